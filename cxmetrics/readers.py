@@ -1,0 +1,350 @@
+"""Reading export files into a staging table of text columns.
+
+CSV/TSV/TXT: encoding, delimiter and header row are detected, then pyarrow's CSV reader
+streams the file in batches (it copes with quoted line breaks and mixed CRLF/LF).
+XLSX/XLSM/XLS/ODS: python-calamine reads the sheet; typed cells become canonical text
+(dates as ISO, times as HH:MM:SS) so the same SQL parsers serve both.
+"""
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import os
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from .errors import ImportRefused, RowProblem
+
+EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".xlsb"}
+TEXT_SUFFIXES = {".csv", ".tsv", ".txt", ".tab", ".dat", ""}
+DELIMITERS = (",", ";", "\t", "|")
+SAMPLE_BYTES = 256 * 1024
+BATCH_BYTES = 16 * 1024 * 1024
+
+
+@dataclass
+class FileInfo:
+    """What detection found; shown in the import report and on the upload page."""
+    file_name: str
+    file_format: str  # csv | excel
+    encoding: str | None = None
+    delimiter: str | None = None
+    sheet: str | None = None
+    header_row: int = 1  # 1-based row of the header, as a spreadsheet shows it
+    headers: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def describe(self) -> dict:
+        shown_delim = {"\t": "tab", None: None}.get(self.delimiter, self.delimiter)
+        return {"format": self.file_format, "encoding": self.encoding, "delimiter": shown_delim,
+                "sheet": self.sheet, "header_row": self.header_row}
+
+
+def column_names(n: int) -> list[str]:
+    """Staging column names: generated, never taken from the file."""
+    return [f"c{i}" for i in range(n)]
+
+
+# -- encoding -------------------------------------------------------------------------
+def detect_encoding(path: Path, display: str) -> str:
+    """UTF-8 (with or without BOM), UTF-16 (BOM or NUL pattern), else Windows-1251."""
+    with open(path, "rb") as fh:
+        head = fh.read(SAMPLE_BYTES)
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8"
+    if head.startswith(codecs.BOM_UTF16_LE) or head.startswith(codecs.BOM_UTF16_BE):
+        return "utf-16"
+    if head:
+        even_nuls = head[0::2].count(0)
+        odd_nuls = head[1::2].count(0)
+        half = len(head) / 2
+        if odd_nuls > 0.3 * half and even_nuls < 0.05 * half:
+            return "utf-16-le"
+        if even_nuls > 0.3 * half and odd_nuls < 0.05 * half:
+            return "utf-16-be"
+    if b"\x00" in head:
+        raise ImportRefused(
+            f"{display}: the file contains NUL bytes and is not UTF-16 text; it looks like a binary file, "
+            "not a CSV export. Export the data again as CSV or XLSX.",
+            [RowProblem(display, None, None, None, "binary content (NUL bytes)")])
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        with open(path, "rb") as fh:
+            while chunk := fh.read(1 << 20):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        return "utf-8"
+    except UnicodeDecodeError:
+        return "cp1251"
+
+
+def _decoded_sample(path: Path, encoding: str) -> str:
+    with open(path, "rb") as fh:
+        raw = fh.read(SAMPLE_BYTES)
+    text = raw.decode(encoding, errors="ignore")
+    return text.lstrip("\ufeff")
+
+
+# -- delimiter and header -------------------------------------------------------------
+def _first_rows(text: str, delimiter: str, limit: int = 40) -> list[list[str]]:
+    rows = []
+    try:
+        for row in csv.reader(io.StringIO(text), delimiter=delimiter):
+            rows.append(row)
+            if len(rows) >= limit:
+                break
+    except csv.Error:
+        pass
+    return rows
+
+
+def detect_delimiter(text: str) -> str:
+    """The candidate giving the most rows with one consistent field count above 1."""
+    best, best_score = ",", -1.0
+    for delim in DELIMITERS:
+        rows = _first_rows(text, delim)
+        counts = Counter(len(r) for r in rows if any(c.strip() for c in r))
+        if not counts:
+            continue
+        width, freq = counts.most_common(1)[0]
+        if width < 2:
+            continue
+        score = freq + width / 100.0
+        if score > best_score:
+            best, best_score = delim, score
+    return best
+
+
+def detect_header_row(rows: list[list]) -> int:
+    """0-based index of the header: the first row as wide as most rows and mostly text."""
+    widths = Counter(sum(1 for c in r if str(c).strip()) for r in rows if any(str(c).strip() for c in r))
+    if not widths:
+        return 0
+    modal = max(w for w, n in widths.items() if n == max(widths.values()))
+    for i, r in enumerate(rows):
+        filled = [str(c).strip() for c in r if str(c).strip()]
+        if len(filled) >= max(1, modal * 0.8) and sum(not _looks_numeric(c) for c in filled) >= len(filled) * 0.5:
+            return i
+    return 0
+
+
+def _looks_numeric(text: str) -> bool:
+    try:
+        float(text.replace(",", "."))
+        return True
+    except ValueError:
+        return False
+
+
+def clean_headers(raw: list, display: str, warnings: list[str]) -> list[str]:
+    """Header texts; empty ones get a name, duplicates get ' (2)'… and a warning."""
+    headers: list[str] = []
+    seen: Counter = Counter()
+    for i, h in enumerate(raw):
+        name = str(h).replace("\ufeff", "").strip() if h is not None else ""
+        if not name:
+            name = f"column {i + 1}"
+            warnings.append(f"{display}: column {i + 1} has an empty header; it is called {name!r}.")
+        seen[name] += 1
+        if seen[name] > 1:
+            new = f"{name} ({seen[name]})"
+            warnings.append(f"{display}: header {name!r} appears more than once; column {i + 1} is called {new!r}.")
+            name = new
+        headers.append(name)
+    return headers
+
+
+# -- CSV --------------------------------------------------------------------------------
+def sniff_csv(path: Path, display: str) -> FileInfo:
+    encoding = detect_encoding(path, display)
+    text = _decoded_sample(path, encoding)
+    if not text.strip():
+        raise ImportRefused(f"{display}: the file is empty. Export the data again; a contacts export needs "
+                            "a header row and at least one data row.",
+                            [RowProblem(display, None, None, None, "empty file")])
+    delimiter = detect_delimiter(text)
+    rows = _first_rows(text, delimiter)
+    header_index = detect_header_row(rows)
+    info = FileInfo(display, "csv", encoding=encoding, delimiter=delimiter, header_row=header_index + 1)
+    info.headers = clean_headers(rows[header_index] if rows else [], display, info.warnings)
+    return info
+
+
+def _physical_header_skip(path: Path, encoding: str, delimiter: str, header_index: int) -> int:
+    """Lines before the first data record (a quoted header could span lines)."""
+    with open(path, encoding=encoding, newline="") as fh:
+        text = fh.read(SAMPLE_BYTES)
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=delimiter)
+    for _ in range(header_index + 1):
+        next(reader, None)
+    return reader.line_num
+
+
+def iter_csv_batches(path: Path, info: FileInfo, problems: list[RowProblem]) -> Iterator[pa.RecordBatch]:
+    """Stream the data rows as record batches of text columns c0..cN plus file_row."""
+    names = column_names(len(info.headers))
+    invalid: list = []
+
+    def on_invalid(row):
+        invalid.append(row)
+        return "skip"
+
+    skip = _physical_header_skip(path, info.encoding, info.delimiter, info.header_row - 1)
+    read_options = pacsv.ReadOptions(skip_rows=skip, column_names=names, block_size=BATCH_BYTES,
+                                     encoding=info.encoding.replace("cp1251", "cp1251"), use_threads=True)
+    parse_options = pacsv.ParseOptions(delimiter=info.delimiter, quote_char='"', double_quote=True,
+                                       newlines_in_values=True, invalid_row_handler=on_invalid)
+    convert_options = pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
+                                           strings_can_be_null=False, quoted_strings_can_be_null=False)
+    try:
+        reader = pacsv.open_csv(path, read_options=read_options, parse_options=parse_options,
+                                convert_options=convert_options)
+    except (pa.ArrowInvalid, StopIteration) as exc:
+        if "Empty CSV file" in str(exc) or isinstance(exc, StopIteration):
+            return
+        raise ImportRefused(f"{info.file_name}: the file cannot be read as CSV: {exc}",
+                            [RowProblem(info.file_name, None, None, None, str(exc))]) from exc
+    next_row = info.header_row + 1
+    while True:
+        try:
+            batch = reader.read_next_batch()
+        except StopIteration:
+            break
+        except pa.ArrowInvalid as exc:
+            raise ImportRefused(f"{info.file_name}: the file cannot be read as CSV: {exc}. Check the export's "
+                                "encoding and delimiter.",
+                                [RowProblem(info.file_name, None, None, None, str(exc))]) from exc
+        rows = pa.array(range(next_row, next_row + batch.num_rows), type=pa.int64())
+        next_row += batch.num_rows
+        yield pa.RecordBatch.from_arrays(list(batch.columns) + [rows], names=names + ["file_row"])
+    for bad in invalid:
+        problems.append(RowProblem(
+            info.file_name, _locate_line(path, info.encoding, bad.text), None, bad.text[:200],
+            f"the row has {bad.actual_columns} fields but the header has {bad.expected_columns}; "
+            "fix the quoting or delimiter of that row"))
+
+
+def _locate_line(path: Path, encoding: str, text: str) -> int | None:
+    """Line number of a malformed row, for the message (only on the error path)."""
+    first = text.splitlines()[0] if text else ""
+    with open(path, encoding=encoding, errors="replace", newline="") as fh:
+        for number, line in enumerate(fh, start=1):
+            if line.rstrip("\r\n").lstrip("\ufeff") == first:
+                return number
+    return None
+
+
+# -- Excel ------------------------------------------------------------------------------
+def excel_cell_text(value) -> str:
+    """A calamine cell as the canonical text the SQL parsers read."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dt.time):
+        return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        return repr(value.total_seconds())
+    return str(value)
+
+
+def read_excel(path: Path, display: str, sheet: str | None, max_uncompressed: int | None = None):
+    """(FileInfo, list of record batches) for the chosen sheet of a workbook."""
+    from python_calamine import CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises its own error types for broken files
+        raise ImportRefused(f"{display}: the workbook cannot be opened ({exc}). Save it again from the "
+                            "spreadsheet program as .xlsx, or export CSV.",
+                            [RowProblem(display, None, None, None, "unreadable workbook")]) from exc
+    names = workbook.sheet_names
+    rows: list[list] = []
+    if sheet is not None:
+        if sheet not in names:
+            raise ImportRefused(f"{display}: there is no sheet named {sheet!r}; the sheets are "
+                                f"{', '.join(repr(n) for n in names)}. Pass one of them with --sheet.")
+        chosen = sheet
+        rows = workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+    else:
+        chosen = None
+        for name in names:
+            rows = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            if any(any(excel_cell_text(c).strip() for c in r) for r in rows):
+                chosen = name
+                break
+        if chosen is None:
+            raise ImportRefused(f"{display}: every sheet of the workbook is empty. Export the data again.",
+                                [RowProblem(display, None, None, None, "empty workbook")])
+    header_index = detect_header_row([[excel_cell_text(c) for c in r] for r in rows[:40]])
+    info = FileInfo(display, "excel", sheet=chosen, header_row=header_index + 1)
+    header_cells = [excel_cell_text(c) for c in rows[header_index]] if rows else []
+    while header_cells and not header_cells[-1].strip():
+        header_cells.pop()
+    info.headers = clean_headers(header_cells, display, info.warnings)
+    width = len(info.headers)
+    data = rows[header_index + 1:]
+    columns: list[list[str]] = [[] for _ in range(width)]
+    file_rows: list[int] = []
+    for offset, r in enumerate(data):
+        texts = [excel_cell_text(c) for c in r]
+        if not any(t.strip() for t in texts):
+            continue  # a blank spreadsheet row holds no contact
+        extra = [t for t in texts[width:] if t.strip()]
+        if extra:
+            info.warnings.append(f"{display}, row {header_index + 2 + offset}: cells beyond the last header "
+                                 f"were ignored: {extra[:3]}")
+        texts = (texts + [""] * width)[:width]
+        for i in range(width):
+            columns[i].append(texts[i])
+        file_rows.append(header_index + 2 + offset)
+    arrays = [pa.array(c, type=pa.string()) for c in columns] + [pa.array(file_rows, type=pa.int64())]
+    batch = pa.RecordBatch.from_arrays(arrays, names=column_names(width) + ["file_row"])
+    return info, [batch]
+
+
+def sniff(path: Path, display: str, sheet: str | None = None) -> FileInfo:
+    """Detection only (for the upload page's preview)."""
+    if Path(display).suffix.lower() in EXCEL_SUFFIXES:
+        info, _ = read_excel(path, display, sheet)
+        return info
+    return sniff_csv(path, display)
+
+
+def file_kind(display: str) -> str:
+    suffix = Path(display).suffix.lower()
+    if suffix in EXCEL_SUFFIXES:
+        return "excel"
+    return "csv"
+
+
+def sha256_of(path: Path) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def file_size(path: Path) -> int:
+    return os.path.getsize(path)
+
+
+ProgressFn = Callable[[float, str], None]

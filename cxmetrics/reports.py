@@ -1,0 +1,32 @@
+"""Files the app and the CLI write: every one is safe to open in Excel."""
+from __future__ import annotations
+
+import csv
+import io
+from typing import Iterable, Sequence
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def excel_safe(value):
+    """Text that a spreadsheet would run as a formula is prefixed with ' (OWASP's advice).
+
+    Numbers stay numbers; only text cells are touched.
+    """
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def write_safe_csv(out, header: Sequence[str], rows: Iterable[Sequence]) -> None:
+    """CSV with an empty field for null and formula-looking text neutralised."""
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([excel_safe(h) for h in header])
+    for row in rows:
+        writer.writerow(["" if v is None else excel_safe(v) for v in row])
+
+
+def safe_csv_text(header: Sequence[str], rows: Iterable[Sequence]) -> str:
+    buffer = io.StringIO()
+    write_safe_csv(buffer, header, rows)
+    return buffer.getvalue()

@@ -1,0 +1,241 @@
+"""The canonical contact record, channels and the alias tables (spec §1–2).
+
+Everything here is plain data: the importer, the docs and the tests read it.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+CHANNELS = ("voice", "chat", "messaging", "email", "social", "video", "back_office")
+
+SL_FORMULAS = ("abandons_against", "abandons_ignored", "abandons_within_met")
+
+
+@dataclass(frozen=True)
+class ChannelDefaults:
+    sl_threshold_s: float
+    short_abandon_s: float
+    sl_formula: str = "abandons_against"
+
+
+CHANNEL_DEFAULTS = {
+    "voice": ChannelDefaults(20, 5),
+    "video": ChannelDefaults(20, 5),
+    "chat": ChannelDefaults(60, 5),
+    "messaging": ChannelDefaults(300, 0),
+    "social": ChannelDefaults(3600, 0),
+    "email": ChannelDefaults(86400, 0),
+    "back_office": ChannelDefaults(172800, 0),
+}
+OTHER_CHANNEL_DEFAULTS = ChannelDefaults(86400, 0)
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    kind: str  # text | timestamp | date | time | duration | number | integer | bool | channel | direction | status
+    required: bool = False
+    low: float | None = None
+    high: float | None = None
+    description: str = ""
+
+
+CONTACT_FIELDS = (
+    Field("contact_id", "text", True, description="id in the source system; several columns are joined with ':'"),
+    Field("channel", "channel", description="channel slug (spec §2), or one constant channel for the file"),
+    Field("queued_at", "timestamp", description="when the contact was offered"),
+    Field("queued_date", "date", description="date part of queued_at, with queued_time"),
+    Field("queued_time", "time", description="time part of queued_at, with queued_date"),
+    Field("answered_at", "timestamp", description="first agent answer / first response"),
+    Field("ended_at", "timestamp", description="end of the contact, or when the customer abandoned"),
+    Field("answered", "bool", description="explicit answered flag"),
+    Field("abandoned", "bool", description="explicit abandoned flag"),
+    Field("wait_seconds", "duration", description="speed of answer / time to first response"),
+    Field("talk_seconds", "duration", description="talk time"),
+    Field("hold_seconds", "duration", description="hold time"),
+    Field("wrap_seconds", "duration", description="after-contact work"),
+    Field("handle_seconds", "duration", description="total handle time"),
+    Field("direction", "direction", description="inbound (default) or outbound"),
+    Field("customer_id", "text", description="customer id, for repeat-contact FCR and churn"),
+    Field("resolved", "bool", description="explicit first-contact-resolution flag"),
+    Field("csat", "number", low=1, high=5, description="satisfaction score 1–5"),
+    Field("nps", "integer", low=0, high=10, description="likelihood to recommend 0–10"),
+    Field("ces", "number", low=1, high=7, description="customer effort 1–7, higher is easier"),
+    Field("queue", "text", description="queue / skill / topic"),
+    Field("team", "text", description="team / group"),
+    Field("agent", "text", description="agent"),
+    Field("status", "status", description="disposition: answered, abandoned or skip"),
+)
+
+CUSTOMER_FIELDS = (
+    Field("customer_id", "text", True, description="customer id"),
+    Field("churned_on", "date", description="date the customer left; empty = active"),
+)
+
+FIELDS_BY_KIND = {"contacts": CONTACT_FIELDS, "customers": CUSTOMER_FIELDS}
+
+
+def fields_for(kind: str) -> dict[str, Field]:
+    return {f.name: f for f in FIELDS_BY_KIND[kind]}
+
+
+def normalise_header(text: str) -> str:
+    """Header key for alias look-up: lower case, ё→е, letters and digits only."""
+    return re.sub(r"[\W_]+", "", str(text).lower().replace("ё", "е"))
+
+
+# Header aliases: generic English and Russian, plus the column names of Amazon Connect,
+# Genesys Cloud, Five9 and Zendesk exports and of common Russian PBX call logs.
+_HEADER_ALIASES = {
+    "contact_id": [
+        "contact_id", "contact id", "id", "call id", "call_id", "callid", "interaction id", "ticket id",
+        "ticket_id", "conversation id", "session id", "record id", "contactid", "ticketid",
+        "ид", "id звонка", "ид звонка", "номер звонка", "номер обращения", "id обращения", "идентификатор",
+        "call id (five9)", "session id",
+    ],
+    "channel": [
+        "channel", "media type", "mediatype", "media", "via", "канал", "тип канала", "канал обращения",
+        "ticketchannel", "ticket channel", "contact channel",
+    ],
+    "queued_at": [
+        "queued_at", "queued at", "queue start", "initiationtimestamp", "initiation timestamp",
+        "enqueuetimestamp", "queue.enqueuetimestamp", "start time", "starttime", "created at", "created",
+        "date/time", "datetime", "timestamp", "contact time", "call time (start)", "call start",
+        "время", "дата и время", "время звонка", "дата звонка", "начало", "время начала", "дата обращения",
+        "received at", "received",
+    ],
+    "queued_date": ["date", "call date", "дата", "день"],
+    "queued_time": ["time", "call time of day", "время суток"],
+    "answered_at": [
+        "answered_at", "answered at", "answer time", "connectedtoagenttimestamp",
+        "agent.connectedtoagenttimestamp", "connected to agent timestamp", "first reply at",
+        "first response at", "время ответа оператора",
+    ],
+    "ended_at": [
+        "ended_at", "ended at", "end time", "endtime", "disconnecttimestamp", "disconnect timestamp",
+        "solved at", "время окончания", "окончание",
+    ],
+    "answered": ["answered", "answered (y/n)", "answered y/n", "is answered", "отвечен", "принят"],
+    "abandoned": ["abandoned", "abandon", "is abandoned", "abandoned (y/n)", "брошен", "потерян"],
+    "wait_seconds": [
+        "wait_seconds", "wait seconds", "wait time", "wait", "speed of answer", "speed of answer in seconds",
+        "speed of answer (s)", "asa", "queue wait time", "queue time", "queue.duration", "queue duration",
+        "queueduration", "total queue", "tqueue", "time to answer", "время ответа", "время ожидания",
+        "ожидание",
+    ],
+    "talk_seconds": [
+        "talk_seconds", "talk seconds", "talk time", "talk duration", "avgtalkduration", "avg talk duration",
+        "total talk", "ttalk", "agentinteractionduration", "agent.agentinteractionduration",
+        "agent interaction duration", "conversation duration", "длительность разговора", "время разговора",
+        "разговор",
+    ],
+    "hold_seconds": [
+        "hold_seconds", "hold seconds", "hold time", "total hold", "thold", "customerholdduration",
+        "agent.customerholdduration", "customer hold duration", "время удержания", "удержание",
+    ],
+    "wrap_seconds": [
+        "wrap_seconds", "wrap seconds", "wrap time", "wrap-up time", "wrapup time", "after call work time",
+        "after call work", "acw", "total acw", "tacw", "aftercontactworkduration",
+        "agent.aftercontactworkduration", "after contact work duration", "поствызывная обработка",
+        "время постобработки",
+    ],
+    "handle_seconds": [
+        "handle_seconds", "handle seconds", "handle time", "handling time", "total handle time", "aht",
+        "thandle", "время обработки", "длительность обработки",
+    ],
+    "direction": [
+        "direction", "call direction", "initiationmethod", "initiation method", "тип", "направление",
+        "тип звонка", "call type direction",
+    ],
+    "customer_id": [
+        "customer_id", "customer id", "customer", "client id", "client", "caller id", "ani",
+        "requester id", "customerid", "id клиента", "клиент", "номер клиента", "абонент",
+        "customer endpoint address", "customerendpoint.address",
+    ],
+    "resolved": [
+        "resolved", "fcr", "first contact resolution", "resolved (y/n)", "решен", "решено", "решён",
+        "вопрос решен",
+    ],
+    "csat": [
+        "csat", "satisfaction", "satisfaction rating", "satisfaction score", "customer satisfaction",
+        "customersatisfactionrating", "customer satisfaction rating", "rating", "оценка",
+        "удовлетворенность", "оценка клиента",
+    ],
+    "nps": ["nps", "nps score", "likelihood to recommend", "recommend", "оценка nps", "готовность рекомендовать"],
+    "ces": ["ces", "customer effort", "customer effort score", "effort", "ces score", "усилия клиента"],
+    "queue": [
+        "queue", "queue name", "queue.name", "skill", "topic", "service", "service line", "очередь",
+        "группа вызова", "тематика", "тема", "campaign",
+    ],
+    "team": ["team", "group", "agent group", "team name", "команда", "группа", "отдел"],
+    "agent": [
+        "agent", "agent name", "agent username", "agent.username", "users", "user", "assignee", "server",
+        "оператор", "кто ответил", "сотрудник", "агент", "ответил",
+    ],
+    "status": [
+        "status", "disposition", "outcome", "call status", "result", "call result", "статус",
+        "результат", "статус звонка",
+    ],
+}
+
+_CUSTOMER_HEADER_ALIASES = {
+    "customer_id": _HEADER_ALIASES["customer_id"] + ["id"],
+    "churned_on": [
+        "churned_on", "churned on", "churn date", "churned", "cancelled at", "canceled at",
+        "cancellation date", "date of churn", "дата оттока", "отток", "дата ухода", "дата расторжения",
+    ],
+}
+
+
+def _index(aliases: dict[str, list[str]]) -> dict[str, str]:
+    index: dict[str, str] = {}
+    for field, names in aliases.items():
+        for name in names:
+            index.setdefault(normalise_header(name), field)
+    return index
+
+
+HEADER_INDEX = {"contacts": _index(_HEADER_ALIASES), "customers": _index(_CUSTOMER_HEADER_ALIASES)}
+
+CHANNEL_ALIASES = {
+    "voice": ["voice", "phone", "call", "calls", "inbound call", "telephone", "telephony", "телефон", "звонок",
+              "голос", "телефония"],
+    "chat": ["chat", "web chat", "webchat", "live chat", "livechat", "чат", "онлайн-чат"],
+    "messaging": ["messaging", "sms", "whatsapp", "telegram", "messenger", "viber", "мессенджер", "мессенджеры"],
+    "email": ["email", "e-mail", "mail", "почта", "письмо", "электронная почта"],
+    "social": ["social", "social media", "twitter", "facebook", "vk", "вконтакте", "instagram",
+               "социальные сети", "соцсети"],
+    "video": ["video", "video chat", "videochat", "видео", "видеозвонок"],
+    "back_office": ["back_office", "back office", "backoffice", "task", "бэк-офис", "бэкофис"],
+}
+
+
+def channel_alias_rows() -> list[tuple[str, str]]:
+    """(lower-case alias, slug) pairs, for the importer's look-up table."""
+    return [(alias.lower(), slug) for slug, names in CHANNEL_ALIASES.items() for alias in names]
+
+
+STATUS_WORDS = {
+    "answered": ["answered", "answer", "handled", "completed", "complete", "connected", "agent", "served",
+                 "accepted", "отвечен", "отвечено", "принят", "обработан", "успешно", "answered call"],
+    "abandoned": ["abandoned", "abandon", "hang", "hangup", "hung up", "missed", "lost", "unanswered",
+                  "no answer", "noanswer", "пропущен", "пропущенный", "потерян", "не отвечен", "неотвечен",
+                  "брошен", "сброшен"],
+    "skip": [],
+}
+STATUS_OUTCOMES = ("answered", "abandoned", "skip")
+
+
+def status_word_rows() -> list[tuple[str, str]]:
+    return [(w, outcome) for outcome, words in STATUS_WORDS.items() for w in words]
+
+
+TRUE_WORDS = ("y", "yes", "true", "t", "1", "да", "д", "истина", "1.0")
+FALSE_WORDS = ("n", "no", "false", "f", "0", "нет", "н", "ложь", "0.0")
+
+INBOUND_WORDS = ("inbound", "in", "incoming", "входящий", "входящие", "входящая", "вход")
+OUTBOUND_WORDS = ("outbound", "out", "outgoing", "исходящий", "исходящие", "исходящая", "исход")
+
+# customer_id values that mean "caller not identified" (the Technion file writes 0).
+UNKNOWN_CUSTOMER_PATTERN = r"^(0+|-|n/?a|none|null|unknown|anonymous|аноним|неизвестно)$"

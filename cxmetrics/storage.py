@@ -1,0 +1,295 @@
+"""The DuckDB store: connection, versioned schema, migrations, transactions.
+
+This is the only module that imports duckdb. Other modules hand it SQL whose values are
+bind parameters and whose identifiers come from the schema (quoted with `quote_ident`).
+"""
+from __future__ import annotations
+
+import os
+import re
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator, Sequence
+
+import duckdb
+
+from .errors import CxError, StoreBusyError
+from .schema import CHANNEL_DEFAULTS
+
+DEFAULT_DB_PATH = Path("data") / "cxmetrics.duckdb"
+
+DEFAULT_SETTINGS = {
+    "timezone": "UTC",
+    "fcr_window_days": "7",
+    "churn_window_days": "30",
+    "rule_k": "9",
+    "rule_n": "12",
+}
+
+_CONTACT_COLUMNS = """
+    source VARCHAR NOT NULL,
+    contact_id VARCHAR NOT NULL,
+    import_id INTEGER NOT NULL,
+    file_row INTEGER,
+    channel VARCHAR NOT NULL,
+    direction VARCHAR NOT NULL,
+    queued_at TIMESTAMPTZ NOT NULL,
+    queued_local TIMESTAMP NOT NULL,
+    answered_at TIMESTAMPTZ,
+    ended_at TIMESTAMPTZ,
+    answered BOOLEAN NOT NULL,
+    abandoned BOOLEAN NOT NULL,
+    wait_seconds DOUBLE,
+    talk_seconds DOUBLE,
+    hold_seconds DOUBLE,
+    wrap_seconds DOUBLE,
+    handle_seconds DOUBLE,
+    customer_id VARCHAR,
+    resolved BOOLEAN,
+    csat DOUBLE,
+    nps INTEGER,
+    ces DOUBLE,
+    queue VARCHAR,
+    team VARCHAR,
+    agent VARCHAR,
+    status VARCHAR,
+    fcr_repeat BOOLEAN
+"""
+
+# Each entry is one schema version; a store is brought up to the last one at connect.
+MIGRATIONS: list[list[str]] = [
+    [
+        "CREATE SEQUENCE import_id_seq START 1",
+        """CREATE TABLE imports (
+            import_id INTEGER PRIMARY KEY,
+            file_name VARCHAR NOT NULL,
+            sha256 VARCHAR NOT NULL,
+            kind VARCHAR NOT NULL,
+            source VARCHAR NOT NULL,
+            mapping_json VARCHAR NOT NULL,
+            imported_at TIMESTAMPTZ NOT NULL,
+            rows_read BIGINT NOT NULL,
+            rows_imported BIGINT NOT NULL,
+            rows_replaced BIGINT NOT NULL,
+            rows_skipped BIGINT NOT NULL,
+            rows_rejected BIGINT NOT NULL,
+            report_json VARCHAR
+        )""",
+        f"CREATE TABLE contacts ({_CONTACT_COLUMNS})",
+        f"CREATE TABLE contacts_replaced ({_CONTACT_COLUMNS}, replaced_by INTEGER NOT NULL)",
+        """CREATE TABLE customers (
+            customer_id VARCHAR NOT NULL,
+            churned_on DATE,
+            import_id INTEGER NOT NULL,
+            file_row INTEGER
+        )""",
+        """CREATE TABLE customers_replaced (
+            customer_id VARCHAR NOT NULL,
+            churned_on DATE,
+            import_id INTEGER NOT NULL,
+            file_row INTEGER,
+            replaced_by INTEGER NOT NULL
+        )""",
+        """CREATE TABLE mapping_presets (
+            name VARCHAR PRIMARY KEY,
+            kind VARCHAR NOT NULL,
+            preset_json VARCHAR NOT NULL,
+            saved_at TIMESTAMPTZ NOT NULL
+        )""",
+        """CREATE TABLE channel_settings (
+            channel VARCHAR PRIMARY KEY,
+            sl_threshold_s DOUBLE NOT NULL,
+            short_abandon_s DOUBLE NOT NULL,
+            sl_formula VARCHAR NOT NULL
+        )""",
+        """CREATE TABLE targets (
+            channel VARCHAR NOT NULL,
+            metric VARCHAR NOT NULL,
+            target DOUBLE NOT NULL,
+            tolerance_pct DOUBLE NOT NULL DEFAULT 0,
+            effective_from DATE
+        )""",
+        "CREATE TABLE settings (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)",
+        """CREATE TABLE quarantine (
+            import_id INTEGER NOT NULL,
+            file_row INTEGER,
+            reason VARCHAR NOT NULL,
+            raw_json VARCHAR NOT NULL
+        )""",
+        "CREATE TABLE data_version (version BIGINT NOT NULL)",
+        "INSERT INTO data_version VALUES (1)",
+    ],
+]
+
+
+def _seed_defaults(con: duckdb.DuckDBPyConnection) -> None:
+    for channel, d in CHANNEL_DEFAULTS.items():
+        con.execute(
+            "INSERT INTO channel_settings VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            [channel, d.sl_threshold_s, d.short_abandon_s, d.sl_formula],
+        )
+    for key, value in DEFAULT_SETTINGS.items():
+        con.execute("INSERT INTO settings VALUES (?, ?) ON CONFLICT DO NOTHING", [key, value])
+
+
+def quote_ident(name: str) -> str:
+    """Quote an identifier for SQL. Callers pass names from the schema or registry only."""
+    return '"' + str(name).replace('"', '""') + '"'
+
+
+def resolve_db_path(cli_value: str | os.PathLike | None = None) -> Path:
+    """--db, else CXMETRICS_DB, else ./data/cxmetrics.duckdb."""
+    value = cli_value or os.environ.get("CXMETRICS_DB") or DEFAULT_DB_PATH
+    return Path(value)
+
+
+_BUSY_PID = re.compile(r"PID (\d+)")
+
+
+class Store:
+    """One DuckDB database file, shared by the threads of one process.
+
+    Each thread gets its own cursor (DuckDB connections are not thread-safe); writes are
+    serialised by a lock, and each import runs in one transaction.
+    """
+
+    def __init__(self, path: str | os.PathLike | None = None, *, read_only: bool | None = None,
+                 busy_retries: int = 5, busy_wait_s: float = 1.0, on_busy=None):
+        self.path = resolve_db_path(path)
+        if read_only is None:
+            read_only = os.environ.get("CXMETRICS_READONLY", "") not in ("", "0", "false")
+        self.read_only = read_only
+        if not read_only:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        elif not self.path.exists():
+            raise CxError(f"{self.path}: no store there to open read-only. Import data first, or unset CXMETRICS_READONLY.")
+        self._con = self._open(busy_retries, busy_wait_s, on_busy)
+        self._local = threading.local()
+        self.write_lock = threading.RLock()
+        if not read_only:
+            self._migrate()
+
+    def _open(self, retries: int, wait_s: float, on_busy) -> duckdb.DuckDBPyConnection:
+        for attempt in range(retries + 1):
+            try:
+                return duckdb.connect(str(self.path), read_only=self.read_only)
+            except duckdb.IOException as exc:
+                text = str(exc)
+                if "lock" not in text.lower():
+                    raise CxError(f"{self.path}: cannot open the store: {text}") from exc
+                pid = _BUSY_PID.search(text)
+                message = (f"the store {self.path} is busy (used by PID {pid.group(1) if pid else '?'}); "
+                           "retrying")
+                if attempt == retries:
+                    raise StoreBusyError(
+                        message.replace("; retrying", "") + f". Gave up after {retries} retries: stop that "
+                        "process, or import through the app (the app process is the single writer).") from exc
+                if on_busy:
+                    on_busy(message)
+                time.sleep(wait_s)
+        raise AssertionError("unreachable")
+
+    # -- connections -------------------------------------------------------------
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        cur = getattr(self._local, "cursor", None)
+        if cur is None:
+            cur = self._con.cursor()
+            cur.execute("SET TimeZone = 'UTC'")
+            self._local.cursor = cur
+        return cur
+
+    def close(self) -> None:
+        self._con.close()
+
+    # -- queries -------------------------------------------------------------------
+    def execute(self, sql: str, params: Sequence[Any] | dict | None = None):
+        return self.cursor().execute(sql, params or [])
+
+    def fetchall(self, sql: str, params: Sequence[Any] | dict | None = None) -> list[tuple]:
+        return self.execute(sql, params).fetchall()
+
+    def fetchone(self, sql: str, params: Sequence[Any] | dict | None = None):
+        return self.execute(sql, params).fetchone()
+
+    def scalar(self, sql: str, params: Sequence[Any] | dict | None = None):
+        row = self.fetchone(sql, params)
+        return None if row is None else row[0]
+
+    def records(self, sql: str, params: Sequence[Any] | dict | None = None) -> list[dict]:
+        cur = self.execute(sql, params)
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row)) for row in cur.fetchall()]
+
+    def df(self, sql: str, params: Sequence[Any] | dict | None = None):
+        return self.execute(sql, params).df()
+
+    def register(self, name: str, table) -> None:
+        """Expose a pandas/pyarrow table to SQL on this thread's cursor as view `name`."""
+        self.cursor().register(name, table)
+
+    def unregister(self, name: str) -> None:
+        self.cursor().unregister(name)
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One write transaction: all of it lands, or none of it."""
+        if self.read_only:
+            raise CxError("the store is open read-only (CXMETRICS_READONLY=1): changes are disabled here.")
+        with self.write_lock:
+            cur = self.cursor()
+            cur.execute("BEGIN TRANSACTION")
+            try:
+                yield
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+            else:
+                cur.execute("UPDATE data_version SET version = version + 1")
+                cur.execute("COMMIT")
+
+    def data_version(self) -> int:
+        """Changes with every import, delete and settings change: a cache key for the app."""
+        return int(self.scalar("SELECT version FROM data_version"))
+
+    def checkpoint(self) -> None:
+        self.execute("CHECKPOINT")
+
+    # -- schema --------------------------------------------------------------------
+    def schema_version(self) -> int:
+        exists = self.scalar(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'")
+        if not exists:
+            return 0
+        return int(self.scalar("SELECT max(version) FROM schema_version") or 0)
+
+    def _migrate(self) -> None:
+        with self.write_lock:
+            cur = self.cursor()
+            current = self.schema_version()
+            if current >= len(MIGRATIONS):
+                return
+            cur.execute("BEGIN TRANSACTION")
+            try:
+                cur.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER, applied_at TIMESTAMPTZ)")
+                for version in range(current + 1, len(MIGRATIONS) + 1):
+                    for statement in MIGRATIONS[version - 1]:
+                        cur.execute(statement)
+                    cur.execute("INSERT INTO schema_version VALUES (?, now())", [version])
+                _seed_defaults(cur)
+                cur.execute("COMMIT")
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+
+    def table_counts(self) -> dict[str, int]:
+        """Row count of every table: the tests use it to prove a refused import changed nothing."""
+        names = [r[0] for r in self.fetchall(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
+            "AND table_type = 'BASE TABLE' ORDER BY 1")]
+        return {n: int(self.scalar(f"SELECT count(*) FROM {quote_ident(n)}")) for n in names}
+
+
+def is_database_error(exc: BaseException) -> bool:
+    return isinstance(exc, duckdb.Error)
