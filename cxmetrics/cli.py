@@ -72,9 +72,12 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Writes contacts.csv, contacts_<last month>.xlsx and customers.csv.")
     p.add_argument("--out", required=True, help="folder to write to")
     p.add_argument("--months", type=int, default=24)
-    p.add_argument("--contacts-per-month", type=int, default=2000)
+    p.add_argument("--contacts-per-month", type=int, default=1000)
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--end", default="2026-10", help="last month, YYYY-MM")
+
+    p = sub.add_parser("load-sample", help="import the bundled sample data (files already imported are skipped)")
+    p.add_argument("--folder", help="folder with the sample files (default: sample_data/)")
     return parser
 
 
@@ -120,13 +123,18 @@ def _run(args) -> int:
             return _cmd_imports(store, args)
         if args.command == "quarantine":
             rows = ingest.quarantined_rows(store, args.import_id)
-            header = ["import_id", "file_name", "file_row", "reason", "raw_json"]
+            header = ["import_id", "file_name", "file_row", "columns", "reason", "raw_json"]
             if args.out:
                 with open(args.out, "w", newline="", encoding="utf-8") as fh:
                     write_safe_csv(fh, header, ([r[h] for h in header] for r in rows))
                 print(f"{len(rows)} quarantined rows written to {args.out}")
             else:
                 write_safe_csv(sys.stdout, header, ([r[h] for h in header] for r in rows))
+            return EXIT_OK
+        if args.command == "load-sample":
+            from .sample import load_sample
+            for report in load_sample(store, args.folder):
+                print(f"imported {report.file_name}: {report.rows_imported} rows")
             return EXIT_OK
         if args.command == "presets":
             for p in ingest.list_presets(store):

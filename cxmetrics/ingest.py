@@ -302,6 +302,9 @@ def detect_date_format(store: Store, raw: str, stage: str, column: str, user_for
     if not c["filled"]:
         return DateFormat("empty")
     classes = {k: c[k] for k in ("iso", "ymd_slash", "serial", "dotted", "slashed", "dashed") if c[k]}
+    if set(classes) == {"iso", "serial"}:
+        # Excel date cells (read as ISO) beside unformatted serial numbers: both are Excel dates.
+        return DateFormat("iso_serial", label="ISO 8601 or Excel serial day number")
     if len(classes) > 1:
         shown = ", ".join(f"{n} {k}" for k, n in classes.items())
         raise ImportRefused(
@@ -346,10 +349,14 @@ def _naive_timestamp_sql(q: _Sql, raw: str, fmt: DateFormat) -> str:
     """A naive (wall-clock) TIMESTAMP, or NULL when the value does not parse."""
     if fmt.kind == "strptime":
         return f"try_strptime({raw}, {q.p(fmt.formats)}::VARCHAR[])"
-    if fmt.kind == "serial":
+    if fmt.kind in ("serial", "iso_serial"):
         num = _number_sql(raw)
-        return (f"(CASE WHEN {num} BETWEEN {_SERIAL_MIN} AND {_SERIAL_MAX} THEN TIMESTAMP '1899-12-30' + "
-                f"to_microseconds(CAST(round({num} * 86400000000) AS BIGINT)) END)")
+        serial = (f"(CASE WHEN {num} BETWEEN {_SERIAL_MIN} AND {_SERIAL_MAX} THEN TIMESTAMP '1899-12-30' + "
+                  f"to_microseconds(CAST(round({num} * 86400000000) AS BIGINT)) END)")
+        if fmt.kind == "serial":
+            return serial
+        return (f"(CASE WHEN regexp_full_match({raw}, '{_SERIAL_RE}') THEN {serial} "
+                f"ELSE TRY_CAST(replace({raw}, ',', '.') AS TIMESTAMP) END)")
     if fmt.kind == "empty":
         return "CAST(NULL AS TIMESTAMP)"
     return f"TRY_CAST(replace({raw}, ',', '.') AS TIMESTAMP)"
@@ -360,7 +367,7 @@ def _timestamp_sql(q: _Sql, raw: str, fmt: DateFormat, tz: str) -> str:
     zone = q.p(tz)  # placeholders must be taken in the order they appear in the text
     naive = _naive_timestamp_sql(q, raw, fmt)
     local = f"timezone({zone}, {naive})"
-    if fmt.kind == "iso":
+    if fmt.kind in ("iso", "iso_serial"):
         return (f"(CASE WHEN regexp_matches({raw}, '{_OFFSET_RE}') AND regexp_matches({raw}, '\\d:\\d') "
                 f"THEN TRY_CAST(replace({raw}, ',', '.') AS TIMESTAMPTZ) ELSE {local} END)")
     return local
@@ -691,7 +698,8 @@ def _import_contacts(store: Store, stage: str, info: readers.FileInfo, mapping: 
     plan.checks.append(("channel", "channel_d IS NULL", "channel is empty; map a channel column or give --channel"))
     plan.checks.append(("abandoned", "answered_d AND abandoned_d",
                         "the contact is marked both answered and abandoned"))
-    plan.checks.append(("wait_seconds", "wait_d < 0",
+    plan.checks.append(("wait_seconds", "wait_d < 0 AND raw_wait_seconds IS NULL" if "wait_seconds" in mapping
+                        else "wait_d < 0",
                         "derived wait is negative (answered or ended before it was queued)"))
     plan.checks.append(("contact_id", "dup_count > 1", "the same contact_id appears more than once in this file"))
     # Skipped rows (status 'skip') are left out before duplicates are looked for.
@@ -775,8 +783,9 @@ def _quarantine(store: Store, import_id: int, info: readers.FileInfo, stage: str
     raw_json = f"CAST(json_object({', '.join(pairs)}) AS VARCHAR)" if pairs else "'{}'"
     store.execute(f"""
         INSERT INTO quarantine
-        SELECT ?, s.file_row, r.reasons, {raw_json}
-        FROM (SELECT file_row, string_agg(field || ': ' || reason, '; ' ORDER BY field) AS reasons
+        SELECT ?, s.file_row, r.columns, r.reasons, {raw_json}
+        FROM (SELECT file_row, string_agg(field, '; ' ORDER BY field, reason) AS columns,
+                     string_agg(reason, '; ' ORDER BY field, reason) AS reasons
               FROM row_problems GROUP BY file_row) r
         JOIN {stage} s USING (file_row)""", [import_id] + params)
 
@@ -871,7 +880,7 @@ def delete_import(store: Store, import_id: int) -> dict:
 
 def quarantined_rows(store: Store, import_id: int | None = None) -> list[dict]:
     rows = store.records(
-        "SELECT q.import_id, i.file_name, q.file_row, q.reason, q.raw_json FROM quarantine q "
+        "SELECT q.import_id, i.file_name, q.file_row, q.columns, q.reason, q.raw_json FROM quarantine q "
         "LEFT JOIN imports i USING (import_id) WHERE ? IS NULL OR q.import_id = ? "
         "ORDER BY q.import_id, q.file_row", [import_id, import_id])
     return rows

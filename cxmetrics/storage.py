@@ -115,6 +115,7 @@ MIGRATIONS: list[list[str]] = [
         """CREATE TABLE quarantine (
             import_id INTEGER NOT NULL,
             file_row INTEGER,
+            columns VARCHAR,
             reason VARCHAR NOT NULL,
             raw_json VARCHAR NOT NULL
         )""",

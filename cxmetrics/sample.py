@@ -1,0 +1,165 @@
+"""A deterministic, realistic sample data set (`python -m cxmetrics sample`).
+
+Seven channels with seasonality and weekday/hour patterns, waits that drive abandons,
+surveys on about 15% of answered contacts, customers who contact again, a customers file
+with churn dates, and a few months of poor service so that targets are missed.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import math
+import random
+from pathlib import Path
+
+CHANNEL_PLAN = {
+    # share of volume, mean wait (s), talk (s), hold (s), wrap (s), queues
+    "voice": (0.42, 14.0, 290, 25, 45, ["Billing", "Technical support", "Sales"]),
+    "chat": (0.20, 35.0, 540, 0, 30, ["Billing", "Technical support"]),
+    "email": (0.14, 30000.0, 360, 0, 60, ["General"]),
+    "messaging": (0.10, 150.0, 420, 0, 20, ["WhatsApp", "Telegram"]),
+    "social": (0.05, 1500.0, 300, 0, 30, ["Public mentions"]),
+    "video": (0.02, 16.0, 600, 20, 60, ["Premium"]),
+    "back_office": (0.07, 60000.0, 900, 0, 0, ["Claims", "Refunds"]),
+}
+AGENTS = ["Anna", "Boris", "Chen", "Diana", "Elif", "Farid", "Greta", "Hugo", "Irina", "Jamal", "Kira",
+          "Lukas", "Maya", "Nils", "Olga", "Pablo", "Quinn", "Rosa", "Sven", "Tanya"]
+TEAMS = ["Team North", "Team South", "Team East"]
+HOUR_WEIGHTS = [0.2, 0.1, 0.1, 0.1, 0.1, 0.3, 0.8, 2.0, 4.5, 6.5, 7.0, 6.6, 5.5, 6.0, 6.6, 6.2, 5.4, 4.2,
+                3.0, 2.2, 1.6, 1.0, 0.6, 0.4]
+WEEKDAY_WEIGHTS = [1.25, 1.1, 1.05, 1.0, 0.95, 0.55, 0.4]
+CONTACT_HEADER = ["contact_id", "channel", "queued_at", "status", "wait_seconds", "talk_seconds", "hold_seconds",
+                  "wrap_seconds", "customer_id", "resolved", "csat", "nps", "ces", "queue", "team", "agent"]
+
+
+def _months(end_month: str, count: int) -> list[dt.date]:
+    year, month = (int(x) for x in end_month.split("-"))
+    out = []
+    for _ in range(count):
+        out.append(dt.date(year, month, 1))
+        month -= 1
+        if month == 0:
+            year, month = year - 1, 12
+    return list(reversed(out))
+
+
+def _days_in(month: dt.date) -> int:
+    nxt = dt.date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+    return (nxt - month).days
+
+
+def generate(months: int = 24, contacts_per_month: int = 1000, seed: int = 7, end_month: str = "2026-10"):
+    """(contact rows, customer rows), fully determined by the arguments."""
+    rng = random.Random(seed)
+    month_list = _months(end_month, months)
+    customers = [f"C{n:05d}" for n in range(1, max(50, contacts_per_month) + 1)]
+    weights = [1.0 / (i + 1) ** 0.6 for i in range(len(customers))]  # a few customers call often
+    # Poor-service months: waits triple in voice and chat, CSAT drops.
+    bad = {month_list[i] for i in range(len(month_list)) if i % 7 == 5}
+    rows = []
+    seq = 0
+    for index, month in enumerate(month_list):
+        season = 1 + 0.18 * math.sin(2 * math.pi * (month.month - 3) / 12) + 0.01 * index
+        volume = int(contacts_per_month * season)
+        days = _days_in(month)
+        day_weights = [WEEKDAY_WEIGHTS[(month + dt.timedelta(d)).weekday()] for d in range(days)]
+        for _ in range(volume):
+            seq += 1
+            channel = rng.choices(list(CHANNEL_PLAN), [p[0] for p in CHANNEL_PLAN.values()])[0]
+            _, mean_wait, talk, hold, wrap, queues = CHANNEL_PLAN[channel]
+            if month in bad and channel in ("voice", "chat", "video"):
+                mean_wait *= 3.2
+            day = rng.choices(range(days), day_weights)[0]
+            hour = rng.choices(range(24), HOUR_WEIGHTS)[0] if channel != "email" else rng.randrange(24)
+            queued = dt.datetime(month.year, month.month, 1) + dt.timedelta(
+                days=day, hours=hour, minutes=rng.randrange(60), seconds=rng.randrange(60))
+            wait = rng.expovariate(1 / mean_wait)
+            patience = rng.expovariate(1 / (mean_wait * 4.0))
+            abandoned = wait > patience and channel not in ("email", "back_office")
+            customer = rng.choices(customers, weights)[0] if rng.random() < 0.9 else ""
+            row = {
+                "contact_id": f"S{seq:07d}", "channel": channel, "queued_at": queued,
+                "status": "Abandoned" if abandoned else "Answered",
+                "wait_seconds": round(patience if abandoned else wait), "talk_seconds": "", "hold_seconds": "",
+                "wrap_seconds": "", "customer_id": customer, "resolved": "", "csat": "", "nps": "", "ces": "",
+                "queue": rng.choice(queues), "team": rng.choice(TEAMS), "agent": "",
+            }
+            if not abandoned:
+                row["talk_seconds"] = round(rng.lognormvariate(math.log(talk), 0.45))
+                row["hold_seconds"] = round(rng.expovariate(1 / hold)) if hold and rng.random() < 0.3 else 0
+                row["wrap_seconds"] = round(rng.uniform(0.5, 1.5) * wrap)
+                row["agent"] = rng.choice(AGENTS)
+                if channel == "back_office":
+                    row["resolved"] = "Y" if rng.random() < 0.82 else "N"
+                if rng.random() < 0.15:
+                    mood = -1.2 if month in bad else 0.0
+                    row["csat"] = min(5, max(1, round(rng.gauss(4.1 + mood, 1.0))))
+                    row["nps"] = min(10, max(0, round(rng.gauss(7.9 + 1.5 * mood, 2.0))))
+                    row["ces"] = min(7, max(1, round(rng.gauss(5.6 + mood, 1.2))))
+            rows.append(row)
+    rows.sort(key=lambda r: (r["queued_at"], r["contact_id"]))
+    first, last = month_list[0], month_list[-1]
+    span = (dt.date(last.year, last.month, _days_in(last)) - first).days
+    customer_rows = []
+    for customer in customers:
+        churned = ""
+        if rng.random() < 0.08:
+            churned = (first + dt.timedelta(days=rng.randrange(span))).isoformat()
+        customer_rows.append({"customer_id": customer, "churned_on": churned})
+    return rows, customer_rows
+
+
+def write_sample(out: Path, months: int = 24, contacts_per_month: int = 1000, seed: int = 7,
+                 end_month: str = "2026-10") -> list[Path]:
+    """contacts.csv (all months but the last), contacts_<last month>.xlsx and customers.csv."""
+    from openpyxl import Workbook
+
+    out.mkdir(parents=True, exist_ok=True)
+    rows, customer_rows = generate(months, contacts_per_month, seed, end_month)
+    last = _months(end_month, 1)[0]
+    earlier = [r for r in rows if r["queued_at"] < dt.datetime(last.year, last.month, 1)]
+    latest = [r for r in rows if r["queued_at"] >= dt.datetime(last.year, last.month, 1)]
+    csv_path = out / "contacts.csv"
+    with open(csv_path, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, CONTACT_HEADER, lineterminator="\n")
+        writer.writeheader()
+        for r in earlier:
+            writer.writerow({**r, "queued_at": r["queued_at"].isoformat(sep=" ")})
+    xlsx_path = out / f"contacts_{last:%Y-%m}.xlsx"
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Contacts")
+    sheet.append(CONTACT_HEADER)
+    for r in latest:
+        sheet.append([None if r[h] == "" else r[h] for h in CONTACT_HEADER])
+    workbook.save(xlsx_path)
+    customers_path = out / "customers.csv"
+    with open(customers_path, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, ["customer_id", "churned_on"], lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(customer_rows)
+    return [csv_path, xlsx_path, customers_path]
+
+
+SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data"
+
+
+def load_sample(store, folder: Path | None = None) -> list:
+    """Import the bundled sample files; files already imported are left as they are."""
+    from .errors import AlreadyImported
+    from .ingest import ImportOptions, import_file
+
+    folder = Path(folder or SAMPLE_DIR)
+    reports = []
+    contact_files = sorted(folder.glob("contacts*.csv")) + sorted(folder.glob("contacts*.xlsx"))
+    for path in contact_files:
+        try:
+            reports.append(import_file(store, path, ImportOptions(source="sample")))
+        except AlreadyImported:
+            pass
+    customers = folder / "customers.csv"
+    if customers.exists():
+        try:
+            reports.append(import_file(store, customers, ImportOptions(kind="customers", source="sample")))
+        except AlreadyImported:
+            pass
+    return reports

@@ -1,0 +1,45 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cxmetrics import Store
+
+ROOT = Path(__file__).resolve().parent.parent
+REALDATA = ROOT.parent / "shared" / "realdata"
+
+
+def realdata(name: str) -> Path:
+    """A file of ../shared/realdata, or a skip with the reason when the folder is absent."""
+    path = REALDATA / name
+    if not path.exists():
+        pytest.skip(f"{path} is absent: the real-data tests need ../shared/realdata beside the project")
+    return path
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = Store(tmp_path / "store.duckdb")
+    yield s
+    s.close()
+
+
+def run_cli(*args, db=None, env=None, cwd=None):
+    """Run `python -m cxmetrics` in a subprocess; returns CompletedProcess."""
+    cmd = [sys.executable, "-m", "cxmetrics"]
+    if db is not None:
+        cmd += ["--db", str(db)]
+    cmd += [str(a) for a in args]
+    full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
+    return subprocess.run(cmd, capture_output=True, text=True, env=full_env, cwd=cwd or ROOT, timeout=300)
+
+
+def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def contacts(store: Store, order: str = "file_row") -> list[dict]:
+    return store.records(f"SELECT * FROM contacts ORDER BY {order}")

@@ -1,0 +1,299 @@
+"""The importer: detection, mapping, parsing, validation, transactions (issue 2).
+
+Every expected figure below was worked out by hand from the fixture beside it.
+"""
+import datetime as dt
+import json
+
+import pytest
+from openpyxl import Workbook
+
+from cxmetrics import (AlreadyImported, ImportOptions, ImportRefused, delete_import, import_file, list_presets,
+                       quarantined_rows)
+from cxmetrics.storage import resolve_db_path
+
+from .conftest import contacts, write
+
+UTC = dt.timezone.utc
+
+RUSSIAN_PBX = (
+    "Тип;Статус;Время;Кто ответил;Длительность звонка;Длительность разговора;Время ответа;Оценка\r\n"
+    "Входящий;Отвечен;05.03.2024 09:15:00;Иванова;00:03:10;00:02:55;12,5;5\r\n"
+    "Входящий;Пропущен;05.03.2024 09:20:30;;00:00:40;00:00:00;40;\r\n"
+    "Исходящий;Отвечен;13.03.2024 17:05:00;Петров;00:05:00;00:04:30;0;\r\n"
+    "Входящий;Отвечен;13.03.2024 18:00:00;Петров;2:10;1:50;3,25;4,5\r\n"
+)
+
+
+def test_windows1251_semicolon_russian_headers_decimal_comma(store, tmp_path):
+    path = write(tmp_path / "pbx.csv", RUSSIAN_PBX, "cp1251")
+    report = import_file(store, path, ImportOptions(channel="voice"))
+    assert report.file["encoding"] == "cp1251"
+    assert report.file["delimiter"] == ";"
+    assert report.mapping == {
+        "queued_at": ["Время"], "wait_seconds": ["Время ответа"], "talk_seconds": ["Длительность разговора"],
+        "direction": ["Тип"], "csat": ["Оценка"], "agent": ["Кто ответил"], "status": ["Статус"]}
+    assert report.ignored_columns == ["Длительность звонка"]
+    assert (report.rows_read, report.rows_imported, report.rows_rejected) == (4, 4, 0)
+    rows = contacts(store)
+    assert [r["queued_at"] for r in rows] == [
+        dt.datetime(2024, 3, 5, 9, 15, tzinfo=UTC), dt.datetime(2024, 3, 5, 9, 20, 30, tzinfo=UTC),
+        dt.datetime(2024, 3, 13, 17, 5, tzinfo=UTC), dt.datetime(2024, 3, 13, 18, 0, tzinfo=UTC)]
+    assert [r["direction"] for r in rows] == ["inbound", "inbound", "outbound", "inbound"]
+    assert [r["answered"] for r in rows] == [True, False, True, True]
+    assert [r["abandoned"] for r in rows] == [False, True, False, False]
+    assert [r["wait_seconds"] for r in rows] == [12.5, 40.0, 0.0, 3.25]
+    assert [r["talk_seconds"] for r in rows] == [175.0, 0.0, 270.0, 110.0]  # HH:MM:SS and MM:SS
+    assert [r["handle_seconds"] for r in rows] == [175.0, 0.0, 270.0, 110.0]
+    assert [r["csat"] for r in rows] == [5.0, None, None, 4.5]
+    assert [r["agent"] for r in rows] == ["Иванова", None, "Петров", "Петров"]
+    assert all(r["channel"] == "voice" for r in rows)
+    # no id column: ids come from row contents, so they are stable and distinct
+    assert len({r["contact_id"] for r in rows}) == 4 and all(r["contact_id"].startswith("row:") for r in rows)
+    assert any("no contact id column" in w for w in report.warnings)
+
+
+def test_utf16_tab_separated_month_first_dates_and_channel_aliases(store, tmp_path):
+    text = ("Contact ID\tChannel\tStart Time\tAnswered\tWait Time\tHandle Time\tCSAT\n"
+            "A1\tPhone\t01/13/2024 08:00\tYes\t20\t300\t4\n"
+            "A2\tWeb chat\t01/14/2024 09:30\tNo\t75\t\t\n"
+            "A3\tWhatsApp\t02/01/2024 10:00\tTrue\t5\t0:04:00\t\n"
+            "A4\tCarrier pigeon\t02/02/2024 11:00\t1\t1\t60\t5\n")
+    path = write(tmp_path / "u16.txt", "\ufeff" + text, "utf-16-le")
+    report = import_file(store, path)
+    assert report.file["encoding"] == "utf-16" and report.file["delimiter"] == "tab"
+    assert report.rows_imported == 4
+    assert report.new_channels == {"carrier_pigeon": 1}
+    rows = contacts(store)
+    assert [r["channel"] for r in rows] == ["voice", "chat", "messaging", "carrier_pigeon"]
+    assert rows[0]["queued_at"] == dt.datetime(2024, 1, 13, 8, 0, tzinfo=UTC)
+    assert rows[2]["queued_at"] == dt.datetime(2024, 2, 1, 10, 0, tzinfo=UTC)  # MM/DD: 13 only fits the day
+    assert [r["answered"] for r in rows] == [True, False, True, True]
+    assert [r["abandoned"] for r in rows] == [False, True, False, False]
+    assert [r["handle_seconds"] for r in rows] == [300.0, None, 240.0, 60.0]
+
+
+def test_xlsx_with_excel_time_values_and_serial_dates(store, tmp_path):
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Calls"
+    ws.append(["Call Id", "Date", "Time", "Answered (Y/N)", "Speed of answer in seconds", "AvgTalkDuration",
+               "Satisfaction rating"])
+    ws.append(["X1", dt.date(2021, 1, 4), dt.time(9, 12, 58), "Y", 109, dt.time(0, 2, 23), 3])
+    ws.append(["X2", 44201, dt.time(23, 59, 59), "N", None, None, None])  # serial 44201 = 2021-01-05
+    ws.append(["X3", dt.datetime(2021, 1, 6), 0.5, "Y", 7, 0.0125, 5])  # day fractions: 12:00 and 18 min
+    for row in ws.iter_rows(min_row=3, max_row=3, min_col=2, max_col=2):
+        row[0].number_format = "General"
+    path = tmp_path / "calls.xlsx"
+    wb.save(path)
+    report = import_file(store, path, ImportOptions(channel="phone"))
+    assert report.file["sheet"] == "Calls"
+    assert report.rows_imported == 3, report.text()
+    rows = contacts(store)
+    assert [r["queued_at"] for r in rows] == [dt.datetime(2021, 1, 4, 9, 12, 58, tzinfo=UTC),
+                                              dt.datetime(2021, 1, 5, 23, 59, 59, tzinfo=UTC),
+                                              dt.datetime(2021, 1, 6, 12, 0, tzinfo=UTC)]
+    assert [r["talk_seconds"] for r in rows] == [143.0, None, pytest.approx(1080.0)]
+    assert [r["wait_seconds"] for r in rows] == [109.0, None, 7.0]
+    assert [r["channel"] for r in rows] == ["voice"] * 3
+
+
+def test_timezone_naive_is_local_offset_is_converted(store, tmp_path):
+    path = write(tmp_path / "tz.csv", "id,channel,queued_at\n"
+                 "1,voice,2024-07-01 10:00:00\n"
+                 "2,voice,2024-07-01T10:00:00+03:00\n"
+                 "3,voice,2024-01-15 10:00\n")
+    import_file(store, path, ImportOptions(timezone="Europe/Berlin"))
+    rows = contacts(store)
+    assert rows[0]["queued_at"] == dt.datetime(2024, 7, 1, 8, 0, tzinfo=UTC)  # CEST = UTC+2
+    assert rows[1]["queued_at"] == dt.datetime(2024, 7, 1, 7, 0, tzinfo=UTC)
+    assert rows[2]["queued_at"] == dt.datetime(2024, 1, 15, 9, 0, tzinfo=UTC)  # CET = UTC+1
+    assert rows[1]["queued_local"] == dt.datetime(2024, 7, 1, 9, 0)
+
+
+def test_ambiguous_day_month_column_is_refused_unless_format_given(store, tmp_path):
+    path = write(tmp_path / "amb.csv", "id,channel,queued_at\n1,voice,03/04/2024 10:00\n2,voice,05/06/2024 11:00\n")
+    with pytest.raises(ImportRefused) as err:
+        import_file(store, path)
+    assert "column 'queued_at' is ambiguous" in str(err.value)
+    assert "--date-format" in str(err.value)
+    import_file(store, path, ImportOptions(date_format="%d/%m/%Y"))
+    assert [r["queued_at"].date() for r in contacts(store)] == [dt.date(2024, 4, 3), dt.date(2024, 6, 5)]
+
+
+def test_dotted_dates_are_day_first_even_when_every_day_is_twelve_or_less(store, tmp_path):
+    path = write(tmp_path / "dot.csv", "id;channel;queued_at\n1;voice;03.04.2024 10:00\n")
+    import_file(store, path)
+    assert contacts(store)[0]["queued_at"] == dt.datetime(2024, 4, 3, 10, 0, tzinfo=UTC)
+
+
+def test_booleans_english_and_russian(store, tmp_path):
+    path = write(tmp_path / "b.csv", "id,channel,queued_at,answered,resolved\n"
+                 "1,voice,2024-01-01 10:00,Да,да\n2,voice,2024-01-01 10:01,Нет,нет\n"
+                 "3,voice,2024-01-01 10:02,TRUE,y\n4,voice,2024-01-01 10:03,0,False\n")
+    import_file(store, path)
+    rows = contacts(store)
+    assert [r["answered"] for r in rows] == [True, False, True, False]
+    assert [r["resolved"] for r in rows] == [True, False, True, False]
+
+
+def test_status_map_and_unknown_status_values_listed_with_counts(store, tmp_path):
+    path = write(tmp_path / "s.csv", "id,channel,queued_at,status\n"
+                 "1,voice,2024-01-01 10:00,Answered\n2,voice,2024-01-01 10:01,Voicemail\n"
+                 "3,voice,2024-01-01 10:02,Voicemail\n4,voice,2024-01-01 10:03,Callback\n"
+                 "5,voice,2024-01-01 10:04,Abandon\n")
+    with pytest.raises(ImportRefused) as err:
+        import_file(store, path)
+    message = str(err.value)
+    assert "'Voicemail' (2 rows)" in message and "'Callback' (1 rows)" in message
+    assert store.scalar("SELECT count(*) FROM contacts") == 0
+    report = import_file(store, path, ImportOptions(status_map={"Voicemail": "skip", "callback": "abandoned"}))
+    assert (report.rows_read, report.rows_imported, report.rows_skipped, report.rows_rejected) == (5, 3, 2, 0)
+    assert [r["abandoned"] for r in contacts(store)] == [False, True, True]
+
+
+def test_validation_collects_every_problem_with_row_column_value(store, tmp_path):
+    path = write(tmp_path / "bad.csv", "id,channel,queued_at,wait_seconds,csat,nps\n"
+                 "1,voice,2024-01-01 10:00,10,5,10\n"
+                 "2,voice,2024-01-01 10:01,-3,7,11\n"
+                 ",voice,not a date,abc,4,9\n"
+                 "4,voice,2024-01-01 10:03,5,2,7.5\n"
+                 "1,voice,2024-01-01 10:04,5,2,8\n")
+    before = store.table_counts()
+    with pytest.raises(ImportRefused) as err:
+        import_file(store, path)
+    found = {(p.row, p.column, p.value, p.reason) for p in err.value.problems}
+    assert found == {
+        (3, "wait_seconds", "-3", "negative duration"),
+        (3, "csat", "7", "csat must be between 1 and 5"),
+        (3, "nps", "11", "nps must be between 0 and 10"),
+        (4, "id", None, "contact_id is empty"),
+        (4, "queued_at", "not a date", "not a date in the column's format (ISO 8601 (YYYY-MM-DD))"),
+        (4, "wait_seconds", "abc", "not a duration (seconds, HH:MM:SS or MM:SS)"),
+        (5, "nps", "7.5", "nps must be a whole number from 0 to 10"),
+        (2, "id", "1", "the same contact_id appears more than once in this file"),
+        (6, "id", "1", "the same contact_id appears more than once in this file"),
+    }
+    assert "5 of 5 rows are invalid" in str(err.value)
+    assert store.table_counts() == before  # a refused import leaves every table as it was
+
+
+def test_quarantine_accounting(store, tmp_path):
+    path = write(tmp_path / "q.csv", "id,channel,queued_at,csat\n"
+                 "1,chat,2024-01-01 10:00,5\n2,chat,,4\n3,chat,2024-01-01 10:02,9\n4,chat,2024-01-01 10:03,\n")
+    report = import_file(store, path, ImportOptions(on_error="quarantine"))
+    assert (report.rows_read, report.rows_imported, report.rows_skipped, report.rows_rejected) == (4, 2, 0, 2)
+    assert report.rows_read == report.rows_imported + report.rows_skipped + report.rows_rejected
+    rows = quarantined_rows(store, report.import_id)
+    assert [(r["file_row"], r["columns"], r["reason"]) for r in rows] == [
+        (3, "queued_at", "queued_at is empty"), (4, "csat", "csat must be between 1 and 5")]
+    assert json.loads(rows[1]["raw_json"]) == {"id": "3", "channel": "chat", "queued_at": "2024-01-01 10:02",
+                                               "csat": "9"}
+    imported = store.fetchall("SELECT rows_read, rows_imported, rows_skipped, rows_rejected FROM imports")
+    assert imported == [(4, 2, 0, 2)]
+
+
+def test_reimport_refused_unless_forced_and_replace_semantics(store, tmp_path):
+    first = write(tmp_path / "jan.csv", "id,channel,queued_at,csat\n1,voice,2024-01-01 10:00,3\n"
+                  "2,voice,2024-01-01 11:00,4\n")
+    report1 = import_file(store, first)
+    with pytest.raises(AlreadyImported) as err:
+        import_file(store, first)
+    assert f"already imported on {dt.date.today():%Y-%m-%d}" in str(err.value)
+    assert f"as import #{report1.import_id}" in str(err.value)
+    corrected = write(tmp_path / "jan_v2.csv", "id,channel,queued_at,csat\n2,voice,2024-01-01 11:00,5\n"
+                      "3,voice,2024-01-01 12:00,1\n")
+    report2 = import_file(store, corrected)
+    assert (report2.rows_imported, report2.rows_replaced) == (2, 1)
+    assert store.fetchall("SELECT contact_id, csat, import_id FROM contacts ORDER BY 1") == [
+        ("1", 3.0, report1.import_id), ("2", 5.0, report2.import_id), ("3", 1.0, report2.import_id)]
+    forced = import_file(store, first, ImportOptions(force=True))
+    assert (forced.rows_imported, forced.rows_replaced) == (2, 2)
+    # another source keeps its own ids
+    import_file(store, corrected, ImportOptions(source="crm", force=True))
+    assert store.scalar("SELECT count(*) FROM contacts") == 5
+
+
+def test_delete_import_restores_what_it_replaced(store, tmp_path):
+    a = write(tmp_path / "a.csv", "id,channel,queued_at,csat\n1,voice,2024-01-01 10:00,3\n")
+    b = write(tmp_path / "b.csv", "id,channel,queued_at,csat\n1,voice,2024-01-01 10:00,5\n2,voice,2024-01-02 10:00,4\n")
+    import_file(store, a)
+    before = store.fetchall("SELECT contact_id, csat FROM contacts ORDER BY 1")
+    report = import_file(store, b)
+    result = delete_import(store, report.import_id)
+    assert (result["removed"], result["restored"]) == (2, 1)
+    assert store.fetchall("SELECT contact_id, csat FROM contacts ORDER BY 1") == before
+    assert store.scalar("SELECT count(*) FROM contacts_replaced") == 0
+
+
+def test_composite_contact_id_and_separate_date_time_columns(store, tmp_path):
+    path = write(tmp_path / "c.tsv", "line\tcall\tday\ttime\n"
+                 "L1\t7\t240105\t9:05:03\nL2\t7\t240105\t23:00:00\n")
+    import_file(store, path, ImportOptions(channel="voice", date_format="%y%m%d", mapping={
+        "contact_id": ["line", "call"], "queued_date": ["day"], "queued_time": ["time"]}))
+    rows = contacts(store)
+    assert [r["contact_id"] for r in rows] == ["L1:7", "L2:7"]
+    assert [r["queued_at"] for r in rows] == [dt.datetime(2024, 1, 5, 9, 5, 3, tzinfo=UTC),
+                                              dt.datetime(2024, 1, 5, 23, 0, tzinfo=UTC)]
+
+
+def test_preset_saved_and_reused(store, tmp_path):
+    path = write(tmp_path / "p.csv", "Ref|When|Where\nR1|2024-02-01 08:00|Mail\n")
+    import_file(store, path, ImportOptions(mapping={"contact_id": ["Ref"], "queued_at": ["When"],
+                                                    "channel": ["Where"]}, save_preset="ticket-tool"))
+    assert list_presets(store)[0]["mapping"] == {"contact_id": ["Ref"], "queued_at": ["When"], "channel": ["Where"]}
+    other = write(tmp_path / "p2.csv", "Ref|When|Where\nR2|2024-02-02 08:00|Почта\n")
+    report = import_file(store, other, ImportOptions(preset="ticket-tool"))
+    assert report.source == "ticket-tool"
+    assert [r["channel"] for r in contacts(store, "contact_id")] == ["email", "email"]
+
+
+def test_header_row_after_preamble_lines(store, tmp_path):
+    path = write(tmp_path / "pre.csv", "Call report\nJanuary 2024\n\nid,channel,queued_at\n1,chat,2024-01-03 10:00\n")
+    report = import_file(store, path)
+    assert report.file["header_row"] == 4
+    assert contacts(store)[0]["file_row"] == 5
+
+
+def test_derived_answer_and_wait_from_timestamps(store, tmp_path):
+    path = write(tmp_path / "ts.csv", "id,channel,queued_at,answered_at,ended_at,talk_seconds,hold_seconds\n"
+                 "1,voice,2024-01-01 10:00:00,2024-01-01 10:00:25,2024-01-01 10:05:00,250,\n"
+                 "2,voice,2024-01-01 10:01:00,,2024-01-01 10:01:40,,\n")
+    import_file(store, path)
+    rows = contacts(store)
+    assert [(r["answered"], r["abandoned"], r["wait_seconds"], r["handle_seconds"]) for r in rows] == [
+        (True, False, 25.0, 250.0), (False, True, 40.0, None)]
+
+
+def test_customers_import(store, tmp_path):
+    path = write(tmp_path / "cust.csv", "Customer ID,Churn date\nC1,\nC2,2024-03-05\nC3,15.04.2024\n")
+    with pytest.raises(ImportRefused) as err:  # two date formats in one column
+        import_file(store, path, ImportOptions(kind="customers"))
+    assert "mixes date formats" in str(err.value)
+    path = write(tmp_path / "cust.csv", "Customer ID,Churn date\nC1,\nC2,2024-03-05\nC3,2024-04-15\n")
+    report = import_file(store, path, ImportOptions(kind="customers"))
+    assert report.rows_imported == 3
+    assert store.fetchall("SELECT customer_id, churned_on FROM customers ORDER BY 1") == [
+        ("C1", None), ("C2", dt.date(2024, 3, 5)), ("C3", dt.date(2024, 4, 15))]
+
+
+def test_db_path_resolution(monkeypatch, tmp_path):
+    monkeypatch.delenv("CXMETRICS_DB", raising=False)
+    assert str(resolve_db_path()) == "data/cxmetrics.duckdb"
+    monkeypatch.setenv("CXMETRICS_DB", str(tmp_path / "env.duckdb"))
+    assert resolve_db_path() == tmp_path / "env.duckdb"
+    assert resolve_db_path(tmp_path / "cli.duckdb") == tmp_path / "cli.duckdb"
+
+
+def test_schema_is_versioned_and_seeded(store):
+    assert store.schema_version() == 1
+    assert store.fetchall("SELECT channel, sl_threshold_s, short_abandon_s, sl_formula FROM channel_settings "
+                          "ORDER BY channel") == [
+        ("back_office", 172800.0, 0.0, "abandons_against"), ("chat", 60.0, 5.0, "abandons_against"),
+        ("email", 86400.0, 0.0, "abandons_against"), ("messaging", 300.0, 0.0, "abandons_against"),
+        ("social", 3600.0, 0.0, "abandons_against"), ("video", 20.0, 5.0, "abandons_against"),
+        ("voice", 20.0, 5.0, "abandons_against")]
+    assert dict(store.fetchall("SELECT key, value FROM settings")) == {
+        "timezone": "UTC", "fcr_window_days": "7", "churn_window_days": "30", "rule_k": "9", "rule_n": "12"}
+    assert set(store.table_counts()) >= {"contacts", "customers", "imports", "mapping_presets", "channel_settings",
+                                         "targets", "settings", "quarantine"}
