@@ -74,6 +74,7 @@ def test_tickets_csv_quarantines_rows_without_a_first_response(tmp_path):
     assert store.scalar("SELECT count(*) FROM contacts WHERE answered") == 5650
     assert store.fetchall("SELECT reason, columns, count(*) FROM quarantine GROUP BY ALL") == [
         ("queued_at is empty", "FirstResponseTime", 2819)]
+    store.close()  # one process holds the store at a time
     exported = run_cli("quarantine", "--out", tmp_path / "q.csv", db=db)
     assert exported.returncode == 0
     rows = list(csv.DictReader(io.open(tmp_path / "q.csv", encoding="utf-8")))

@@ -1,0 +1,84 @@
+"""The command line: help, exit codes, listing and deleting imports, the sample generator."""
+import csv
+
+import pytest
+
+from cxmetrics.cli import build_parser
+from cxmetrics.sample import generate
+
+from .conftest import ROOT, run_cli, write
+
+
+def test_every_subcommand_has_help():
+    parser = build_parser()
+    sub = next(a for a in parser._actions if a.dest == "command")
+    for name, subparser in sub.choices.items():
+        assert subparser.format_help().strip(), name
+        assert sub._choices_actions and any(c.dest == name and c.help for c in sub._choices_actions), name
+
+
+def test_exit_codes(tmp_path):
+    db = tmp_path / "x.duckdb"
+    good = write(tmp_path / "good.csv", "id,channel,queued_at\n1,voice,2024-01-01 10:00\n")
+    bad = write(tmp_path / "bad.csv", "id,channel,queued_at\n1,voice,yesterday\n")
+    assert run_cli("import", good, db=db).returncode == 0
+    assert run_cli("import", good, db=db).returncode == 4
+    refused = run_cli("import", bad, db=db)
+    assert refused.returncode == 3
+    assert "bad.csv, row 2, column 'queued_at': not a date" in refused.stderr
+    assert run_cli("import", good, "--on-error", "sometimes", db=db).returncode == 2
+    assert run_cli("import", good, "--map", "nonsense", db=db).returncode == 2
+    assert run_cli("import", good, "--map", "colour=id", "--force", db=db).returncode == 2
+
+
+def test_imports_list_and_delete(tmp_path):
+    db = tmp_path / "x.duckdb"
+    a = write(tmp_path / "a.csv", "id,channel,queued_at\n1,voice,2024-01-01 10:00\n2,voice,2024-01-01 10:05\n")
+    run_cli("import", a, db=db)
+    listing = run_cli("imports", db=db)
+    rows = list(csv.DictReader(listing.stdout.splitlines()))
+    assert [(r["import_id"], r["file_name"], r["rows_imported"]) for r in rows] == [("1", "a.csv", "2")]
+    deleted = run_cli("imports", "delete", "1", db=db)
+    assert deleted.returncode == 0 and "2 rows removed, 0 replaced rows restored" in deleted.stdout
+    assert run_cli("imports", "delete", "1", db=db).returncode == 2
+
+
+def test_store_path_from_environment(tmp_path):
+    good = write(tmp_path / "g.csv", "id,channel,queued_at\n1,voice,2024-01-01 10:00\n")
+    env_db = tmp_path / "sub" / "env.duckdb"
+    assert run_cli("import", good, env={"CXMETRICS_DB": str(env_db)}).returncode == 0
+    assert env_db.exists()
+
+
+def test_sample_is_deterministic_and_covers_the_brief():
+    rows, customers = generate(months=14, contacts_per_month=400, seed=3, end_month="2025-06")
+    again, _ = generate(months=14, contacts_per_month=400, seed=3, end_month="2025-06")
+    assert rows == again
+    assert {r["channel"] for r in rows} == {"voice", "chat", "messaging", "email", "social", "video", "back_office"}
+    answered = [r for r in rows if r["status"] == "Answered"]
+    surveyed = [r for r in answered if r["csat"] != ""]
+    assert 0.10 <= len(surveyed) / len(rows) <= 0.20
+    assert any(r["status"] == "Abandoned" for r in rows)
+    ids = [r["customer_id"] for r in rows if r["customer_id"]]
+    assert len(ids) > len(set(ids))  # customers contact again
+    assert any(c["churned_on"] for c in customers)
+
+
+def test_bundled_sample_data_is_small_and_current():
+    folder = ROOT / "sample_data"
+    files = sorted(p.name for p in folder.iterdir())
+    assert files == ["contacts.csv", "contacts_2026-10.xlsx", "customers.csv"]
+    assert sum(p.stat().st_size for p in folder.iterdir()) < 5 * 1024 * 1024
+
+
+def test_sample_command_writes_files(tmp_path):
+    result = run_cli("sample", "--out", tmp_path / "s", "--months", "2", "--contacts-per-month", "50")
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in (tmp_path / "s").iterdir()) == ["contacts.csv", "contacts_2026-10.xlsx",
+                                                                  "customers.csv"]
+
+
+@pytest.mark.parametrize("command", ["import", "imports", "quarantine", "presets", "sample", "load-sample"])
+def test_help_runs(command):
+    result = run_cli(command, "--help")
+    assert result.returncode == 0 and "usage:" in result.stdout
