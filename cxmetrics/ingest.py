@@ -17,7 +17,7 @@ from typing import Callable
 
 from . import readers
 from .errors import AlreadyImported, CxError, ImportRefused, RowProblem, UsageError
-from .schema import (FALSE_WORDS, INBOUND_WORDS, OUTBOUND_WORDS, STATUS_OUTCOMES, TRUE_WORDS,
+from .schema import (CSAT_WORDS, FALSE_WORDS, INBOUND_WORDS, OUTBOUND_WORDS, STATUS_OUTCOMES, TRUE_WORDS,
                      UNKNOWN_CUSTOMER_PATTERN, Field, HEADER_INDEX, channel_alias_rows, fields_for,
                      normalise_header, status_word_rows)
 from .storage import Store, quote_ident
@@ -208,8 +208,9 @@ def resolve_mapping(headers: list[str], options: ImportOptions, display: str) ->
     elif "queued_at" in mapping and "queued_date" in mapping:
         mapping.pop("queued_date", None)
         mapping.pop("queued_time", None)
-    if options.channel:
-        mapping.pop("channel", None) if "channel" not in options.mapping else None
+    if "queued_date" in mapping and "queued_time" not in mapping:
+        # A lone date column may hold whole timestamps (Genesys' "Date"): read it as queued_at.
+        mapping["queued_at"] = mapping.pop("queued_date")
     order = list(known_fields)
     return {f: mapping[f] for f in order if f in mapping}
 
@@ -491,6 +492,13 @@ def _field_plan(store: Store, q: _Sql, fields: dict[str, Field], mapping: dict[s
             plan.select.append(f"{raw} AS {quote_ident(name)}")
         elif f.kind in ("number", "integer"):
             num = _number_sql(raw)
+            if name == "csat":
+                # Word ratings are our own constants (schema.CSAT_WORDS), written inline.
+                cases = " ".join(f"WHEN '{w}' THEN {'NULL' if v is None else v}" for w, v in CSAT_WORDS.items())
+                num = f"(CASE lower({raw}) {cases} ELSE {num} END)"
+                no_response = ", ".join(f"'{w}'" for w, v in CSAT_WORDS.items() if v is None)
+                raw_select[-1] = (f"(CASE WHEN lower({raw_inline}) IN ({no_response}) THEN NULL "
+                                  f"ELSE {raw_inline} END) AS {raw}")
             plan.select.append(f"{num} AS {quote_ident(name)}")
             typed = quote_ident(name)
             plan.checks.append((name, f"{raw} IS NOT NULL AND ({typed} IS NULL OR NOT isfinite({typed}))",

@@ -145,8 +145,7 @@ _HEADER_ALIASES = {
         "thandle", "время обработки", "длительность обработки",
     ],
     "direction": [
-        "direction", "call direction", "initiationmethod", "initiation method", "тип", "направление",
-        "тип звонка", "call type direction",
+        "direction", "call direction", "тип", "направление", "тип звонка",
     ],
     "customer_id": [
         "customer_id", "customer id", "customer", "client id", "client", "caller id", "ani",
@@ -236,6 +235,10 @@ FALSE_WORDS = ("n", "no", "false", "f", "0", "нет", "н", "ложь", "0.0")
 
 INBOUND_WORDS = ("inbound", "in", "incoming", "входящий", "входящие", "входящая", "вход")
 OUTBOUND_WORDS = ("outbound", "out", "outgoing", "исходящий", "исходящие", "исходящая", "исход")
+
+# Zendesk's satisfaction rating is Good/Bad: placed at the ends of the 1–5 scale, so that
+# top-2-box counts "good" as satisfied; "offered"/"unoffered" mean no response.
+CSAT_WORDS = {"good": 5, "bad": 1, "offered": None, "unoffered": None}
 
 # customer_id values that mean "caller not identified" (the Technion file writes 0).
 UNKNOWN_CUSTOMER_PATTERN = r"^(0+|-|n/?a|none|null|unknown|anonymous|аноним|неизвестно)$"

@@ -297,3 +297,65 @@ def test_schema_is_versioned_and_seeded(store):
         "timezone": "UTC", "fcr_window_days": "7", "churn_window_days": "30", "rule_k": "9", "rule_n": "12"}
     assert set(store.table_counts()) >= {"contacts", "customers", "imports", "mapping_presets", "channel_settings",
                                          "targets", "settings", "quarantine"}
+
+
+@pytest.mark.parametrize("header, expected", [
+    # Amazon Connect contact search export
+    ("Contact ID,Channel,Initiation timestamp,Connected to agent timestamp,Disconnect timestamp,Queue,Agent",
+     {"contact_id": ["Contact ID"], "channel": ["Channel"], "queued_at": ["Initiation timestamp"],
+      "answered_at": ["Connected to agent timestamp"], "ended_at": ["Disconnect timestamp"], "queue": ["Queue"],
+      "agent": ["Agent"]}),
+    # Genesys Cloud interactions export
+    ("Conversation ID,Date,Media Type,Direction,Queue,Users,Abandoned,Total Talk,Total Hold,Total ACW",
+     {"contact_id": ["Conversation ID"], "channel": ["Media Type"], "queued_at": ["Date"],
+      "abandoned": ["Abandoned"], "talk_seconds": ["Total Talk"], "hold_seconds": ["Total Hold"],
+      "wrap_seconds": ["Total ACW"], "direction": ["Direction"], "queue": ["Queue"], "agent": ["Users"]}),
+    # Five9 call log report
+    ("CALL ID,DATE,TIME,SKILL,AGENT,DISPOSITION,QUEUE WAIT TIME,TALK TIME,HOLD TIME,AFTER CALL WORK TIME,"
+     "HANDLE TIME,ABANDONED,ANI",
+     {"contact_id": ["CALL ID"], "queued_date": ["DATE"], "queued_time": ["TIME"], "abandoned": ["ABANDONED"],
+      "wait_seconds": ["QUEUE WAIT TIME"], "talk_seconds": ["TALK TIME"], "hold_seconds": ["HOLD TIME"],
+      "wrap_seconds": ["AFTER CALL WORK TIME"], "handle_seconds": ["HANDLE TIME"], "customer_id": ["ANI"],
+      "queue": ["SKILL"], "agent": ["AGENT"], "status": ["DISPOSITION"]}),
+    # Zendesk ticket export
+    ("Id,Via,Created at,Solved at,Requester id,Assignee,Group,Satisfaction Score",
+     {"contact_id": ["Id"], "channel": ["Via"], "queued_at": ["Created at"], "ended_at": ["Solved at"],
+      "customer_id": ["Requester id"], "csat": ["Satisfaction Score"], "team": ["Group"], "agent": ["Assignee"]}),
+])
+def test_platform_export_headers_are_recognised(header, expected):
+    from cxmetrics.ingest import resolve_mapping
+    headers = header.split(",")
+    assert resolve_mapping(headers, ImportOptions(), "x.csv") == expected
+
+
+def test_zendesk_good_bad_satisfaction_and_lone_date_column_with_times(store, tmp_path):
+    path = write(tmp_path / "zd.csv", "Id,Via,Created at,Satisfaction Score\n"
+                 "1,Email,2024-05-02 10:00:00,Good\n2,Web,2024-05-02 11:00:00,Bad\n"
+                 "3,Chat,2024-05-02 12:00:00,Offered\n4,Chat,2024-05-02 13:00:00,Unoffered\n")
+    report = import_file(store, path)
+    assert report.new_channels == {"web": 1}
+    assert [r["csat"] for r in contacts(store)] == [5.0, 1.0, None, None]
+    genesys = write(tmp_path / "g.csv", "Conversation ID,Date,Media Type\nG1,2024-05-03 08:30:15,voice\n")
+    import_file(store, genesys)
+    assert store.scalar("SELECT queued_at FROM contacts WHERE contact_id = 'G1'") == dt.datetime(
+        2024, 5, 3, 8, 30, 15, tzinfo=UTC)
+
+
+def test_first_non_empty_sheet_or_the_named_one(store, tmp_path):
+    wb = Workbook()
+    wb.active.title = "Cover"
+    data = wb.create_sheet("Data")
+    data.append(["id", "channel", "queued_at"])
+    data.append(["D1", "chat", "2024-02-01 09:00"])
+    other = wb.create_sheet("Other")
+    other.append(["id", "channel", "queued_at"])
+    other.append(["O1", "email", "2024-02-01 09:00"])
+    other.append(["O2", "email", "2024-02-01 09:30"])
+    path = tmp_path / "book.xlsx"
+    wb.save(path)
+    assert import_file(store, path).file["sheet"] == "Data"
+    report = import_file(store, path, ImportOptions(sheet="Other", force=True))
+    assert (report.file["sheet"], report.rows_imported) == ("Other", 2)
+    with pytest.raises(ImportRefused) as err:
+        import_file(store, path, ImportOptions(sheet="Missing", force=True))
+    assert "there is no sheet named 'Missing'; the sheets are 'Cover', 'Data', 'Other'" in str(err.value)
