@@ -6,7 +6,8 @@ import json
 import sys
 from pathlib import Path
 
-from . import ingest
+from . import ingest, metrics, targets
+from .schema import SL_FORMULAS
 from .errors import AlreadyImported, CxError, ImportRefused, StoreBusyError, UsageError
 from .reports import write_safe_csv
 from .storage import Store
@@ -76,6 +77,51 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--end", default="2026-10", help="last month, YYYY-MM")
 
+    fmt = argparse.ArgumentParser(add_help=False)
+    fmt.add_argument("--format", choices=["csv", "json", "table"], default="csv",
+                     help="output format (default csv; empty fields are null)")
+
+    p = sub.add_parser("kpis", parents=[fmt], help="metric values per period and channel, against their targets",
+                       description="Columns: period,channel[,group],metric,value,n,target,state. One row per period "
+                                   "× channel (× group) × metric with at least one contact, in registry order.")
+    p.add_argument("--period", choices=metrics.PERIODS, default="month")
+    p.add_argument("--by", choices=metrics.GROUPS, help="drill down by queue, team or agent")
+    p.add_argument("--channel", action="append", help="only this channel (repeatable)")
+    p.add_argument("--from", dest="date_from", help="first day, YYYY-MM-DD (or a month YYYY-MM)")
+    p.add_argument("--to", dest="date_to", help="last day, inclusive, YYYY-MM-DD (or a whole month YYYY-MM)")
+    p.add_argument("--metric", action="append", help="only this metric (repeatable); ids: "
+                   + ", ".join(metrics.METRICS))
+
+    p = sub.add_parser("compliance", parents=[fmt], help="the 'k of the last n months' rule at a month",
+                       description="Columns: channel,metric,as_of,window_start,months_met,months_with_data,"
+                                   "months_in_window,status,flagged_months.")
+    p.add_argument("--as-of", required=True, help="the month the window ends with, YYYY-MM")
+    p.add_argument("--channel", action="append", help="only this channel (repeatable)")
+
+    p = sub.add_parser("targets", parents=[fmt], help="list, import, export or set targets",
+                       description="targets list | import FILE | export FILE | set CHANNEL METRIC TARGET. The CSV "
+                                   "header is channel,metric,target,tolerance_pct,effective_from.")
+    p.add_argument("action", choices=["list", "import", "export", "set"])
+    p.add_argument("args", nargs="*", help="FILE for import/export; CHANNEL METRIC TARGET for set")
+    p.add_argument("--tolerance-pct", type=float, default=0.0)
+    p.add_argument("--effective-from", help="YYYY-MM (default: always)")
+
+    p = sub.add_parser("settings", parents=[fmt], help="show or set a setting",
+                       description="settings show | set KEY VALUE; keys: timezone, fcr_window_days, "
+                                   "churn_window_days, rule_k, rule_n.")
+    p.add_argument("action", choices=["show", "set"])
+    p.add_argument("key", nargs="?")
+    p.add_argument("value", nargs="?")
+
+    p = sub.add_parser("channels", parents=[fmt], help="show or set per-channel settings",
+                       description="channels show | set CHANNEL [--sl-threshold S] [--short-abandon S] "
+                                   "[--sl-formula F]")
+    p.add_argument("action", choices=["show", "set"])
+    p.add_argument("channel", nargs="?")
+    p.add_argument("--sl-threshold", type=float, help="service-level threshold, seconds")
+    p.add_argument("--short-abandon", type=float, help="short-abandon threshold, seconds")
+    p.add_argument("--sl-formula", choices=SL_FORMULAS)
+
     p = sub.add_parser("load-sample", help="import the bundled sample data (files already imported are skipped)")
     p.add_argument("--folder", help="folder with the sample files (default: sample_data/)")
     return parser
@@ -136,6 +182,38 @@ def _run(args) -> int:
             for report in load_sample(store, args.folder):
                 print(f"imported {report.file_name}: {report.rows_imported} rows")
             return EXIT_OK
+        if args.command == "kpis":
+            rows = targets.kpis(store, args.period, args.by, args.channel, args.date_from, args.date_to,
+                                args.metric)
+            header = ["period", "channel"] + (["group"] if args.by else []) + [
+                "metric", "value", "n", "target", "state"]
+            emit(header, ([r.period, r.channel] + ([r.group] if args.by else []) +
+                          [r.metric, r.value, r.n, r.target, r.state] for r in rows), args.format)
+            return EXIT_OK
+        if args.command == "compliance":
+            rows = targets.compliance(store, args.as_of, args.channel)
+            header = ["channel", "metric", "as_of", "window_start", "months_met", "months_with_data",
+                      "months_in_window", "status", "flagged_months"]
+            emit(header, ([r.channel, r.metric, r.as_of, r.window_start, r.months_met, r.months_with_data,
+                           r.months_in_window, r.status, ";".join(r.flagged_months)] for r in rows), args.format)
+            return EXIT_OK
+        if args.command == "targets":
+            return _cmd_targets(store, args)
+        if args.command == "settings":
+            if args.action == "set":
+                if args.key is None or args.value is None:
+                    raise UsageError("settings set needs KEY VALUE")
+                targets.set_setting(store, args.key, args.value)
+            emit(["key", "value"], sorted(targets.get_settings(store).items()), args.format)
+            return EXIT_OK
+        if args.command == "channels":
+            if args.action == "set":
+                if not args.channel:
+                    raise UsageError("channels set needs a CHANNEL")
+                targets.set_channel(store, args.channel, args.sl_threshold, args.short_abandon, args.sl_formula)
+            header = ["channel", "sl_threshold_s", "short_abandon_s", "sl_formula"]
+            emit(header, ([r[h] for h in header] for r in targets.channel_settings(store)), args.format)
+            return EXIT_OK
         if args.command == "presets":
             for p in ingest.list_presets(store):
                 print(json.dumps(p, ensure_ascii=False))
@@ -174,3 +252,50 @@ def _cmd_imports(store: Store, args) -> int:
               "rows_replaced", "rows_skipped", "rows_rejected", "sha256"]
     write_safe_csv(sys.stdout, header, ([r[h] for h in header] for r in ingest.list_imports(store)))
     return EXIT_OK
+
+
+def _cmd_targets(store: Store, args) -> int:
+    if args.action == "import":
+        if len(args.args) != 1:
+            raise UsageError("targets import needs one FILE")
+        count = targets.import_targets(store, args.args[0])
+        print(f"{count} targets imported from {args.args[0]}")
+        return EXIT_OK
+    if args.action == "export":
+        if len(args.args) != 1:
+            raise UsageError("targets export needs one FILE")
+        Path(args.args[0]).write_text(targets.export_targets(store), encoding="utf-8")
+        print(f"targets written to {args.args[0]}")
+        return EXIT_OK
+    if args.action == "set":
+        if len(args.args) != 3:
+            raise UsageError("targets set needs CHANNEL METRIC TARGET")
+        targets.set_target(store, *args.args, tolerance_pct=args.tolerance_pct, effective_from=args.effective_from)
+    emit(targets.TARGET_HEADER, ([t.channel, t.metric, t.target, t.tolerance_pct, t.effective_from]
+                                 for t in targets.list_targets(store)), args.format)
+    return EXIT_OK
+
+
+def cell_text(value) -> str:
+    """Full precision, no rounding; integral floats without '.0'; None as empty."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 2 ** 53 else repr(value)
+    return str(value)
+
+
+def emit(header: list[str], rows, fmt: str = "csv", out=None) -> None:
+    """Write rows as CSV (default), JSON (a list of objects) or an aligned table."""
+    out = out or sys.stdout
+    rows = [list(r) for r in rows]
+    if fmt == "json":
+        json.dump([dict(zip(header, r)) for r in rows], out, ensure_ascii=False, indent=1, default=str)
+        out.write("\n")
+    elif fmt == "table":
+        texts = [header] + [[cell_text(v) for v in r] for r in rows]
+        widths = [max(len(t[i]) for t in texts) for i in range(len(header))]
+        for t in texts:
+            out.write("  ".join(v.ljust(w) for v, w in zip(t, widths)).rstrip() + "\n")
+    else:
+        write_safe_csv(out, header, ([cell_text(v) for v in r] for r in rows))

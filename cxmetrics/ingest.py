@@ -20,6 +20,7 @@ from .errors import AlreadyImported, CxError, ImportRefused, RowProblem, UsageEr
 from .schema import (CSAT_WORDS, FALSE_WORDS, INBOUND_WORDS, OUTBOUND_WORDS, STATUS_OUTCOMES, TRUE_WORDS,
                      UNKNOWN_CUSTOMER_PATTERN, Field, HEADER_INDEX, channel_alias_rows, fields_for,
                      normalise_header, status_word_rows)
+from .metrics import refresh_next_contacts
 from .storage import Store, quote_ident
 
 ProgressFn = Callable[[float, str], None]
@@ -755,7 +756,7 @@ def _import_contacts(store: Store, stage: str, info: readers.FileInfo, mapping: 
                    {col('wrap_seconds')} AS wrap_seconds, handle_d AS handle_seconds, customer_d AS customer_id,
                    {col('resolved')} AS resolved, {col('csat')} AS csat, nps_d AS nps, {col('ces')} AS ces,
                    {col('queue')} AS queue, {col('team')} AS team, {col('agent')} AS agent,
-                   {col('status')} AS status, CAST(NULL AS BOOLEAN) AS fcr_repeat
+                   {col('status')} AS status, CAST(NULL AS TIMESTAMPTZ) AS next_contact_at
             FROM parsed_rows p WHERE {valid}""", [source, import_id, tz])
         replaced = int(store.scalar(
             "SELECT count(*) FROM contacts c SEMI JOIN new_contacts n ON c.source = n.source "
@@ -766,6 +767,8 @@ def _import_contacts(store: Store, stage: str, info: readers.FileInfo, mapping: 
             store.execute("DELETE FROM contacts c USING new_contacts n WHERE c.source = n.source "
                           "AND c.contact_id = n.contact_id")
         store.execute("INSERT INTO contacts BY NAME SELECT * FROM new_contacts")
+        refresh_next_contacts(store, "SELECT customer_id FROM new_contacts UNION ALL SELECT customer_id FROM "
+                                     "contacts_replaced WHERE replaced_by = ?", [import_id])
         imported = int(store.scalar("SELECT count(*) FROM new_contacts"))
         report.rows_imported, report.rows_replaced = imported, replaced
         _quarantine(store, import_id, info, stage)
@@ -874,6 +877,10 @@ def delete_import(store: Store, import_id: int) -> dict:
     kind = row[0]
     table, history = ("contacts", "contacts_replaced") if kind == "contacts" else ("customers", "customers_replaced")
     with store.transaction():
+        if kind == "contacts":
+            store.execute("CREATE OR REPLACE TEMP TABLE undo_customers AS SELECT customer_id FROM contacts "
+                          "WHERE import_id = ? UNION SELECT customer_id FROM contacts_replaced WHERE replaced_by = ?",
+                          [import_id, import_id])
         removed = int(store.scalar(f"SELECT count(*) FROM {table} WHERE import_id = ?", [import_id]))
         store.execute(f"DELETE FROM {table} WHERE import_id = ?", [import_id])
         store.execute(f"DELETE FROM {history} WHERE import_id = ?", [import_id])
@@ -883,6 +890,9 @@ def delete_import(store: Store, import_id: int) -> dict:
         store.execute(f"DELETE FROM {history} WHERE replaced_by = ?", [import_id])
         store.execute("DELETE FROM quarantine WHERE import_id = ?", [import_id])
         store.execute("DELETE FROM imports WHERE import_id = ?", [import_id])
+        if kind == "contacts":
+            refresh_next_contacts(store, "SELECT customer_id FROM undo_customers")
+            store.execute("DROP TABLE undo_customers")
     return {"import_id": import_id, "file_name": row[1], "removed": removed, "restored": restored}
 
 

@@ -242,3 +242,21 @@ CSAT_WORDS = {"good": 5, "bad": 1, "offered": None, "unoffered": None}
 
 # customer_id values that mean "caller not identified" (the Technion file writes 0).
 UNKNOWN_CUSTOMER_PATTERN = r"^(0+|-|n/?a|none|null|unknown|anonymous|аноним|неизвестно)$"
+
+
+# Shipped defaults: (channel, metric, target, tolerance_pct). Reasons in README "Default targets";
+# installed when a store is created.
+DEFAULT_TARGETS = [
+    ("voice", "service_level", 80.0, 0.0), ("video", "service_level", 80.0, 0.0),
+    ("chat", "service_level", 80.0, 0.0), ("messaging", "service_level", 80.0, 0.0),
+    ("social", "service_level", 80.0, 0.0), ("email", "service_level", 90.0, 0.0),
+    ("back_office", "service_level", 90.0, 0.0),
+    ("voice", "abandon_rate", 5.0, 0.0), ("video", "abandon_rate", 5.0, 0.0), ("chat", "abandon_rate", 5.0, 0.0),
+    ("messaging", "abandon_rate", 10.0, 0.0), ("social", "abandon_rate", 10.0, 0.0),
+    ("voice", "asa", 30.0, 0.0), ("video", "asa", 30.0, 0.0), ("chat", "asa", 60.0, 0.0),
+    ("voice", "aht", 360.0, 10.0), ("video", "aht", 480.0, 10.0), ("chat", "aht", 600.0, 10.0),
+    ("messaging", "aht", 600.0, 10.0), ("email", "aht", 480.0, 10.0), ("social", "aht", 480.0, 10.0),
+    ("back_office", "aht", 1200.0, 10.0),
+    ("*", "fcr", 70.0, 0.0), ("*", "csat", 80.0, 0.0), ("*", "nps", 30.0, 0.0), ("*", "ces", 5.0, 0.0),
+    ("*", "churn_rate", 5.0, 0.0),
+]

@@ -16,7 +16,7 @@ from typing import Any, Iterator, Sequence
 import duckdb
 
 from .errors import CxError, StoreBusyError
-from .schema import CHANNEL_DEFAULTS
+from .schema import CHANNEL_DEFAULTS, DEFAULT_TARGETS
 
 DEFAULT_DB_PATH = Path("data") / "cxmetrics.duckdb"
 
@@ -55,7 +55,7 @@ _CONTACT_COLUMNS = """
     team VARCHAR,
     agent VARCHAR,
     status VARCHAR,
-    fcr_repeat BOOLEAN
+    next_contact_at TIMESTAMPTZ
 """
 
 # Each entry is one schema version; a store is brought up to the last one at connect.
@@ -125,7 +125,7 @@ MIGRATIONS: list[list[str]] = [
 ]
 
 
-def _seed_defaults(con: duckdb.DuckDBPyConnection) -> None:
+def _seed_defaults(con: duckdb.DuckDBPyConnection, new_store: bool) -> None:
     for channel, d in CHANNEL_DEFAULTS.items():
         con.execute(
             "INSERT INTO channel_settings VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
@@ -133,6 +133,8 @@ def _seed_defaults(con: duckdb.DuckDBPyConnection) -> None:
         )
     for key, value in DEFAULT_SETTINGS.items():
         con.execute("INSERT INTO settings VALUES (?, ?) ON CONFLICT DO NOTHING", [key, value])
+    if new_store:
+        con.executemany("INSERT INTO targets VALUES (?, ?, ?, ?, NULL)", [list(t) for t in DEFAULT_TARGETS])
 
 
 def quote_ident(name: str) -> str:
@@ -278,7 +280,7 @@ class Store:
                     for statement in MIGRATIONS[version - 1]:
                         cur.execute(statement)
                     cur.execute("INSERT INTO schema_version VALUES (?, now())", [version])
-                _seed_defaults(cur)
+                _seed_defaults(cur, new_store=current == 0)
                 cur.execute("COMMIT")
             except BaseException:
                 cur.execute("ROLLBACK")
