@@ -9,7 +9,7 @@ from pathlib import Path
 from . import ingest, metrics, targets
 from .schema import SL_FORMULAS
 from .errors import AlreadyImported, CxError, ImportRefused, StoreBusyError, UsageError
-from .reports import write_safe_csv
+from .reports import cell_text, write_safe_csv
 from .storage import Store
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_REFUSED, EXIT_ALREADY, EXIT_BUSY = 0, 1, 2, 3, 4, 5
@@ -276,15 +276,6 @@ def _cmd_targets(store: Store, args) -> int:
     return EXIT_OK
 
 
-def cell_text(value) -> str:
-    """Full precision, no rounding; integral floats without '.0'; None as empty."""
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() and abs(value) < 2 ** 53 else repr(value)
-    return str(value)
-
-
 def emit(header: list[str], rows, fmt: str = "csv", out=None) -> None:
     """Write rows as CSV (default), JSON (a list of objects) or an aligned table."""
     out = out or sys.stdout
@@ -298,4 +289,4 @@ def emit(header: list[str], rows, fmt: str = "csv", out=None) -> None:
         for t in texts:
             out.write("  ".join(v.ljust(w) for v, w in zip(t, widths)).rstrip() + "\n")
     else:
-        write_safe_csv(out, header, ([cell_text(v) for v in r] for r in rows))
+        write_safe_csv(out, header, rows)

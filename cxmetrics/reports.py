@@ -18,12 +18,21 @@ def excel_safe(value):
     return value
 
 
+def cell_text(value) -> str:
+    """Full precision, no rounding; integral floats without '.0'; None as empty."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 2 ** 53 else repr(value)
+    return str(value)
+
+
 def write_safe_csv(out, header: Sequence[str], rows: Iterable[Sequence]) -> None:
-    """CSV with an empty field for null and formula-looking text neutralised."""
+    """CSV with an empty field for null and formula-looking text neutralised (numbers stay numbers)."""
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([excel_safe(h) for h in header])
     for row in rows:
-        writer.writerow(["" if v is None else excel_safe(v) for v in row])
+        writer.writerow([excel_safe(v) if isinstance(v, str) else cell_text(v) for v in row])
 
 
 def safe_csv_text(header: Sequence[str], rows: Iterable[Sequence]) -> str:

@@ -43,3 +43,16 @@ def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
 
 def contacts(store: Store, order: str = "file_row") -> list[dict]:
     return store.records(f"SELECT * FROM contacts ORDER BY {order}")
+
+
+@pytest.fixture(scope="session")
+def sample_db(tmp_path_factory):
+    """A store with the bundled sample data, built once per test session (copy it before writing)."""
+    from cxmetrics.sample import load_sample
+
+    db = tmp_path_factory.mktemp("sample") / "sample.duckdb"
+    s = Store(db)
+    load_sample(s)
+    s.checkpoint()
+    s.close()
+    return db
