@@ -1,9 +1,20 @@
 """cxmetrics dashboard: `streamlit run app.py`."""
 import streamlit as st
 
-st.set_page_config(page_title="cxmetrics", layout="wide")
+from cxmetrics.ui import read_only
 
-navigation = st.navigation([
-    st.Page("pages/imports.py", title="Imports", icon=":material/upload_file:", default=True),
-])
+st.set_page_config(page_title="cxmetrics", page_icon=":material/monitoring:", layout="wide")
+
+dashboards = [
+    st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+    st.Page("pages/channel.py", title="Channel detail", icon=":material/insights:"),
+    st.Page("pages/compliance.py", title="Compliance (9 of 12)", icon=":material/rule:"),
+]
+data = [
+    st.Page("pages/targets.py", title="Targets & settings", icon=":material/tune:"),
+    st.Page("pages/quality.py", title="Data quality", icon=":material/fact_check:"),
+]
+if not read_only():
+    data.insert(0, st.Page("pages/upload.py", title="Upload", icon=":material/upload_file:"))
+navigation = st.navigation({"Dashboards": dashboards, "Data": data})
 navigation.run()

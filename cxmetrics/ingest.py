@@ -60,9 +60,11 @@ class ImportOptions:
     preset: str | None = None
     save_preset: str | None = None
     file_name: str | None = None  # the name to report (an upload's original name)
+    preview_rows: int | None = None  # dry run: parse this many rows, import nothing
+    auto_map: bool = True  # False: only the explicit mapping (the upload page's editor sends all of it)
 
     PRESET_KEYS = ("kind", "mapping", "channel", "date_format", "status_map", "sheet", "timezone",
-                   "on_error", "source")
+                   "on_error", "source", "auto_map")
 
     def preset_dict(self) -> dict:
         return {k: getattr(self, k) for k in self.PRESET_KEYS}
@@ -87,9 +89,12 @@ class ImportReport:
     new_channels: dict[str, int] = field(default_factory=dict)
     ignored_columns: list[str] = field(default_factory=list)
     unknown_customer_ids: int = 0
+    unknown_statuses: dict[str, int] = field(default_factory=dict)
+    headers: list[str] = field(default_factory=list)
+    preview: object = None  # dry run only: the first parsed rows (a pandas frame)
 
     def as_dict(self) -> dict:
-        out = asdict(self)
+        out = {k: v for k, v in asdict(self).items() if k != "preview"}
         out["problems"] = [asdict(p) for p in self.problems]
         return out
 
@@ -199,7 +204,7 @@ def resolve_mapping(headers: list[str], options: ImportOptions, display: str) ->
         raise ImportRefused(f"{display}: the mapping names columns the file does not have.", problems)
     explicit_columns = {c for cols in options.mapping.values() for c in cols}
     auto = {f: cols for f, cols in propose_mapping(headers, options.kind).items()
-            if f not in options.mapping and not set(cols) & explicit_columns}
+            if options.auto_map and f not in options.mapping and not set(cols) & explicit_columns}
     mapping = {**auto, **options.mapping}
     if "queued_at" in options.mapping:
         mapping.pop("queued_date", None)
@@ -430,7 +435,7 @@ def import_file(store: Store, path: str | os.PathLike, options: ImportOptions | 
 
     progress(0.02, "checking whether the file was imported before")
     sha = readers.sha256_of(path)
-    if not options.force:
+    if not options.force and not options.preview_rows:
         row = store.fetchone("SELECT import_id, strftime(imported_at, '%Y-%m-%d %H:%M') FROM imports "
                              "WHERE sha256 = ? ORDER BY import_id LIMIT 1", [sha])
         if row:
@@ -450,7 +455,13 @@ def import_file(store: Store, path: str | os.PathLike, options: ImportOptions | 
     cols_ddl = ", ".join(f"{quote_ident(n)} VARCHAR" for n in names)
     store.execute(f"CREATE TEMP TABLE {stage} ({cols_ddl}, file_row BIGINT)")
     try:
+        staged = 0
         for batch in batches:
+            if options.preview_rows:
+                if staged >= options.preview_rows:
+                    break
+                batch = batch.slice(0, options.preview_rows - staged)
+            staged += batch.num_rows
             view = f"batch_{uuid.uuid4().hex}"
             store.register(view, batch)
             try:
@@ -473,7 +484,7 @@ def import_file(store: Store, path: str | os.PathLike, options: ImportOptions | 
     finally:
         store.execute(f"DROP TABLE IF EXISTS {stage}")
         store.execute("DROP TABLE IF EXISTS parsed_rows")
-    if options.save_preset:
+    if options.save_preset and not options.preview_rows:
         save_preset(store, options.save_preset, options)
     progress(1.0, "done")
     return report
@@ -609,11 +620,14 @@ def _import_contacts(store: Store, stage: str, info: readers.FileInfo, mapping: 
     store.execute("DELETE FROM status_words")
     store.cursor().executemany("INSERT INTO status_words VALUES (?, ?)",
                                list({w: (w, o) for w, o in status_rows}.values()))
+    unknown_statuses: dict[str, int] = {}
     if "status" in mapping:
         unknown = store.fetchall(
             "SELECT p.status, count(*) FROM parsed_rows p LEFT JOIN status_words s ON lower(p.status) = s.word "
             "WHERE p.status IS NOT NULL AND s.word IS NULL GROUP BY 1 ORDER BY 2 DESC, 1")
-        if unknown:
+        if unknown and options.preview_rows:
+            unknown_statuses = {v: n for v, n in unknown}
+        elif unknown:
             column = "+".join(mapping["status"])
             listed = ", ".join(f"{v!r} ({n} rows)" for v, n in unknown)
             raise ImportRefused(
@@ -718,7 +732,7 @@ def _import_contacts(store: Store, stage: str, info: readers.FileInfo, mapping: 
     problems, total = _collect_problems(store, plan, mapping, display, "live")
     rows_skipped = int(store.scalar("SELECT count(*) FROM parsed_rows WHERE NOT live"))
     rejected = int(store.scalar("SELECT count(DISTINCT file_row) FROM row_problems")) if plan.checks else 0
-    if rejected and options.on_error == "refuse":
+    if rejected and options.on_error == "refuse" and not options.preview_rows:
         raise ImportRefused(
             f"{display}: {rejected} of {rows_read} rows are invalid ({total} problems), so nothing was imported. "
             "Fix them in the file, or import the valid rows with --on-error quarantine (the invalid rows are "
@@ -736,12 +750,25 @@ def _import_contacts(store: Store, stage: str, info: readers.FileInfo, mapping: 
     report = ImportReport(None, display, "contacts", source, info.describe(), mapping, rows_read=rows_read,
                           rows_skipped=rows_skipped, rows_rejected=rejected, problems=problems,
                           problem_count=total, warnings=warnings, new_channels=new_channels,
-                          ignored_columns=ignored, unknown_customer_ids=unknown_customers)
+                          ignored_columns=ignored, unknown_customer_ids=unknown_customers,
+                          headers=list(info.headers))
     if "answered" not in mapping and "status" not in mapping and "answered_at" not in mapping and not (
             handle_parts or "handle_seconds" in mapping):
         report.warnings.append("no column says whether a contact was answered (answered, status, answered_at or "
                                "a handle time): every contact counts as not answered.")
 
+    report.unknown_statuses = unknown_statuses
+    if options.preview_rows:
+        report.preview = store.df(f"""
+            SELECT file_row AS row, contact_id, channel_d AS channel, {col('direction', "'inbound'")} AS direction,
+                   timezone(?, queued_d) AS queued_at, answered_d AS answered, abandoned_d AS abandoned,
+                   wait_d AS wait_seconds, handle_d AS handle_seconds, customer_d AS customer_id,
+                   {col('resolved')} AS resolved, {col('csat')} AS csat, nps_d AS nps, {col('ces')} AS ces,
+                   {col('queue')} AS queue, {col('team')} AS team, {col('agent')} AS agent,
+                   CASE WHEN NOT live THEN 'skipped' WHEN file_row IN (SELECT file_row FROM row_problems)
+                        THEN 'rejected' ELSE 'ok' END AS outcome
+            FROM parsed_rows p ORDER BY file_row""", [tz])
+        return report
     valid = "live AND file_row NOT IN (SELECT file_row FROM row_problems)"
     with store.transaction():
         import_id = int(store.scalar("SELECT nextval('import_id_seq')"))
@@ -833,14 +860,17 @@ def _import_customers(store: Store, stage: str, info: readers.FileInfo, mapping:
                         "the same customer_id appears more than once in this file"))
     problems, total = _collect_problems(store, plan, mapping, display, "live")
     rejected = int(store.scalar("SELECT count(DISTINCT file_row) FROM row_problems"))
-    if rejected and options.on_error == "refuse":
+    if rejected and options.on_error == "refuse" and not options.preview_rows:
         raise ImportRefused(
             f"{display}: {rejected} of {rows_read} rows are invalid ({total} problems), so nothing was imported. "
             "Fix them, or import the valid rows with --on-error quarantine.", problems, total=total)
     ignored = [h for h in info.headers if not any(h in cols for cols in mapping.values())]
     report = ImportReport(None, display, "customers", source, info.describe(), mapping, rows_read=rows_read,
                           rows_rejected=rejected, problems=problems, problem_count=total,
-                          warnings=list(info.warnings), ignored_columns=ignored)
+                          warnings=list(info.warnings), ignored_columns=ignored, headers=list(info.headers))
+    if options.preview_rows:
+        report.preview = store.df("SELECT file_row AS row, customer_id, churned_on FROM parsed_rows ORDER BY 1")
+        return report
     with store.transaction():
         import_id = int(store.scalar("SELECT nextval('import_id_seq')"))
         report.import_id = import_id
@@ -919,3 +949,11 @@ def import_bytes(store: Store, data: bytes, file_name: str, options: ImportOptio
 def check_store_writable(store: Store) -> None:
     if store.read_only:
         raise CxError("the store is open read-only (CXMETRICS_READONLY=1): imports are disabled here.")
+
+
+def preview_bytes(store: Store, data: bytes, file_name: str, options: ImportOptions | None = None,
+                  rows: int = 20) -> ImportReport:
+    """A dry run on the first rows of an upload: detection, mapping, parsed values, problems. Writes nothing."""
+    from dataclasses import replace
+
+    return import_bytes(store, data, file_name, replace(options or ImportOptions(), preview_rows=rows))

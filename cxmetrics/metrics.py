@@ -144,6 +144,8 @@ _PERIOD_SQL = {
     "week": "strftime(queued_local, '%G-W%V')",
     "day": "strftime(queued_local, '%Y-%m-%d')",
     "interval": "strftime(time_bucket(INTERVAL 30 MINUTE, queued_local), '%Y-%m-%dT%H:%M')",
+    # Not a calendar period: ISO weekday and half-hour of day, pooled over the date range (heatmaps).
+    "weekday_interval": "strftime(time_bucket(INTERVAL 30 MINUTE, queued_local), '%u %H:%M')",
 }
 # The month whose target applies to a period: the month of the period's first day.
 _PERIOD_MONTH_SQL = {
@@ -151,6 +153,7 @@ _PERIOD_MONTH_SQL = {
     "week": "strftime(date_trunc('week', queued_local), '%Y-%m')",
     "day": "strftime(queued_local, '%Y-%m')",
     "interval": "strftime(queued_local, '%Y-%m')",
+    "weekday_interval": "CAST(NULL AS VARCHAR)",
 }
 
 
@@ -191,12 +194,13 @@ def settings(store: Store) -> dict[str, str]:
 
 
 def measures_sql(period: str = "month", by: str | None = None, date_from=None, date_to=None,
-                 channels: list[str] | None = None) -> tuple[str, list]:
+                 channels: list[str] | None = None, filters: dict[str, list[str]] | None = None
+                 ) -> tuple[str, list]:
     """SQL giving one row per channel × period (× group) with every measure; and its parameters.
 
     `date_to` is inclusive (a day, or a whole month when given as YYYY-MM).
     """
-    if period not in PERIODS:
+    if period not in _PERIOD_SQL:
         raise UsageError(f"--period must be one of {', '.join(PERIODS)}, not {period!r}")
     if by is not None and by not in GROUPS:
         raise UsageError(f"--by must be one of {', '.join(GROUPS)}, not {by!r}")
@@ -214,6 +218,12 @@ def measures_sql(period: str = "month", by: str | None = None, date_from=None, d
     if channels:
         where.append("list_contains(?::VARCHAR[], c.channel)")
         params.append(list(channels))
+    for column, values in (filters or {}).items():
+        if column not in GROUPS:
+            raise UsageError(f"cannot filter on {column!r}; filters are {', '.join(GROUPS)}")
+        if values:
+            where.append(f"list_contains(?::VARCHAR[], c.{quote_ident(column)})")
+            params.append(list(values))
     measures = ",\n               ".join(f"{sql} AS {quote_ident(name)}" for name, sql in MEASURES.items())
     churn = ",\n               ".join(f"{sql} AS {quote_ident(name)}" for name, sql in CHURN_MEASURES.items())
     sql = f"""
@@ -259,9 +269,9 @@ def measures_sql(period: str = "month", by: str | None = None, date_from=None, d
 
 
 def kpi_sql(metric_ids: list[str], period: str, by: str | None, date_from, date_to,
-            channels: list[str] | None) -> tuple[str, list]:
+            channels: list[str] | None, filters: dict[str, list[str]] | None = None) -> tuple[str, list]:
     """Long format: period, channel, (grp,) metric, value, n, target_month, metric order."""
-    base_sql, params = measures_sql(period, by, date_from, date_to, channels)
+    base_sql, params = measures_sql(period, by, date_from, date_to, channels, filters)
     parts = []
     for order, mid in enumerate(metric_ids):
         m = metric(mid)

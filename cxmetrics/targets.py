@@ -26,27 +26,37 @@ def get_settings(store: Store) -> dict[str, str]:
 
 def set_setting(store: Store, key: str, value: str) -> None:
     """Validate and store one setting; a time-zone change re-buckets every contact."""
-    if key not in DEFAULT_SETTINGS:
-        raise UsageError(f"unknown setting {key!r}; settings are {', '.join(DEFAULT_SETTINGS)}")
-    value = str(value).strip()
+    set_settings(store, {key: value})
+
+
+def set_settings(store: Store, changes: dict[str, str]) -> None:
+    """Validate several settings together (k ≤ n is checked on the result), then store them at once."""
     current = get_settings(store)
-    if key == "timezone":
-        if not store.scalar("SELECT count(*) FROM pg_timezone_names() WHERE name = ?", [value]):
-            raise UsageError(f"unknown time zone {value!r}: use an IANA name such as Europe/Berlin or UTC")
-    elif key == "fcr_window_days":
-        if not re.fullmatch(r"\d+(\.\d+)?", value) or float(value) <= 0:
-            raise UsageError("fcr_window_days must be a positive number of days, e.g. 7")
-    else:
-        if not re.fullmatch(r"\d+", value) or int(value) <= 0:
-            raise UsageError(f"{key} must be a positive whole number")
-        k = int(value) if key == "rule_k" else int(current["rule_k"])
-        n = int(value) if key == "rule_n" else int(current["rule_n"])
-        if key in ("rule_k", "rule_n") and k > n:
-            raise UsageError(f"rule_k ({k}) cannot exceed rule_n ({n}): the rule is 'k of the last n months'")
-    with store.transaction():
-        store.execute("UPDATE settings SET value = ? WHERE key = ?", [value, key])
+    new = dict(current)
+    for key, value in changes.items():
+        if key not in DEFAULT_SETTINGS:
+            raise UsageError(f"unknown setting {key!r}; settings are {', '.join(DEFAULT_SETTINGS)}")
+        value = str(value).strip()
         if key == "timezone":
-            store.execute("UPDATE contacts SET queued_local = timezone(?, queued_at)", [value])
+            if not store.scalar("SELECT count(*) FROM pg_timezone_names() WHERE name = ?", [value]):
+                raise UsageError(f"unknown time zone {value!r}: use an IANA name such as Europe/Berlin or UTC")
+        elif key == "fcr_window_days":
+            if not re.fullmatch(r"\d+(\.\d+)?", value) or float(value) <= 0:
+                raise UsageError("fcr_window_days must be a positive number of days, e.g. 7")
+        elif not re.fullmatch(r"\d+", value) or int(value) <= 0:
+            raise UsageError(f"{key} must be a positive whole number")
+        new[key] = value
+    if int(new["rule_k"]) > int(new["rule_n"]):
+        raise UsageError(f"rule_k ({new['rule_k']}) cannot exceed rule_n ({new['rule_n']}): the rule is "
+                         "'k of the last n months'")
+    changed = {k: v for k, v in new.items() if v != current[k]}
+    if not changed:
+        return
+    with store.transaction():
+        for key, value in changed.items():
+            store.execute("UPDATE settings SET value = ? WHERE key = ?", [value, key])
+        if "timezone" in changed:
+            store.execute("UPDATE contacts SET queued_local = timezone(?, queued_at)", [changed["timezone"]])
 
 
 # -- channel settings -----------------------------------------------------------------------------------
@@ -271,19 +281,23 @@ class KpiRow:
 
 
 def kpis(store: Store, period: str = "month", by: str | None = None, channels: list[str] | None = None,
-         date_from=None, date_to=None, metrics: list[str] | None = None) -> list[KpiRow]:
-    """One row per period × channel (× group) × metric with at least one contact, in registry order."""
+         date_from=None, date_to=None, metrics: list[str] | None = None,
+         filters: dict[str, list[str]] | None = None) -> list[KpiRow]:
+    """One row per period × channel (× group) × metric with at least one contact, in registry order.
+
+    `filters` keeps only contacts whose queue/team/agent is among the values given.
+    """
     metric_ids = list(metrics) if metrics else [m.id for m in REGISTRY]
     for mid in metric_ids:
         metric(mid)
     metric_ids = [m.id for m in REGISTRY if m.id in metric_ids]
-    sql, params = kpi_sql(metric_ids, period, by, date_from, date_to, channels)
+    sql, params = kpi_sql(metric_ids, period, by, date_from, date_to, channels, filters)
     book = TargetBook(list_targets(store))
     out = []
     for row in store.records(sql, params):
         value = row["value"]
-        t = book.in_force(row["channel"], row["metric"], row["target_month"]) if METRICS[row["metric"]].targeted \
-            else None
+        t = (book.in_force(row["channel"], row["metric"], row["target_month"])
+             if METRICS[row["metric"]].targeted and row["target_month"] else None)
         out.append(KpiRow(row["period"], row["channel"], row["metric"], value, int(row["n"] or 0),
                           None if t is None else t.target, month_state(row["metric"], value, t),
                           row.get("grp"), None if t is None else t.tolerance_pct))

@@ -1,9 +1,13 @@
-"""Streamlit glue shared by the pages: the cached store and the data-version cache key."""
+"""Streamlit glue shared by the pages: the cached store, cached views, and small renderers."""
 from __future__ import annotations
+
+import json
 
 import streamlit as st
 
+from . import views
 from .storage import Store, resolve_db_path
+from .views import STATE_ICONS, STATE_WORDS, STATUS_WORDS
 
 
 @st.cache_resource(show_spinner=False)
@@ -14,3 +18,63 @@ def _store_for(path: str) -> Store:
 def get_store() -> Store:
     """One Store per process for the configured path (CXMETRICS_DB or ./data/cxmetrics.duckdb)."""
     return _store_for(str(resolve_db_path()))
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _cached_view(name: str, db: str, version: int, kwargs_json: str):
+    return getattr(views, name)(get_store(), **json.loads(kwargs_json))
+
+
+def view(name: str, **kwargs):
+    """views.<name>(store, **kwargs), cached until the next import or settings change."""
+    store = get_store()
+    return _cached_view(name, str(store.path), store.data_version(), json.dumps(kwargs, sort_keys=True))
+
+
+def read_only() -> bool:
+    return get_store().read_only
+
+
+_STATE_MARKDOWN = {"met": "blue", "met_within_tolerance": "orange", "missed": "red", "no_data": "gray"}
+_STATUS_MARKDOWN = {"compliant": "blue", "at_risk": "orange", "breached": "red", "insufficient_history": "gray"}
+
+
+def state_badge(state: str | None) -> str:
+    """Coloured and written in words, so it reads without colour too."""
+    if state is None:
+        return ":gray[No target]"
+    return f":{_STATE_MARKDOWN[state]}[{STATE_ICONS[state]} {STATE_WORDS[state]}]"
+
+
+def status_badge(status: str) -> str:
+    return f":{_STATUS_MARKDOWN[status]}-background[{STATUS_WORDS[status]}]"
+
+
+def tile(t: views.Tile) -> None:
+    """One KPI tile: value, target, state in words, change against the previous month."""
+    with st.container(border=True):
+        st.metric(t.label, t.value_text, delta=t.delta_text,
+                  delta_color="off" if t.delta_good is None else ("normal" if _arrow_matches(t) else "inverse"),
+                  help=t.help)
+        st.markdown(f"{state_badge(t.state)}  \n{t.target_text}")
+
+
+def _arrow_matches(t: views.Tile) -> bool:
+    # Streamlit colours an upward delta green; for lower-is-better metrics an increase is bad.
+    rising = not (t.delta_text or "").startswith("-")
+    return rising == t.delta_good
+
+
+def empty_store_notice() -> bool:
+    """On an empty store, offer the sample data; True when the page should stop."""
+    store = get_store()
+    if not views.is_empty(store):
+        return False
+    st.info("The store is empty. Upload your exports on the Upload page, or load the sample data to look around.")
+    if not store.read_only and st.button("Load sample data", type="primary"):
+        from .sample import load_sample
+        with st.spinner("Importing the sample data…"):
+            reports = load_sample(store)
+        st.success(f"Imported {sum(r.rows_imported for r in reports):,} rows from {len(reports)} files.")
+        st.rerun()
+    return True

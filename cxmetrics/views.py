@@ -1,0 +1,390 @@
+"""What each dashboard page shows, computed from the store (pages only render these).
+
+Every function returns plain data (dataclasses, lists and pandas frames built from query
+results); no page does SQL or group-bys.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from .ingest import list_imports, quarantined_rows
+from .metrics import METRICS, REGISTRY
+from .schema import CHANNELS
+from .storage import Store
+from .targets import (add_months, channel_settings, compliance, get_settings, kpis, list_targets,
+                      month_range)
+
+KEY_METRICS = ("volume", "service_level", "abandon_rate", "asa", "aht", "fcr", "csat", "nps")
+
+# Okabe–Ito: distinguishable with every common colour-vision deficiency.
+CHANNEL_COLOURS = {"voice": "#0072B2", "chat": "#E69F00", "messaging": "#009E73", "email": "#CC79A7",
+                   "social": "#56B4E9", "video": "#D55E00", "back_office": "#000000"}
+OTHER_CHANNEL_COLOUR = "#999999"
+STATE_COLOURS = {"met": "#0072B2", "met_within_tolerance": "#E69F00", "missed": "#D55E00", "no_data": "#BBBBBB"}
+STATE_WORDS = {"met": "Met", "met_within_tolerance": "Met within tolerance", "missed": "Missed",
+               "no_data": "No data", None: "No target"}
+STATE_ICONS = {"met": "✔", "met_within_tolerance": "≈", "missed": "✖", "no_data": "–", None: ""}
+STATUS_WORDS = {"compliant": "Compliant", "at_risk": "At risk", "breached": "Breached",
+                "insufficient_history": "Insufficient history"}
+
+
+# -- formatting ------------------------------------------------------------------------------------
+def format_duration(seconds: float | None) -> str:
+    """mm:ss, or h:mm:ss past an hour."""
+    if seconds is None or pd.isna(seconds):
+        return "–"
+    total = int(round(seconds))
+    sign = "-" if total < 0 else ""
+    total = abs(total)
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{sign}{hours}:{minutes:02d}:{secs:02d}" if hours else f"{sign}{minutes:02d}:{secs:02d}"
+
+
+def format_value(metric_id: str, value: float | None) -> str:
+    """Display text: rates with one decimal, times as mm:ss, counts with thousands separators."""
+    if value is None or pd.isna(value):
+        return "–"
+    fmt = METRICS[metric_id].fmt
+    if fmt == "pct":
+        return f"{value:.1f}%"
+    if fmt == "duration":
+        return format_duration(value)
+    if fmt == "count":
+        return f"{value:,.0f}"
+    if fmt == "nps":
+        return f"{value:+.1f}"
+    return f"{value:.2f}"
+
+
+def format_delta(metric_id: str, delta: float | None) -> str | None:
+    if delta is None or pd.isna(delta):
+        return None
+    fmt = METRICS[metric_id].fmt
+    if fmt == "pct":
+        return f"{delta:+.1f} pts"
+    if fmt == "duration":
+        return ("+" if delta >= 0 else "-") + format_duration(abs(delta))
+    if fmt == "count":
+        return f"{delta:+,.0f}"
+    if fmt == "nps":
+        return f"{delta:+.1f}"
+    return f"{delta:+.2f}"
+
+
+def channel_colour(channel: str) -> str:
+    return CHANNEL_COLOURS.get(channel, OTHER_CHANNEL_COLOUR)
+
+
+# -- choices ---------------------------------------------------------------------------------------
+@dataclass
+class Choices:
+    months: list[str]
+    channels: list[str]
+    queues: list[str]
+    teams: list[str]
+    agents: list[str]
+
+
+def choices(store: Store) -> Choices:
+    """Months, channels and drill-down values present in the store (for the filters)."""
+    months = [r[0] for r in store.fetchall(
+        "SELECT DISTINCT strftime(queued_local, '%Y-%m') FROM contacts ORDER BY 1")]
+    present = [r[0] for r in store.fetchall("SELECT DISTINCT channel FROM contacts")]
+    channels = [c for c in CHANNELS if c in present] + sorted(c for c in present if c not in CHANNELS)
+
+    def distinct(column: str) -> list[str]:
+        return [r[0] for r in store.fetchall(
+            f"SELECT DISTINCT {column} FROM contacts WHERE {column} IS NOT NULL ORDER BY 1 LIMIT 5000")]
+    return Choices(months, channels, distinct("queue"), distinct("team"), distinct("agent"))
+
+
+def is_empty(store: Store) -> bool:
+    return not store.scalar("SELECT count(*) FROM imports")
+
+
+def _frame(rows) -> pd.DataFrame:
+    frame = pd.DataFrame([r.__dict__ for r in rows])
+    if frame.empty:
+        frame = pd.DataFrame(columns=["period", "channel", "metric", "value", "n", "target", "state", "group",
+                                      "tolerance_pct"])
+    return frame
+
+
+# -- overview --------------------------------------------------------------------------------------
+@dataclass
+class Tile:
+    channel: str
+    metric: str
+    label: str
+    value: float | None
+    value_text: str
+    target_text: str
+    state: str | None
+    state_text: str
+    delta_text: str | None
+    delta_good: bool | None
+    n: int
+    help: str
+
+
+@dataclass
+class Overview:
+    month: str
+    channels: list[str]
+    tiles: dict[str, list[Tile]]
+    scorecard: pd.DataFrame
+    trends: pd.DataFrame
+    attention: list[str]
+    missed_count: int = 0
+
+
+def overview(store: Store, month: str, channels: list[str] | None = None, queues: list[str] | None = None,
+             teams: list[str] | None = None, months_back: int = 12) -> Overview:
+    """Tiles, scorecard, 13-month trends and the 'needs attention' list for a month."""
+    first = add_months(month, -months_back)
+    filters = {"queue": queues or [], "team": teams or []}
+    rows = kpis(store, "month", channels=channels or None, date_from=first, date_to=month,
+                metrics=list(KEY_METRICS), filters=filters)
+    frame = _frame(rows)
+    current = {(r.channel, r.metric): r for r in rows if r.period == month}
+    previous = {(r.channel, r.metric): r for r in rows if r.period == add_months(month, -1)}
+    shown = [c for c in (channels or choices(store).channels) if any(k[0] == c for k in current)]
+    tiles: dict[str, list[Tile]] = {}
+    for channel in shown:
+        tiles[channel] = []
+        for mid in KEY_METRICS:
+            r = current.get((channel, mid))
+            if r is None:
+                continue
+            prev = previous.get((channel, mid))
+            delta = None if prev is None or prev.value is None or r.value is None else r.value - prev.value
+            direction = METRICS[mid].direction
+            good = None if delta is None or direction == "band" else (delta >= 0) == (direction == "higher")
+            m = METRICS[mid]
+            tiles[channel].append(Tile(
+                channel, mid, m.label, r.value, format_value(mid, r.value),
+                "no target" if r.target is None else f"target {format_value(mid, r.target)}"
+                + (f" ± {r.tolerance_pct:g}%" if r.tolerance_pct else ""),
+                r.state, STATE_WORDS[r.state], format_delta(mid, delta), good, r.n,
+                f"{m.description} (n = {r.n:,})"))
+    scorecard = _scorecard(rows, month, shown)
+    attention = []
+    missed = [r for r in rows if r.period == month and r.state == "missed" and r.channel in shown]
+    for r in missed:
+        attention.append(f"{_channel_name(r.channel)} {METRICS[r.metric].label.lower()} missed its target: "
+                         f"{format_value(r.metric, r.value)} against {format_value(r.metric, r.target)}.")
+    for c in compliance(store, month, shown or None):
+        if c.status in ("at_risk", "breached"):
+            attention.append(f"{_channel_name(c.channel)} {METRICS[c.metric].label.lower()}: "
+                             f"{len(c.flagged_months)} misses in the last {c.months_in_window} months — "
+                             f"{STATUS_WORDS[c.status].lower()}.")
+    return Overview(month, shown, tiles, scorecard, frame, attention, len(missed))
+
+
+def _channel_name(channel: str) -> str:
+    return channel.replace("_", " ").capitalize()
+
+
+def _scorecard(rows, month: str, channels: list[str]) -> pd.DataFrame:
+    data = []
+    for channel in channels:
+        line = {"Channel": _channel_name(channel)}
+        for mid in KEY_METRICS:
+            r = next((x for x in rows if x.period == month and x.channel == channel and x.metric == mid), None)
+            text = "–" if r is None else format_value(mid, r.value)
+            if r is not None and r.state:
+                text = f"{STATE_ICONS[r.state]} {text}"
+            line[METRICS[mid].label] = text
+        data.append(line)
+    return pd.DataFrame(data)
+
+
+# -- channel detail ----------------------------------------------------------------------------------------------
+@dataclass
+class ChannelDetail:
+    channel: str
+    month: str
+    monthly: pd.DataFrame
+    daily: pd.DataFrame
+    heatmap: pd.DataFrame
+    drilldown: dict[str, pd.DataFrame]
+    nps_structure: pd.DataFrame
+    settings: dict
+
+
+def channel_detail(store: Store, channel: str, month: str, months_back: int = 12) -> ChannelDetail:
+    first = add_months(month, -months_back)
+    monthly = _frame(kpis(store, "month", channels=[channel], date_from=first, date_to=month))
+    daily = _frame(kpis(store, "day", channels=[channel], date_from=month, date_to=month,
+                        metrics=["volume", "service_level", "abandon_rate", "aht"]))
+    heat = _frame(kpis(store, "weekday_interval", channels=[channel], date_from=month, date_to=month,
+                       metrics=["volume", "service_level"]))
+    if not heat.empty:
+        heat["weekday"] = heat["period"].str[0].astype(int).map(
+            dict(enumerate(["", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"])))
+        heat["time"] = heat["period"].str[2:]
+    drill = {}
+    for by in ("queue", "team", "agent"):
+        rows = kpis(store, "month", by=by, channels=[channel], date_from=month, date_to=month,
+                    metrics=["volume", "handled", "service_level", "abandon_rate", "asa", "aht", "fcr", "csat"])
+        drill[by] = _pivot(rows, by)
+    structure = monthly[monthly["metric"].isin(["nps_promoters", "nps_passives", "nps_detractors"])][
+        ["period", "metric", "value", "n"]].copy()
+    structure["group"] = structure["metric"].map({"nps_promoters": "Promoters (9–10)",
+                                                  "nps_passives": "Passives (7–8)",
+                                                  "nps_detractors": "Detractors (0–6)"})
+    settings = next((s for s in channel_settings(store) if s["channel"] == channel), {})
+    return ChannelDetail(channel, month, monthly, daily, heat, drill, structure, settings)
+
+
+def _pivot(rows, by: str) -> pd.DataFrame:
+    table: dict[str, dict] = {}
+    for r in rows:
+        key = r.group if r.group is not None else "(none)"
+        line = table.setdefault(key, {by.capitalize(): key})
+        line[METRICS[r.metric].label] = format_value(r.metric, r.value)
+    return pd.DataFrame(list(table.values()))
+
+
+# -- compliance --------------------------------------------------------------------------------------------------
+@dataclass
+class ComplianceView:
+    as_of: str
+    months: list[str]
+    grid: pd.DataFrame       # one row per channel × metric: Channel, Metric, Status, one column per month
+    states: pd.DataFrame     # the same cells as raw states, for colouring
+    flagged: pd.DataFrame    # Channel, Metric, Month, Value, Target, Gap, State
+    rows: list               # the ComplianceRow objects
+
+
+def compliance_view(store: Store, as_of: str, channels: list[str] | None = None) -> ComplianceView:
+    rows = compliance(store, as_of, channels)
+    conf = get_settings(store)
+    months = month_range(add_months(as_of, -(int(conf["rule_n"]) - 1)), as_of)
+    grid, states, flagged = [], [], []
+    for r in rows:
+        line = {"Channel": _channel_name(r.channel), "Metric": METRICS[r.metric].label,
+                "Status": STATUS_WORDS[r.status], "Met": f"{r.months_met} of {r.months_in_window}"}
+        state_line = {"Channel": r.channel, "Metric": r.metric, "Status": r.status}
+        for cell in r.cells:
+            text = "" if cell.state is None else f"{STATE_ICONS[cell.state]} {format_value(r.metric, cell.value)}"
+            line[cell.month] = text
+            state_line[cell.month] = cell.state
+            if cell.state in ("missed", "no_data"):
+                gap = None if cell.value is None or cell.target is None else cell.value - cell.target
+                flagged.append({"Channel": _channel_name(r.channel), "Metric": METRICS[r.metric].label,
+                                "Month": cell.month, "Value": format_value(r.metric, cell.value),
+                                "Target": format_value(r.metric, cell.target),
+                                "Gap": format_delta(r.metric, gap) or "–", "State": STATE_WORDS[cell.state]})
+        grid.append(line)
+        states.append(state_line)
+    return ComplianceView(as_of, months, pd.DataFrame(grid), pd.DataFrame(states), pd.DataFrame(flagged), rows)
+
+
+# -- targets and settings -------------------------------------------------------------------------------------------
+def targets_frame(store: Store) -> pd.DataFrame:
+    rows = [t.__dict__ for t in list_targets(store)]
+    frame = pd.DataFrame(rows, columns=["channel", "metric", "target", "tolerance_pct", "effective_from"])
+    frame["effective_from"] = frame["effective_from"].fillna("")
+    return frame
+
+
+def save_targets_frame(store: Store, frame: pd.DataFrame) -> int:
+    """Validate every edited row (all problems at once) and replace the targets."""
+    from .errors import ImportRefused, RowProblem, UsageError
+    from .targets import replace_targets, validate_target
+
+    targets, problems = [], []
+    for number, row in enumerate(frame.to_dict("records"), start=1):
+        values = [row.get(k) for k in ("channel", "metric", "target", "tolerance_pct", "effective_from")]
+        if all(v is None or (isinstance(v, float) and pd.isna(v)) or v == "" for v in values):
+            continue
+        values = [None if isinstance(v, float) and pd.isna(v) else v for v in values]
+        try:
+            targets.append(validate_target(*values))
+        except UsageError as exc:
+            problems.append(RowProblem("targets table", number, None, None, str(exc)))
+    if problems:
+        raise ImportRefused("Some target rows are invalid; nothing was saved.", problems)
+    replace_targets(store, targets)
+    return len(targets)
+
+
+def channel_settings_frame(store: Store) -> pd.DataFrame:
+    return pd.DataFrame(channel_settings(store))
+
+
+# -- data quality ---------------------------------------------------------------------------------------------------
+@dataclass
+class DataQuality:
+    coverage: pd.DataFrame       # channel, day, contacts
+    missing_days: dict[str, list[str]]
+    imports: pd.DataFrame
+    quarantine: pd.DataFrame
+    unknown_customers: int
+    contacted_customers: int
+    have_customers_export: bool
+    warnings: list[str] = field(default_factory=list)
+
+
+def data_quality(store: Store) -> DataQuality:
+    coverage = store.df(
+        "SELECT channel, CAST(queued_local AS DATE) AS day, count(*) AS contacts FROM contacts "
+        "GROUP BY ALL ORDER BY channel, day")
+    missing = detect_missing_days(store)
+    warnings = []
+    for channel, days in missing.items():
+        shown = ", ".join(days[:10]) + (f" and {len(days) - 10} more" if len(days) > 10 else "")
+        warnings.append(f"{_channel_name(channel)}: no contacts on {shown} — a day the centre usually works. "
+                        "Check that the export covers it.")
+    imports = pd.DataFrame(list_imports(store))
+    if not imports.empty:
+        imports = imports.drop(columns=["mapping_json", "sha256"])
+    quarantine = pd.DataFrame(quarantined_rows(store))
+    contacted = int(store.scalar("SELECT count(DISTINCT customer_id) FROM contacts WHERE customer_id IS NOT NULL"))
+    have = bool(store.scalar("SELECT count(*) FROM customers"))
+    unknown = int(store.scalar(
+        "SELECT count(DISTINCT c.customer_id) FROM contacts c ANTI JOIN customers k USING (customer_id) "
+        "WHERE c.customer_id IS NOT NULL")) if have else 0
+    return DataQuality(coverage, missing, imports, quarantine, unknown, contacted, have, warnings)
+
+
+def detect_missing_days(store: Store) -> dict[str, list[str]]:
+    """Days without contacts, between a channel's first and last day, on a weekday it usually works.
+
+    "Usually" means the weekday has contacts on at least half of its occurrences in that span,
+    so a centre closed on Sundays is not warned about every Sunday.
+    """
+    rows = store.fetchall("""
+        WITH days AS (SELECT channel, CAST(queued_local AS DATE) AS day, count(*) AS n FROM contacts GROUP BY ALL),
+        span AS (SELECT channel, min(day) AS first, max(day) AS last FROM days GROUP BY channel),
+        calendar AS (SELECT channel, CAST(unnest(generate_series(first, last, INTERVAL 1 DAY)) AS DATE) AS day
+                     FROM span),
+        filled AS (SELECT c.channel, c.day, isodow(c.day) AS weekday, coalesce(d.n, 0) AS n
+                   FROM calendar c LEFT JOIN days d USING (channel, day)),
+        usual AS (SELECT channel, weekday, avg(CASE WHEN n > 0 THEN 1 ELSE 0 END) AS worked
+                  FROM filled GROUP BY ALL)
+        SELECT f.channel, strftime(f.day, '%Y-%m-%d') FROM filled f JOIN usual u USING (channel, weekday)
+        WHERE f.n = 0 AND u.worked >= 0.5 ORDER BY 1, 2""")
+    out: dict[str, list[str]] = {}
+    for channel, day in rows:
+        out.setdefault(channel, []).append(day)
+    return out
+
+
+def latest_month(store: Store) -> str | None:
+    return store.scalar("SELECT strftime(max(queued_local), '%Y-%m') FROM contacts")
+
+
+def today_month() -> str:
+    return dt.date.today().strftime("%Y-%m")
+
+
+def registry_frame() -> pd.DataFrame:
+    return pd.DataFrame([{"id": m.id, "label": m.label, "unit": m.unit, "better": m.direction,
+                          "definition": m.description} for m in REGISTRY])
+

@@ -1,0 +1,46 @@
+"""Channel detail: monthly trends of every metric, the daily view, heatmaps and drill-downs."""
+import streamlit as st
+
+from cxmetrics import charts, ui
+from cxmetrics.metrics import REGISTRY
+
+st.title("Channel detail")
+if ui.empty_store_notice():
+    st.stop()
+choices = ui.view("choices")
+left, right = st.columns(2)
+channel = left.selectbox("Channel", choices.channels, format_func=lambda c: c.replace("_", " ").capitalize())
+month = right.selectbox("Month", list(reversed(choices.months)), key="channel_month")
+detail = ui.view("channel_detail", channel=channel, month=month)
+s = detail.settings
+st.caption(f"Service level: answered within {s.get('sl_threshold_s', 0):,.0f} s, formula "
+           f"`{s.get('sl_formula')}`; short abandons below {s.get('short_abandon_s', 0):,.0f} s.")
+
+st.subheader("Monthly trends")
+columns = st.columns(3)
+for i, m in enumerate([m for m in REGISTRY if m.targeted]):
+    with columns[i % 3]:
+        st.altair_chart(charts.trend_chart(detail.monthly, m.id), width="stretch")
+
+st.subheader(f"Daily view, {month}")
+day_left, day_right = st.columns(2)
+day_left.altair_chart(charts.daily_chart(detail.daily, "volume", channel), width="stretch")
+day_right.altair_chart(charts.daily_chart(detail.daily, "service_level", channel), width="stretch")
+
+st.subheader("Weekday × half-hour")
+if detail.heatmap.empty:
+    st.info("No contacts in this month.")
+else:
+    st.altair_chart(charts.heatmap(detail.heatmap, "volume"), width="stretch")
+    st.altair_chart(charts.heatmap(detail.heatmap, "service_level"), width="stretch")
+
+st.subheader("NPS structure")
+if detail.nps_structure["value"].notna().any():
+    st.altair_chart(charts.nps_structure_chart(detail.nps_structure), width="stretch")
+else:
+    st.warning("NPS is not measured on this channel: no survey responses in these months.")
+
+st.subheader(f"Drill-down, {month}")
+for tab, by in zip(st.tabs(["By queue", "By team", "By agent"]), ("queue", "team", "agent")):
+    with tab:
+        st.dataframe(detail.drilldown[by], hide_index=True, width="stretch")

@@ -1,0 +1,39 @@
+"""Overview: every channel's key metrics for a month, against target."""
+import streamlit as st
+
+from cxmetrics import charts, ui
+from cxmetrics.views import KEY_METRICS
+
+st.title("Overview")
+if ui.empty_store_notice():
+    st.stop()
+choices = ui.view("choices")
+left, mid, right, far = st.columns([1, 2, 2, 2])
+month = left.selectbox("Month", list(reversed(choices.months)), key="overview_month")
+channels = mid.multiselect("Channels", choices.channels, placeholder="All channels")
+queues = right.multiselect("Queues", choices.queues, placeholder="All queues")
+teams = far.multiselect("Teams", choices.teams, placeholder="All teams")
+data = ui.view("overview", month=month, channels=channels or None, queues=queues or None, teams=teams or None)
+
+if data.attention:
+    with st.expander(f"What needs attention ({len(data.attention)})", expanded=True, icon=":material/warning:"):
+        st.markdown("\n".join(f"- {line}" for line in data.attention))
+else:
+    st.success("Every targeted metric met its target this month, and no rolling rule is at risk.")
+
+for channel, tiles in data.tiles.items():
+    st.subheader(channel.replace("_", " ").capitalize())
+    columns = st.columns(len(KEY_METRICS))
+    for column, t in zip(columns, tiles):
+        with column:
+            ui.tile(t)
+
+st.subheader("Scorecard")
+st.caption("✔ met · ≈ met within tolerance · ✖ missed · – no data")
+st.dataframe(data.scorecard, hide_index=True, width="stretch")
+
+st.subheader("Trends (last 13 months)")
+trend_columns = st.columns(2)
+for i, metric_id in enumerate(KEY_METRICS):
+    with trend_columns[i % 2]:
+        st.altair_chart(charts.trend_chart(data.trends, metric_id), width="stretch")

@@ -1,0 +1,77 @@
+"""Targets & settings: targets with history, channel settings, general settings, CSV import/export."""
+import streamlit as st
+
+from cxmetrics import CxError, ui
+from cxmetrics.metrics import TARGETED
+from cxmetrics.schema import SL_FORMULAS
+from cxmetrics.targets import export_targets, get_settings, parse_targets_csv, replace_targets, set_channel, \
+    set_settings
+
+st.title("Targets & settings")
+store = ui.get_store()
+locked = ui.read_only()
+if locked:
+    st.info("This is a read-only instance: targets and settings can be viewed, not changed.")
+
+st.subheader("Targets")
+st.caption("`channel` is a slug or `*` for every channel; `effective_from` is YYYY-MM (empty: always). "
+           "The row in force for a month is the channel's latest row from that month or before, else the `*` row.")
+edited = st.data_editor(
+    ui.view("targets_frame"), num_rows="fixed" if locked else "dynamic", disabled=locked, hide_index=True,
+    key="targets_editor", width="stretch",
+    column_config={"metric": st.column_config.SelectboxColumn("metric", options=list(TARGETED), required=True),
+                   "target": st.column_config.NumberColumn("target", min_value=0.0, required=True),
+                   "tolerance_pct": st.column_config.NumberColumn("tolerance_pct", min_value=0.0, default=0.0),
+                   "effective_from": st.column_config.TextColumn("effective_from", help="YYYY-MM, empty = always")})
+if not locked and st.button("Save targets", type="primary"):
+    from cxmetrics.views import save_targets_frame
+    try:
+        count = save_targets_frame(store, edited)
+        st.success(f"Saved {count} targets.")
+    except CxError as exc:
+        st.error(str(exc))
+
+left, right = st.columns(2)
+right.download_button("Export targets CSV", export_targets(store), file_name="targets.csv", mime="text/csv")
+if not locked:
+    upload = left.file_uploader("Import targets CSV (replaces all targets)", type=["csv"], key="targets_csv")
+    if upload is not None and left.button("Import these targets"):
+        try:
+            targets = parse_targets_csv(upload.getvalue().decode("utf-8-sig"), upload.name)
+            replace_targets(store, targets)
+            st.success(f"Imported {len(targets)} targets from {upload.name}.")
+        except (CxError, UnicodeDecodeError) as exc:
+            st.error(str(exc))
+
+st.subheader("Channel settings")
+channels = st.data_editor(
+    ui.view("channel_settings_frame"), disabled=locked or ["channel"], hide_index=True, key="channel_editor",
+    width="stretch",
+    column_config={"sl_threshold_s": st.column_config.NumberColumn("SL threshold (s)", min_value=0.0),
+                   "short_abandon_s": st.column_config.NumberColumn("Short abandon below (s)", min_value=0.0),
+                   "sl_formula": st.column_config.SelectboxColumn("SL formula", options=list(SL_FORMULAS))})
+if not locked and st.button("Save channel settings"):
+    try:
+        for row in channels.to_dict("records"):
+            set_channel(store, row["channel"], row["sl_threshold_s"], row["short_abandon_s"], row["sl_formula"])
+        st.success("Channel settings saved.")
+    except CxError as exc:
+        st.error(str(exc))
+
+st.subheader("General settings")
+current = get_settings(store)
+with st.form("settings"):
+    a, b, c, d, e = st.columns(5)
+    values = {
+        "timezone": a.text_input("Time zone (IANA)", current["timezone"], disabled=locked),
+        "fcr_window_days": b.text_input("FCR window (days)", current["fcr_window_days"], disabled=locked),
+        "churn_window_days": c.text_input("Churn window (days)", current["churn_window_days"], disabled=locked),
+        "rule_k": d.text_input("Rule: months met (k)", current["rule_k"], disabled=locked),
+        "rule_n": e.text_input("Rule: of the last (n)", current["rule_n"], disabled=locked),
+    }
+    if st.form_submit_button("Save settings", disabled=locked):
+        try:
+            set_settings(store, values)
+            st.success("Settings saved.")
+        except CxError as exc:
+            st.error(str(exc))

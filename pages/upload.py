@@ -1,0 +1,179 @@
+"""Upload: detect, map, preview and import exports; import history with undo."""
+import json
+
+import streamlit as st
+
+from cxmetrics import CxError, ImportOptions, ui
+from cxmetrics.ingest import (delete_import, import_bytes, list_imports, list_presets, preview_bytes,
+                              quarantined_rows, save_preset)
+from cxmetrics.reports import safe_csv_text
+from cxmetrics.schema import CHANNELS, STATUS_OUTCOMES, fields_for
+
+NOT_MAPPED = "— not mapped —"
+FROM_FILE = "(from the file)"
+
+st.title("Upload")
+store = ui.get_store()
+presets = {p["name"]: p for p in list_presets(store)}
+files = st.file_uploader("Export files (CSV, TSV, TXT, XLSX, XLS, ODS)", accept_multiple_files=True,
+                         type=["csv", "tsv", "txt", "xlsx", "xlsm", "xls", "ods"], key="uploads")
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _preview(file_id: str, name: str, options_json: str, _data: bytes):
+    return preview_bytes(store, _data, name, ImportOptions(**json.loads(options_json)))
+
+
+def _key(options: ImportOptions) -> str:
+    return json.dumps({k: getattr(options, k) for k in ImportOptions.PRESET_KEYS}, sort_keys=True)
+
+
+def _options_for(key: str, headers: list[str], proposed: dict, preset: dict | None) -> ImportOptions:
+    """The mapping editor: one select box per canonical field, plus channel, date format and status map."""
+    base = ImportOptions(**{k: v for k, v in (preset or {}).items() if k in ImportOptions.PRESET_KEYS})
+    kind = st.radio("Kind", ["contacts", "customers"], horizontal=True, key=f"{key}-kind",
+                    index=0 if base.kind == "contacts" else 1)
+    start = {**proposed, **base.mapping} if preset else proposed
+    fields = fields_for(kind)
+    mapping: dict[str, list[str]] = {}
+    columns = st.columns(4)
+    for i, (name, field) in enumerate(fields.items()):
+        with columns[i % 4]:
+            if name == "contact_id":
+                chosen = st.multiselect("contact_id (several columns are joined with ':')", headers,
+                                        default=[c for c in start.get(name, []) if c in headers],
+                                        key=f"{key}-map-{kind}-{name}", help=field.description)
+                if chosen:
+                    mapping[name] = chosen
+                continue
+            current = start.get(name, [None])[0]
+            options = [NOT_MAPPED] + headers
+            picked = st.selectbox(name, options, index=options.index(current) if current in headers else 0,
+                                  key=f"{key}-map-{kind}-{name}", help=field.description)
+            if picked != NOT_MAPPED:
+                mapping[name] = [picked]
+    a, b, c, d = st.columns(4)
+    channel_choices = [FROM_FILE] + list(CHANNELS)
+    channel = a.selectbox("Channel for every row", channel_choices, key=f"{key}-channel",
+                          index=channel_choices.index(base.channel) if base.channel in CHANNELS else 0,
+                          help="Used where the file has no channel column, or the cell is empty.")
+    date_format = b.text_input("Date format (optional)", base.date_format or "", key=f"{key}-datefmt",
+                               help="strftime codes, e.g. %d/%m/%Y or %y%m%d; empty = detect")
+    on_error = c.radio("Invalid rows", ["refuse", "quarantine"], key=f"{key}-onerror", horizontal=True,
+                       index=0 if base.on_error == "refuse" else 1,
+                       help="refuse: import nothing if any row is invalid; quarantine: import the valid rows")
+    source = d.text_input("Source system", base.source or "", key=f"{key}-source",
+                          help="Contact ids are unique per source; empty = default")
+    status_map = dict(base.status_map)
+    return ImportOptions(kind=kind, mapping=mapping, channel=None if channel == FROM_FILE else channel,
+                         date_format=date_format or None, status_map=status_map, on_error=on_error,
+                         source=source or None, auto_map=False)
+
+
+def _report(report) -> None:
+    counts = st.columns(5)
+    for column, (label, value) in zip(counts, [("Read", report.rows_read), ("Imported", report.rows_imported),
+                                               ("Replaced", report.rows_replaced), ("Skipped", report.rows_skipped),
+                                               ("Rejected", report.rows_rejected)]):
+        column.metric(label, f"{value:,}")
+    for warning in report.warnings:
+        st.warning(warning)
+    for slug, count in report.new_channels.items():
+        st.info(f"New channel '{slug}': {count:,} contacts (not one of the standard channels).")
+    if report.problems:
+        st.dataframe([{"row": p.row, "column": p.column, "value": p.value, "reason": p.reason}
+                      for p in report.problems], hide_index=True, width="stretch")
+    if report.rows_rejected:
+        rows = quarantined_rows(store, report.import_id)
+        header = ["import_id", "file_name", "file_row", "columns", "reason", "raw_json"]
+        st.download_button("Download the quarantined rows (CSV)",
+                           safe_csv_text(header, ([r[h] for h in header] for r in rows)),
+                           file_name=f"quarantine_{report.import_id}.csv", mime="text/csv",
+                           key=f"dl-{report.import_id}")
+
+
+for index, upload in enumerate(files or []):
+    key = f"f{index}-{upload.file_id}"
+    with st.expander(upload.name, expanded=True):
+        preset_name = st.selectbox("Mapping preset", ["(none)"] + list(presets), key=f"{key}-preset")
+        preset = presets.get(preset_name)
+        data = upload.getvalue()
+        detected = ImportOptions(kind=(preset or {}).get("kind", "contacts"), sheet=(preset or {}).get("sheet"))
+        try:
+            first = _preview(upload.file_id, upload.name, _key(detected), data)
+        except CxError as exc:
+            st.error(str(exc))
+            continue
+        st.caption("Detected: " + ", ".join(f"{k} {v}" for k, v in first.file.items() if v is not None))
+        options = _options_for(key, first.headers, first.mapping, preset)
+        options.sheet = detected.sheet
+        try:
+            report = _preview(upload.file_id, upload.name, _key(options), data)
+        except CxError as exc:
+            st.error(str(exc))
+            report = None
+        if report is not None and report.unknown_statuses:
+            st.markdown("**Status values to map** (each must count as answered, abandoned or skip):")
+            edited = st.data_editor(
+                [{"value": v, "rows": n, "counts as": options.status_map.get(v)}
+                 for v, n in report.unknown_statuses.items()],
+                key=f"{key}-status", hide_index=True, disabled=["value", "rows"],
+                column_config={"counts as": st.column_config.SelectboxColumn(options=list(STATUS_OUTCOMES))})
+            options.status_map.update({r["value"]: r["counts as"] for r in edited if r["counts as"]})
+            try:
+                report = _preview(upload.file_id, upload.name, _key(options), data)
+            except CxError as exc:
+                st.error(str(exc))
+                report = None
+        if report is not None:
+            st.markdown(f"**First rows as they will be imported** ({report.rows_read} previewed)")
+            st.dataframe(report.preview, hide_index=True, width="stretch")
+            if report.problems:
+                st.warning(f"{report.problem_count} problems in these rows:")
+                st.dataframe([{"row": p.row, "column": p.column, "value": p.value, "reason": p.reason}
+                              for p in report.problems], hide_index=True, width="stretch")
+        save_left, save_right = st.columns([3, 1])
+        preset_to_save = save_left.text_input("Save this mapping as a preset named", key=f"{key}-save-name")
+        if save_right.button("Save preset", key=f"{key}-save", disabled=not preset_to_save):
+            save_preset(store, preset_to_save, options)
+            st.success(f"Preset '{preset_to_save}' saved.")
+        if st.button(f"Import {upload.name}", type="primary", key=f"{key}-import"):
+            bar = st.progress(0.0, text="Starting")
+            try:
+                result = import_bytes(store, data, upload.name, options,
+                                      progress=lambda fraction, message: bar.progress(fraction, text=message))
+                st.session_state[f"{key}-report"] = result
+            except CxError as exc:
+                bar.empty()
+                st.error(str(exc))
+        if f"{key}-report" in st.session_state:
+            result = st.session_state[f"{key}-report"]
+            st.success(f"Imported {result.file_name} as import #{result.import_id}.")
+            _report(result)
+
+st.subheader("Import history")
+history = list_imports(store)
+if not history:
+    st.caption("Nothing imported yet.")
+else:
+    st.dataframe([{k: v for k, v in row.items() if k not in ("mapping_json", "sha256")} for row in history],
+                 hide_index=True, width="stretch")
+    left, right = st.columns([2, 1])
+    chosen = left.selectbox("Import to delete", [r["import_id"] for r in history],
+                            format_func=lambda i: next(f"#{r['import_id']} {r['file_name']}" for r in history
+                                                       if r["import_id"] == i), key="delete_choice")
+    if right.button("Delete import…", key="delete_ask"):
+        st.session_state["delete_pending"] = chosen
+    pending = st.session_state.get("delete_pending")
+    if pending is not None:
+        st.warning(f"Delete import #{pending}? Its rows are removed and the rows it replaced are restored.")
+        yes, no = st.columns(2)
+        if yes.button("Yes, delete it", type="primary", key="delete_yes"):
+            result = delete_import(store, pending)
+            st.session_state.pop("delete_pending")
+            st.success(f"Deleted import #{pending}: {result['removed']:,} rows removed, "
+                       f"{result['restored']:,} restored.")
+            st.rerun()
+        if no.button("Cancel", key="delete_no"):
+            st.session_state.pop("delete_pending")
+            st.rerun()
