@@ -957,3 +957,14 @@ def preview_bytes(store: Store, data: bytes, file_name: str, options: ImportOpti
     from dataclasses import replace
 
     return import_bytes(store, data, file_name, replace(options or ImportOptions(), preview_rows=rows))
+
+
+def inspect_bytes(data: bytes, file_name: str, kind: str = "contacts", sheet: str | None = None
+                  ) -> tuple[readers.FileInfo, dict[str, list[str]]]:
+    """Detection only (encoding, delimiter, sheet, headers) and the proposed mapping; values are not parsed."""
+    safe_suffix = "".join(ch for ch in Path(file_name).suffix.lower() if ch.isalnum() or ch == ".")[:8]
+    with tempfile.TemporaryDirectory(prefix="cxmetrics-upload-") as tmp:
+        path = Path(tmp) / f"upload{safe_suffix}"
+        path.write_bytes(data)
+        info = readers.sniff(path, Path(file_name).name, sheet)
+    return info, resolve_mapping(info.headers, ImportOptions(kind=kind), info.file_name)

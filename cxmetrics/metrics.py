@@ -73,6 +73,7 @@ class Metric:
     scale: float | None = None  # 100 for percentages; None: value = numerator (counts)
     fmt: str = "count"  # count | pct | duration | score | nps
     targeted: bool = True
+    short: str = ""  # tile label; the label when empty
 
     def value_sql(self) -> str:
         if self.scale is None:
@@ -85,42 +86,42 @@ class Metric:
 REGISTRY: tuple[Metric, ...] = (
     Metric("volume", "Volume (offered)", "count", "band",
            "Inbound contacts offered in the period. Held against the volume plan as a band: met when within "
-           "tolerance_pct of the plan.", "offered", "offered"),
+           "tolerance_pct of the plan.", "offered", "offered", short="Volume"),
     Metric("handled", "Handled", "count", "higher", "Answered inbound contacts; n is the contacts offered.",
            "answered", "offered"),
     Metric("service_level", "Service level", "percent", "higher",
            "Share of contacts answered within the channel's threshold. By the channel's sl_formula: "
            "abandons_against = answered within ÷ (offered − short abandons); abandons_ignored = answered within ÷ "
            "answered; abandons_within_met = (answered + abandoned within) ÷ offered. Answered contacts with "
-           "unknown wait are left out of both sides.", _SL_NUM, _SL_DEN, 100.0, "pct"),
+           "unknown wait are left out of both sides.", _SL_NUM, _SL_DEN, 100.0, "pct", short="Service level"),
     Metric("abandon_rate", "Abandonment rate", "percent", "lower",
            "100 × (abandoned − short abandons) ÷ (offered − short abandons). A short abandon waited less than the "
            "channel's short-abandon threshold.", "abandoned - short_abandoned", "offered - short_abandoned",
-           100.0, "pct"),
+           100.0, "pct", short="Abandoned"),
     Metric("asa", "Average speed of answer", "seconds", "lower",
-           "Mean wait of answered contacts whose wait is known.", "wait_sum", "wait_n", 1.0, "duration"),
+           "Mean wait of answered contacts whose wait is known.", "wait_sum", "wait_n", 1.0, "duration", short="ASA"),
     Metric("aht", "Average handle time", "seconds", "lower",
            "Mean handle time (talk + hold + wrap) of answered contacts whose handle time is known.",
-           "handle_sum", "handle_n", 1.0, "duration"),
+           "handle_sum", "handle_n", 1.0, "duration", short="AHT"),
     Metric("fcr", "First-contact resolution", "percent", "higher",
            "If any contact of the channel and period has an explicit resolved flag: resolved ÷ answered contacts "
            "with a flag. Otherwise the repeat-contact method: an answered contact with a customer id is resolved "
            "when that customer has no other inbound contact, in any channel, within the FCR window (exactly "
            "window × 24 hours) after it; contacts whose window ends after the latest contact in the store are "
-           "left out.", _FCR_NUM, _FCR_DEN, 100.0, "pct"),
+           "left out.", _FCR_NUM, _FCR_DEN, 100.0, "pct", short="FCR"),
     Metric("csat", "CSAT (top-2-box)", "percent", "higher",
-           "100 × responses of 4 or 5 ÷ responses, on the 1–5 scale.", "csat_top2", "csat_n", 100.0, "pct"),
+           "100 × responses of 4 or 5 ÷ responses, on the 1–5 scale.", "csat_top2", "csat_n", 100.0, "pct", short="CSAT"),
     Metric("nps", "NPS", "score", "higher",
            "100 × (promoters 9–10 − detractors 0–6) ÷ responses, on the 0–10 scale.",
-           "nps_promoters - nps_detractors", "nps_n", 100.0, "nps"),
+           "nps_promoters - nps_detractors", "nps_n", 100.0, "nps", short="NPS"),
     Metric("ces", "Customer effort (mean)", "score", "higher",
            "Mean customer-effort score on the 1–7 agreement scale (higher = easier).", "ces_sum", "ces_n", 1.0,
-           "score"),
+           "score", short="CES"),
     Metric("churn_rate", "Churn after contact", "percent", "lower",
            "Among distinct customers with an inbound contact in the channel and period, the share who churned "
            "within the churn window after one of those contacts (contact day < churned_on ≤ contact day + "
            "window). Needs the customers export; customers missing from it count as not churned.",
-           "churn_yes", "churn_n", 100.0, "pct"),
+           "churn_yes", "churn_n", 100.0, "pct", short="Churn"),
     Metric("answered", "Answered", "count", "higher", "Answered inbound contacts (drill-down).",
            "answered", "offered", targeted=False),
     Metric("abandoned", "Abandoned", "count", "lower", "Abandoned inbound contacts, short abandons included "

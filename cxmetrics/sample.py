@@ -14,12 +14,12 @@ from pathlib import Path
 
 CHANNEL_PLAN = {
     # share of volume, mean wait (s), talk (s), hold (s), wrap (s), queues
-    "voice": (0.42, 14.0, 290, 25, 45, ["Billing", "Technical support", "Sales"]),
-    "chat": (0.20, 35.0, 540, 0, 30, ["Billing", "Technical support"]),
+    "voice": (0.40, 11.0, 260, 25, 45, ["Billing", "Technical support", "Sales"]),
+    "chat": (0.20, 30.0, 520, 0, 30, ["Billing", "Technical support"]),
     "email": (0.14, 30000.0, 360, 0, 60, ["General"]),
     "messaging": (0.10, 150.0, 420, 0, 20, ["WhatsApp", "Telegram"]),
     "social": (0.05, 1500.0, 300, 0, 30, ["Public mentions"]),
-    "video": (0.02, 16.0, 600, 20, 60, ["Premium"]),
+    "video": (0.04, 9.0, 360, 20, 45, ["Premium"]),
     "back_office": (0.07, 60000.0, 900, 0, 0, ["Claims", "Refunds"]),
 }
 AGENTS = ["Anna", "Boris", "Chen", "Diana", "Elif", "Farid", "Greta", "Hugo", "Irina", "Jamal", "Kira",
@@ -52,8 +52,8 @@ def generate(months: int = 24, contacts_per_month: int = 1000, seed: int = 7, en
     """(contact rows, customer rows), fully determined by the arguments."""
     rng = random.Random(seed)
     month_list = _months(end_month, months)
-    customers = [f"C{n:05d}" for n in range(1, max(50, contacts_per_month) + 1)]
-    weights = [1.0 / (i + 1) ** 0.6 for i in range(len(customers))]  # a few customers call often
+    customers = [f"C{n:05d}" for n in range(1, max(50, 4 * contacts_per_month) + 1)]
+    weights = [1.0 / (i + 1) ** 0.3 for i in range(len(customers))]  # some customers contact often
     # Poor-service months: waits triple in voice and chat, CSAT drops.
     bad = {month_list[i] for i in range(len(month_list)) if i % 7 == 5}
     rows = []
@@ -74,7 +74,7 @@ def generate(months: int = 24, contacts_per_month: int = 1000, seed: int = 7, en
             queued = dt.datetime(month.year, month.month, 1) + dt.timedelta(
                 days=day, hours=hour, minutes=rng.randrange(60), seconds=rng.randrange(60))
             wait = rng.expovariate(1 / mean_wait)
-            patience = rng.expovariate(1 / (mean_wait * 4.0))
+            patience = rng.expovariate(1 / (CHANNEL_PLAN[channel][1] * 22.0))
             abandoned = wait > patience and channel not in ("email", "back_office")
             customer = rng.choices(customers, weights)[0] if rng.random() < 0.9 else ""
             row = {
@@ -93,8 +93,8 @@ def generate(months: int = 24, contacts_per_month: int = 1000, seed: int = 7, en
                     row["resolved"] = "Y" if rng.random() < 0.82 else "N"
                 if rng.random() < 0.15:
                     mood = -1.2 if month in bad else 0.0
-                    row["csat"] = min(5, max(1, round(rng.gauss(4.1 + mood, 1.0))))
-                    row["nps"] = min(10, max(0, round(rng.gauss(7.9 + 1.5 * mood, 2.0))))
+                    row["csat"] = min(5, max(1, round(rng.gauss(4.4 + mood, 0.8))))
+                    row["nps"] = min(10, max(0, round(rng.gauss(8.6 + 1.5 * mood, 1.6))))
                     row["ces"] = min(7, max(1, round(rng.gauss(5.6 + mood, 1.2))))
             rows.append(row)
     rows.sort(key=lambda r: (r["queued_at"], r["contact_id"]))

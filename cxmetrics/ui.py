@@ -56,7 +56,7 @@ def tile(t: views.Tile) -> None:
         st.metric(t.label, t.value_text, delta=t.delta_text,
                   delta_color="off" if t.delta_good is None else ("normal" if _arrow_matches(t) else "inverse"),
                   help=t.help)
-        st.markdown(f"{state_badge(t.state)}  \n{t.target_text}")
+        st.markdown(f"{state_badge(t.state)} · {t.target_text}" if t.state else ":gray[No target]")
 
 
 def _arrow_matches(t: views.Tile) -> bool:

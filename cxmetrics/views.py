@@ -138,7 +138,7 @@ class Overview:
     tiles: dict[str, list[Tile]]
     scorecard: pd.DataFrame
     trends: pd.DataFrame
-    attention: list[str]
+    attention: list[dict]  # Channel, Metric, Issue, Detail
     missed_count: int = 0
 
 
@@ -166,22 +166,23 @@ def overview(store: Store, month: str, channels: list[str] | None = None, queues
             good = None if delta is None or direction == "band" else (delta >= 0) == (direction == "higher")
             m = METRICS[mid]
             tiles[channel].append(Tile(
-                channel, mid, m.label, r.value, format_value(mid, r.value),
+                channel, mid, m.short or m.label, r.value, format_value(mid, r.value),
                 "no target" if r.target is None else f"target {format_value(mid, r.target)}"
                 + (f" ± {r.tolerance_pct:g}%" if r.tolerance_pct else ""),
                 r.state, STATE_WORDS[r.state], format_delta(mid, delta), good, r.n,
-                f"{m.description} (n = {r.n:,})"))
+                f"{m.label}: {m.description} (n = {r.n:,})"))
     scorecard = _scorecard(rows, month, shown)
     attention = []
     missed = [r for r in rows if r.period == month and r.state == "missed" and r.channel in shown]
     for r in missed:
-        attention.append(f"{_channel_name(r.channel)} {METRICS[r.metric].label.lower()} missed its target: "
-                         f"{format_value(r.metric, r.value)} against {format_value(r.metric, r.target)}.")
+        attention.append({"Channel": _channel_name(r.channel), "Metric": METRICS[r.metric].label,
+                          "Issue": "Missed this month",
+                          "Detail": f"{format_value(r.metric, r.value)} against {format_value(r.metric, r.target)}"})
     for c in compliance(store, month, shown or None):
         if c.status in ("at_risk", "breached"):
-            attention.append(f"{_channel_name(c.channel)} {METRICS[c.metric].label.lower()}: "
-                             f"{len(c.flagged_months)} misses in the last {c.months_in_window} months — "
-                             f"{STATUS_WORDS[c.status].lower()}.")
+            attention.append({"Channel": _channel_name(c.channel), "Metric": METRICS[c.metric].label,
+                              "Issue": f"Rolling rule: {STATUS_WORDS[c.status].lower()}",
+                              "Detail": f"{len(c.flagged_months)} misses in the last {c.months_in_window} months"})
     return Overview(month, shown, tiles, scorecard, frame, attention, len(missed))
 
 

@@ -17,16 +17,16 @@ data = ui.view("overview", month=month, channels=channels or None, queues=queues
 
 if data.attention:
     with st.expander(f"What needs attention ({len(data.attention)})", expanded=True, icon=":material/warning:"):
-        st.markdown("\n".join(f"- {line}" for line in data.attention))
+        st.dataframe(data.attention, hide_index=True, width="stretch")
 else:
     st.success("Every targeted metric met its target this month, and no rolling rule is at risk.")
 
 for channel, tiles in data.tiles.items():
     st.subheader(channel.replace("_", " ").capitalize())
-    columns = st.columns(len(KEY_METRICS))
-    for column, t in zip(columns, tiles):
-        with column:
-            ui.tile(t)
+    for start in range(0, len(tiles), 4):
+        for column, t in zip(st.columns(4), tiles[start:start + 4]):
+            with column:
+                ui.tile(t)
 
 st.subheader("Scorecard")
 st.caption("✔ met · ≈ met within tolerance · ✖ missed · – no data")

@@ -4,8 +4,8 @@ import json
 import streamlit as st
 
 from cxmetrics import CxError, ImportOptions, ui
-from cxmetrics.ingest import (delete_import, import_bytes, list_imports, list_presets, preview_bytes,
-                              quarantined_rows, save_preset)
+from cxmetrics.ingest import (delete_import, import_bytes, inspect_bytes, list_imports, list_presets,
+                              preview_bytes, quarantined_rows, save_preset)
 from cxmetrics.reports import safe_csv_text
 from cxmetrics.schema import CHANNELS, STATUS_OUTCOMES, fields_for
 
@@ -22,6 +22,11 @@ files = st.file_uploader("Export files (CSV, TSV, TXT, XLSX, XLS, ODS)", accept_
 @st.cache_data(show_spinner=False, max_entries=64)
 def _preview(file_id: str, name: str, options_json: str, _data: bytes):
     return preview_bytes(store, _data, name, ImportOptions(**json.loads(options_json)))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _inspect(file_id: str, name: str, kind: str, sheet: str | None, _data: bytes):
+    return inspect_bytes(_data, name, kind, sheet)
 
 
 def _key(options: ImportOptions) -> str:
@@ -98,15 +103,15 @@ for index, upload in enumerate(files or []):
         preset_name = st.selectbox("Mapping preset", ["(none)"] + list(presets), key=f"{key}-preset")
         preset = presets.get(preset_name)
         data = upload.getvalue()
-        detected = ImportOptions(kind=(preset or {}).get("kind", "contacts"), sheet=(preset or {}).get("sheet"))
+        kind = st.session_state.get(f"{key}-kind", (preset or {}).get("kind", "contacts"))
         try:
-            first = _preview(upload.file_id, upload.name, _key(detected), data)
+            info, proposed = _inspect(upload.file_id, upload.name, kind, (preset or {}).get("sheet"), data)
         except CxError as exc:
             st.error(str(exc))
             continue
-        st.caption("Detected: " + ", ".join(f"{k} {v}" for k, v in first.file.items() if v is not None))
-        options = _options_for(key, first.headers, first.mapping, preset)
-        options.sheet = detected.sheet
+        st.caption("Detected: " + ", ".join(f"{k} {v}" for k, v in info.describe().items() if v is not None))
+        options = _options_for(key, info.headers, proposed, preset)
+        options.sheet = info.sheet
         try:
             report = _preview(upload.file_id, upload.name, _key(options), data)
         except CxError as exc:

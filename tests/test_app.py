@@ -1,37 +1,179 @@
-"""AppTest smoke runs of the dashboard pages."""
+"""Every dashboard page under streamlit.testing.v1.AppTest."""
+import shutil
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from cxmetrics import Store
-from cxmetrics.sample import load_sample
+from cxmetrics.metrics import METRICS
+from cxmetrics.targets import compliance, kpis, list_targets
+from cxmetrics.views import KEY_METRICS, STATUS_WORDS, format_value, targets_frame
 
 ROOT = Path(__file__).resolve().parent.parent
+PAGES = ["pages/overview.py", "pages/channel.py", "pages/compliance.py", "pages/targets.py", "pages/quality.py",
+         "pages/upload.py"]
 
 
-def _app(db, monkeypatch):
+def _app(db, monkeypatch) -> AppTest:
     monkeypatch.setenv("CXMETRICS_DB", str(db))
     monkeypatch.chdir(ROOT)
-    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
 
 
-def test_empty_store_offers_sample_data_and_loads_it(tmp_path, monkeypatch):
-    at = _app(tmp_path / "empty.duckdb", monkeypatch)
+def _open(at: AppTest, page: str) -> AppTest:
     at.run()
-    assert not at.exception
-    assert at.info[0].value == "The store is empty."
+    at.switch_page(page)
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+@pytest.fixture
+def sample_copy(sample_db, tmp_path):
+    db = tmp_path / "sample.duckdb"
+    shutil.copy(sample_db, db)
+    return db
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_on_an_empty_store(page, tmp_path, monkeypatch):
+    at = _open(_app(tmp_path / "empty.duckdb", monkeypatch), page)
+    if page in ("pages/overview.py", "pages/channel.py", "pages/compliance.py", "pages/quality.py"):
+        assert at.info[0].value.startswith("The store is empty.")
+        assert at.button[0].label == "Load sample data"
+    assert not at.error
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_on_the_sample_store(page, sample_copy, monkeypatch):
+    at = _open(_app(sample_copy, monkeypatch), page)
+    assert not at.error
+    assert at.title[0].value in ("Overview", "Channel detail", "Compliance (9 of the last 12 months)",
+                                 "Targets & settings", "Data quality", "Upload")
+
+
+def test_load_sample_data_from_an_empty_store(tmp_path, monkeypatch):
+    at = _open(_app(tmp_path / "e.duckdb", monkeypatch), "pages/overview.py")
     at.button[0].click().run()
     assert not at.exception
-    frame = at.dataframe[0].value
-    assert list(frame["file_name"]) == ["contacts.csv", "contacts_2026-10.xlsx", "customers.csv"]
+    assert at.title[0].value == "Overview" and len(at.metric) == 7 * len(KEY_METRICS)
 
 
-def test_sample_store_lists_imports(tmp_path, monkeypatch):
-    db = tmp_path / "s.duckdb"
-    store = Store(db)
-    load_sample(store)
-    store.close()
-    at = _app(db, monkeypatch)
-    at.run()
+def test_overview_tiles_equal_the_api(sample_copy, monkeypatch):
+    at = _open(_app(sample_copy, monkeypatch), "pages/overview.py")
+    month = at.selectbox(key="overview_month").value
+    assert month == "2026-10"
+    store = Store(sample_copy)
+    rows = kpis(store, "month", date_from=month, date_to=month, metrics=list(KEY_METRICS))
+    order = ["voice", "chat", "messaging", "email", "social", "video", "back_office"]
+    expected = [(METRICS[r.metric].short, format_value(r.metric, r.value))
+                for r in sorted(rows, key=lambda r: (order.index(r.channel), KEY_METRICS.index(r.metric)))]
+    assert [(m.label, m.value) for m in at.metric] == expected
+    voice_volume = next(r for r in rows if r.channel == "voice" and r.metric == "volume")
+    assert at.metric[0].value == f"{voice_volume.value:,.0f}"
+
+
+def test_overview_filters_by_channel_and_queue(sample_copy, monkeypatch):
+    at = _open(_app(sample_copy, monkeypatch), "pages/overview.py")
+    at.multiselect[0].set_value(["chat"]).run()
+    at.multiselect[1].set_value(["Billing"]).run()
     assert not at.exception
-    assert list(at.dataframe[0].value["rows_imported"]) == [25615, 1140, 1000]
+    store = Store(sample_copy)
+    rows = kpis(store, "month", channels=["chat"], date_from="2026-10", date_to="2026-10", metrics=["volume"],
+                filters={"queue": ["Billing"]})
+    assert len(at.metric) == len(KEY_METRICS)
+    assert at.metric[0].value == f"{rows[0].value:,.0f}"
+
+
+def test_compliance_grid_equals_the_api(sample_copy, monkeypatch):
+    at = _open(_app(sample_copy, monkeypatch), "pages/compliance.py")
+    grid = at.dataframe[0].value
+    expected = compliance(Store(sample_copy), "2026-10")
+    assert list(grid["Status"]) == [STATUS_WORDS[r.status] for r in expected]
+    assert list(grid["Met"]) == [f"{r.months_met} of {r.months_in_window}" for r in expected]
+    assert list(grid.columns[-12:]) == [c.month for c in expected[0].cells]
+
+
+def test_target_edited_in_the_editor_persists_and_changes_the_state(sample_copy, monkeypatch):
+    at = _open(_app(sample_copy, monkeypatch), "pages/targets.py")
+    store = Store(sample_copy)
+    frame = targets_frame(store)
+    row = int(frame.index[(frame["channel"] == "voice") & (frame["metric"] == "service_level")][0])
+    at.session_state["targets_editor"] = {"edited_rows": {row: {"target": 99.0}}, "added_rows": [],
+                                          "deleted_rows": []}
+    at.run()
+    next(b for b in at.button if b.label == "Save targets").click().run()
+    assert not at.exception and at.success[0].value.startswith("Saved")
+    assert next(t for t in list_targets(store) if (t.channel, t.metric) == ("voice", "service_level")).target == 99
+    at.switch_page("pages/overview.py").run()
+    tile = next(i for i, m in enumerate(at.metric) if m.label == "Service level")  # voice comes first
+    assert at.metric[tile].value.endswith("%")
+    assert any("Missed" in md.value and "target 99.0%" in md.value for md in at.markdown)
+
+
+def test_invalid_target_is_refused_with_a_message(sample_copy, monkeypatch):
+    at = _open(_app(sample_copy, monkeypatch), "pages/targets.py")
+    at.session_state["targets_editor"] = {"edited_rows": {0: {"target": -5.0}}, "added_rows": [],
+                                          "deleted_rows": []}
+    at.run()
+    next(b for b in at.button if b.label == "Save targets").click().run()
+    assert "cannot be negative" in at.error[0].value
+    assert not at.exception
+
+
+UPLOAD = (b"id,channel,queued_at,status,wait_seconds,csat\n"
+          b"u1,voice,2024-05-02 09:00,answered,12,5\n"
+          b"u2,voice,2024-05-02 09:05,abandoned,40,\n"
+          b"u3,chat,2024-05-02 09:10,answered,30,9\n"          # csat 9: rejected
+          b"u4,chat,2024-05-03 10:00,answered,45,4\n")
+
+
+def test_upload_through_the_file_uploader_shows_the_exact_report(tmp_path, monkeypatch):
+    at = _open(_app(tmp_path / "u.duckdb", monkeypatch), "pages/upload.py")
+    at.file_uploader[0].set_value(("may.csv", UPLOAD, "text/csv")).run()
+    assert not at.exception
+    preview = at.dataframe[0].value
+    assert list(preview["outcome"]) == ["ok", "ok", "rejected", "ok"]
+    next(r for r in at.radio if r.label == "Invalid rows").set_value("quarantine").run()
+    next(b for b in at.button if b.label == "Import may.csv").click().run()
+    assert not at.exception
+    counts = {m.label: m.value for m in at.metric}
+    assert counts == {"Read": "4", "Imported": "3", "Replaced": "0", "Skipped": "0", "Rejected": "1"}
+    assert any("csat must be between 1 and 5" in str(df.value.to_dict()) for df in at.dataframe)
+    assert any(b.label == "Download the quarantined rows (CSV)" for b in at.get("download_button"))
+
+
+def test_a_refused_upload_is_a_readable_error(tmp_path, monkeypatch):
+    at = _open(_app(tmp_path / "r.duckdb", monkeypatch), "pages/upload.py")
+    ambiguous = b"id,channel,queued_at\n1,voice,03/04/2024 10:00\n2,voice,05/06/2024 10:00\n"
+    at.file_uploader[0].set_value(("amb.csv", ambiguous, "text/csv")).run()
+    assert not at.exception
+    assert "ambiguous" in at.error[0].value and "--date-format" in at.error[0].value
+    at.text_input[0].set_value("%d/%m/%Y").run()
+    assert not at.error
+    next(b for b in at.button if b.label == "Import amb.csv").click().run()
+    assert {m.label: m.value for m in at.metric}["Imported"] == "2"
+
+
+def test_import_history_delete_asks_for_confirmation(sample_copy, monkeypatch):
+    at = _open(_app(sample_copy, monkeypatch), "pages/upload.py")
+    at.selectbox(key="delete_choice").set_value(2).run()
+    at.button(key="delete_ask").click().run()
+    assert "Delete import #2?" in at.warning[0].value
+    assert Store(sample_copy).scalar("SELECT count(*) FROM imports") == 3   # nothing deleted yet
+    at.button(key="delete_yes").click().run()
+    assert not at.exception
+    assert Store(sample_copy).scalar("SELECT count(*) FROM imports") == 2
+
+
+def test_data_quality_names_the_missing_technion_days(tmp_path, monkeypatch):
+    from .conftest import realdata
+    from .test_realdata import TECHNION_FLAGS
+    from cxmetrics.cli import main
+
+    path = realdata("technion_anonbank_1999-01.txt")
+    db = tmp_path / "t.duckdb"
+    assert main(["--db", str(db), "import", str(path), *TECHNION_FLAGS]) == 0
+    at = _open(_app(db, monkeypatch), "pages/quality.py")
+    assert any("1999-01-11, 1999-01-12" in w.value for w in at.warning)

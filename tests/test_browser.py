@@ -1,0 +1,114 @@
+"""A real browser (Debian's chromium, driven by Playwright) clicking through the running app."""
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from .conftest import ROOT, realdata
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+         "--disable-sync", "--no-first-run"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def server(tmp_path):
+    if not Path(CHROMIUM).exists():
+        message = f"{CHROMIUM} is missing: the README's test command installs Debian's chromium"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    port = _free_port()
+    env = {**os.environ, "CXMETRICS_DB": str(tmp_path / "browser.duckdb"), "PYTHONPATH": str(ROOT)}
+    log = open(tmp_path / "streamlit.log", "w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address",
+         "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            if urllib.request.urlopen(url + "/_stcore/health", timeout=2).read() == b"ok":
+                break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        process.kill()
+        pytest.fail("streamlit did not start: " + (tmp_path / "streamlit.log").read_text())
+    yield url
+    process.terminate()
+    process.wait(timeout=20)
+    log.close()
+
+
+def _pick(page, label: str, option: str) -> None:
+    """Choose an option of a Streamlit select box (a combobox) by its label."""
+    combo = page.get_by_role("combobox", name=label)
+    combo.click()
+    combo.fill(option)
+    page.get_by_role("option").filter(has_text=option).first.wait_for()
+    page.keyboard.press("Enter")
+
+
+def test_upload_pwc_then_overview_compliance_and_channel_detail(server, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    workbook = realdata("pwc_call_center_2021Q1.xlsx")
+    errors = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        failed = []
+        page.on("requestfailed", lambda r: failed.append(r.url))
+        page.set_default_timeout(60_000)
+
+        page.goto(server)
+        nav = page.locator('[data-testid="stSidebarNav"]')
+        nav.get_by_text("Upload", exact=True).click()
+        page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(workbook))
+        page.get_by_text("no column gives the channel").wait_for()   # the mapping needs a channel
+        _pick(page, "Channel for every row", "voice")
+        page.get_by_text("First rows as they will be imported").wait_for()
+        page.get_by_role("button", name="Import pwc_call_center_2021Q1.xlsx").click()
+        imported = page.locator('[data-testid="stMetric"]').filter(has_text="Imported")
+        imported.locator('[data-testid="stMetricValue"]').filter(has_text="5,000").wait_for()
+        page.screenshot(path=str(tmp_path / "upload.png"), full_page=True)
+
+        nav.get_by_text("Overview", exact=True).click()
+        page.get_by_role("heading", name="Voice").wait_for()
+        _pick(page, "Month", "2021-01")
+        volume = page.locator('[data-testid="stMetric"]').filter(has_text="Volume").first
+        volume.locator('[data-testid="stMetricValue"]').filter(has_text="1,772").wait_for()
+        assert volume.locator('[data-testid="stMetricValue"]').inner_text() == "1,772"
+        page.screenshot(path=str(tmp_path / "overview.png"), full_page=True)
+
+        nav.get_by_text("Compliance (9 of 12)", exact=True).click()
+        page.get_by_text("Flagged months").wait_for()
+        page.screenshot(path=str(tmp_path / "compliance.png"), full_page=True)
+
+        nav.get_by_text("Channel detail", exact=True).click()
+        page.get_by_text("Weekday × half-hour").wait_for()
+        page.screenshot(path=str(tmp_path / "channel.png"), full_page=True)
+        browser.close()
+    for name in ("upload", "overview", "compliance", "channel"):
+        assert (tmp_path / f"{name}.png").stat().st_size > 10_000
+    if os.environ.get("CXMETRICS_SCREENSHOTS"):  # keep them for a person to look at
+        for name in ("upload", "overview", "compliance", "channel"):
+            Path(os.environ["CXMETRICS_SCREENSHOTS"], f"{name}.png").write_bytes((tmp_path / f"{name}.png").read_bytes())
+    # Only blocked font downloads may fail (this machine has no route to font CDNs).
+    blocked_fonts = [u for u in failed if "fonts." in u]
+    assert [u for u in failed if u not in blocked_fonts] == []
+    assert len(errors) <= len(blocked_fonts), errors
