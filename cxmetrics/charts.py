@@ -36,7 +36,7 @@ def trend_chart(frame: pd.DataFrame, metric_id: str) -> alt.LayerChart:
     missed = alt.Chart(data[data["state"].isin(["missed", "no_data"])]).mark_point(
         shape="cross", size=140, filled=True, color=STATE_COLOURS["missed"]).encode(
         x="period:O", y=alt.Y("value:Q"), tooltip=["channel", "period", "State"])
-    return alt.layer(lines, targets, missed).properties(title=m.label, height=240)
+    return alt.layer(lines, targets, missed).properties(height=220)
 
 
 def heatmap(frame: pd.DataFrame, metric_id: str) -> alt.Chart:
@@ -45,7 +45,8 @@ def heatmap(frame: pd.DataFrame, metric_id: str) -> alt.Chart:
     scheme = "blues" if metric_id == "volume" else "viridis"
     return alt.Chart(data).mark_rect().encode(
         x=alt.X("time:O", title="Half-hour"),
-        y=alt.Y("weekday:O", sort=["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"], title=None),
+        y=alt.Y("weekday:O", sort=["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"], title=None,
+                axis=alt.Axis(labelOverlap=False)),
         color=alt.Color("value:Q", scale=alt.Scale(scheme=scheme), title=METRICS[metric_id].label),
         tooltip=["weekday", "time", alt.Tooltip("value:Q", format=",.1f"), "n"],
     ).properties(title=f"{METRICS[metric_id].label} by weekday and half-hour", height=200)

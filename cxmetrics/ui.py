@@ -55,7 +55,7 @@ def tile(t: views.Tile) -> None:
     with st.container(border=True):
         st.metric(t.label, t.value_text, delta=t.delta_text,
                   delta_color="off" if t.delta_good is None else ("normal" if _arrow_matches(t) else "inverse"),
-                  help=t.help)
+                  help=t.help)  # the registry definition, one hover away
         st.markdown(f"{state_badge(t.state)} · {t.target_text}" if t.state else ":gray[No target]")
 
 
@@ -78,3 +78,16 @@ def empty_store_notice() -> bool:
         st.success(f"Imported {sum(r.rows_imported for r in reports):,} rows from {len(reports)} files.")
         st.rerun()
     return True
+
+
+def chart_heading(metric_id: str) -> None:
+    """The metric's label, with its registry definition on hover."""
+    from .metrics import METRICS
+    m = METRICS[metric_id]
+    st.markdown(f"**{m.label}**", help=m.description)
+
+
+def metric_column_help() -> dict:
+    """column_config giving each metric-labelled column its definition on hover."""
+    from .metrics import REGISTRY
+    return {m.label: st.column_config.TextColumn(m.label, help=m.description) for m in REGISTRY}

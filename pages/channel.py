@@ -20,6 +20,7 @@ st.subheader("Monthly trends")
 columns = st.columns(3)
 for i, m in enumerate([m for m in REGISTRY if m.targeted]):
     with columns[i % 3]:
+        ui.chart_heading(m.id)
         st.altair_chart(charts.trend_chart(detail.monthly, m.id), width="stretch")
 
 st.subheader(f"Daily view, {month}")
@@ -43,4 +44,4 @@ else:
 st.subheader(f"Drill-down, {month}")
 for tab, by in zip(st.tabs(["By queue", "By team", "By agent"]), ("queue", "team", "agent")):
     with tab:
-        st.dataframe(detail.drilldown[by], hide_index=True, width="stretch")
+        st.dataframe(detail.drilldown[by], hide_index=True, width="stretch", column_config=ui.metric_column_help())

@@ -28,7 +28,12 @@ def _colour(column):
 
 st.caption("Each cell is a month: ✔ met · ≈ met within tolerance · ✖ missed · – no data; blank = not counted.")
 st.dataframe(data.grid.style.apply(_colour, subset=data.months), hide_index=True, width="stretch",
-             height=min(800, 40 + 35 * len(data.grid)))
+             height=min(800, 40 + 35 * len(data.grid)),
+             column_config={"Status": st.column_config.TextColumn(
+                 "Status", help="Misses ≤ n − k − 1: compliant; = n − k: at risk; more: breached. Insufficient "
+                                "history: the channel's first month lies inside the window."),
+                 "Met": st.column_config.TextColumn("Met", help="Months met (or met within tolerance) of the "
+                                                                "months counted")})
 counts = data.states["Status"].value_counts()
 st.markdown(" ".join(f"{ui.status_badge(s)} {counts[s]}" for s in counts.index))
 

@@ -30,10 +30,11 @@ for channel, tiles in data.tiles.items():
 
 st.subheader("Scorecard")
 st.caption("✔ met · ≈ met within tolerance · ✖ missed · – no data")
-st.dataframe(data.scorecard, hide_index=True, width="stretch")
+st.dataframe(data.scorecard, hide_index=True, width="stretch", column_config=ui.metric_column_help())
 
 st.subheader("Trends (last 13 months)")
 trend_columns = st.columns(2)
 for i, metric_id in enumerate(KEY_METRICS):
     with trend_columns[i % 2]:
+        ui.chart_heading(metric_id)
         st.altair_chart(charts.trend_chart(data.trends, metric_id), width="stretch")
