@@ -206,10 +206,12 @@ def resolve_mapping(headers: list[str], options: ImportOptions, display: str) ->
     auto = {f: cols for f, cols in propose_mapping(headers, options.kind).items()
             if options.auto_map and f not in options.mapping and not set(cols) & explicit_columns}
     mapping = {**auto, **options.mapping}
-    if "queued_at" in options.mapping:
+    if "queued_time" in options.mapping:  # a time column given: the contact time is date + time
+        mapping.pop("queued_at", None)
+    elif "queued_at" in options.mapping:
         mapping.pop("queued_date", None)
         mapping.pop("queued_time", None)
-    elif "queued_date" in options.mapping or "queued_time" in options.mapping:
+    elif "queued_date" in options.mapping:
         mapping.pop("queued_at", None)
     elif "queued_at" in mapping and "queued_date" in mapping:
         mapping.pop("queued_date", None)
@@ -412,6 +414,47 @@ def _check_timezone(store: Store, tz: str) -> None:
         raise UsageError(f"unknown time zone {tz!r}: use an IANA name such as Europe/Berlin or UTC")
 
 
+def _stage(store: Store, path: Path, display: str, sheet: str | None, limit: int | None = None
+           ) -> tuple[readers.FileInfo, str]:
+    """Read the file into a new temporary table of text columns c0..cN plus file_row; returns its name.
+
+    Rows whose field count differs from the header's refuse the file (their values cannot be placed).
+    """
+    structural: list[RowProblem] = []
+    if readers.file_kind(display) == "excel":
+        info, batches = readers.read_excel(path, display, sheet)
+    else:
+        info = readers.sniff_csv(path, display)
+        batches = readers.iter_csv_batches(path, info, structural)
+    if not info.headers:
+        raise ImportRefused(f"{display}: no header row was found. The first row must name the columns.")
+    stage = f"stage_{uuid.uuid4().hex}"
+    names = readers.column_names(len(info.headers))
+    cols_ddl = ", ".join(f"{quote_ident(n)} VARCHAR" for n in names)
+    store.execute(f"CREATE TEMP TABLE {stage} ({cols_ddl}, file_row BIGINT)")
+    try:
+        staged = 0
+        for batch in batches:
+            if limit:
+                if staged >= limit:
+                    break
+                batch = batch.slice(0, limit - staged)
+            staged += batch.num_rows
+            view = f"batch_{uuid.uuid4().hex}"
+            store.register(view, batch)
+            try:
+                store.execute(f"INSERT INTO {stage} SELECT * FROM {view}")
+            finally:
+                store.unregister(view)
+        if structural:
+            raise ImportRefused(f"{display}: {len(structural)} rows do not have the header's number of fields, "
+                                "so their values cannot be placed in columns. Nothing was imported.", structural)
+    except BaseException:
+        store.execute(f"DROP TABLE IF EXISTS {stage}")
+        raise
+    return info, stage
+
+
 def import_file(store: Store, path: str | os.PathLike, options: ImportOptions | None = None,
                 progress: ProgressFn | None = None) -> ImportReport:
     """Import one file. Raises ImportRefused (store unchanged) or AlreadyImported."""
@@ -442,35 +485,8 @@ def import_file(store: Store, path: str | os.PathLike, options: ImportOptions | 
             raise AlreadyImported(display, row[0], row[1])
 
     progress(0.05, "reading the file")
-    structural: list[RowProblem] = []
-    if readers.file_kind(display) == "excel":
-        info, batches = readers.read_excel(path, display, options.sheet)
-    else:
-        info = readers.sniff_csv(path, display)
-        batches = readers.iter_csv_batches(path, info, structural)
-    if not info.headers:
-        raise ImportRefused(f"{display}: no header row was found. The first row must name the columns.")
-    stage = f"stage_{uuid.uuid4().hex}"
-    names = readers.column_names(len(info.headers))
-    cols_ddl = ", ".join(f"{quote_ident(n)} VARCHAR" for n in names)
-    store.execute(f"CREATE TEMP TABLE {stage} ({cols_ddl}, file_row BIGINT)")
+    info, stage = _stage(store, path, display, options.sheet, options.preview_rows)
     try:
-        staged = 0
-        for batch in batches:
-            if options.preview_rows:
-                if staged >= options.preview_rows:
-                    break
-                batch = batch.slice(0, options.preview_rows - staged)
-            staged += batch.num_rows
-            view = f"batch_{uuid.uuid4().hex}"
-            store.register(view, batch)
-            try:
-                store.execute(f"INSERT INTO {stage} SELECT * FROM {view}")
-            finally:
-                store.unregister(view)
-        if structural:
-            raise ImportRefused(f"{display}: {len(structural)} rows do not have the header's number of fields, "
-                                "so their values cannot be placed in columns. Nothing was imported.", structural)
         rows_read = int(store.scalar(f"SELECT count(*) FROM {stage}"))
         if rows_read == 0:
             raise ImportRefused(f"{display}: the file has a header but no data rows. Export a period that "
@@ -968,3 +984,29 @@ def inspect_bytes(data: bytes, file_name: str, kind: str = "contacts", sheet: st
         path.write_bytes(data)
         info = readers.sniff(path, Path(file_name).name, sheet)
     return info, resolve_mapping(info.headers, ImportOptions(kind=kind), info.file_name)
+
+
+def column_values_bytes(store: Store, data: bytes, file_name: str, column: str, sheet: str | None = None,
+                        limit: int = 200) -> list[tuple[str, int]]:
+    """Distinct values of one column over the whole upload, most frequent first (e.g. its status words)."""
+    safe_suffix = "".join(ch for ch in Path(file_name).suffix.lower() if ch.isalnum() or ch == ".")[:8]
+    with tempfile.TemporaryDirectory(prefix="cxmetrics-upload-") as tmp:
+        path = Path(tmp) / f"upload{safe_suffix}"
+        path.write_bytes(data)
+        info, stage = _stage(store, path, Path(file_name).name, sheet)
+    try:
+        if column not in info.headers:
+            return []
+        name = quote_ident(readers.column_names(len(info.headers))[info.headers.index(column)])
+        return store.fetchall(f"SELECT trim({name}), count(*) FROM {stage} WHERE trim({name}) <> '' "
+                              f"GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT {int(limit)}")
+    finally:
+        store.execute(f"DROP TABLE IF EXISTS {stage}")
+
+
+def status_outcome(value: str, status_map: dict[str, str] | None = None) -> str | None:
+    """How a status value counts: the import's own map first, then the built-in words."""
+    for key, outcome in (status_map or {}).items():
+        if key.strip().lower() == value.strip().lower():
+            return outcome
+    return dict(status_word_rows()).get(value.strip().lower())

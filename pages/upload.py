@@ -4,8 +4,8 @@ import json
 import streamlit as st
 
 from cxmetrics import CxError, ImportOptions, ui
-from cxmetrics.ingest import (delete_import, import_bytes, inspect_bytes, list_imports, list_presets,
-                              preview_bytes, quarantined_rows, save_preset)
+from cxmetrics.ingest import (column_values_bytes, delete_import, import_bytes, inspect_bytes, list_imports,
+                              list_presets, preview_bytes, quarantined_rows, save_preset, status_outcome)
 from cxmetrics.reports import safe_csv_text
 from cxmetrics.schema import CHANNELS, STATUS_OUTCOMES, fields_for
 
@@ -27,6 +27,11 @@ def _preview(file_id: str, name: str, options_json: str, _data: bytes):
 @st.cache_data(show_spinner=False, max_entries=64)
 def _inspect(file_id: str, name: str, kind: str, sheet: str | None, _data: bytes):
     return inspect_bytes(_data, name, kind, sheet)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _values(file_id: str, name: str, column: str, sheet: str | None, _data: bytes):
+    return column_values_bytes(store, _data, name, column, sheet)
 
 
 def _key(options: ImportOptions) -> str:
@@ -103,33 +108,33 @@ for index, upload in enumerate(files or []):
         preset_name = st.selectbox("Mapping preset", ["(none)"] + list(presets), key=f"{key}-preset")
         preset = presets.get(preset_name)
         data = upload.getvalue()
-        kind = st.session_state.get(f"{key}-kind", (preset or {}).get("kind", "contacts"))
+        kind = st.session_state.get(f"{key}-{preset_name}-kind", (preset or {}).get("kind", "contacts"))
         try:
             info, proposed = _inspect(upload.file_id, upload.name, kind, (preset or {}).get("sheet"), data)
         except CxError as exc:
             st.error(str(exc))
             continue
         st.caption("Detected: " + ", ".join(f"{k} {v}" for k, v in info.describe().items() if v is not None))
-        options = _options_for(key, info.headers, proposed, preset)
+        # Widget keys carry the preset, so picking a preset resets the editor to its mapping.
+        options = _options_for(f"{key}-{preset_name}", info.headers, proposed, preset)
         options.sheet = info.sheet
+        if "status" in options.mapping:
+            values = _values(upload.file_id, upload.name, options.mapping["status"][0], info.sheet, data)
+            st.markdown("**Status values** — how each counts (answered, abandoned, or skip: left out):")
+            edited = st.data_editor(
+                [{"value": v, "rows": n, "counts as": status_outcome(v, options.status_map)} for v, n in values],
+                key=f"{key}-{preset_name}-status", hide_index=True, disabled=["value", "rows"], width="stretch",
+                column_config={"counts as": st.column_config.SelectboxColumn(options=list(STATUS_OUTCOMES))})
+            options.status_map = {r["value"]: r["counts as"] for r in edited
+                                  if r["counts as"] and r["counts as"] != status_outcome(r["value"])}
+            unmapped = [r["value"] for r in edited if not r["counts as"]]
+            if unmapped:
+                st.warning("Say how these status values count before importing: " + ", ".join(unmapped))
         try:
             report = _preview(upload.file_id, upload.name, _key(options), data)
         except CxError as exc:
             st.error(str(exc))
             report = None
-        if report is not None and report.unknown_statuses:
-            st.markdown("**Status values to map** (each must count as answered, abandoned or skip):")
-            edited = st.data_editor(
-                [{"value": v, "rows": n, "counts as": options.status_map.get(v)}
-                 for v, n in report.unknown_statuses.items()],
-                key=f"{key}-status", hide_index=True, disabled=["value", "rows"],
-                column_config={"counts as": st.column_config.SelectboxColumn(options=list(STATUS_OUTCOMES))})
-            options.status_map.update({r["value"]: r["counts as"] for r in edited if r["counts as"]})
-            try:
-                report = _preview(upload.file_id, upload.name, _key(options), data)
-            except CxError as exc:
-                st.error(str(exc))
-                report = None
         if report is not None:
             st.markdown(f"**First rows as they will be imported** ({report.rows_read} previewed)")
             st.dataframe(report.preview, hide_index=True, width="stretch")

@@ -133,7 +133,9 @@ def test_upload_through_the_file_uploader_shows_the_exact_report(tmp_path, monke
     at = _open(_app(tmp_path / "u.duckdb", monkeypatch), "pages/upload.py")
     at.file_uploader[0].set_value(("may.csv", UPLOAD, "text/csv")).run()
     assert not at.exception
-    preview = at.dataframe[0].value
+    status = next(d.value for d in at.data_editor if d.key and d.key.endswith("-status"))
+    assert status.values.tolist() == [["answered", 3, "answered"], ["abandoned", 1, "abandoned"]]
+    preview = next(d.value for d in at.dataframe if "outcome" in d.value.columns)
     assert list(preview["outcome"]) == ["ok", "ok", "rejected", "ok"]
     next(r for r in at.radio if r.label == "Invalid rows").set_value("quarantine").run()
     next(b for b in at.button if b.label == "Import may.csv").click().run()
@@ -177,3 +179,47 @@ def test_data_quality_names_the_missing_technion_days(tmp_path, monkeypatch):
     assert main(["--db", str(db), "import", str(path), *TECHNION_FLAGS]) == 0
     at = _open(_app(db, monkeypatch), "pages/quality.py")
     assert any("1999-01-11, 1999-01-12" in w.value for w in at.warning)
+
+
+def _select(at, label, value):
+    next(s for s in at.selectbox if s.label == label).set_value(value)
+
+
+def test_technion_upload_with_a_mapping_saved_as_a_preset(tmp_path, monkeypatch):
+    from .conftest import realdata
+
+    data = realdata("technion_anonbank_1999-01.txt").read_bytes()
+    at = _open(_app(tmp_path / "t.duckdb", monkeypatch), "pages/upload.py")
+    at.file_uploader[0].set_value(("technion_anonbank_1999-01.txt", data, "text/plain")).run()
+    next(m for m in at.multiselect if m.label.startswith("contact_id")).set_value(["vru+line", "call_id"])
+    for label, column in (("queued_date", "date"), ("queued_time", "vru_exit"), ("wait_seconds", "q_time"),
+                          ("talk_seconds", "ser_time"), ("status", "outcome"), ("queue", "type"),
+                          ("agent", "server"), ("customer_id", "customer_id")):
+        _select(at, label, column)
+    _select(at, "Channel for every row", "voice")
+    next(t for t in at.text_input if t.label == "Date format (optional)").set_value("%y%m%d")
+    at.run()
+    editor = next(d for d in at.data_editor if d.key and d.key.endswith("-status"))
+    rows = editor.value.fillna("").values.tolist()   # counted with the csv module
+    assert rows == [["AGENT", 27060, "answered"], ["HANG", 4299, "abandoned"], ["PHANTOM", 240, ""]]
+    assert any("PHANTOM" in w.value for w in at.warning)
+    at.session_state[editor.key] = {"edited_rows": {2: {"counts as": "skip"}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    assert not any("PHANTOM" in w.value for w in at.warning)
+    next(t for t in at.text_input if t.label == "Save this mapping as a preset named").set_value("technion").run()
+    next(b for b in at.button if b.label == "Save preset").click().run()
+    assert at.success[0].value == "Preset 'technion' saved."
+    next(b for b in at.button if b.label.startswith("Import technion")).click().run()
+    assert not at.exception
+    counts = {m.label: m.value for m in at.metric}
+    assert counts == {"Read": "31,599", "Imported": "31,359", "Replaced": "0", "Skipped": "240", "Rejected": "0"}
+
+    # Next month's file: pick the preset and nothing else.
+    again = _open(_app(tmp_path / "t.duckdb", monkeypatch), "pages/upload.py")
+    again.file_uploader[0].set_value(("technion_copy.txt", data, "text/plain")).run()
+    _select(again, "Mapping preset", "technion")
+    again.run()
+    assert not again.error
+    preview = next(d.value for d in again.dataframe if "outcome" in d.value.columns)
+    assert list(preview["contact_id"][:2]) == ["AA0101:33116", "AA0101:33117"]
+    assert set(preview["channel"]) == {"voice"}
