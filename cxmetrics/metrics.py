@@ -145,6 +145,7 @@ _PERIOD_SQL = {
     "week": "strftime(queued_local, '%G-W%V')",
     "day": "strftime(queued_local, '%Y-%m-%d')",
     "interval": "strftime(time_bucket(INTERVAL 30 MINUTE, queued_local), '%Y-%m-%dT%H:%M')",
+    "quarter": "strftime(queued_local, '%Y') || 'Q' || quarter(queued_local)",
     # Not a calendar period: ISO weekday and half-hour of day, pooled over the date range (heatmaps).
     "weekday_interval": "strftime(time_bucket(INTERVAL 30 MINUTE, queued_local), '%u %H:%M')",
 }
@@ -154,6 +155,7 @@ _PERIOD_MONTH_SQL = {
     "week": "strftime(date_trunc('week', queued_local), '%Y-%m')",
     "day": "strftime(queued_local, '%Y-%m')",
     "interval": "strftime(queued_local, '%Y-%m')",
+    "quarter": "strftime(date_trunc('quarter', queued_local), '%Y-%m')",
     "weekday_interval": "CAST(NULL AS VARCHAR)",
 }
 
