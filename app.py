@@ -9,6 +9,7 @@ dashboards = [
     st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
     st.Page("pages/channel.py", title="Channel detail", icon=":material/insights:"),
     st.Page("pages/compliance.py", title="Compliance (9 of 12)", icon=":material/rule:"),
+    st.Page("pages/review.py", title="Quarterly review", icon=":material/summarize:"),
 ]
 data = [
     st.Page("pages/targets.py", title="Targets & settings", icon=":material/tune:"),

@@ -122,6 +122,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--short-abandon", type=float, help="short-abandon threshold, seconds")
     p.add_argument("--sl-formula", choices=SL_FORMULAS)
 
+    p = sub.add_parser("report", help="the quarterly SLA review workbook (or its Monthly table as CSV)",
+                       description="Writes the quarterly review: Summary, Monthly, Compliance, Flagged months, "
+                                   "Trends, By queue, Definitions and Data coverage sheets.")
+    p.add_argument("--quarter", required=True, help="YYYYQn, e.g. 2026Q3")
+    p.add_argument("--channel", action="append", help="only this channel (repeatable)")
+    p.add_argument("--out", required=True, help="FILE.xlsx (or FILE.csv with --format csv)")
+    p.add_argument("--format", choices=["xlsx", "csv"], default="xlsx",
+                   help="xlsx: the whole workbook (default); csv: the Monthly table")
+
     p = sub.add_parser("load-sample", help="import the bundled sample data (files already imported are skipped)")
     p.add_argument("--folder", help="folder with the sample files (default: sample_data/)")
     return parser
@@ -132,6 +141,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return _run(args)
+    except BrokenPipeError:  # output piped into head or similar
+        sys.stderr.close()
+        return EXIT_OK
     except ImportRefused as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_REFUSED
@@ -176,6 +188,20 @@ def _run(args) -> int:
                 print(f"{len(rows)} quarantined rows written to {args.out}")
             else:
                 write_safe_csv(sys.stdout, header, ([r[h] for h in header] for r in rows))
+            return EXIT_OK
+        if args.command == "report":
+            from .reports import quarterly_review, write_review_workbook
+            review = quarterly_review(store, args.quarter, args.channel)
+            if args.format == "csv":
+                with open(args.out, "w", newline="", encoding="utf-8") as fh:
+                    write_safe_csv(fh, ["channel", "metric", "month", "value", "n", "target", "state"],
+                                   ([r.channel, r.metric, r.period, r.value, r.n, r.target, r.state]
+                                    for r in review.monthly))
+            else:
+                write_review_workbook(review, args.out)
+            print(f"{review.quarter}: {len(review.rows)} channel × metric rows written to {args.out}")
+            for line in review.findings:
+                print(f"  {line}")
             return EXIT_OK
         if args.command == "load-sample":
             from .sample import load_sample

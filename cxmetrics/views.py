@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from .ingest import list_imports, quarantined_rows
+from .reports import quarterly_review  # noqa: F401  (a page view: ui.view("quarterly_review"))
 from .metrics import METRICS, REGISTRY
 from .schema import CHANNELS
 from .storage import Store
@@ -378,6 +379,12 @@ def detect_missing_days(store: Store) -> dict[str, list[str]]:
     return out
 
 
+def quarters(store: Store) -> list[str]:
+    """Quarters with contacts, newest first."""
+    return [r[0] for r in store.fetchall(
+        "SELECT DISTINCT strftime(queued_local, '%Y') || 'Q' || quarter(queued_local) FROM contacts ORDER BY 1 DESC")]
+
+
 def latest_month(store: Store) -> str | None:
     return store.scalar("SELECT strftime(max(queued_local), '%Y-%m') FROM contacts")
 
@@ -390,3 +397,42 @@ def registry_frame() -> pd.DataFrame:
     return pd.DataFrame([{"id": m.id, "label": m.label, "unit": m.unit, "better": m.direction,
                           "definition": m.description} for m in REGISTRY])
 
+
+
+# -- quarterly review --------------------------------------------------------------------------------------------
+@dataclass
+class ReviewPage:
+    review: object
+    table: pd.DataFrame      # the scorecard as display text
+    states: pd.DataFrame     # the state behind each month / quarter cell, for colouring
+    targets: pd.DataFrame
+    workbook: bytes
+
+
+def review_page(store: Store, quarter: str, channels: list[str] | None = None) -> ReviewPage:
+    from .reports import month_name, review_workbook_bytes, shift_quarter
+
+    review = quarterly_review(store, quarter, channels)
+    lines, states = [], []
+    for r in review.rows:
+        line = {"Channel": _channel_name(r.channel), "Metric": METRICS[r.metric].label}
+        state = {}
+        for cell in r.months:
+            column = month_name(cell.month)
+            line[column] = f"{STATE_ICONS[cell.state]} {format_value(r.metric, cell.value)}".strip()
+            state[column] = cell.state
+        line["Quarter"] = format_value(r.metric, r.quarter_value)
+        state["Quarter"] = r.quarter_state
+        line["Target"] = format_value(r.metric, r.quarter_target)
+        line["Rolling rule"] = STATUS_WORDS.get(r.rolling_status, "–")
+        line[f"vs {shift_quarter(quarter, -1)}"] = format_delta(r.metric, r.previous_delta) or "–"
+        line[f"vs {shift_quarter(quarter, -4)}"] = format_delta(r.metric, r.last_year_delta) or "–"
+        lines.append(line)
+        states.append(state)
+    targets = pd.DataFrame([{
+        "Channel": _channel_name(t["channel"]), "Metric": METRICS[t["metric"]].label,
+        "Target": format_value(t["metric"], t["target"]), "Tolerance": f"{t['tolerance_pct']:g}%",
+        "Effective from": t["effective_from"] or "always",
+        "Row for": "every channel (*)" if t["scope"] == "*" else _channel_name(t["scope"]),
+        "In force in": ", ".join(month_name(m) for m in t["months"])} for t in review.targets])
+    return ReviewPage(review, pd.DataFrame(lines), pd.DataFrame(states), targets, review_workbook_bytes(review))

@@ -11,8 +11,8 @@ from cxmetrics.targets import compliance, kpis, list_targets
 from cxmetrics.views import KEY_METRICS, STATUS_WORDS, format_value, targets_frame
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = ["pages/overview.py", "pages/channel.py", "pages/compliance.py", "pages/targets.py", "pages/quality.py",
-         "pages/upload.py"]
+PAGES = ["pages/overview.py", "pages/channel.py", "pages/compliance.py", "pages/review.py", "pages/targets.py",
+         "pages/quality.py", "pages/upload.py"]
 
 
 def _app(db, monkeypatch) -> AppTest:
@@ -39,7 +39,8 @@ def sample_copy(sample_db, tmp_path):
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_on_an_empty_store(page, tmp_path, monkeypatch):
     at = _open(_app(tmp_path / "empty.duckdb", monkeypatch), page)
-    if page in ("pages/overview.py", "pages/channel.py", "pages/compliance.py", "pages/quality.py"):
+    if page in ("pages/overview.py", "pages/channel.py", "pages/compliance.py", "pages/review.py",
+                "pages/quality.py"):
         assert at.info[0].value.startswith("The store is empty.")
         assert at.button[0].label == "Load sample data"
     assert not at.error
@@ -50,7 +51,7 @@ def test_every_page_on_the_sample_store(page, sample_copy, monkeypatch):
     at = _open(_app(sample_copy, monkeypatch), page)
     assert not at.error
     assert at.title[0].value in ("Overview", "Channel detail", "Compliance (9 of the last 12 months)",
-                                 "Targets & settings", "Data quality", "Upload")
+                                 "Quarterly review", "Targets & settings", "Data quality", "Upload")
 
 
 def test_load_sample_data_from_an_empty_store(tmp_path, monkeypatch):
@@ -223,3 +224,22 @@ def test_technion_upload_with_a_mapping_saved_as_a_preset(tmp_path, monkeypatch)
     preview = next(d.value for d in again.dataframe if "outcome" in d.value.columns)
     assert list(preview["contact_id"][:2]) == ["AA0101:33116", "AA0101:33117"]
     assert set(preview["channel"]) == {"voice"}
+
+
+def test_quarterly_review_page_shows_findings_and_a_workbook(sample_copy, monkeypatch):
+    import io
+
+    from openpyxl import load_workbook
+
+    from cxmetrics.reports import SHEETS, quarterly_review
+
+    at = _open(_app(sample_copy, monkeypatch), "pages/review.py")
+    at.selectbox(key="review_quarter").set_value("2026Q3").run()
+    review = quarterly_review(Store(sample_copy), "2026Q3")
+    shown = [line.strip("- ") for line in at.markdown[0].value.splitlines()]
+    assert shown == review.findings
+    scorecard = at.dataframe[0].value
+    assert len(scorecard) == len(review.rows)
+    assert list(scorecard.columns[:5]) == ["Channel", "Metric", "July", "August", "September"]
+    button = at.get("download_button")[0]
+    assert button.label == "Download the 2026Q3 workbook (.xlsx)"

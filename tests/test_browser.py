@@ -102,11 +102,22 @@ def test_upload_pwc_then_overview_compliance_and_channel_detail(server, tmp_path
         nav.get_by_text("Channel detail", exact=True).click()
         page.get_by_text("Weekday × half-hour").wait_for()
         page.screenshot(path=str(tmp_path / "channel.png"), full_page=True)
+
+        nav.get_by_text("Quarterly review", exact=True).click()
+        page.get_by_text("Findings").wait_for()
+        with page.expect_download() as download:
+            page.get_by_role("button", name="Download the 2021Q1 workbook (.xlsx)").click()
+        saved = tmp_path / "review.xlsx"
+        download.value.save_as(saved)
+        page.screenshot(path=str(tmp_path / "review.png"), full_page=True)
         browser.close()
-    for name in ("upload", "overview", "compliance", "channel"):
+    from openpyxl import load_workbook
+    workbook = load_workbook(saved)
+    assert workbook.sheetnames[0] == "Summary" and workbook["Summary"]["A1"].value == "Quarterly SLA review 2021Q1"
+    for name in ("upload", "overview", "compliance", "channel", "review"):
         assert (tmp_path / f"{name}.png").stat().st_size > 10_000
     if os.environ.get("CXMETRICS_SCREENSHOTS"):  # keep them for a person to look at
-        for name in ("upload", "overview", "compliance", "channel"):
+        for name in ("upload", "overview", "compliance", "channel", "review"):
             Path(os.environ["CXMETRICS_SCREENSHOTS"], f"{name}.png").write_bytes((tmp_path / f"{name}.png").read_bytes())
     # Only blocked font downloads may fail (this machine has no route to font CDNs).
     blocked_fonts = [u for u in failed if "fonts." in u]
