@@ -81,3 +81,39 @@ def coverage_chart(frame: pd.DataFrame) -> alt.Chart:
         color=alt.Color("contacts:Q", scale=alt.Scale(scheme="blues"), title="Contacts"),
         tooltip=["channel", alt.Tooltip("day:T"), "contacts"],
     ).properties(height=40 + 28 * frame["channel"].nunique(), title="Coverage calendar")
+
+
+def spec(chart) -> dict:
+    """The chart as a Vega-Lite dict; built once and cached, so reruns skip Altair's work."""
+    return chart.to_dict(validate=False)
+
+
+def overview_trend_specs(store, month: str, channels=None, queues=None, teams=None) -> dict[str, dict]:
+    """The Overview's trend charts, one per key metric."""
+    from .views import KEY_METRICS, overview
+
+    data = overview(store, month, channels, queues, teams)
+    return {metric_id: spec(trend_chart(data.trends, metric_id)) for metric_id in KEY_METRICS}
+
+
+def channel_detail_specs(store, channel: str, month: str) -> dict[str, dict]:
+    """Every chart of the Channel detail page."""
+    from .metrics import REGISTRY
+    from .views import channel_detail
+
+    d = channel_detail(store, channel, month)
+    out = {f"trend:{m.id}": spec(trend_chart(d.monthly, m.id)) for m in REGISTRY if m.targeted}
+    out["daily:volume"] = spec(daily_chart(d.daily, "volume", channel))
+    out["daily:service_level"] = spec(daily_chart(d.daily, "service_level", channel))
+    if not d.heatmap.empty:
+        out["heat:volume"] = spec(heatmap(d.heatmap, "volume"))
+        out["heat:service_level"] = spec(heatmap(d.heatmap, "service_level"))
+    if d.nps_structure["value"].notna().any():
+        out["nps"] = spec(nps_structure_chart(d.nps_structure))
+    return out
+
+
+def coverage_spec(store) -> dict:
+    from .views import data_quality
+
+    return spec(coverage_chart(data_quality(store).coverage))

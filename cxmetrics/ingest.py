@@ -244,7 +244,9 @@ def _raw_expr(columns: list[str], headers: list[str]) -> str:
 
 
 def _number_sql(raw: str) -> str:
-    return (f"(CASE WHEN regexp_full_match({raw}, '{_NUMBER_RE}') "
+    # Plain numbers take the fast cast; only the rest go through the pattern (decimal comma etc.).
+    return (f"(CASE WHEN regexp_full_match({raw}, '[+-]?[0-9]+') THEN TRY_CAST({raw} AS DOUBLE) "
+            f"WHEN regexp_full_match({raw}, '{_NUMBER_RE}') "
             f"THEN TRY_CAST(replace({raw}, ',', '.') AS DOUBLE) END)")
 
 
@@ -255,7 +257,8 @@ def _duration_sql(raw: str, day_fraction: bool) -> str:
     hms = f"regexp_extract({raw}, '{_HMS_RE}', ['sg', 'h', 'm', 's'])"
     ms = f"regexp_extract({raw}, '{_MS_RE}', ['sg', 'm', 's'])"
     return (
-        f"(CASE WHEN regexp_full_match({raw}, '{_HMS_RE}') THEN "
+        f"(CASE WHEN {raw} IS NULL THEN NULL WHEN NOT contains({raw}, ':') THEN {num} "
+        f"WHEN regexp_full_match({raw}, '{_HMS_RE}') THEN "
         f"(CASE WHEN {hms}.sg = '-' THEN -1 ELSE 1 END) * (CAST({hms}.h AS DOUBLE) * 3600 + "
         f"CAST({hms}.m AS DOUBLE) * 60 + CAST(replace({hms}.s, ',', '.') AS DOUBLE)) "
         f"WHEN regexp_full_match({raw}, '{_MS_RE}') THEN "
@@ -500,6 +503,7 @@ def import_file(store: Store, path: str | os.PathLike, options: ImportOptions | 
     finally:
         store.execute(f"DROP TABLE IF EXISTS {stage}")
         store.execute("DROP TABLE IF EXISTS parsed_rows")
+        store.execute("DROP TABLE IF EXISTS duplicate_ids")
     if options.save_preset and not options.preview_rows:
         save_preset(store, options.save_preset, options)
     progress(1.0, "done")
@@ -740,11 +744,13 @@ def _import_contacts(store: Store, stage: str, info: readers.FileInfo, mapping: 
     plan.checks.append(("wait_seconds", "wait_d < 0 AND raw_wait_seconds IS NULL" if "wait_seconds" in mapping
                         else "wait_d < 0",
                         "derived wait is negative (answered or ended before it was queued)"))
-    plan.checks.append(("contact_id", "dup_count > 1", "the same contact_id appears more than once in this file"))
+    plan.checks.append(("contact_id", "contact_id IN (SELECT contact_id FROM duplicate_ids)",
+                        "the same contact_id appears more than once in this file"))
     # Skipped rows (status 'skip') are left out before duplicates are looked for.
-    store.execute("CREATE OR REPLACE TEMP TABLE parsed_rows AS SELECT *, count(*) FILTER (WHERE live) "
-                  "OVER (PARTITION BY contact_id) AS dup_count "
-                  "FROM (SELECT *, outcome_d IS DISTINCT FROM 'skip' AS live FROM parsed_rows)")
+    store.execute("CREATE OR REPLACE TEMP TABLE parsed_rows AS "
+                  "SELECT *, outcome_d IS DISTINCT FROM 'skip' AS live FROM parsed_rows")
+    store.execute("CREATE OR REPLACE TEMP TABLE duplicate_ids AS SELECT contact_id FROM parsed_rows "
+                  "WHERE live AND contact_id IS NOT NULL GROUP BY contact_id HAVING count(*) > 1")
     problems, total = _collect_problems(store, plan, mapping, display, "live")
     rows_skipped = int(store.scalar("SELECT count(*) FROM parsed_rows WHERE NOT live"))
     rejected = int(store.scalar("SELECT count(DISTINCT file_row) FROM row_problems")) if plan.checks else 0
@@ -869,10 +875,10 @@ def _import_customers(store: Store, stage: str, info: readers.FileInfo, mapping:
         plan.select.append("CAST(NULL AS DATE) AS churned_on")
     store.execute(f"CREATE OR REPLACE TEMP TABLE parsed_rows AS SELECT *, TRUE AS live, {', '.join(plan.select)} "
                   f"FROM (SELECT {', '.join(raw_select)} FROM {stage})", q.params)
-    store.execute("CREATE OR REPLACE TEMP TABLE parsed_rows AS SELECT *, count(*) OVER (PARTITION BY customer_id) "
-                  "AS dup_count FROM parsed_rows")
+    store.execute("CREATE OR REPLACE TEMP TABLE duplicate_ids AS SELECT customer_id FROM parsed_rows "
+                  "WHERE customer_id IS NOT NULL GROUP BY customer_id HAVING count(*) > 1")
     plan.checks.append(("customer_id", "customer_id IS NULL", "customer_id is empty"))
-    plan.checks.append(("customer_id", "customer_id IS NOT NULL AND dup_count > 1",
+    plan.checks.append(("customer_id", "customer_id IN (SELECT customer_id FROM duplicate_ids)",
                         "the same customer_id appears more than once in this file"))
     problems, total = _collect_problems(store, plan, mapping, display, "live")
     rejected = int(store.scalar("SELECT count(DISTINCT file_row) FROM row_problems"))

@@ -30,7 +30,7 @@ MEASURES = {
     "wait_n": "count(*) FILTER (WHERE answered AND wait_seconds IS NOT NULL)",
     "handle_sum": "sum(handle_seconds) FILTER (WHERE answered AND handle_seconds IS NOT NULL)",
     "handle_n": "count(*) FILTER (WHERE answered AND handle_seconds IS NOT NULL)",
-    "fcr_explicit_channel": "bool_or(fcr_explicit)",
+    "resolved_any": "count(resolved)",
     "resolved_n": "count(*) FILTER (WHERE answered AND resolved IS NOT NULL)",
     "resolved_yes": "count(*) FILTER (WHERE answered AND resolved)",
     "repeat_n": f"count(*) FILTER (WHERE {_FCR_KNOWN})",
@@ -247,14 +247,15 @@ def measures_sql(period: str = "month", by: str | None = None, date_from=None, d
         FROM contacts c CROSS JOIN conf LEFT JOIN channel_settings cs ON cs.channel = c.channel
         WHERE {' AND '.join(where)}
     ),
-    explicit AS (
-        SELECT channel, period, count(resolved) > 0 AS fcr_explicit FROM base GROUP BY ALL
-    ),
-    counts AS (
+    grouped AS (
         SELECT channel, period, any_value(target_month) AS target_month{group_key},
                {measures}
-        FROM base JOIN explicit USING (channel, period)
+        FROM base
         GROUP BY channel, period{group_key}
+    ),
+    counts AS (  -- the FCR method is the channel × period's, also on drill-down rows
+        SELECT *, sum(resolved_any) OVER (PARTITION BY channel, period) > 0 AS fcr_explicit_channel
+        FROM grouped
     ),
     churn AS (
         SELECT channel, period{group_key},

@@ -163,3 +163,104 @@ def load_sample(store, folder: Path | None = None) -> list:
         except AlreadyImported:
             pass
     return reports
+
+
+def generate_table(contacts: int, months: int = 24, seed: int = 7, end_month: str = "2026-10",
+                   first_index: int = 0):
+    """The same kind of data as `generate`, vectorised with numpy for millions of contacts.
+
+    Returns (contacts table, customers table) as pyarrow tables with the CSV's columns.
+    """
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    rng = np.random.default_rng(seed)
+    month_list = _months(end_month, months)
+    season = np.array([1 + 0.18 * math.sin(2 * math.pi * (m.month - 3) / 12) + 0.01 * i
+                       for i, m in enumerate(month_list)])
+    month_index = rng.choice(len(month_list), size=contacts, p=season / season.sum())
+    month_start = np.array([np.datetime64(m.isoformat(), "s") for m in month_list])
+    days_in = np.array([_days_in(m) for m in month_list])
+    day = (rng.random(contacts) * days_in[month_index]).astype(np.int64)
+    hour_p = np.array(HOUR_WEIGHTS) / sum(HOUR_WEIGHTS)
+    hour = rng.choice(24, size=contacts, p=hour_p)
+    seconds = day * 86400 + hour * 3600 + rng.integers(0, 3600, contacts)
+    queued = month_start[month_index] + seconds.astype("timedelta64[s]")
+    names = list(CHANNEL_PLAN)
+    shares = np.array([CHANNEL_PLAN[c][0] for c in names])
+    channel = rng.choice(len(names), size=contacts, p=shares / shares.sum())
+    mean_wait = np.array([CHANNEL_PLAN[c][1] for c in names])[channel]
+    bad_month = np.array([i % 7 == 5 for i in range(len(month_list))])[month_index]
+    slow = np.isin(channel, [names.index(c) for c in ("voice", "chat", "video")]) & bad_month
+    wait = rng.exponential(np.where(slow, mean_wait * 3.2, mean_wait))
+    patience = rng.exponential(mean_wait * 22.0)
+    deferred = np.isin(channel, [names.index("email"), names.index("back_office")])
+    abandoned = (wait > patience) & ~deferred
+    answered = ~abandoned
+    pool = max(50, 4 * contacts // max(1, months))
+    weights = 1.0 / np.arange(1, pool + 1) ** 0.3
+    customer = rng.choice(pool, size=contacts, p=weights / weights.sum()) + 1
+    has_customer = rng.random(contacts) < 0.9
+    talk_mean = np.array([CHANNEL_PLAN[c][2] for c in names])[channel]
+    talk = np.round(rng.lognormal(np.log(talk_mean), 0.45))
+    hold_mean = np.array([CHANNEL_PLAN[c][3] for c in names], dtype=float)[channel]
+    hold = np.where((hold_mean > 0) & (rng.random(contacts) < 0.3),
+                    np.round(rng.exponential(np.maximum(hold_mean, 1))), 0)
+    wrap = np.round(rng.uniform(0.5, 1.5, contacts) * np.array([CHANNEL_PLAN[c][4] for c in names])[channel])
+    surveyed = answered & (rng.random(contacts) < 0.15)
+    mood = np.where(bad_month, -1.2, 0.0)
+    csat = np.clip(np.round(rng.normal(4.4 + mood, 0.8)), 1, 5)
+    nps = np.clip(np.round(rng.normal(8.6 + 1.5 * mood, 1.6)), 0, 10)
+    ces = np.clip(np.round(rng.normal(5.6 + mood, 1.2)), 1, 7)
+    resolved = np.where(rng.random(contacts) < 0.82, "Y", "N")
+    is_back_office = channel == names.index("back_office")
+    order = np.argsort(queued, kind="stable")
+
+    def text(values, mask=None):
+        arr = pa.array(values[order])
+        if mask is not None:
+            arr = pc.if_else(pa.array(mask[order]), arr, pa.scalar("", pa.string()))
+        return arr
+
+    def num(values, mask):
+        return text(values.astype(np.int64).astype(str), mask)
+
+    queue_names = ["Billing", "Technical support", "Sales", "General", "Claims"]
+    ids = np.char.add("B", (np.arange(contacts) + first_index).astype(str))
+    table = pa.table({
+        "contact_id": text(ids),
+        "channel": text(np.array(names)[channel]),
+        "queued_at": pc.strftime(pa.array(queued[order]), format="%Y-%m-%d %H:%M:%S"),
+        "status": text(np.where(abandoned, "Abandoned", "Answered")),
+        "wait_seconds": num(np.round(np.where(abandoned, patience, wait)), None),
+        "talk_seconds": num(talk, answered),
+        "hold_seconds": num(hold, answered),
+        "wrap_seconds": num(wrap, answered),
+        "customer_id": text(np.char.add("C", customer.astype(str)), has_customer),
+        "resolved": text(resolved, answered & is_back_office),
+        "csat": num(csat, surveyed),
+        "nps": num(nps, surveyed),
+        "ces": num(ces, surveyed),
+        "queue": text(np.array(queue_names)[rng.integers(0, len(queue_names), contacts)]),
+        "team": text(np.array(TEAMS)[rng.integers(0, len(TEAMS), contacts)]),
+        "agent": text(np.array(AGENTS)[rng.integers(0, len(AGENTS), contacts)], answered),
+    })
+    first, last = month_list[0], month_list[-1]
+    span = (dt.date(last.year, last.month, _days_in(last)) - first).days
+    churned = rng.random(pool) < 0.08
+    churn_day = np.datetime64(first.isoformat()) + rng.integers(0, span, pool).astype("timedelta64[D]")
+    customers = pa.table({
+        "customer_id": pa.array(np.char.add("C", np.arange(1, pool + 1).astype(str))),
+        "churned_on": pc.if_else(pa.array(churned), pc.strftime(pa.array(churn_day), format="%Y-%m-%d"),
+                                 pa.scalar("", pa.string())),
+    })
+    return table, customers
+
+
+def write_table_csv(table, path: Path) -> Path:
+    """Write a generated table as a plain UTF-8 CSV (no quoting needed for these values)."""
+    import pyarrow.csv as pacsv
+
+    pacsv.write_csv(table, path, pacsv.WriteOptions(quoting_style="none"))
+    return path

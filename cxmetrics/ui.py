@@ -1,6 +1,7 @@
 """Streamlit glue shared by the pages: the cached store, cached views, and small renderers."""
 from __future__ import annotations
 
+import importlib
 import json
 
 import streamlit as st
@@ -21,14 +22,25 @@ def get_store() -> Store:
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def _cached_view(name: str, db: str, version: int, kwargs_json: str):
-    return getattr(views, name)(get_store(), **json.loads(kwargs_json))
+def _cached_call(module: str, name: str, db: str, version: int, kwargs_json: str):
+    return getattr(importlib.import_module(module), name)(get_store(), **json.loads(kwargs_json))
+
+
+def cached(function, **kwargs):
+    """function(store, **kwargs), cached until the next import, delete or settings change."""
+    store = get_store()
+    return _cached_call(function.__module__, function.__name__, str(store.path), store.data_version(),
+                        json.dumps(kwargs, sort_keys=True))
 
 
 def view(name: str, **kwargs):
-    """views.<name>(store, **kwargs), cached until the next import or settings change."""
-    store = get_store()
-    return _cached_view(name, str(store.path), store.data_version(), json.dumps(kwargs, sort_keys=True))
+    """views.<name>(store, **kwargs), cached like `cached`."""
+    return cached(getattr(views, name), **kwargs)
+
+
+def vega(spec: dict) -> None:
+    """Render a prepared Vega-Lite spec (built once per data version by the charts module)."""
+    st.vega_lite_chart(spec, width="stretch")
 
 
 def read_only() -> bool:

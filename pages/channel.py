@@ -12,6 +12,7 @@ left, right = st.columns(2)
 channel = left.selectbox("Channel", choices.channels, format_func=lambda c: c.replace("_", " ").capitalize())
 month = right.selectbox("Month", list(reversed(choices.months)), key="channel_month")
 detail = ui.view("channel_detail", channel=channel, month=month)
+specs = ui.cached(charts.channel_detail_specs, channel=channel, month=month)
 s = detail.settings
 st.caption(f"Service level: answered within {s.get('sl_threshold_s', 0):,.0f} s, formula "
            f"`{s.get('sl_formula')}`; short abandons below {s.get('short_abandon_s', 0):,.0f} s.")
@@ -21,23 +22,25 @@ columns = st.columns(3)
 for i, m in enumerate([m for m in REGISTRY if m.targeted]):
     with columns[i % 3]:
         ui.chart_heading(m.id)
-        st.altair_chart(charts.trend_chart(detail.monthly, m.id), width="stretch")
+        ui.vega(specs[f"trend:{m.id}"])
 
 st.subheader(f"Daily view, {month}")
 day_left, day_right = st.columns(2)
-day_left.altair_chart(charts.daily_chart(detail.daily, "volume", channel), width="stretch")
-day_right.altair_chart(charts.daily_chart(detail.daily, "service_level", channel), width="stretch")
+with day_left:
+    ui.vega(specs["daily:volume"])
+with day_right:
+    ui.vega(specs["daily:service_level"])
 
 st.subheader("Weekday × half-hour")
 if detail.heatmap.empty:
     st.info("No contacts in this month.")
 else:
-    st.altair_chart(charts.heatmap(detail.heatmap, "volume"), width="stretch")
-    st.altair_chart(charts.heatmap(detail.heatmap, "service_level"), width="stretch")
+    ui.vega(specs["heat:volume"])
+    ui.vega(specs["heat:service_level"])
 
 st.subheader("NPS structure")
-if detail.nps_structure["value"].notna().any():
-    st.altair_chart(charts.nps_structure_chart(detail.nps_structure), width="stretch")
+if "nps" in specs:
+    ui.vega(specs["nps"])
 else:
     st.warning("NPS is not measured on this channel: no survey responses in these months.")
 

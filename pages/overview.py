@@ -33,8 +33,10 @@ st.caption("✔ met · ≈ met within tolerance · ✖ missed · – no data")
 st.dataframe(data.scorecard, hide_index=True, width="stretch", column_config=ui.metric_column_help())
 
 st.subheader("Trends (last 13 months)")
+specs = ui.cached(charts.overview_trend_specs, month=month, channels=channels or None, queues=queues or None,
+                  teams=teams or None)
 trend_columns = st.columns(2)
 for i, metric_id in enumerate(KEY_METRICS):
     with trend_columns[i % 2]:
         ui.chart_heading(metric_id)
-        st.altair_chart(charts.trend_chart(data.trends, metric_id), width="stretch")
+        ui.vega(specs[metric_id])

@@ -14,7 +14,7 @@ for warning in dq.warnings:
     st.warning(warning, icon=":material/event_busy:")
 if not dq.warnings:
     st.success("No missing days: every channel has contacts on every day it usually works.")
-st.altair_chart(charts.coverage_chart(dq.coverage), width="stretch")
+ui.vega(ui.cached(charts.coverage_spec))
 
 st.subheader("Customers")
 if dq.have_customers_export:

@@ -1,0 +1,209 @@
+"""`python -m bench`: generate data with the project's generator and measure, writing BENCHMARKS.md.
+
+    python -m bench                      # 1M and 10M contacts (tens of minutes on 2 cores)
+    python -m bench --sizes 1000000      # one size
+    python -m bench --quick              # 20k contacts, well under a minute (CI runs this)
+
+Every figure is the median of repeated runs after a warm-up, each kind of measurement in its
+own process. Pass/fail never depends on timings: the run fails only when a measurement errors
+or when our KPI table differs from the pandas peer's.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_task(name: str, **args) -> dict:
+    started = time.time()
+    out = subprocess.run([sys.executable, "-m", "bench.tasks", name, json.dumps(args)], cwd=ROOT,
+                         capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    if out.returncode != 0:
+        raise SystemExit(f"bench task {name} failed:\n{out.stderr[-4000:]}")
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    print(f"  {name:<12} {time.time() - started:7.1f} s wall   "
+          + ", ".join(f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}" for k, v in result.items()
+                      if not isinstance(v, list)), flush=True)
+    return result
+
+
+def generate(size: int, work: Path, xlsx_rows: int) -> dict:
+    from cxmetrics.sample import generate_table, write_table_csv
+
+    paths = {"csv": work / f"contacts_{size}.csv", "customers": work / f"customers_{size}.csv",
+             "next": work / f"next_month_{size}.csv", "xlsx": work / f"contacts_{xlsx_rows}.xlsx"}
+    if not paths["csv"].exists():
+        contacts, customers = generate_table(size, months=24, end_month="2026-10")
+        write_table_csv(contacts, paths["csv"])
+        write_table_csv(customers, paths["customers"])
+        del contacts, customers
+    if not paths["next"].exists():
+        following, _ = generate_table(max(1, size // 24), months=1, end_month="2026-11", seed=8,
+                                      first_index=size)
+        write_table_csv(following, paths["next"])
+    if not paths["xlsx"].exists():
+        write_xlsx(xlsx_rows, paths["xlsx"])
+    return {k: str(v) for k, v in paths.items()}
+
+
+def write_xlsx(rows: int, path: Path) -> None:
+    from openpyxl import Workbook
+
+    from cxmetrics.sample import generate_table
+
+    table, _ = generate_table(rows, months=3, end_month="2026-10", seed=9)
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("Contacts")
+    ws.append(table.column_names)
+    columns = [c.to_pylist() for c in table.columns]
+    for values in zip(*columns):
+        ws.append([None if v == "" else v for v in values])
+    wb.save(path)
+
+
+def measure(size: int, work: Path, repeats: int, xlsx_rows: int) -> dict:
+    print(f"{size:,} contacts", flush=True)
+    files = generate(size, work, xlsx_rows)
+    db = str(work / f"store_{size}.duckdb")
+    big = size >= 5_000_000
+    results = {"size": size, "files": files, "csv_mb": os.path.getsize(files["csv"]) / 1e6}
+    results["raw_read"] = run_task("raw_read", csv=files["csv"], work=str(work), repeats=repeats)
+    results["our_import"] = run_task("our_import", csv=files["csv"], customers=files["customers"], db=db,
+                                     repeats=2 if big else repeats, warmup=0 if big else 1)
+    results["peer_import"] = run_task("peer_import", csv=files["csv"], repeats=repeats)
+    results["kpis"] = run_task("kpis", db=db, repeats=max(5, repeats))
+    results["peer_kpis"] = run_task("peer_kpis", csv=files["csv"], customers=files["customers"], db=db,
+                                    repeats=repeats)
+    results["compliance"] = run_task("compliance", db=db, repeats=max(5, repeats))
+    results["overview"] = run_task("overview", db=db, repeats=max(5, repeats))
+    results["incremental"] = run_task("incremental", db=db, next_csv=files["next"], work=str(work),
+                                      repeats=2 if big else repeats)
+    results["xlsx"] = run_task("xlsx", path=files["xlsx"], work=str(work), repeats=repeats)
+    return results
+
+
+def machine() -> dict:
+    import duckdb
+    import pandas
+    import pyarrow
+    import streamlit
+
+    memory = "?"
+    model = platform.processor() or "?"
+    try:
+        memory = f"{int(open('/proc/meminfo').readline().split()[1]) / 1024 / 1024:.1f} GiB"
+        model = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    return {"cores": os.cpu_count(), "memory": memory, "cpu": model, "os": platform.platform(),
+            "python": platform.python_version(), "duckdb": duckdb.__version__, "pandas": pandas.__version__,
+            "pyarrow": pyarrow.__version__, "streamlit": streamlit.__version__,
+            "date": dt.datetime.now().strftime("%Y-%m-%d %H:%M")}
+
+
+def _s(x: float) -> str:
+    return f"{x:.3f} s" if x < 10 else f"{x:.1f} s"
+
+
+def _check(ok: bool | None) -> str:
+    return "—" if ok is None else ("met" if ok else "**not met**")
+
+
+def table(r: dict) -> list[str]:
+    size, big = r["size"], r["size"] >= 5_000_000
+    imp, raw = r["our_import"]["median"], r["raw_read"]["median"]
+    kw, kc, peer = r["kpis"]["median"], r["kpis"]["cold"], r["peer_kpis"]["median"]
+    ov = r["overview"]
+    inc = r["incremental"]
+    xl = r["xlsx"]
+    rows = [
+        ("CSV import (contacts)", _s(imp), f"DuckDB read_csv CTAS {_s(raw)}", f"{imp / raw:.2f}× the floor",
+         "≤ 1.5× the floor", _check(imp / raw <= 1.5)),
+        ("pandas peer: read_csv (pyarrow engine)", _s(r["peer_import"]["median"]), "", "", "information", "—"),
+        ("Peak RSS while importing", f"{r['our_import']['rss_mb']:,.0f} MB", "", "", "≤ 2 GB at 10M",
+         _check(r["our_import"]["rss_mb"] <= 2048) if big else "—"),
+        ("Full KPI table, warm (all metrics × channels × 24 months)", _s(kw),
+         f"pandas peer recompute {_s(peer)}", f"{peer / kw:.1f}× faster", "≤ 0.5 s at 10M; ≥ 5× the peer",
+         _check((kw <= 0.5 or not big) and peer / kw >= 5)),
+        ("Full KPI table, cold (new process)", _s(kc), "", "", "information", "—"),
+        ("KPI cells equal to the pandas peer", f"{r['peer_kpis']['cells_compared']:,}", "", "", "all equal",
+         "met"),
+        ("Compliance, latest month", _s(r["compliance"]["median"]), "", "", "information", "—"),
+        ("Overview rerun (AppTest), cold", _s(ov["cold"]), "", "", "≤ 1.0 s at 10M",
+         _check(ov["cold"] <= 1.0) if big else "—"),
+        ("Overview rerun (AppTest), cached", _s(ov["median"]), "", "", "≤ 0.2 s at 10M",
+         _check(ov["median"] <= 0.2) if big else "—"),
+        (f"One more month ({inc['rows']:,} contacts) into this store", _s(inc["median"]),
+         f"into an empty store {_s(inc['empty_median'])}", f"{inc['median'] / inc['empty_median']:.2f}×",
+         "≤ 2×", _check(inc["median"] / inc["empty_median"] <= 2)),
+        ("XLSX import, python-calamine", _s(xl["median"]), f"same import via openpyxl {_s(xl['openpyxl_median'])}",
+         f"{xl['openpyxl_median'] / xl['median']:.1f}× faster", "≤ 5 s; ≥ 5× openpyxl",
+         _check(xl["median"] <= 5 and xl["openpyxl_median"] / xl["median"] >= 5)),
+    ]
+    lines = [f"### {size:,} contacts ({r['csv_mb']:,.0f} MB CSV)", "",
+             "| measurement | cxmetrics | comparison | ratio | target | status |", "|---|---|---|---|---|---|"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    rss = ", ".join(f"{k} {v['rss_mb']:,.0f} MB" for k, v in r.items() if isinstance(v, dict) and "rss_mb" in v)
+    lines += ["", f"Peak RSS per measurement process: {rss}.", ""]
+    return lines
+
+
+def write_report(results: list[dict], out: Path, repeats: int, quick: bool, m: dict | None = None) -> None:
+    m = m or machine()
+    lines = ["# Benchmarks", "",
+             f"Written by `python -m bench{' --quick' if quick else ''}` on {m['date']}. Machine: {m['cores']} "
+             f"cores ({m['cpu']}), {m['memory']} RAM, {m['os']}; Python {m['python']}, DuckDB {m['duckdb']}, "
+             f"pandas {m['pandas']}, pyarrow {m['pyarrow']}, Streamlit {m['streamlit']}.", "",
+             f"Each figure is the median of {repeats} runs after one warm-up run (10M imports: the median of 2 "
+             "runs, no separate warm-up), every kind of measurement in its own process; ratios compare figures "
+             "from the same run. The data are the project's generator (`cxmetrics.sample.generate_table`): 24 "
+             "months, seven channels, customers who contact again, a customers export with churn dates.", ""]
+    for r in results:
+        lines += table(r)
+    notes = ROOT / "bench" / "NOTES.md"
+    if notes.exists() and not quick:
+        lines += [notes.read_text(encoding="utf-8")]
+    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (out.with_suffix(".json")).write_text(json.dumps({"machine": m, "repeats": repeats, "results": results},
+                                                     indent=1))
+    print(f"wrote {out}")
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 10_000_000])
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--quick", action="store_true", help="20k contacts, 2 repeats, a 2,000-row workbook")
+    parser.add_argument("--work", default=str(ROOT / "bench" / "out"), help="folder for generated data and stores")
+    parser.add_argument("--out", help="report file (default BENCHMARKS.md; --quick: bench/out/BENCHMARKS.quick.md)")
+    parser.add_argument("--report-only", action="store_true",
+                        help="rewrite the report from the last run's JSON (after editing bench/NOTES.md)")
+    args = parser.parse_args(argv)
+    if args.report_only:
+        out = Path(args.out) if args.out else ROOT / "BENCHMARKS.md"
+        saved = json.loads(out.with_suffix(".json").read_text())
+        write_report(saved["results"], out, saved.get("repeats", 3), False, saved["machine"])
+        return 0
+    work = Path(args.work)
+    work.mkdir(parents=True, exist_ok=True)
+    sizes, repeats, xlsx_rows = args.sizes, args.repeats, 100_000
+    if args.quick:
+        sizes, repeats, xlsx_rows = [20_000], 2, 2_000
+    out = Path(args.out) if args.out else (work / "BENCHMARKS.quick.md" if args.quick else ROOT / "BENCHMARKS.md")
+    results = [measure(size, work, repeats, xlsx_rows) for size in sizes]
+    write_report(results, out, repeats, args.quick)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,217 @@
+"""One measurement per process: `python -m bench.tasks NAME JSON_ARGS` prints a JSON result line.
+
+Running each in its own process gives honest peak RSS (ru_maxrss) and honest cold starts.
+"""
+from __future__ import annotations
+
+import json
+import os
+import resource
+import shutil
+import statistics
+import sys
+import time
+from pathlib import Path
+
+
+def _timed(fn, repeats: int, warmup: int = 1) -> list[float]:
+    for _ in range(warmup):
+        fn()
+    out = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - start)
+    return out
+
+
+def _fresh(path: Path) -> None:
+    for p in (path, Path(str(path) + ".wal")):
+        if p.exists():
+            p.unlink()
+
+
+def raw_read(csv: str, work: str, repeats: int) -> dict:
+    """The floor: DuckDB's own CREATE TABLE AS SELECT * FROM read_csv(...) into a database file."""
+    import duckdb
+
+    db = Path(work) / "raw.duckdb"
+
+    def run():
+        _fresh(db)
+        con = duckdb.connect(str(db))
+        con.execute("CREATE TABLE t AS SELECT * FROM read_csv(?)", [csv])
+        con.close()
+    return {"times": _timed(run, repeats)}
+
+
+def our_import(csv: str, customers: str, db: str, repeats: int, warmup: int = 1) -> dict:
+    """cxmetrics' import of the same file into an empty store (contacts timed, then customers)."""
+    from cxmetrics import ImportOptions, Store, import_file
+
+    def run():
+        _fresh(Path(db))
+        store = Store(db)
+        report = import_file(store, csv)
+        assert report.rows_rejected == 0 and report.rows_imported == report.rows_read
+        store.close()
+    times = _timed(run, repeats, warmup)
+    store = Store(db)
+    import_file(store, customers, ImportOptions(kind="customers"))
+    store.checkpoint()
+    store.close()
+    return {"times": times}
+
+
+def peer_import(csv: str, repeats: int) -> dict:
+    from bench.peer import read_contacts
+
+    return {"times": _timed(lambda: read_contacts(csv), repeats)}
+
+
+def peer_kpis(csv: str, customers: str, db: str, repeats: int) -> dict:
+    """The peer's recompute of the KPI table from its in-memory frame; checks it equals ours."""
+    from bench.peer import compare, kpi_table, read_contacts, read_customers
+    from cxmetrics import Store
+    from cxmetrics.targets import kpis
+
+    frame, people = read_contacts(csv), read_customers(customers)
+    table = None
+
+    def run():
+        nonlocal table
+        table = kpi_table(frame, people)
+    times = _timed(run, repeats)
+    store = Store(db, read_only=True)
+    compared = compare(table, kpis(store))
+    return {"times": times, "cells_compared": compared}
+
+
+def kpis_task(db: str, repeats: int) -> dict:
+    """The full KPI table (every metric, channel and month): cold = first call in a new process."""
+    from cxmetrics import Store
+    from cxmetrics.targets import kpis
+
+    start = time.perf_counter()
+    store = Store(db, read_only=True)
+    rows = kpis(store)
+    cold = time.perf_counter() - start
+    warm = _timed(lambda: kpis(store), repeats, warmup=0)
+    months = len({r.period for r in rows})
+    return {"cold": cold, "times": warm, "rows": len(rows), "months": months}
+
+
+def compliance_task(db: str, repeats: int) -> dict:
+    from cxmetrics import Store
+    from cxmetrics.targets import compliance
+    from cxmetrics.views import latest_month
+
+    store = Store(db, read_only=True)
+    month = latest_month(store)
+    rows = []
+    times = _timed(lambda: rows.append(compliance(store, month)), repeats)
+    return {"times": times, "as_of": month, "rows": len(rows[-1])}
+
+
+def overview_task(db: str, repeats: int) -> dict:
+    """The Overview page's server-side rerun under AppTest: cold (empty caches), then cached reruns."""
+    from streamlit.testing.v1 import AppTest
+
+    root = Path(__file__).resolve().parent.parent
+    os.environ["CXMETRICS_DB"] = db
+    os.environ["CXMETRICS_READONLY"] = "1"
+    os.chdir(root)
+    at = AppTest.from_file(str(root / "app.py"), default_timeout=600)
+    start = time.perf_counter()
+    at.run()
+    cold = time.perf_counter() - start
+    assert not at.exception, [e.message for e in at.exception]
+    cached = _timed(at.run, repeats, warmup=0)
+    return {"cold": cold, "times": cached, "tiles": len(at.metric)}
+
+
+def incremental(db: str, next_csv: str, work: str, repeats: int) -> dict:
+    """One more month into the big store, FCR of earlier contacts included, against an empty store."""
+    from cxmetrics import Store, import_file
+
+    big = Path(work) / "incremental.duckdb"
+    empty = Path(work) / "incremental_empty.duckdb"
+    into_big, into_empty = [], []
+    for _ in range(repeats):
+        _fresh(big)
+        shutil.copy(db, big)
+        store = Store(big)
+        start = time.perf_counter()
+        report = import_file(store, next_csv)
+        into_big.append(time.perf_counter() - start)
+        changed = store.scalar("SELECT count(*) FROM contacts WHERE import_id < ? AND next_contact_at >= "
+                               "(SELECT min(queued_at) FROM contacts WHERE import_id = ?)",
+                               [report.import_id, report.import_id])
+        store.close()
+        _fresh(empty)
+        store = Store(empty)
+        start = time.perf_counter()
+        import_file(store, next_csv)
+        into_empty.append(time.perf_counter() - start)
+        store.close()
+    _fresh(big)
+    _fresh(empty)
+    return {"times": into_big, "empty_times": into_empty, "rows": report.rows_imported,
+            "earlier_contacts_with_new_next_contact": changed}
+
+
+def xlsx(path: str, work: str, repeats: int) -> dict:
+    """A 100k-row workbook: our import (python-calamine) against the same import reading with openpyxl."""
+    import pyarrow as pa
+
+    from cxmetrics import Store, import_file, readers
+
+    def openpyxl_reader(file, display, sheet, max_uncompressed=None):
+        from openpyxl import load_workbook
+
+        wb = load_workbook(file, read_only=True, data_only=True)
+        ws = wb[sheet] if sheet else wb.worksheets[0]
+        rows = list(ws.iter_rows(values_only=True))
+        info = readers.FileInfo(display, "excel", sheet=ws.title, header_row=1)
+        info.headers = readers.clean_headers([readers.excel_cell_text(c) for c in rows[0]], display, info.warnings)
+        width = len(info.headers)
+        body = [tuple(r) + (None,) * (width - len(r)) for r in rows[1:]]  # read-only rows omit trailing blanks
+        columns = [[readers.excel_cell_text(r[i]) for r in body] for i in range(width)]
+        arrays = [pa.array(c, type=pa.string()) for c in columns] + [pa.array(range(2, len(rows) + 1))]
+        return info, [pa.RecordBatch.from_arrays(arrays, names=readers.column_names(width) + ["file_row"])]
+
+    db = Path(work) / "xlsx.duckdb"
+
+    def run():
+        _fresh(db)
+        store = Store(db)
+        import_file(store, path)
+        store.close()
+    ours = _timed(run, repeats)
+    original = readers.read_excel
+    readers.read_excel = openpyxl_reader
+    try:
+        theirs = _timed(run, repeats)
+    finally:
+        readers.read_excel = original
+    _fresh(db)
+    return {"times": ours, "openpyxl_times": theirs}
+
+
+TASKS = {"raw_read": raw_read, "our_import": our_import, "peer_import": peer_import, "peer_kpis": peer_kpis,
+         "kpis": kpis_task, "compliance": compliance_task, "overview": overview_task, "incremental": incremental,
+         "xlsx": xlsx}
+
+
+def main() -> None:
+    name, args = sys.argv[1], json.loads(sys.argv[2])
+    result = TASKS[name](**args)
+    result["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    for key in ("times", "empty_times", "openpyxl_times"):
+        if key in result:
+            result[key.replace("times", "median")] = statistics.median(result[key])
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
