@@ -131,6 +131,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["xlsx", "csv"], default="xlsx",
                    help="xlsx: the whole workbook (default); csv: the Monthly table")
 
+    p = sub.add_parser("backup", help="write every table as Parquet plus a manifest (row counts, sha256)")
+    p.add_argument("--out", required=True, help="folder to write the backup to")
+    p = sub.add_parser("restore", help="replace the store with a backup, after verifying it",
+                       description="Refuses a backup with missing or altered files. Replacing a store that holds "
+                                   "data needs --force.")
+    p.add_argument("folder")
+    p.add_argument("--force", action="store_true", help="replace a store that already holds data")
+
     p = sub.add_parser("load-sample", help="import the bundled sample data (files already imported are skipped)")
     p.add_argument("--folder", help="folder with the sample files (default: sample_data/)")
     return parser
@@ -202,6 +210,17 @@ def _run(args) -> int:
             print(f"{review.quarter}: {len(review.rows)} channel × metric rows written to {args.out}")
             for line in review.findings:
                 print(f"  {line}")
+            return EXIT_OK
+        if args.command == "backup":
+            from .storage import backup
+            manifest = backup(store, args.out)
+            print(f"backed up {len(manifest['tables'])} tables to {args.out}: "
+                  + ", ".join(f"{k} {v['rows']}" for k, v in manifest["tables"].items()))
+            return EXIT_OK
+        if args.command == "restore":
+            from .storage import restore
+            counts = restore(store, args.folder, force=args.force)
+            print(f"restored {len(counts)} tables from {args.folder}")
             return EXIT_OK
         if args.command == "load-sample":
             from .sample import load_sample

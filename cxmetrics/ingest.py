@@ -26,6 +26,7 @@ from .storage import Store, quote_ident
 ProgressFn = Callable[[float, str], None]
 
 MAX_PROBLEMS_KEPT = 10_000
+MAX_TEXT_CHARS = 1_000  # ids, queue, team and agent names; longer values are rejected, not truncated
 ON_ERROR_MODES = ("refuse", "quarantine")
 KINDS = ("contacts", "customers")
 DEFAULT_SOURCE = "default"
@@ -219,6 +220,16 @@ def resolve_mapping(headers: list[str], options: ImportOptions, display: str) ->
     if "queued_date" in mapping and "queued_time" not in mapping:
         # A lone date column may hold whole timestamps (Genesys' "Date"): read it as queued_at.
         mapping["queued_at"] = mapping.pop("queued_date")
+    for columns in mapping.values():
+        for column in columns:
+            if f"{column} (2)" in headers:
+                positions = [str(i + 1) for i, h in enumerate(headers) if h == column or
+                             (h.startswith(f"{column} (") and h.endswith(")"))]
+                raise ImportRefused(
+                    f"{display}: header {column!r} appears more than once (columns {', '.join(positions)}), so it "
+                    "is not clear which one to read. Rename one of them in the export, or map the other by its "
+                    f"new name ({column!r} (2)).",
+                    [RowProblem(display, 1, column, None, "duplicate header")])
     order = list(known_fields)
     return {f: mapping[f] for f in order if f in mapping}
 
@@ -487,6 +498,8 @@ def import_file(store: Store, path: str | os.PathLike, options: ImportOptions | 
         if row:
             raise AlreadyImported(display, row[0], row[1])
 
+    readers.check_size(path, display, float(_setting(store, "max_upload_mb") or 200))
+    _crash_point("reading")
     progress(0.05, "reading the file")
     info, stage = _stage(store, path, display, options.sheet, options.preview_rows)
     try:
@@ -504,6 +517,7 @@ def import_file(store: Store, path: str | os.PathLike, options: ImportOptions | 
         store.execute(f"DROP TABLE IF EXISTS {stage}")
         store.execute("DROP TABLE IF EXISTS parsed_rows")
         store.execute("DROP TABLE IF EXISTS duplicate_ids")
+        store.execute("DROP TABLE IF EXISTS header_rows")
     if options.save_preset and not options.preview_rows:
         save_preset(store, options.save_preset, options)
     progress(1.0, "done")
@@ -522,6 +536,8 @@ def _field_plan(store: Store, q: _Sql, fields: dict[str, Field], mapping: dict[s
         column_label = "+".join(columns)
         if f.kind == "text":
             plan.select.append(f"{raw} AS {quote_ident(name)}")
+            plan.checks.append((name, f"length({raw}) > {MAX_TEXT_CHARS}",
+                                f"longer than {MAX_TEXT_CHARS:,} characters: not a {name.replace('_', ' ')}"))
         elif f.kind in ("number", "integer"):
             num = _number_sql(raw)
             if name == "csat":
@@ -590,9 +606,12 @@ def _collect_problems(store: Store, plan: _Plan, mapping: dict[str, list[str]], 
     """Every (row, column, value, reason), ordered by row; and the total count."""
     if not plan.checks:
         return [], 0
+    condition_columns = {c for _, c, _ in plan.checks}
     unions = []
     params: list = []
     for name, condition, reason in plan.checks:
+        if condition != "repeats_header" and "repeats_header" in condition_columns:
+            condition = f"NOT repeats_header AND ({condition})"  # a repeated header is one problem, not many
         value = quote_ident("raw_" + name) if name in mapping else "NULL"
         unions.append(f"SELECT file_row, ? AS field, CAST({value} AS VARCHAR) AS value, ? AS reason "
                       f"FROM parsed_rows WHERE {where_live} AND ({condition})")
@@ -623,6 +642,12 @@ def _import_contacts(store: Store, stage: str, info: readers.FileInfo, mapping: 
     q = _Sql()
     raw_select = ["file_row"]
     plan = _field_plan(store, q, fields, mapping, info, options, tz, stage, display, raw_select)
+    names = readers.column_names(len(info.headers))
+    compared = [(c, h.lower()) for c, h in zip(names, info.headers) if not h.startswith("column ")]
+    match = " AND ".join(f"lower(trim(coalesce({quote_ident(c)}, ''), '{_TRIM_CHARS}')) = ?" for c, _ in compared)
+    store.execute(f"CREATE OR REPLACE TEMP TABLE header_rows AS SELECT file_row FROM {stage} "
+                  f"WHERE {match or 'FALSE'}", [h for _, h in compared])
+    raw_select.append("file_row IN (SELECT file_row FROM header_rows) AS repeats_header")
     if "contact_id" not in mapping:
         others = [c for c in info.headers]
         raw_select.append("'row:' || md5(concat_ws(chr(31), " + ", ".join(
@@ -739,6 +764,10 @@ def _import_contacts(store: Store, stage: str, info: readers.FileInfo, mapping: 
     else:
         plan.checks.append(("queued_date", "raw_queued_date IS NULL", "queued_date is empty"))
     plan.checks.append(("channel", "channel_d IS NULL", "channel is empty; map a channel column or give --channel"))
+    plan.checks.append(("queued_at" if "queued_at" in mapping else "queued_date",
+                        "queued_d > now() + INTERVAL 1 DAY", "the contact time is in the future"))
+    plan.checks.append(("contact_id", "repeats_header",
+                        "the row repeats the header (were two exports joined into one file?)"))
     plan.checks.append(("abandoned", "answered_d AND abandoned_d",
                         "the contact is marked both answered and abandoned"))
     plan.checks.append(("wait_seconds", "wait_d < 0 AND raw_wait_seconds IS NULL" if "wait_seconds" in mapping
@@ -759,6 +788,7 @@ def _import_contacts(store: Store, stage: str, info: readers.FileInfo, mapping: 
             f"{display}: {rejected} of {rows_read} rows are invalid ({total} problems), so nothing was imported. "
             "Fix them in the file, or import the valid rows with --on-error quarantine (the invalid rows are "
             "kept in quarantine with their reasons).", problems, total=total)
+    _crash_point("parsed")
     progress(0.65, "writing to the store")
 
     unknown_customers = 0
@@ -793,6 +823,7 @@ def _import_contacts(store: Store, stage: str, info: readers.FileInfo, mapping: 
         return report
     valid = "live AND file_row NOT IN (SELECT file_row FROM row_problems)"
     with store.transaction():
+        _recheck_not_imported(store, sha, display, options)
         import_id = int(store.scalar("SELECT nextval('import_id_seq')"))
         report.import_id = import_id
         store.execute(f"""CREATE OR REPLACE TEMP TABLE new_contacts AS
@@ -823,7 +854,25 @@ def _import_contacts(store: Store, stage: str, info: readers.FileInfo, mapping: 
         _quarantine(store, import_id, info, stage)
         _record_import(store, report, sha)
         store.execute("DROP TABLE IF EXISTS new_contacts")
+        _crash_point("committing")
     return report
+
+
+def _recheck_not_imported(store: Store, sha: str, display: str, options: ImportOptions) -> None:
+    """Under the write lock: the same file sent twice at once lands exactly once."""
+    if options.force:
+        return
+    row = store.fetchone("SELECT import_id, strftime(imported_at, '%Y-%m-%d %H:%M') FROM imports "
+                         "WHERE sha256 = ? ORDER BY import_id LIMIT 1", [sha])
+    if row:
+        raise AlreadyImported(display, row[0], row[1])
+
+
+def _crash_point(name: str) -> None:
+    """Test hook: CXMETRICS_CRASH_AT=name kills the process here (the crash-safety tests use it)."""
+    if os.environ.get("CXMETRICS_CRASH_AT") == name:
+        import signal
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def _sum_parts(parts: list[str]) -> str:
@@ -894,6 +943,7 @@ def _import_customers(store: Store, stage: str, info: readers.FileInfo, mapping:
         report.preview = store.df("SELECT file_row AS row, customer_id, churned_on FROM parsed_rows ORDER BY 1")
         return report
     with store.transaction():
+        _recheck_not_imported(store, sha, display, options)
         import_id = int(store.scalar("SELECT nextval('import_id_seq')"))
         report.import_id = import_id
         store.execute("""CREATE OR REPLACE TEMP TABLE new_customers AS

@@ -69,7 +69,7 @@ def detect_encoding(path: Path, display: str) -> str:
             return "utf-16-le"
         if even_nuls > 0.3 * half and odd_nuls < 0.05 * half:
             return "utf-16-be"
-    if b"\x00" in head:
+    if b"\x00" in head or _has_nul(path):
         raise ImportRefused(
             f"{display}: the file contains NUL bytes and is not UTF-16 text; it looks like a binary file, "
             "not a CSV export. Export the data again as CSV or XLSX.",
@@ -83,6 +83,35 @@ def detect_encoding(path: Path, display: str) -> str:
         return "utf-8"
     except UnicodeDecodeError:
         return "cp1251"
+
+
+def _has_nul(path: Path) -> bool:
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 22):
+            if b"\x00" in chunk:
+                return True
+    return False
+
+
+def check_size(path: Path, display: str, max_mb: float) -> None:
+    """Refuse files over the size limit, and zip-based workbooks that would unpack beyond 5× it."""
+    import zipfile
+
+    size = os.path.getsize(path)
+    limit = max_mb * 1024 * 1024
+    if size > limit:
+        raise ImportRefused(
+            f"{display}: the file is {size / 1024 / 1024:,.1f} MB, over the {max_mb:g} MB limit. Export one month "
+            "at a time, or raise the limit with `settings set max_upload_mb N`.",
+            [RowProblem(display, None, None, None, "file too large")])
+    if Path(display).suffix.lower() in (".xlsx", ".xlsm", ".ods") and zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+        if unpacked > 5 * limit:
+            raise ImportRefused(
+                f"{display}: the workbook would unpack to {unpacked / 1024 / 1024:,.0f} MB, more than 5× the "
+                f"{max_mb:g} MB limit; it looks like a zip bomb and was not opened. Export the data again.",
+                [RowProblem(display, None, None, None, "workbook unpacks too large")])
 
 
 def _decoded_sample(path: Path, encoding: str) -> str:
@@ -123,16 +152,31 @@ def detect_delimiter(text: str) -> str:
 
 
 def detect_header_row(rows: list[list]) -> int:
-    """0-based index of the header: the first row as wide as most rows and mostly text."""
-    widths = Counter(sum(1 for c in r if str(c).strip()) for r in rows if any(str(c).strip() for c in r))
-    if not widths:
+    """0-based index of the header: the first row as wide as most rows, well filled, and mostly text.
+
+    Title lines above a CSV header are narrower; above a sheet's header they are nearly empty.
+    """
+    def filled(row) -> list[str]:
+        return [str(c).strip() for c in row if str(c).strip()]
+
+    candidates = [r for r in rows if filled(r)]
+    if not candidates:
         return 0
-    modal = max(w for w, n in widths.items() if n == max(widths.values()))
+    width = _modal([len(r) for r in candidates])
+    cells = _modal([len(filled(r)) for r in candidates])
     for i, r in enumerate(rows):
-        filled = [str(c).strip() for c in r if str(c).strip()]
-        if len(filled) >= max(1, modal * 0.8) and sum(not _looks_numeric(c) for c in filled) >= len(filled) * 0.5:
+        values = filled(r)
+        if len(r) == width and len(values) >= max(1, cells * 0.5) and \
+                sum(not _looks_numeric(c) for c in values) >= len(values) * 0.5:
             return i
     return 0
+
+
+def _modal(values: list[int]) -> int:
+    """The most common value; on a tie, the largest."""
+    counts = Counter(values)
+    top = max(counts.values())
+    return max(v for v, n in counts.items() if n == top)
 
 
 def _looks_numeric(text: str) -> bool:

@@ -26,6 +26,7 @@ DEFAULT_SETTINGS = {
     "churn_window_days": "30",
     "rule_k": "9",
     "rule_n": "12",
+    "max_upload_mb": "200",
 }
 
 _CONTACT_COLUMNS = """
@@ -159,7 +160,7 @@ class Store:
     """
 
     def __init__(self, path: str | os.PathLike | None = None, *, read_only: bool | None = None,
-                 busy_retries: int = 5, busy_wait_s: float = 1.0, on_busy=None):
+                 busy_retries: int | None = None, busy_wait_s: float = 1.0, on_busy=None):
         self.path = resolve_db_path(path)
         if read_only is None:
             read_only = os.environ.get("CXMETRICS_READONLY", "") not in ("", "0", "false")
@@ -168,6 +169,8 @@ class Store:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         elif not self.path.exists():
             raise CxError(f"{self.path}: no store there to open read-only. Import data first, or unset CXMETRICS_READONLY.")
+        if busy_retries is None:
+            busy_retries = int(os.environ.get("CXMETRICS_BUSY_RETRIES", "5"))
         self._con = self._open(busy_retries, busy_wait_s, on_busy)
         self._local = threading.local()
         self.write_lock = threading.RLock()
@@ -272,6 +275,7 @@ class Store:
             cur = self.cursor()
             current = self.schema_version()
             if current >= len(MIGRATIONS):
+                _seed_defaults(cur, new_store=False)  # settings added since the store was made
                 return
             cur.execute("BEGIN TRANSACTION")
             try:
@@ -296,3 +300,96 @@ class Store:
 
 def is_database_error(exc: BaseException) -> bool:
     return isinstance(exc, duckdb.Error)
+
+
+_NOT_BACKED_UP = ("schema_version", "data_version")
+
+
+def _sha256(path: Path) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def backup(store: Store, out_dir: str | os.PathLike) -> dict:
+    """Every table as Parquet, plus manifest.json with row counts and sha256 (one consistent snapshot)."""
+    import datetime as dt
+    import json
+
+    import pyarrow.parquet as pq
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    manifest = {"format": "cxmetrics-backup-1", "schema_version": store.schema_version(),
+                "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "tables": {}}
+    cur = store.cursor()
+    cur.execute("BEGIN TRANSACTION")  # one snapshot for all tables
+    try:
+        for name in [t for t in store.table_counts() if t not in _NOT_BACKED_UP]:
+            path = out / f"{name}.parquet"
+            reader = cur.execute(f"SELECT * FROM {quote_ident(name)}").fetch_record_batch(100_000)
+            rows = 0
+            with pq.ParquetWriter(path, reader.schema) as writer:
+                for batch in reader:
+                    writer.write_batch(batch)
+                    rows += batch.num_rows
+            manifest["tables"][name] = {"file": path.name, "rows": rows, "sha256": _sha256(path)}
+    finally:
+        cur.execute("COMMIT")
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+    return manifest
+
+
+def restore(store: Store, in_dir: str | os.PathLike, force: bool = False) -> dict:
+    """Replace the store's tables with a backup, after checking it is complete and unaltered."""
+    import json
+
+    import pyarrow.parquet as pq
+
+    folder = Path(in_dir)
+    manifest_path = folder / "manifest.json"
+    if not manifest_path.exists():
+        raise CxError(f"{folder}: no manifest.json, so this is not a complete cxmetrics backup. Nothing was restored.")
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        tables = manifest["tables"]
+    except (ValueError, KeyError) as exc:
+        raise CxError(f"{manifest_path}: the manifest is damaged ({exc}). Nothing was restored.") from exc
+    expected = set(store.table_counts()) - set(_NOT_BACKED_UP)
+    problems = []
+    if manifest.get("schema_version") != store.schema_version():
+        problems.append(f"the backup has schema version {manifest.get('schema_version')}, the store "
+                        f"{store.schema_version()}")
+    missing = sorted(expected - set(tables))
+    if missing:
+        problems.append("tables missing from the manifest: " + ", ".join(missing))
+    for name, entry in tables.items():
+        if name not in expected:
+            problems.append(f"unknown table {name!r} in the manifest")
+            continue
+        path = folder / Path(entry["file"]).name
+        if not path.exists():
+            problems.append(f"{path.name} is missing")
+        elif _sha256(path) != entry["sha256"]:
+            problems.append(f"{path.name} was altered (sha256 differs from the manifest)")
+        elif pq.ParquetFile(path).metadata.num_rows != entry["rows"]:
+            problems.append(f"{path.name} has {pq.ParquetFile(path).metadata.num_rows} rows, the manifest says "
+                            f"{entry['rows']}")
+    if problems:
+        raise CxError(f"{folder}: the backup is incomplete or altered, so nothing was restored:\n  - "
+                      + "\n  - ".join(problems))
+    if not force and store.scalar("SELECT count(*) FROM imports"):
+        raise CxError(f"{store.path} already holds data. Restoring replaces all of it: pass --force to do so.")
+    with store.transaction():
+        for name in sorted(expected):
+            store.execute(f"DELETE FROM {quote_ident(name)}")
+            store.execute(f"INSERT INTO {quote_ident(name)} SELECT * FROM read_parquet(?)",
+                          [str(folder / Path(tables[name]["file"]).name)])
+        next_id = int(store.scalar("SELECT coalesce(max(import_id), 0) + 1 FROM imports"))
+        store.execute("DROP SEQUENCE import_id_seq")
+        store.execute(f"CREATE SEQUENCE import_id_seq START {next_id}")  # an integer, not user text
+    return {name: entry["rows"] for name, entry in tables.items()}

@@ -40,6 +40,9 @@ def set_settings(store: Store, changes: dict[str, str]) -> None:
         if key == "timezone":
             if not store.scalar("SELECT count(*) FROM pg_timezone_names() WHERE name = ?", [value]):
                 raise UsageError(f"unknown time zone {value!r}: use an IANA name such as Europe/Berlin or UTC")
+        elif key == "max_upload_mb":
+            if not re.fullmatch(r"\d+(\.\d+)?", value) or float(value) <= 0:
+                raise UsageError("max_upload_mb must be a positive number of megabytes, e.g. 200")
         elif key == "fcr_window_days":
             if not re.fullmatch(r"\d+(\.\d+)?", value) or float(value) <= 0:
                 raise UsageError("fcr_window_days must be a positive number of days, e.g. 7")

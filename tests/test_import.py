@@ -294,7 +294,8 @@ def test_schema_is_versioned_and_seeded(store):
         ("social", 3600.0, 0.0, "abandons_against"), ("video", 20.0, 5.0, "abandons_against"),
         ("voice", 20.0, 5.0, "abandons_against")]
     assert dict(store.fetchall("SELECT key, value FROM settings")) == {
-        "timezone": "UTC", "fcr_window_days": "7", "churn_window_days": "30", "rule_k": "9", "rule_n": "12"}
+        "timezone": "UTC", "fcr_window_days": "7", "churn_window_days": "30", "rule_k": "9", "rule_n": "12",
+        "max_upload_mb": "200"}
     assert set(store.table_counts()) >= {"contacts", "customers", "imports", "mapping_presets", "channel_settings",
                                          "targets", "settings", "quarantine"}
 
