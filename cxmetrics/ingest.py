@@ -8,6 +8,7 @@ An import lands in one transaction, or not at all.
 from __future__ import annotations
 
 import json
+import math
 import os
 import tempfile
 import uuid
@@ -1066,3 +1067,41 @@ def status_outcome(value: str, status_map: dict[str, str] | None = None) -> str 
         if key.strip().lower() == value.strip().lower():
             return outcome
     return dict(status_word_rows()).get(value.strip().lower())
+
+
+PARSER_KINDS = ("duration", "number", "bool", "timestamp")
+
+
+def parse_values(store: Store, kind: str, values: list[str], date_format: str | None = None,
+                 timezone: str = "UTC") -> list:
+    """Run one of the importer's SQL value parsers over a list of texts (None where a value is invalid).
+
+    The same expressions an import uses; for tests and for checking a sample of values.
+    Raises ImportRefused when a date column cannot be read at all (ambiguous or mixed formats).
+    """
+    if kind not in PARSER_KINDS:
+        raise UsageError(f"kind must be one of {', '.join(PARSER_KINDS)}")
+    table = f"values_{uuid.uuid4().hex}"
+    store.execute(f"CREATE TEMP TABLE {table} AS SELECT ordinality AS i, "
+                  f"NULLIF(trim(v, '{_TRIM_CHARS}'), '') AS raw FROM unnest(?::VARCHAR[]) WITH ORDINALITY AS t(v)",
+                  [list(values)])
+    try:
+        q = _Sql()
+        if kind == "duration":
+            expr = _duration_sql("raw", _detect_day_fraction(store, "raw", table))
+        elif kind == "number":
+            expr = _number_sql("raw")
+        elif kind == "bool":
+            expr = _bool_sql(q, "raw")
+        else:
+            fmt = detect_date_format(store, "raw", table, "value", date_format, "values")
+            expr = _timestamp_sql(q, "raw", fmt, timezone)
+        rows = store.fetchall(f"SELECT {expr} FROM {table} ORDER BY i", q.params)
+    finally:
+        store.execute(f"DROP TABLE IF EXISTS {table}")
+    out = []
+    for (value,) in rows:
+        if isinstance(value, float) and not math.isfinite(value):
+            value = None
+        out.append(value)
+    return out

@@ -331,7 +331,7 @@ def backup(store: Store, out_dir: str | os.PathLike) -> dict:
     try:
         for name in [t for t in store.table_counts() if t not in _NOT_BACKED_UP]:
             path = out / f"{name}.parquet"
-            reader = cur.execute(f"SELECT * FROM {quote_ident(name)}").to_arrow_reader(100_000)
+            reader = cur.sql(f"SELECT * FROM {quote_ident(name)}").to_arrow_reader(100_000)
             rows = 0
             with pq.ParquetWriter(path, reader.schema) as writer:
                 for batch in reader:
