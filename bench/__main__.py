@@ -170,9 +170,10 @@ def write_report(results: list[dict], out: Path, repeats: int, quick: bool, m: d
              "months, seven channels, customers who contact again, a customers export with churn dates.", ""]
     for r in results:
         lines += table(r)
-    notes = ROOT / "bench" / "NOTES.md"
-    if notes.exists() and not quick:
-        lines += [notes.read_text(encoding="utf-8")]
+    for extra in ("LOAD.md", "NOTES.md"):  # the load test's figures, then the explanations
+        path = ROOT / "bench" / extra
+        if path.exists() and not quick:
+            lines += [path.read_text(encoding="utf-8")]
     out.write_text("\n".join(lines) + "\n", encoding="utf-8")
     (out.with_suffix(".json")).write_text(json.dumps({"machine": m, "repeats": repeats, "results": results},
                                                      indent=1))

@@ -1,0 +1,111 @@
+"""`python -m bench.load`: N concurrent dashboard sessions on a large store while an import runs.
+
+Each session is a streamlit.testing.v1.AppTest in its own thread, sharing the process's cached
+store as Streamlit sessions do; it alternates Overview and Compliance. Bounded: N sessions × R
+page views, loopback only (no sockets at all). Writes bench/LOAD.md (included in BENCHMARKS.md).
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import shutil
+import statistics
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__)
+    parser.add_argument("--db", default=str(ROOT / "bench" / "out" / "store_1000000.duckdb"),
+                        help="a store made by `python -m bench` (copied; the original is not changed)")
+    parser.add_argument("--import-file", default=str(ROOT / "bench" / "out" / "next_month_1000000.csv"))
+    parser.add_argument("--sessions", type=int, default=20)
+    parser.add_argument("--views", type=int, default=6, help="page views per session")
+    parser.add_argument("--out", default=str(ROOT / "bench" / "LOAD.md"))
+    args = parser.parse_args(argv)
+
+    work = Path(args.db).with_name("load_copy.duckdb")
+    for p in (work, Path(str(work) + ".wal")):
+        p.unlink(missing_ok=True)
+    shutil.copy(args.db, work)
+    os.environ["CXMETRICS_DB"] = str(work)
+    os.chdir(ROOT)
+    sys.path.insert(0, str(ROOT))
+    from streamlit.testing.v1 import AppTest
+
+    from cxmetrics import import_file
+    from cxmetrics.ui import get_store
+
+    store = get_store()
+    contacts_before = store.scalar("SELECT count(*) FROM contacts")
+    latencies: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+    import_done = {}
+
+    def session(number: int) -> None:
+        try:
+            at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
+            for view in range(args.views):
+                start = time.perf_counter()
+                if view == 0:
+                    at.run()
+                else:
+                    at.switch_page("pages/compliance.py" if view % 2 else "pages/overview.py").run()
+                elapsed = time.perf_counter() - start
+                with lock:
+                    latencies.append(elapsed)
+                    if at.exception:
+                        errors.append(f"session {number}: {at.exception[0].message[:200]}")
+        except Exception as exc:  # noqa: BLE001 - every failure is counted as an error
+            with lock:
+                errors.append(f"session {number}: {exc!r}"[:300])
+
+    def importer() -> None:
+        start = time.perf_counter()
+        report = import_file(store, args.import_file)
+        import_done.update(seconds=time.perf_counter() - start, rows=report.rows_imported)
+
+    threads = [threading.Thread(target=session, args=(i,)) for i in range(args.sessions)]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    time.sleep(1.0)
+    loader = threading.Thread(target=importer)
+    loader.start()
+    for t in threads + [loader]:
+        t.join()
+    wall = time.perf_counter() - started
+    contacts_after = store.scalar("SELECT count(*) FROM contacts")
+    ordered = sorted(latencies)
+    p95 = ordered[max(0, int(round(0.95 * len(ordered))) - 1)]
+    lines = [
+        "## Load test", "",
+        f"`python -m bench.load` on {dt.datetime.now():%Y-%m-%d %H:%M}, {os.cpu_count()} cores: {args.sessions} "
+        f"concurrent AppTest sessions in one process (as Streamlit serves them), {args.views} page views each, "
+        f"alternating Overview and Compliance, on a copy of `{Path(args.db).name}` ({contacts_before:,} contacts), "
+        f"while one import of {import_done.get('rows', 0):,} contacts ran.", "",
+        "| sessions | page views | errors | p50 latency | p95 latency | max | wall time | import during the load |",
+        "|---|---|---|---|---|---|---|---|",
+        f"| {args.sessions} | {len(latencies)} | {len(errors)} | {statistics.median(ordered):.2f} s | {p95:.2f} s | "
+        f"{ordered[-1]:.2f} s | {wall:.1f} s | {import_done.get('seconds', float('nan')):.1f} s, "
+        f"{contacts_before:,} → {contacts_after:,} contacts |", "",
+        "Latency is one server-side page run (query or cache hit plus rendering to the element tree), measured "
+        "under AppTest; the browser's own rendering is not included. Most views are cache hits: the first views "
+        "of each data version pay for the queries.", ""]
+    if errors:
+        lines += ["Errors:", ""] + [f"- {e}" for e in errors[:20]] + [""]
+    Path(args.out).write_text("\n".join(lines), encoding="utf-8")
+    print("\n".join(lines))
+    for p in (work, Path(str(work) + ".wal")):
+        p.unlink(missing_ok=True)
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
