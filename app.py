@@ -11,11 +11,16 @@ dashboards = [
     st.Page("pages/compliance.py", title="Compliance (9 of 12)", icon=":material/rule:"),
     st.Page("pages/review.py", title="Quarterly review", icon=":material/summarize:"),
 ]
+customers = [
+    st.Page("pages/satisfaction.py", title="Satisfaction", icon=":material/sentiment_satisfied:"),
+    st.Page("pages/followup.py", title="Follow-up", icon=":material/call_missed_outgoing:"),
+    st.Page("pages/maturity.py", title="CX maturity", icon=":material/stairs:"),
+]
 data = [
     st.Page("pages/targets.py", title="Targets & settings", icon=":material/tune:"),
     st.Page("pages/quality.py", title="Data quality", icon=":material/fact_check:"),
 ]
 if not read_only():
     data.insert(0, st.Page("pages/upload.py", title="Upload", icon=":material/upload_file:"))
-navigation = st.navigation({"Dashboards": dashboards, "Data": data})
+navigation = st.navigation({"Dashboards": dashboards, "Customers": customers, "Data": data})
 navigation.run()

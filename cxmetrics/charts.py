@@ -117,3 +117,22 @@ def coverage_spec(store) -> dict:
     from .views import data_quality
 
     return spec(coverage_chart(data_quality(store).coverage))
+
+
+def satisfaction_specs(store, month_from: str, month_to: str) -> dict[str, dict]:
+    """NPS structure stacked per channel and month, and the CSAT 1–5 distribution per channel."""
+    from .views import satisfaction
+
+    data = satisfaction(store, month_from, month_to)
+    out = {}
+    if not data.structure.empty:
+        out["nps"] = spec(nps_structure_chart(data.structure).encode(
+            column=alt.Column("channel:N", title=None)).properties(width=160, height=200))
+    if not data.csat_distribution.empty:
+        out["csat"] = spec(alt.Chart(data.csat_distribution).mark_bar().encode(
+            x=alt.X("score:O", title="CSAT score"), y=alt.Y("share:Q", title="Share of responses (%)"),
+            color=alt.Color("channel:N", scale=_channel_scale(data.csat_distribution["channel"]), legend=None),
+            column=alt.Column("channel:N", title=None),
+            tooltip=["channel", "score", "responses", alt.Tooltip("share:Q", format=".1f")],
+        ).properties(width=120, height=160))
+    return out

@@ -139,6 +139,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("folder")
     p.add_argument("--force", action="store_true", help="replace a store that already holds data")
 
+    p = sub.add_parser("followups", help="low scorers to follow up (closed loop), as an Excel-safe CSV",
+                       description="Contacts with NPS, CSAT or CES at or below the follow-up thresholds, with "
+                                   "their follow-up status and note.")
+    p.add_argument("--status", choices=["open", "contacted", "resolved", "no action"])
+    p.add_argument("--older-than", type=int, metavar="DAYS", help="only cases older than this many days")
+    p.add_argument("--from", dest="date_from", help="first contact day, YYYY-MM-DD or YYYY-MM")
+    p.add_argument("--to", dest="date_to", help="last contact day, inclusive")
+    p.add_argument("--out", required=True, help="CSV file to write")
+
+    p = sub.add_parser("check", help="early-warning alerts for the current month; exit 1 when there are any",
+                       description="Prints the alerts (metrics that cannot or may not meet their target this month, "
+                                   "rolling rules one miss from breach). Exit code 1 when there are alerts, 0 when "
+                                   "none, so cron or CI can act on them.")
+    p.add_argument("--as-of", help="the day to judge the month to date at, YYYY-MM-DD (default today)")
+
     p = sub.add_parser("load-sample", help="import the bundled sample data (files already imported are skipped)")
     p.add_argument("--folder", help="folder with the sample files (default: sample_data/)")
     return parser
@@ -222,6 +237,27 @@ def _run(args) -> int:
             counts = restore(store, args.folder, force=args.force)
             print(f"restored {len(counts)} tables from {args.folder}")
             return EXIT_OK
+        if args.command == "followups":
+            from .followup import cases, export_csv
+            frame = cases(store, args.date_from, args.date_to, args.status, args.older_than)
+            Path(args.out).write_text(export_csv(frame), encoding="utf-8")
+            print(f"{len(frame)} follow-up cases written to {args.out} "
+                  f"({int(frame['overdue'].sum())} open and overdue)")
+            return EXIT_OK
+        if args.command == "check":
+            import datetime as dt
+
+            from .early_warning import alerts
+            try:
+                as_of = dt.date.fromisoformat(args.as_of) if args.as_of else None
+            except ValueError:
+                raise UsageError(f"--as-of {args.as_of!r}: write a day as YYYY-MM-DD") from None
+            found = alerts(store, as_of)
+            for a in found:
+                print(f"[{a.kind}] {a.text}")
+            if not found:
+                print("no alerts")
+            return EXIT_ERROR if found else EXIT_OK
         if args.command == "load-sample":
             from .sample import load_sample
             for report in load_sample(store, args.folder):

@@ -44,6 +44,7 @@ MEASURES = {
     "nps_passives": "count(*) FILTER (WHERE nps BETWEEN 7 AND 8)",
     "nps_detractors": "count(*) FILTER (WHERE nps <= 6)",
     "ces_n": "count(ces)",
+    "survey_n": "count(*) FILTER (WHERE csat IS NOT NULL OR nps IS NOT NULL OR ces IS NOT NULL)",
     "ces_sum": "sum(ces)",
 }
 # Churn needs distinct customers, so it is aggregated apart and joined by key.
@@ -134,6 +135,12 @@ REGISTRY: tuple[Metric, ...] = (
            "nps_detractors", "nps_n", 100.0, "pct", targeted=False),
     Metric("csat_mean", "CSAT (mean)", "score", "higher", "Mean CSAT response on the 1–5 scale.",
            "csat_sum", "csat_n", 1.0, "score", targeted=False),
+    Metric("responses", "Survey responses", "count", "higher",
+           "Contacts with at least one survey answer (CSAT, NPS or CES); n is the contacts handled.",
+           "survey_n", "answered", targeted=False),
+    Metric("response_rate", "Survey response rate", "percent", "higher",
+           "100 × contacts with at least one survey answer ÷ contacts handled.", "survey_n", "answered", 100.0,
+           "pct", targeted=False),
 )
 METRICS = {m.id: m for m in REGISTRY}
 TARGETED = tuple(m.id for m in REGISTRY if m.targeted)

@@ -27,6 +27,10 @@ DEFAULT_SETTINGS = {
     "rule_k": "9",
     "rule_n": "12",
     "max_upload_mb": "200",
+    "followup_nps_max": "6",
+    "followup_csat_max": "2",
+    "followup_ces_max": "2",
+    "followup_overdue_days": "7",
 }
 
 _CONTACT_COLUMNS = """
@@ -122,6 +126,26 @@ MIGRATIONS: list[list[str]] = [
         )""",
         "CREATE TABLE data_version (version BIGINT NOT NULL)",
         "INSERT INTO data_version VALUES (1)",
+    ],
+    [
+        # Closed-loop follow-up of low scorers: keyed like contacts, so it survives re-imports.
+        """CREATE TABLE followups (
+            source VARCHAR NOT NULL,
+            contact_id VARCHAR NOT NULL,
+            status VARCHAR NOT NULL,
+            note VARCHAR,
+            updated_at TIMESTAMPTZ NOT NULL,
+            PRIMARY KEY (source, contact_id)
+        )""",
+        """CREATE TABLE assessments (
+            assessment_id INTEGER PRIMARY KEY,
+            name VARCHAR NOT NULL,
+            assessed_on DATE NOT NULL,
+            scores_json VARCHAR NOT NULL,
+            total INTEGER NOT NULL,
+            stage VARCHAR NOT NULL,
+            saved_at TIMESTAMPTZ NOT NULL
+        )""",
     ],
 ]
 

@@ -40,6 +40,9 @@ def set_settings(store: Store, changes: dict[str, str]) -> None:
         if key == "timezone":
             if not store.scalar("SELECT count(*) FROM pg_timezone_names() WHERE name = ?", [value]):
                 raise UsageError(f"unknown time zone {value!r}: use an IANA name such as Europe/Berlin or UTC")
+        elif key in ("followup_nps_max", "followup_csat_max", "followup_ces_max"):
+            if not re.fullmatch(r"\d+(\.\d+)?", value):
+                raise UsageError(f"{key} must be a score, e.g. 6")
         elif key == "max_upload_mb":
             if not re.fullmatch(r"\d+(\.\d+)?", value) or float(value) <= 0:
                 raise UsageError("max_upload_mb must be a positive number of megabytes, e.g. 200")

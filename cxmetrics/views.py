@@ -436,3 +436,86 @@ def review_page(store: Store, quarter: str, channels: list[str] | None = None) -
         "Row for": "every channel (*)" if t["scope"] == "*" else _channel_name(t["scope"]),
         "In force in": ", ".join(month_name(m) for m in t["months"])} for t in review.targets])
     return ReviewPage(review, pd.DataFrame(lines), pd.DataFrame(states), targets, review_workbook_bytes(review))
+
+
+# -- satisfaction structure ------------------------------------------------------------------------------------------
+@dataclass
+class Satisfaction:
+    months: list[str]
+    structure: pd.DataFrame      # period, channel, group (promoters/passives/detractors), value (%), n
+    responses: pd.DataFrame      # Channel × month: responses and response rate, CSAT, NPS, CES
+    csat_distribution: pd.DataFrame  # channel, score 1–5, responses, share
+    not_measured: list[str]      # channels with contacts but no survey response at all
+
+
+def satisfaction(store: Store, month_from: str, month_to: str) -> Satisfaction:
+    """NPS as promoters/passives/detractors, response counts and rates, CSAT distribution and CES, per channel."""
+    rows = kpis(store, "month", date_from=month_from, date_to=month_to,
+                metrics=["handled", "responses", "response_rate", "csat", "nps", "nps_promoters", "nps_passives",
+                         "nps_detractors", "ces"])
+    frame = _frame(rows)
+    groups = {"nps_promoters": "Promoters (9–10)", "nps_passives": "Passives (7–8)",
+              "nps_detractors": "Detractors (0–6)"}
+    structure = frame[frame["metric"].isin(list(groups))][["period", "channel", "metric", "value", "n"]].copy()
+    structure["group"] = structure["metric"].map(groups)
+    table = []
+    channels = [c for c in choices(store).channels if c in set(frame["channel"])]
+    for channel in channels:
+        mine = frame[frame["channel"] == channel]
+        for month in sorted(mine["period"].unique()):
+            cell = {r.metric: r for r in mine[mine["period"] == month].itertuples()}
+            table.append({"Channel": _channel_name(channel), "Month": month,
+                          "Handled": format_value("handled", cell["handled"].value),
+                          "Responses": format_value("responses", cell["responses"].value),
+                          "Response rate": format_value("response_rate", cell["response_rate"].value),
+                          "CSAT (top-2-box)": format_value("csat", cell["csat"].value),
+                          "NPS": format_value("nps", cell["nps"].value),
+                          "CES (mean)": format_value("ces", cell["ces"].value)})
+    totals = frame[frame["metric"] == "responses"].groupby("channel")["value"].sum() if not frame.empty else {}
+    not_measured = [c for c in channels if not totals.get(c)]
+    distribution = store.df("""
+        SELECT channel, CAST(round(csat) AS INTEGER) AS score, count(*) AS responses
+        FROM contacts WHERE direction = 'inbound' AND csat IS NOT NULL
+          AND queued_local >= CAST(? AS TIMESTAMP) AND queued_local < CAST(? AS TIMESTAMP)
+        GROUP BY ALL ORDER BY channel, score""",
+        [month_from + "-01", add_months(month_to, 1) + "-01"])
+    if not distribution.empty:
+        distribution["share"] = 100.0 * distribution["responses"] / distribution.groupby("channel")[
+            "responses"].transform("sum")
+    return Satisfaction(month_range(month_from, month_to), structure, pd.DataFrame(table), distribution,
+                        not_measured)
+
+
+# -- maturity -----------------------------------------------------------------------------------------------------
+@dataclass
+class MaturityContext:
+    as_of: str
+    evidence: dict               # statement number → maturity.Evidence
+    metric_values: pd.DataFrame  # metric × channel, last complete month, formatted
+    history: pd.DataFrame
+
+
+def maturity_context(store: Store) -> MaturityContext:
+    from .maturity import assessments, last_complete_month, proposed_scores
+
+    as_of = last_complete_month()
+    latest = latest_month(store)
+    if latest and latest < as_of:
+        as_of = latest  # the data end before last month: judge the months the data have
+    rows = kpis(store, "month", date_from=as_of, date_to=as_of)
+    values: dict[str, dict] = {}
+    for r in rows:
+        values.setdefault(r.metric, {"Metric": METRICS[r.metric].label})[_channel_name(r.channel)] = \
+            format_value(r.metric, r.value)
+    frame = pd.DataFrame([dict(values[m], id=m) for m in values])
+    return MaturityContext(as_of, proposed_scores(store, as_of), frame, assessments(store))
+
+
+def early_warning(store: Store) -> dict:
+    """The current month's alerts and the overdue follow-up count, for the Overview."""
+    from . import early_warning as ew
+    from .followup import overdue_count
+
+    today = dt.date.today()
+    return {"month": today.strftime("%Y-%m"), "alerts": [a.text for a in ew.alerts(store, today)],
+            "overdue": overdue_count(store, today)}

@@ -15,6 +15,13 @@ queues = right.multiselect("Queues", choices.queues, placeholder="All queues")
 teams = far.multiselect("Teams", choices.teams, placeholder="All teams")
 data = ui.view("overview", month=month, channels=channels or None, queues=queues or None, teams=teams or None)
 
+early = ui.view("early_warning")
+if early["alerts"] or early["overdue"]:
+    with st.expander(f"Early warning, {early['month']} so far ({len(early['alerts'])})", expanded=True,
+                     icon=":material/notifications_active:"):
+        st.markdown("\n".join(f"- {a}" for a in early["alerts"]) or "No metric is behind its target this month.")
+        if early["overdue"]:
+            st.warning(f"{early['overdue']:,} open follow-up cases of low scorers are overdue — see Follow-up.")
 if data.attention:
     with st.expander(f"What needs attention ({len(data.attention)})", expanded=True, icon=":material/warning:"):
         st.dataframe(data.attention, hide_index=True, width="stretch")

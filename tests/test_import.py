@@ -286,7 +286,7 @@ def test_db_path_resolution(monkeypatch, tmp_path):
 
 
 def test_schema_is_versioned_and_seeded(store):
-    assert store.schema_version() == 1
+    assert store.schema_version() == 2
     assert store.fetchall("SELECT channel, sl_threshold_s, short_abandon_s, sl_formula FROM channel_settings "
                           "ORDER BY channel") == [
         ("back_office", 172800.0, 0.0, "abandons_against"), ("chat", 60.0, 5.0, "abandons_against"),
@@ -295,7 +295,8 @@ def test_schema_is_versioned_and_seeded(store):
         ("voice", 20.0, 5.0, "abandons_against")]
     assert dict(store.fetchall("SELECT key, value FROM settings")) == {
         "timezone": "UTC", "fcr_window_days": "7", "churn_window_days": "30", "rule_k": "9", "rule_n": "12",
-        "max_upload_mb": "200"}
+        "max_upload_mb": "200", "followup_nps_max": "6", "followup_csat_max": "2", "followup_ces_max": "2",
+        "followup_overdue_days": "7"}
     assert set(store.table_counts()) >= {"contacts", "customers", "imports", "mapping_presets", "channel_settings",
                                          "targets", "settings", "quarantine"}
 

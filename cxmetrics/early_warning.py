@@ -1,0 +1,159 @@
+"""Early warning for the current, incomplete month.
+
+For each channel × targeted metric: the month-to-date value against its target, what the rest
+of the month must deliver for the month to still meet it, and whether that is already
+impossible. Expected remaining volume comes from the same days of the same month last year,
+or else from the daily average of the last 28 days. Rolling-rule risk is added: a metric at
+risk breaches with its next missed month.
+"""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass
+
+from .metrics import METRICS, TARGETED
+from .storage import Store
+from .targets import TargetBook, add_months, compliance, kpis, list_targets
+
+SKIPPED = ("volume", "churn_rate")  # a band against a plan, and a lagging measure: no in-month pace
+BOUNDS = {"pct": (0.0, 100.0), "nps": (-100.0, 100.0), "score": (None, None), "duration": (0.0, None),
+          "count": (0.0, None)}
+SCORE_BOUNDS = {"ces": (1.0, 7.0), "csat_mean": (1.0, 5.0)}
+
+
+@dataclass
+class Pace:
+    channel: str
+    metric: str
+    month: str
+    as_of: str
+    value: float | None
+    n: int
+    target: float                 # the line that counts as met (target widened by its tolerance)
+    remaining_contacts: float
+    remaining_basis: str          # "same month last year" | "recent daily average"
+    required: float | None        # what the remaining contacts must average; None when nothing remains
+    impossible: bool
+    secured: bool
+    on_track: bool
+
+
+@dataclass
+class Alert:
+    channel: str
+    metric: str
+    kind: str                     # impossible | behind | rolling
+    text: str
+
+
+def required_value(direction: str, value: float, n: float, target: float, remaining: float) -> float | None:
+    """The average the remaining `remaining` units must reach so the month's pooled value meets the target.
+
+    Pooled value = (value·n + x·remaining) / (n + remaining); solve for x at equality with target.
+    """
+    if remaining <= 0:
+        return None
+    return (target * (n + remaining) - value * n) / remaining
+
+
+def _remaining_offered(store: Store, channel: str, as_of: dt.date) -> tuple[float, str]:
+    month_end = dt.date(as_of.year, as_of.month, calendar.monthrange(as_of.year, as_of.month)[1])
+    if as_of >= month_end:
+        return 0.0, "month complete"
+    last_year = as_of.replace(year=as_of.year - 1) if not (as_of.month == 2 and as_of.day == 29) \
+        else dt.date(as_of.year - 1, 2, 28)
+    last_year_end = dt.date(last_year.year, last_year.month,
+                            calendar.monthrange(last_year.year, last_year.month)[1])
+    count = store.scalar(
+        "SELECT count(*) FROM contacts WHERE channel = ? AND direction = 'inbound' "
+        "AND queued_local >= ? AND queued_local < ?",
+        [channel, dt.datetime.combine(last_year + dt.timedelta(days=1), dt.time()),
+         dt.datetime.combine(last_year_end + dt.timedelta(days=1), dt.time())])
+    if count:
+        return float(count), "same month last year"
+    recent = store.scalar(
+        "SELECT count(*) FROM contacts WHERE channel = ? AND direction = 'inbound' "
+        "AND queued_local >= ? AND queued_local < ?",
+        [channel, dt.datetime.combine(as_of - dt.timedelta(days=27), dt.time()),
+         dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time())])
+    return recent / 28.0 * (month_end - as_of).days, "recent daily average"
+
+
+def paces(store: Store, as_of: dt.date | None = None, channels: list[str] | None = None) -> list[Pace]:
+    """Month-to-date pace of every channel × targeted metric with a target and data this month."""
+    as_of = as_of or dt.date.today()
+    month = as_of.strftime("%Y-%m")
+    rows = kpis(store, "month", channels=channels, date_from=month + "-01", date_to=as_of.isoformat(),
+                metrics=["volume"] + [m for m in TARGETED if m not in SKIPPED])
+    book = TargetBook(list_targets(store))
+    offered = {r.channel: r.value or 0.0 for r in rows if r.metric == "volume"}
+    out = []
+    remaining_cache: dict[str, tuple[float, str]] = {}
+    for r in rows:
+        if r.metric in SKIPPED or r.value is None or not r.n:
+            continue
+        t = book.in_force(r.channel, r.metric, month)
+        if t is None:
+            continue
+        if r.channel not in remaining_cache:
+            remaining_cache[r.channel] = _remaining_offered(store, r.channel, as_of)
+        remaining_offered, basis = remaining_cache[r.channel]
+        share = r.n / offered[r.channel] if offered.get(r.channel) else 0.0
+        remaining = remaining_offered * share
+        m = METRICS[r.metric]
+        # The line that still counts as met: the target widened by its tolerance.
+        goal = t.target * (1 - t.tolerance_pct / 100) if m.direction == "higher" else \
+            t.target * (1 + t.tolerance_pct / 100)
+        required = required_value(m.direction, r.value, r.n, goal, remaining)
+        low, high = SCORE_BOUNDS.get(r.metric, BOUNDS[m.fmt])
+        impossible = secured = False
+        if required is not None:
+            if m.direction == "higher":
+                impossible = high is not None and required > high
+                secured = low is not None and required <= low
+            else:
+                impossible = low is not None and required < low
+                secured = high is not None and required >= high
+        else:
+            impossible = (r.value < goal) if m.direction == "higher" else (r.value > goal)
+        on_track = (r.value >= goal) if m.direction == "higher" else (r.value <= goal)
+        out.append(Pace(r.channel, r.metric, month, as_of.isoformat(), r.value, r.n, goal, remaining, basis,
+                        required, impossible, secured, on_track))
+    return out
+
+
+def alerts(store: Store, as_of: dt.date | None = None, channels: list[str] | None = None) -> list[Alert]:
+    """What needs acting on now: impossible months, metrics behind target, rolling rules one miss from breach."""
+    from .views import format_value
+
+    as_of = as_of or dt.date.today()
+    out = []
+    for p in paces(store, as_of, channels):
+        name = f"{p.channel.replace('_', ' ').capitalize()} {_subject(p.metric)}"
+        target = format_value(p.metric, p.target)
+        sign = "≥" if METRICS[p.metric].direction == "higher" else "≤"
+        if p.impossible:
+            need = "" if p.required is None else f": it would need {sign} {format_value(p.metric, p.required)} on " \
+                                                  f"the remaining ~{p.remaining_contacts:,.0f} contacts"
+            out.append(Alert(p.channel, p.metric, "impossible",
+                             f"{name} can no longer meet {target} this month{need} "
+                             f"({format_value(p.metric, p.value)} so far)."))
+        elif not p.on_track and p.required is not None:
+            out.append(Alert(p.channel, p.metric, "behind",
+                             f"{name} needs {sign} {format_value(p.metric, p.required)} on about "
+                             f"{p.remaining_contacts:,.0f} remaining contacts to meet {target} "
+                             f"({format_value(p.metric, p.value)} so far)."))
+    previous = add_months(as_of.strftime("%Y-%m"), -1)
+    for c in compliance(store, previous, channels):
+        if c.status == "at_risk":
+            out.append(Alert(c.channel, c.metric, "rolling",
+                             f"{c.channel.replace('_', ' ').capitalize()} {_subject(c.metric)}: "
+                             f"{len(c.flagged_months)} misses in the last {c.months_in_window} months — at risk; "
+                             "one more missed month breaches the rule."))
+    return out
+
+
+def _subject(metric_id: str) -> str:
+    m = METRICS[metric_id]
+    return m.short if m.short in ("CSAT", "NPS", "FCR", "AHT", "ASA", "CES") else m.label.lower()

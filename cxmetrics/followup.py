@@ -1,0 +1,96 @@
+"""Closed-loop follow-up of customers who gave low scores.
+
+A case is a contact whose NPS, CSAT or CES is at or below its threshold (settings). Its status
+(open / contacted / resolved / no action) and note are stored by (source, contact_id), like the
+contact itself, so they survive re-imports of the same period.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from .errors import UsageError
+from .storage import Store
+
+STATUSES = ("open", "contacted", "resolved", "no action")
+COLUMNS = ["source", "contact_id", "customer_id", "channel", "queue", "agent", "contact_date", "nps", "csat", "ces",
+           "status", "note", "age_days", "overdue"]
+
+
+def thresholds(store: Store) -> dict[str, float]:
+    conf = dict(store.fetchall("SELECT key, value FROM settings WHERE key LIKE 'followup_%'"))
+    return {"nps": float(conf.get("followup_nps_max", 6)), "csat": float(conf.get("followup_csat_max", 2)),
+            "ces": float(conf.get("followup_ces_max", 2)), "overdue_days": int(conf.get("followup_overdue_days", 7))}
+
+
+def cases(store: Store, date_from=None, date_to=None, status: str | None = None,
+          older_than: int | None = None, channels: list[str] | None = None,
+          today: dt.date | None = None) -> pd.DataFrame:
+    """Low scorers of a period with their follow-up status; newest first."""
+    from .metrics import _day_start
+
+    if status is not None and status not in STATUSES:
+        raise UsageError(f"--status must be one of {', '.join(STATUSES)}, not {status!r}")
+    t = thresholds(store)
+    today = today or dt.date.today()
+    lower, upper = _day_start(date_from), _day_start(date_to, end=True)
+    frame = store.df("""
+        SELECT c.source, c.contact_id, c.customer_id, c.channel, c.queue, c.agent,
+               CAST(c.queued_local AS DATE) AS contact_date, c.nps, c.csat, c.ces,
+               coalesce(f.status, 'open') AS status, f.note,
+               CAST(? AS DATE) - CAST(c.queued_local AS DATE) AS age_days
+        FROM contacts c LEFT JOIN followups f USING (source, contact_id)
+        WHERE c.direction = 'inbound' AND (c.nps <= ? OR c.csat <= ? OR c.ces <= ?)
+          AND (? IS NULL OR c.queued_local >= ?) AND (? IS NULL OR c.queued_local < ?)
+          AND (? IS NULL OR list_contains(?, c.channel))
+        ORDER BY c.queued_local DESC, c.contact_id""",
+        [today, t["nps"], t["csat"], t["ces"], lower, lower, upper, upper,
+         channels or None, channels or None])
+    frame["overdue"] = (frame["status"] == "open") & (frame["age_days"] > t["overdue_days"])
+    if status is not None:
+        frame = frame[frame["status"] == status]
+    if older_than is not None:
+        frame = frame[frame["age_days"] > older_than]
+    return frame[COLUMNS].reset_index(drop=True)
+
+
+def set_case(store: Store, source: str, contact_id: str, status: str, note: str | None = None) -> None:
+    """Record a case's status and note."""
+    if status not in STATUSES:
+        raise UsageError(f"status must be one of {', '.join(STATUSES)}, not {status!r}")
+    with store.transaction():
+        store.execute("DELETE FROM followups WHERE source = ? AND contact_id = ?", [source, contact_id])
+        store.execute("INSERT INTO followups VALUES (?, ?, ?, ?, now())", [source, contact_id, status, note or None])
+
+
+def save_cases(store: Store, before: pd.DataFrame, after: pd.DataFrame) -> int:
+    """Store the rows whose status or note changed in the editor; returns how many."""
+    changed = 0
+    for old, new in zip(before.to_dict("records"), after.to_dict("records")):
+        note_old = old.get("note") if isinstance(old.get("note"), str) else None
+        note_new = new.get("note") if isinstance(new.get("note"), str) else None
+        if old["status"] != new["status"] or note_old != note_new:
+            set_case(store, new["source"], new["contact_id"], new["status"], note_new)
+            changed += 1
+    return changed
+
+
+def overdue_count(store: Store, today: dt.date | None = None) -> int:
+    frame = cases(store, status="open", today=today)
+    return int(frame["overdue"].sum())
+
+
+def export_csv(frame: pd.DataFrame) -> str:
+    """The case list as a CSV that is safe to open in Excel."""
+    from .reports import safe_csv_text
+
+    def text(v):
+        if v is None or (not isinstance(v, str) and pd.isna(v)):
+            return None
+        if isinstance(v, (pd.Timestamp, dt.datetime)):
+            return v.date().isoformat()
+        return v.isoformat() if isinstance(v, dt.date) else v
+
+    rows = ([text(v) for v in row] for row in frame.itertuples(index=False))
+    return safe_csv_text(list(frame.columns), rows)
