@@ -11,8 +11,8 @@ from cxmetrics.targets import compliance, kpis, list_targets
 from cxmetrics.views import KEY_METRICS, STATUS_WORDS, format_value, targets_frame
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = ["pages/overview.py", "pages/channel.py", "pages/compliance.py", "pages/review.py", "pages/targets.py",
-         "pages/quality.py", "pages/upload.py"]
+PAGES = ["pages/overview.py", "pages/channel.py", "pages/compliance.py", "pages/review.py", "pages/satisfaction.py",
+         "pages/followup.py", "pages/maturity.py", "pages/targets.py", "pages/quality.py", "pages/upload.py"]
 
 
 def _app(db, monkeypatch) -> AppTest:
@@ -40,7 +40,7 @@ def sample_copy(sample_db, tmp_path):
 def test_every_page_on_an_empty_store(page, tmp_path, monkeypatch):
     at = _open(_app(tmp_path / "empty.duckdb", monkeypatch), page)
     if page in ("pages/overview.py", "pages/channel.py", "pages/compliance.py", "pages/review.py",
-                "pages/quality.py"):
+                "pages/satisfaction.py", "pages/followup.py", "pages/quality.py"):
         assert at.info[0].value.startswith("The store is empty.")
         assert at.button[0].label == "Load sample data"
     assert not at.error
@@ -51,7 +51,8 @@ def test_every_page_on_the_sample_store(page, sample_copy, monkeypatch):
     at = _open(_app(sample_copy, monkeypatch), page)
     assert not at.error
     assert at.title[0].value in ("Overview", "Channel detail", "Compliance (9 of the last 12 months)",
-                                 "Quarterly review", "Targets & settings", "Data quality", "Upload")
+                                 "Quarterly review", "Satisfaction", "Follow-up of low scores",
+                                 "CX maturity self-assessment", "Targets & settings", "Data quality", "Upload")
 
 
 def test_load_sample_data_from_an_empty_store(tmp_path, monkeypatch):
@@ -243,3 +244,43 @@ def test_quarterly_review_page_shows_findings_and_a_workbook(sample_copy, monkey
     assert list(scorecard.columns[:5]) == ["Channel", "Metric", "July", "August", "September"]
     button = at.get("download_button")[0]
     assert button.label == "Download the 2026Q3 workbook (.xlsx)"
+
+
+def test_follow_up_page_saves_a_status_and_note(sample_copy, monkeypatch):
+    from cxmetrics.followup import cases
+
+    at = _open(_app(sample_copy, monkeypatch), "pages/followup.py")
+    shown = next(d for d in at.data_editor if d.key == "followup_editor").value
+    first = shown.iloc[0]
+    at.session_state["followup_editor"] = {"edited_rows": {0: {"status": "contacted", "note": "called"}},
+                                           "added_rows": [], "deleted_rows": []}
+    at.run()
+    next(b for b in at.button if b.label == "Save follow-up changes").click().run()
+    assert at.success[0].value == "Saved 1 changed cases."
+    saved = cases(Store(sample_copy)).set_index(["source", "contact_id"]).loc[(first["source"], first["contact_id"])]
+    assert (saved["status"], saved["note"]) == ("contacted", "called")
+
+
+def test_maturity_page_proposes_15_and_16_and_saves(sample_copy, monkeypatch):
+    from cxmetrics.maturity import proposed_scores
+    from cxmetrics.views import maturity_context
+
+    at = _open(_app(sample_copy, monkeypatch), "pages/maturity.py")
+    context = maturity_context(Store(sample_copy))
+    assert at.select_slider(key="maturity_15").value == context.evidence[15].score
+    assert at.select_slider(key="maturity_16").value == context.evidence[16].score
+    assert any(e.label.startswith("Proposed from the data") for e in at.expander)
+    at.select_slider(key="maturity_1").set_value(5).run()
+    total = next(m for m in at.metric if m.label == "Total").value
+    at.text_input(key="maturity_name").set_value("Ops review").run()
+    next(b for b in at.button if b.label == "Save assessment").click().run()
+    assert not at.exception
+    saved = Store(sample_copy).fetchall("SELECT name, total FROM assessments")
+    assert saved == [("Ops review", int(total.split()[0]))]
+
+
+def test_overview_shows_early_warning_and_satisfaction_names_unmeasured(sample_copy, monkeypatch):
+    at = _open(_app(sample_copy, monkeypatch), "pages/overview.py")
+    assert any(e.label.startswith("Early warning") for e in at.expander)
+    at.switch_page("pages/satisfaction.py").run()
+    assert not at.exception and at.subheader[0].value == "NPS structure"

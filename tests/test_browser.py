@@ -110,14 +110,21 @@ def test_upload_pwc_then_overview_compliance_and_channel_detail(server, tmp_path
         saved = tmp_path / "review.xlsx"
         download.value.save_as(saved)
         page.screenshot(path=str(tmp_path / "review.png"), full_page=True)
+
+        for title, marker, shot in (("Satisfaction", "NPS structure", "satisfaction"),
+                                    ("Follow-up", "Follow-up of low scores", "followup"),
+                                    ("CX maturity", "CX maturity self-assessment", "maturity")):
+            nav.get_by_text(title, exact=True).click()
+            page.get_by_text(marker).first.wait_for()
+            page.screenshot(path=str(tmp_path / f"{shot}.png"), full_page=True)
         browser.close()
     from openpyxl import load_workbook
     workbook = load_workbook(saved)
     assert workbook.sheetnames[0] == "Summary" and workbook["Summary"]["A1"].value == "Quarterly SLA review 2021Q1"
-    for name in ("upload", "overview", "compliance", "channel", "review"):
+    for name in ("upload", "overview", "compliance", "channel", "review", "satisfaction", "followup", "maturity"):
         assert (tmp_path / f"{name}.png").stat().st_size > 10_000
     if os.environ.get("CXMETRICS_SCREENSHOTS"):  # keep them for a person to look at
-        for name in ("upload", "overview", "compliance", "channel", "review"):
+        for name in ("upload", "overview", "compliance", "channel", "review", "satisfaction", "followup", "maturity"):
             Path(os.environ["CXMETRICS_SCREENSHOTS"], f"{name}.png").write_bytes((tmp_path / f"{name}.png").read_bytes())
     # Only blocked font downloads may fail (this machine has no route to font CDNs).
     blocked_fonts = [u for u in failed if "fonts." in u]
