@@ -111,9 +111,9 @@ def test_upload_pwc_then_overview_compliance_and_channel_detail(server, tmp_path
         download.value.save_as(saved)
         page.screenshot(path=str(tmp_path / "review.png"), full_page=True)
 
-        for title, marker, shot in (("Satisfaction", "NPS structure", "satisfaction"),
-                                    ("Follow-up", "Follow-up of low scores", "followup"),
-                                    ("CX maturity", "CX maturity self-assessment", "maturity")):
+        for title, marker, shot in (("Satisfaction", "CSAT distribution (1–5)", "satisfaction"),
+                                    ("Follow-up", "Export the list (CSV, safe for Excel)", "followup"),
+                                    ("CX maturity", "Save and track progress", "maturity")):
             nav.get_by_text(title, exact=True).click()
             page.get_by_text(marker).first.wait_for()
             page.screenshot(path=str(tmp_path / f"{shot}.png"), full_page=True)
