@@ -12,6 +12,7 @@ import math
 import os
 import tempfile
 import uuid
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -1007,14 +1008,21 @@ def quarantined_rows(store: Store, import_id: int | None = None) -> list[dict]:
     return rows
 
 
-def import_bytes(store: Store, data: bytes, file_name: str, options: ImportOptions | None = None,
-                 progress: ProgressFn | None = None) -> ImportReport:
-    """Import an upload: written to a private temp file under a safe name, then imported."""
-    options = options or ImportOptions()
+@contextmanager
+def _upload_file(data: bytes, file_name: str):
+    """An upload written to a private temporary folder under a fixed name: the user's name never becomes a path."""
     safe_suffix = "".join(ch for ch in Path(file_name).suffix.lower() if ch.isalnum() or ch == ".")[:8]
     with tempfile.TemporaryDirectory(prefix="cxmetrics-upload-") as tmp:
         path = Path(tmp) / f"upload{safe_suffix}"
         path.write_bytes(data)
+        yield path
+
+
+def import_bytes(store: Store, data: bytes, file_name: str, options: ImportOptions | None = None,
+                 progress: ProgressFn | None = None) -> ImportReport:
+    """Import an upload: written to a private temp file under a safe name, then imported."""
+    options = options or ImportOptions()
+    with _upload_file(data, file_name) as path:
         options.file_name = Path(file_name).name or "upload"
         return import_file(store, path, options, progress)
 
@@ -1035,10 +1043,7 @@ def preview_bytes(store: Store, data: bytes, file_name: str, options: ImportOpti
 def inspect_bytes(data: bytes, file_name: str, kind: str = "contacts", sheet: str | None = None
                   ) -> tuple[readers.FileInfo, dict[str, list[str]]]:
     """Detection only (encoding, delimiter, sheet, headers) and the proposed mapping; values are not parsed."""
-    safe_suffix = "".join(ch for ch in Path(file_name).suffix.lower() if ch.isalnum() or ch == ".")[:8]
-    with tempfile.TemporaryDirectory(prefix="cxmetrics-upload-") as tmp:
-        path = Path(tmp) / f"upload{safe_suffix}"
-        path.write_bytes(data)
+    with _upload_file(data, file_name) as path:
         info = readers.sniff(path, Path(file_name).name, sheet)
     return info, resolve_mapping(info.headers, ImportOptions(kind=kind), info.file_name)
 
@@ -1046,10 +1051,7 @@ def inspect_bytes(data: bytes, file_name: str, kind: str = "contacts", sheet: st
 def column_values_bytes(store: Store, data: bytes, file_name: str, column: str, sheet: str | None = None,
                         limit: int = 200) -> list[tuple[str, int]]:
     """Distinct values of one column over the whole upload, most frequent first (e.g. its status words)."""
-    safe_suffix = "".join(ch for ch in Path(file_name).suffix.lower() if ch.isalnum() or ch == ".")[:8]
-    with tempfile.TemporaryDirectory(prefix="cxmetrics-upload-") as tmp:
-        path = Path(tmp) / f"upload{safe_suffix}"
-        path.write_bytes(data)
+    with _upload_file(data, file_name) as path:
         info, stage = _stage(store, path, Path(file_name).name, sheet)
     try:
         if column not in info.headers:

@@ -9,6 +9,7 @@ import os
 import re
 import threading
 import time
+import warnings
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator, Sequence
@@ -329,16 +330,6 @@ def is_database_error(exc: BaseException) -> bool:
 _NOT_BACKED_UP = ("schema_version", "data_version")
 
 
-def _sha256(path: Path) -> str:
-    import hashlib
-
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while chunk := fh.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def backup(store: Store, out_dir: str | os.PathLike) -> dict:
     """Every table as Parquet, plus manifest.json with row counts and sha256 (one consistent snapshot)."""
     import datetime as dt
@@ -346,22 +337,26 @@ def backup(store: Store, out_dir: str | os.PathLike) -> dict:
 
     import pyarrow.parquet as pq
 
+    from .readers import sha256_of
+
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     manifest = {"format": "cxmetrics-backup-1", "schema_version": store.schema_version(),
                 "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "tables": {}}
     cur = store.cursor()
-    cur.execute("BEGIN TRANSACTION")  # one snapshot for all tables
+    cur.execute("BEGIN TRANSACTION").fetchall()  # one snapshot for all tables; the result is consumed
     try:
         for name in [t for t in store.table_counts() if t not in _NOT_BACKED_UP]:
             path = out / f"{name}.parquet"
-            reader = cur.sql(f"SELECT * FROM {quote_ident(name)}").to_arrow_reader(100_000)
+            with warnings.catch_warnings():  # DuckDB notes the batch copy; the snapshot needs this cursor
+                warnings.simplefilter("ignore", UserWarning)
+                reader = cur.execute(f"SELECT * FROM {quote_ident(name)}").to_arrow_reader(100_000)
             rows = 0
             with pq.ParquetWriter(path, reader.schema) as writer:
                 for batch in reader:
                     writer.write_batch(batch)
                     rows += batch.num_rows
-            manifest["tables"][name] = {"file": path.name, "rows": rows, "sha256": _sha256(path)}
+            manifest["tables"][name] = {"file": path.name, "rows": rows, "sha256": sha256_of(path)}
     finally:
         cur.execute("COMMIT")
     (out / "manifest.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")
@@ -373,6 +368,8 @@ def restore(store: Store, in_dir: str | os.PathLike, force: bool = False) -> dic
     import json
 
     import pyarrow.parquet as pq
+
+    from .readers import sha256_of
 
     folder = Path(in_dir)
     manifest_path = folder / "manifest.json"
@@ -398,7 +395,7 @@ def restore(store: Store, in_dir: str | os.PathLike, force: bool = False) -> dic
         path = folder / Path(entry["file"]).name
         if not path.exists():
             problems.append(f"{path.name} is missing")
-        elif _sha256(path) != entry["sha256"]:
+        elif sha256_of(path) != entry["sha256"]:
             problems.append(f"{path.name} was altered (sha256 differs from the manifest)")
         elif pq.ParquetFile(path).metadata.num_rows != entry["rows"]:
             problems.append(f"{path.name} has {pq.ParquetFile(path).metadata.num_rows} rows, the manifest says "
