@@ -346,8 +346,8 @@ def read_excel(path: Path, display: str, sheet: str | None, max_uncompressed: in
     columns: list[list[str]] = [[] for _ in range(width)]
     file_rows: list[int] = []
     for offset, r in enumerate(data):
-        texts = [excel_cell_text(c) for c in r]
-        if not any(t.strip() for t in texts):
+        texts = [c if type(c) is str else excel_cell_text(c) for c in r]  # most cells are text already
+        if not "".join(texts).strip():
             continue  # a blank spreadsheet row holds no contact
         extra = [t for t in texts[width:] if t.strip()]
         if extra:
