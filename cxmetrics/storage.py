@@ -197,6 +197,9 @@ class Store:
         if busy_retries is None:
             busy_retries = int(os.environ.get("CXMETRICS_BUSY_RETRIES", "5"))
         self._con = self._open(busy_retries, busy_wait_s, on_busy)
+        limit = os.environ.get("CXMETRICS_MEMORY_LIMIT")
+        if limit:  # e.g. 1.5GB: DuckDB spills large sorts and joins to disk instead of growing
+            self._con.execute("SET memory_limit = ?", [limit])
         self._local = threading.local()
         self.write_lock = threading.RLock()
         if not read_only:
