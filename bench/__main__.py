@@ -79,6 +79,9 @@ def measure(size: int, work: Path, repeats: int, xlsx_rows: int) -> dict:
     results["raw_read"] = run_task("raw_read", csv=files["csv"], work=str(work), repeats=repeats)
     results["our_import"] = run_task("our_import", csv=files["csv"], customers=files["customers"], db=db,
                                      repeats=2 if big else repeats, warmup=0 if big else 1)
+    if big:  # the same import with DuckDB's memory capped, for the peak-RSS target
+        results["our_import_capped"] = run_task("our_import", csv=files["csv"], customers=files["customers"],
+                                                db=db, repeats=1, warmup=0, memory_limit="1.5GB")
     results["peer_import"] = run_task("peer_import", csv=files["csv"], repeats=repeats)
     results["kpis"] = run_task("kpis", db=db, repeats=max(5, repeats))
     results["peer_kpis"] = run_task("peer_kpis", csv=files["csv"], customers=files["customers"], db=db,
@@ -129,8 +132,15 @@ def table(r: dict) -> list[str]:
         ("CSV import (contacts)", _s(imp), f"DuckDB read_csv CTAS {_s(raw)}", f"{imp / raw:.2f}× the floor",
          "≤ 1.5× the floor", _check(imp / raw <= 1.5)),
         ("pandas peer: read_csv (pyarrow engine)", _s(r["peer_import"]["median"]), "", "", "information", "—"),
-        ("Peak RSS while importing", f"{r['our_import']['rss_mb']:,.0f} MB", "", "", "≤ 2 GB at 10M",
-         _check(r["our_import"]["rss_mb"] <= 2048) if big else "—"),
+        ("Peak RSS while importing (DuckDB default memory limit)", f"{r['our_import']['rss_mb']:,.0f} MB", "", "",
+         "≤ 2 GB at 10M", _check(r["our_import"]["rss_mb"] <= 2048) if big else "—"),
+    ]
+    if "our_import_capped" in r:
+        capped = r["our_import_capped"]
+        rows.append(("Import with `CXMETRICS_MEMORY_LIMIT=1.5GB`: time / peak RSS",
+                     f"{_s(capped['median'])} / {capped['rss_mb']:,.0f} MB", "", f"{capped['median'] / raw:.2f}× the floor",
+                     "≤ 2 GB at 10M", _check(capped["rss_mb"] <= 2048)))
+    rows += [
         ("Full KPI table, warm (all metrics × channels × 24 months)", _s(kw),
          f"pandas peer recompute {_s(peer)}", f"{peer / kw:.1f}× faster", "≤ 0.5 s at 10M; ≥ 5× the peer",
          _check((kw <= 0.5 or not big) and peer / kw >= 5)),

@@ -73,8 +73,11 @@ def _store(path) -> "Store":
     return store
 
 
-def our_import(csv: str, customers: str, db: str, repeats: int, warmup: int = 1) -> dict:
+def our_import(csv: str, customers: str, db: str, repeats: int, warmup: int = 1,
+               memory_limit: str | None = None) -> dict:
     """cxmetrics' import of the same file into an empty store (contacts timed, then customers)."""
+    if memory_limit:
+        os.environ["CXMETRICS_MEMORY_LIMIT"] = memory_limit
     from cxmetrics import ImportOptions, Store, import_file
 
     def run():
