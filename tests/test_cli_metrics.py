@@ -26,7 +26,8 @@ def test_kpis_csv_equals_the_api_on_the_sample_store(sample_db):
     expected = [[r.period, r.channel, r.metric, cell_text(r.value), str(r.n), cell_text(r.target), r.state or ""]
                 for r in _api(sample_db, kpis)]
     assert list(csv.reader(lines[1:])) == expected
-    assert len(expected) == 24 * 7 * 17
+    from cxmetrics.metrics import METRICS
+    assert len(expected) == 24 * 7 * len(METRICS)
     # full precision: a value printed is the float itself
     some = next(r for r in _api(sample_db, kpis) if r.metric == "service_level")
     assert float(next(row[3] for row in csv.reader(lines[1:]) if row[2] == "service_level")) == some.value
@@ -76,7 +77,7 @@ def test_targets_settings_and_channels_commands(tmp_path):
     refused = run_cli("targets", "import", bad, db=db)
     assert refused.returncode == 3 and "row 2" in refused.stderr
     assert run_cli("targets", "import", out, db=db).returncode == 0
-    assert run_cli("settings", "set", "rule_k", "10", db=db).stdout.splitlines()[3] == "rule_k,10"
+    assert "rule_k,10" in run_cli("settings", "set", "rule_k", "10", db=db).stdout.splitlines()
     assert run_cli("settings", "set", "rule_k", "13", db=db).returncode == 2
     assert run_cli("settings", "set", "timezone", "Mars/Olympus", db=db).returncode == 2
     shown = run_cli("channels", "set", "chat", "--sl-threshold", "30", "--sl-formula", "abandons_ignored", db=db)
