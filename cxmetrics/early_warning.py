@@ -32,6 +32,8 @@ class Pace:
     n: int
     target: float                 # the line that counts as met (target widened by its tolerance)
     remaining_contacts: float
+    stated_target: float = 0.0    # the target as set
+    tolerance_pct: float = 0.0
     remaining_basis: str          # "same month last year" | "recent daily average"
     required: float | None        # what the remaining contacts must average; None when nothing remains
     impossible: bool
@@ -119,7 +121,7 @@ def paces(store: Store, as_of: dt.date | None = None, channels: list[str] | None
             impossible = (r.value < goal) if m.direction == "higher" else (r.value > goal)
         on_track = (r.value >= goal) if m.direction == "higher" else (r.value <= goal)
         out.append(Pace(r.channel, r.metric, month, as_of.isoformat(), r.value, r.n, goal, remaining, basis,
-                        required, impossible, secured, on_track))
+                        required, impossible, secured, on_track, t.target, t.tolerance_pct))
     return out
 
 
@@ -132,6 +134,8 @@ def alerts(store: Store, as_of: dt.date | None = None, channels: list[str] | Non
     for p in paces(store, as_of, channels):
         name = f"{p.channel.replace('_', ' ').capitalize()} {_subject(p.metric)}"
         target = format_value(p.metric, p.target)
+        if p.tolerance_pct:  # say which line counts: the target widened by its tolerance
+            target += f" (target {format_value(p.metric, p.stated_target)} ± {p.tolerance_pct:g}%)"
         sign = "≥" if METRICS[p.metric].direction == "higher" else "≤"
         if p.impossible:
             need = "" if p.required is None else f": it would need {sign} {format_value(p.metric, p.required)} on " \
