@@ -32,13 +32,13 @@ class Pace:
     n: int
     target: float                 # the line that counts as met (target widened by its tolerance)
     remaining_contacts: float
-    stated_target: float = 0.0    # the target as set
-    tolerance_pct: float = 0.0
     remaining_basis: str          # "same month last year" | "recent daily average"
     required: float | None        # what the remaining contacts must average; None when nothing remains
     impossible: bool
     secured: bool
     on_track: bool
+    stated_target: float = 0.0    # the target as set
+    tolerance_pct: float = 0.0
 
 
 @dataclass
