@@ -40,6 +40,11 @@ def test_pwc_workbook_imports_by_headers_alone_and_refuses_reimport(tmp_path):
             first_row["queue"], first_row["agent"]) == (109.0, 143.0, 3.0, True, "Contract related", "Diane")
     assert store.fetchall("SELECT strftime(queued_local, '%Y-%m'), count(*) FROM contacts GROUP BY 1 ORDER BY 1") == [
         ("2021-01", 1772), ("2021-02", 1616), ("2021-03", 1612)]
+    store.close()
+    kpis = run_cli("kpis", "--channel", "voice", "--metric", "volume", db=db)
+    assert kpis.stdout.splitlines() == ["period,channel,metric,value,n,target,state",
+                                        "2021-01,voice,volume,1772,1772,,", "2021-02,voice,volume,1616,1616,,",
+                                        "2021-03,voice,volume,1612,1612,,"]
 
 
 def test_technion_january_with_the_documented_flags(tmp_path):
