@@ -172,13 +172,13 @@ else:
     chosen = left.selectbox("Import to delete", [r["import_id"] for r in history],
                             format_func=lambda i: next(f"#{r['import_id']} {r['file_name']}" for r in history
                                                        if r["import_id"] == i), key="delete_choice")
-    if right.button("Delete import…", key="delete_ask"):
+    if right.button("Remove import…", key="delete_ask"):
         st.session_state["delete_pending"] = chosen
     pending = st.session_state.get("delete_pending")
     if pending is not None:
-        st.warning(f"Delete import #{pending}? Its rows are removed and the rows it replaced are restored.")
+        st.warning(f"Remove import #{pending}? Its rows are removed and the rows it replaced are restored.")
         yes, no = st.columns(2)
-        if yes.button("Yes, delete it", type="primary", key="delete_yes"):
+        if yes.button("Yes, remove it", type="primary", key="delete_yes"):
             result = delete_import(store, pending)
             st.session_state.pop("delete_pending")
             st.success(f"Deleted import #{pending}: {result['removed']:,} rows removed, "

@@ -164,7 +164,7 @@ def test_import_history_delete_asks_for_confirmation(sample_copy, monkeypatch):
     at = _open(_app(sample_copy, monkeypatch), "pages/upload.py")
     at.selectbox(key="delete_choice").set_value(2).run()
     at.button(key="delete_ask").click().run()
-    assert "Delete import #2?" in at.warning[0].value
+    assert "Remove import #2?" in at.warning[0].value
     assert Store(sample_copy).scalar("SELECT count(*) FROM imports") == 3   # nothing deleted yet
     at.button(key="delete_yes").click().run()
     assert not at.exception
