@@ -301,22 +301,32 @@ def kpi_sql(metric_ids: list[str], period: str, by: str | None, date_from, date_
 
 
 # -- FCR: per-contact "next inbound contact of the same customer" -------------------------------------
-def refresh_next_contacts(store: Store, customers_sql: str, params: list | None = None) -> None:
+REFRESH_BUCKET_ROWS = 1_500_000  # contacts per pass of the next-contact refresh (bounds its memory)
+
+
+def refresh_next_contacts(store: Store, customers_sql: str, params: list | None = None,
+                          bucket_rows: int | None = None) -> None:
     """Recompute next_contact_at for the customers listed by `customers_sql` (a one-column query).
 
-    Runs inside the import or delete transaction, so views only compare timestamps.
+    Runs inside the import or delete transaction, so views only compare timestamps. Large sets are
+    done in passes over hash buckets of customers, so the window never holds every contact at once.
     """
     store.execute(f"CREATE OR REPLACE TEMP TABLE affected_customers AS SELECT DISTINCT * FROM ({customers_sql}) "
                   "AS a(customer_id) WHERE customer_id IS NOT NULL", params or [])
-    store.execute("""
-        UPDATE contacts SET next_contact_at = n.next_at
-        FROM (
-            SELECT source, contact_id,
-                   min(queued_at) OVER (PARTITION BY customer_id ORDER BY queued_at
-                       RANGE BETWEEN INTERVAL 1 MICROSECOND FOLLOWING AND UNBOUNDED FOLLOWING) AS next_at
-            FROM contacts
-            WHERE direction = 'inbound' AND customer_id IN (SELECT customer_id FROM affected_customers)
-        ) n
-        WHERE contacts.source = n.source AND contacts.contact_id = n.contact_id
-          AND contacts.next_contact_at IS DISTINCT FROM n.next_at""")
+    rows = store.scalar("SELECT count(*) FROM contacts WHERE direction = 'inbound' "
+                        "AND customer_id IN (SELECT customer_id FROM affected_customers)")
+    buckets = max(1, -(-int(rows) // (bucket_rows or REFRESH_BUCKET_ROWS)))
+    for bucket in range(buckets):
+        store.execute("""
+            UPDATE contacts SET next_contact_at = n.next_at
+            FROM (
+                SELECT source, contact_id,
+                       min(queued_at) OVER (PARTITION BY customer_id ORDER BY queued_at
+                           RANGE BETWEEN INTERVAL 1 MICROSECOND FOLLOWING AND UNBOUNDED FOLLOWING) AS next_at
+                FROM contacts
+                WHERE direction = 'inbound' AND hash(customer_id) % ? = ?
+                  AND customer_id IN (SELECT customer_id FROM affected_customers)
+            ) n
+            WHERE contacts.source = n.source AND contacts.contact_id = n.contact_id
+              AND contacts.next_contact_at IS DISTINCT FROM n.next_at""", [buckets, bucket])
     store.execute("DROP TABLE affected_customers")

@@ -205,3 +205,13 @@ def test_rows_sorted_in_registry_order_and_only_where_there_are_contacts(voice_s
     rows = kpis(voice_store)
     assert [r.metric for r in rows] == [m.id for m in REGISTRY]
     assert {(r.period, r.channel) for r in rows} == {("2024-01", "voice")}
+
+
+def test_next_contact_refresh_in_buckets_equals_one_pass(store, tmp_path):
+    from cxmetrics.metrics import refresh_next_contacts
+    import_file(store, write(tmp_path / "rep.csv", REPEAT_FILE))
+    one_pass = store.fetchall("SELECT contact_id, next_contact_at FROM contacts ORDER BY 1")
+    store.execute("UPDATE contacts SET next_contact_at = NULL")
+    refresh_next_contacts(store, "SELECT customer_id FROM contacts", bucket_rows=2)   # 5 passes
+    assert store.fetchall("SELECT contact_id, next_contact_at FROM contacts ORDER BY 1") == one_pass
+    assert sum(v is not None for _, v in one_pass) == 3
