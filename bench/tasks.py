@@ -91,7 +91,7 @@ def our_import(csv: str, customers: str, db: str, repeats: int, warmup: int = 1,
     import_file(store, customers, ImportOptions(kind="customers"))
     store.checkpoint()
     store.close()
-    return {"times": times}
+    return {"times": times, "memory_limit": memory_limit}
 
 
 def peer_import(csv: str, repeats: int) -> dict:
