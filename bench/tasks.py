@@ -63,7 +63,7 @@ def raw_read(csv: str, work: str, repeats: int) -> dict:
     return {"times": _timed(run, repeats)}
 
 
-def _store(path) -> "Store":
+def _store(path):
     """A store for the bench: the upload limit raised so multi-GB generated files are accepted."""
     from cxmetrics import Store
     from cxmetrics.targets import set_setting
@@ -195,9 +195,9 @@ def xlsx(path: str, work: str, repeats: int) -> dict:
     """A 100k-row workbook: our import (python-calamine) against the same import reading with openpyxl."""
     import pyarrow as pa
 
-    from cxmetrics import Store, import_file, readers
+    from cxmetrics import import_file, readers
 
-    def openpyxl_reader(file, display, sheet, max_uncompressed=None):
+    def openpyxl_reader(file, display, sheet):
         from openpyxl import load_workbook
 
         wb = load_workbook(file, read_only=True, data_only=True)

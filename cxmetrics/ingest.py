@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Callable
 
 from . import readers
-from .errors import AlreadyImported, CxError, ImportRefused, RowProblem, UsageError
+from .errors import AlreadyImported, ImportRefused, RowProblem, UsageError
 from .schema import (CSAT_WORDS, FALSE_WORDS, INBOUND_WORDS, OUTBOUND_WORDS, STATUS_OUTCOMES, TRUE_WORDS,
                      UNKNOWN_CUSTOMER_PATTERN, Field, HEADER_INDEX, channel_alias_rows, fields_for,
                      normalise_header, status_word_rows)
@@ -1025,11 +1025,6 @@ def import_bytes(store: Store, data: bytes, file_name: str, options: ImportOptio
     with _upload_file(data, file_name) as path:
         options.file_name = Path(file_name).name or "upload"
         return import_file(store, path, options, progress)
-
-
-def check_store_writable(store: Store) -> None:
-    if store.read_only:
-        raise CxError("the store is open read-only (CXMETRICS_READONLY=1): imports are disabled here.")
 
 
 def preview_bytes(store: Store, data: bytes, file_name: str, options: ImportOptions | None = None,

@@ -15,7 +15,7 @@ import os
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Iterator
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -242,7 +242,7 @@ def iter_csv_batches(path: Path, info: FileInfo, problems: list[RowProblem]) -> 
 
     skip = _physical_header_skip(path, info.encoding, info.delimiter, info.header_row - 1)
     read_options = pacsv.ReadOptions(skip_rows=skip, column_names=names, block_size=BATCH_BYTES,
-                                     encoding=info.encoding.replace("cp1251", "cp1251"), use_threads=True)
+                                     encoding=info.encoding, use_threads=True)
     parse_options = pacsv.ParseOptions(delimiter=info.delimiter, quote_char='"', double_quote=True,
                                        newlines_in_values=True, invalid_row_handler=on_invalid)
     convert_options = pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
@@ -307,7 +307,7 @@ def excel_cell_text(value) -> str:
     return str(value)
 
 
-def read_excel(path: Path, display: str, sheet: str | None, max_uncompressed: int | None = None):
+def read_excel(path: Path, display: str, sheet: str | None):
     """(FileInfo, list of record batches) for the chosen sheet of a workbook."""
     from python_calamine import CalamineWorkbook
 
@@ -387,8 +387,3 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def file_size(path: Path) -> int:
-    return os.path.getsize(path)
-
-
-ProgressFn = Callable[[float, str], None]

@@ -135,9 +135,9 @@ class QuarterlyReview:
 
 def quarterly_review(store, quarter: str, channels: list[str] | None = None) -> QuarterlyReview:
     """Everything the quarterly SLA review shows: the page, the workbook and the CLI read this."""
-    from .metrics import METRICS, REGISTRY, TARGETED
+    from .metrics import REGISTRY, TARGETED
     from .targets import (TargetBook, add_months, channel_settings, compliance, get_settings, kpis, list_targets,
-                          month_range)
+                          month_range, month_state)
     from .schema import CHANNELS
     from .views import detect_missing_days
 
@@ -175,7 +175,6 @@ def quarterly_review(store, quarter: str, channels: list[str] | None = None) -> 
             for month in months:
                 r = by_month.get((channel, metric_id, month))
                 t = book.in_force(channel, metric_id, month)
-                from .targets import month_state
                 value = r.value if r else None
                 cells.append(ReviewCell(month, value, r.n if r else 0, None if t is None else t.target,
                                         month_state(metric_id, value, t)))

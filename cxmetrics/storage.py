@@ -326,10 +326,6 @@ class Store:
         return {n: int(self.scalar(f"SELECT count(*) FROM {quote_ident(n)}")) for n in names}
 
 
-def is_database_error(exc: BaseException) -> bool:
-    return isinstance(exc, duckdb.Error)
-
-
 _NOT_BACKED_UP = ("schema_version", "data_version")
 
 

@@ -12,7 +12,7 @@ import pandas as pd
 
 from .ingest import list_imports, quarantined_rows
 from .reports import quarterly_review  # noqa: F401  (a page view: ui.view("quarterly_review"))
-from .metrics import METRICS, REGISTRY
+from .metrics import METRICS
 from .schema import CHANNELS
 from .storage import Store
 from .targets import (add_months, channel_settings, compliance, get_settings, kpis, list_targets,
@@ -385,15 +385,6 @@ def quarters(store: Store) -> list[str]:
 
 def latest_month(store: Store) -> str | None:
     return store.scalar("SELECT strftime(max(queued_local), '%Y-%m') FROM contacts")
-
-
-def today_month() -> str:
-    return dt.date.today().strftime("%Y-%m")
-
-
-def registry_frame() -> pd.DataFrame:
-    return pd.DataFrame([{"id": m.id, "label": m.label, "unit": m.unit, "better": m.direction,
-                          "definition": m.description} for m in REGISTRY])
 
 
 
