@@ -88,23 +88,18 @@ def spec(chart) -> dict:
     return chart.to_dict(validate=False)
 
 
-def overview_trend_specs(store, month: str, channels=None, queues=None, teams=None) -> dict[str, dict]:
+def overview_trend_specs(trends: pd.DataFrame, metric_ids) -> dict[str, dict]:
     """The Overview's trend charts, one per key metric."""
-    from .views import KEY_METRICS, overview
-
-    data = overview(store, month, channels, queues, teams)
-    return {metric_id: spec(trend_chart(data.trends, metric_id)) for metric_id in KEY_METRICS}
+    return {metric_id: spec(trend_chart(trends, metric_id)) for metric_id in metric_ids}
 
 
-def channel_detail_specs(store, channel: str, month: str) -> dict[str, dict]:
-    """Every chart of the Channel detail page."""
+def channel_detail_specs(d) -> dict[str, dict]:
+    """Every chart of the Channel detail page, from its view data."""
     from .metrics import REGISTRY
-    from .views import channel_detail
 
-    d = channel_detail(store, channel, month)
     out = {f"trend:{m.id}": spec(trend_chart(d.monthly, m.id)) for m in REGISTRY if m.targeted}
-    out["daily:volume"] = spec(daily_chart(d.daily, "volume", channel))
-    out["daily:service_level"] = spec(daily_chart(d.daily, "service_level", channel))
+    out["daily:volume"] = spec(daily_chart(d.daily, "volume", d.channel))
+    out["daily:service_level"] = spec(daily_chart(d.daily, "service_level", d.channel))
     if not d.heatmap.empty:
         out["heat:volume"] = spec(heatmap(d.heatmap, "volume"))
         out["heat:service_level"] = spec(heatmap(d.heatmap, "service_level"))
@@ -113,17 +108,8 @@ def channel_detail_specs(store, channel: str, month: str) -> dict[str, dict]:
     return out
 
 
-def coverage_spec(store) -> dict:
-    from .views import data_quality
-
-    return spec(coverage_chart(data_quality(store).coverage))
-
-
-def satisfaction_specs(store, month_from: str, month_to: str) -> dict[str, dict]:
+def satisfaction_specs(data) -> dict[str, dict]:
     """NPS structure stacked per channel and month, and the CSAT 1–5 distribution per channel."""
-    from .views import satisfaction
-
-    data = satisfaction(store, month_from, month_to)
     out = {}
     if not data.structure.empty:
         out["nps"] = spec(nps_structure_chart(data.structure).encode(

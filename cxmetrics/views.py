@@ -139,6 +139,7 @@ class Overview:
     trends: pd.DataFrame
     attention: list[dict]  # Channel, Metric, Issue, Detail
     missed_count: int = 0
+    trend_specs: dict = field(default_factory=dict)  # metric → Vega-Lite spec, built with the data
 
 
 def overview(store: Store, month: str, channels: list[str] | None = None, queues: list[str] | None = None,
@@ -182,7 +183,9 @@ def overview(store: Store, month: str, channels: list[str] | None = None, queues
             attention.append({"Channel": _channel_name(c.channel), "Metric": METRICS[c.metric].label,
                               "Issue": f"Rolling rule: {STATUS_WORDS[c.status].lower()}",
                               "Detail": f"{len(c.flagged_months)} misses in the last {c.months_in_window} months"})
-    return Overview(month, shown, tiles, scorecard, frame, attention, len(missed))
+    from .charts import overview_trend_specs
+    return Overview(month, shown, tiles, scorecard, frame, attention, len(missed),
+                    overview_trend_specs(frame, KEY_METRICS))
 
 
 def _channel_name(channel: str) -> str:
@@ -214,6 +217,7 @@ class ChannelDetail:
     drilldown: dict[str, pd.DataFrame]
     nps_structure: pd.DataFrame
     settings: dict
+    specs: dict = field(default_factory=dict)  # chart name → Vega-Lite spec, built with the data
 
 
 def channel_detail(store: Store, channel: str, month: str, months_back: int = 12) -> ChannelDetail:
@@ -238,7 +242,10 @@ def channel_detail(store: Store, channel: str, month: str, months_back: int = 12
                                                   "nps_passives": "Passives (7–8)",
                                                   "nps_detractors": "Detractors (0–6)"})
     settings = next((s for s in channel_settings(store) if s["channel"] == channel), {})
-    return ChannelDetail(channel, month, monthly, daily, heat, drill, structure, settings)
+    from .charts import channel_detail_specs
+    detail = ChannelDetail(channel, month, monthly, daily, heat, drill, structure, settings)
+    detail.specs = channel_detail_specs(detail)
+    return detail
 
 
 def _pivot(rows, by: str) -> pd.DataFrame:
@@ -329,6 +336,7 @@ class DataQuality:
     contacted_customers: int
     have_customers_export: bool
     warnings: list[str] = field(default_factory=list)
+    coverage_spec: dict = field(default_factory=dict)
 
 
 def data_quality(store: Store) -> DataQuality:
@@ -350,7 +358,9 @@ def data_quality(store: Store) -> DataQuality:
     unknown = int(store.scalar(
         "SELECT count(DISTINCT c.customer_id) FROM contacts c ANTI JOIN customers k USING (customer_id) "
         "WHERE c.customer_id IS NOT NULL")) if have else 0
-    return DataQuality(coverage, missing, imports, quarantine, unknown, contacted, have, warnings)
+    from .charts import coverage_chart, spec
+    return DataQuality(coverage, missing, imports, quarantine, unknown, contacted, have, warnings,
+                       spec(coverage_chart(coverage)))
 
 
 def detect_missing_days(store: Store) -> dict[str, list[str]]:
@@ -435,6 +445,7 @@ class Satisfaction:
     responses: pd.DataFrame      # Channel × month: responses and response rate, CSAT, NPS, CES
     csat_distribution: pd.DataFrame  # channel, score 1–5, responses, share
     not_measured: list[str]      # channels with contacts but no survey response at all
+    specs: dict = field(default_factory=dict)
 
 
 def satisfaction(store: Store, month_from: str, month_to: str) -> Satisfaction:
@@ -471,8 +482,11 @@ def satisfaction(store: Store, month_from: str, month_to: str) -> Satisfaction:
     if not distribution.empty:
         distribution["share"] = 100.0 * distribution["responses"] / distribution.groupby("channel")[
             "responses"].transform("sum")
-    return Satisfaction(month_range(month_from, month_to), structure, pd.DataFrame(table), distribution,
+    from .charts import satisfaction_specs
+    data = Satisfaction(month_range(month_from, month_to), structure, pd.DataFrame(table), distribution,
                         not_measured)
+    data.specs = satisfaction_specs(data)
+    return data
 
 
 # -- maturity -----------------------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Channel detail: monthly trends of every metric, the daily view, heatmaps and drill-downs."""
 import streamlit as st
 
-from cxmetrics import charts, ui
+from cxmetrics import ui
 from cxmetrics.metrics import REGISTRY
 
 st.title("Channel detail")
@@ -12,7 +12,7 @@ left, right = st.columns(2)
 channel = left.selectbox("Channel", choices.channels, format_func=lambda c: c.replace("_", " ").capitalize())
 month = right.selectbox("Month", list(reversed(choices.months)), key="channel_month")
 detail = ui.view("channel_detail", channel=channel, month=month)
-specs = ui.cached(charts.channel_detail_specs, channel=channel, month=month)
+specs = detail.specs
 s = detail.settings
 st.caption(f"Service level: answered within {s.get('sl_threshold_s', 0):,.0f} s, formula "
            f"`{s.get('sl_formula')}`; short abandons below {s.get('short_abandon_s', 0):,.0f} s.")

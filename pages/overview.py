@@ -1,7 +1,7 @@
 """Overview: every channel's key metrics for a month, against target."""
 import streamlit as st
 
-from cxmetrics import charts, ui
+from cxmetrics import ui
 from cxmetrics.views import KEY_METRICS
 
 st.title("Overview")
@@ -40,10 +40,8 @@ st.caption("✔ met · ≈ met within tolerance · ✖ missed · – no data")
 st.dataframe(data.scorecard, hide_index=True, width="stretch", column_config=ui.metric_column_help())
 
 st.subheader("Trends (last 13 months)")
-specs = ui.cached(charts.overview_trend_specs, month=month, channels=channels or None, queues=queues or None,
-                  teams=teams or None)
 trend_columns = st.columns(2)
 for i, metric_id in enumerate(KEY_METRICS):
     with trend_columns[i % 2]:
         ui.chart_heading(metric_id)
-        ui.vega(specs[metric_id])
+        ui.vega(data.trend_specs[metric_id])

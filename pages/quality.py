@@ -1,7 +1,7 @@
 """Data quality: coverage and missing days, quarantine, import log, customers unknown to the export."""
 import streamlit as st
 
-from cxmetrics import charts, ui
+from cxmetrics import ui
 from cxmetrics.reports import safe_csv_text
 
 st.title("Data quality")
@@ -14,7 +14,7 @@ for warning in dq.warnings:
     st.warning(warning, icon=":material/event_busy:")
 if not dq.warnings:
     st.success("No missing days: every channel has contacts on every day it usually works.")
-ui.vega(ui.cached(charts.coverage_spec))
+ui.vega(dq.coverage_spec)
 
 st.subheader("Customers")
 if dq.have_customers_export:

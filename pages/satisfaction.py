@@ -1,7 +1,7 @@
 """Satisfaction: NPS as a structure, response rates, CSAT distribution and CES, on every channel."""
 import streamlit as st
 
-from cxmetrics import charts, ui
+from cxmetrics import ui
 
 st.title("Satisfaction")
 if ui.empty_store_notice():
@@ -12,7 +12,7 @@ month_to = left.selectbox("To month", months, key="sat_to")
 month_from = right.selectbox("From month", [m for m in months if m <= month_to], index=min(5, len(months) - 1),
                              key="sat_from")
 data = ui.view("satisfaction", month_from=month_from, month_to=month_to)
-specs = ui.cached(charts.satisfaction_specs, month_from=month_from, month_to=month_to)
+specs = data.specs
 for channel in data.not_measured:
     st.warning(f"{channel.replace('_', ' ').capitalize()}: not measured — no survey responses in these months. "
                "Measuring satisfaction only on some channels hides how the others are doing.")
