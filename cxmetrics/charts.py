@@ -1,124 +1,214 @@
-"""Altair charts for the pages: one colour per channel everywhere, a colour-blind-safe palette."""
+"""Altair charts for the pages: one colour per channel everywhere, a colour-blind-safe palette.
+
+Every builder returns None when it has nothing to draw, so a page says "not measured" in one line
+instead of drawing an empty chart (an empty scale also makes Vega log "Infinite extent").
+"""
 from __future__ import annotations
+
+import calendar
 
 import altair as alt
 import pandas as pd
 
+from .display import STATE_LOOKS, channel_colour, channel_name, ordered_channels
 from .metrics import METRICS
-from .views import STATE_COLOURS, STATE_WORDS, channel_colour
 
-_STATE_DOMAIN = [STATE_WORDS[s] for s in STATE_COLOURS]
-_STATE_RANGE = list(STATE_COLOURS.values())
-
-
-def _channel_scale(channels) -> alt.Scale:
-    channels = list(dict.fromkeys(channels))
-    return alt.Scale(domain=channels, range=[channel_colour(c) for c in channels])
+WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+HALF_HOURS = [f"{h:02d}:{m:02d}" for h in range(24) for m in (0, 30)]
+NPS_GROUPS = {"nps_promoters": "Promoters (9–10)", "nps_passives": "Passives (7–8)",
+              "nps_detractors": "Detractors (0–6)"}
+_NPS_RANGE = ["#0072B2", "#BBBBBB", "#D55E00"]
+# A YYYY-MM category as "Oct 25" (UTC, so the browser's zone cannot shift it to the month before).
+_MONTH_LABEL = "utcFormat(toDate(datum.value + '-01T00:00:00Z'), '%b %y')"
 
 
 def _axis_format(metric_id: str) -> str:
-    return {"pct": ".0f", "duration": ",.0f", "count": ",.0f", "nps": "+.0f"}.get(METRICS[metric_id].fmt, ".2f")
+    return {"pct": ".0f", "count": ",.0f", "nps": "+.0f", "score": ".1f"}.get(METRICS[metric_id].fmt, ",.0f")
 
 
-def trend_chart(frame: pd.DataFrame, metric_id: str) -> alt.LayerChart:
-    """Monthly values per channel, the target as a dashed rule, missed months marked."""
-    m = METRICS[metric_id]
-    data = frame[frame["metric"] == metric_id].copy()
-    data["State"] = data["state"].map(STATE_WORDS)
-    unit = {"pct": " (%)", "duration": " (seconds)"}.get(m.fmt, "")
-    base = alt.Chart(data).encode(
-        x=alt.X("period:O", title="Month"),
-        color=alt.Color("channel:N", scale=_channel_scale(data["channel"]), title="Channel"))
-    lines = base.mark_line(point=True).encode(
-        y=alt.Y("value:Q", title=m.label + unit, axis=alt.Axis(format=_axis_format(metric_id))),
-        tooltip=["channel", "period", alt.Tooltip("value:Q", format=",.2f"), "n", "target", "State"])
-    targets = base.mark_line(strokeDash=[6, 4], opacity=0.7).encode(y="target:Q")
-    missed = alt.Chart(data[data["state"].isin(["missed", "no_data"])]).mark_point(
-        shape="cross", size=140, filled=True, color=STATE_COLOURS["missed"]).encode(
-        x="period:O", y=alt.Y("value:Q"), tooltip=["channel", "period", "State"])
-    return alt.layer(lines, targets, missed).properties(height=220)
+def _value_axis(metric_id: str, title: str | None = None) -> alt.Axis:
+    """Durations read as m:ss (h:mm:ss past an hour); other units by the metric's format."""
+    if METRICS[metric_id].fmt == "duration":
+        return alt.Axis(title=title, labelExpr="datum.value >= 3600 ? timeFormat(datum.value * 1000, '%-H:%M:%S') "
+                                               ": timeFormat(datum.value * 1000, '%-M:%S')")
+    return alt.Axis(title=title, format=_axis_format(metric_id), tickMinStep=1)
 
 
-def heatmap(frame: pd.DataFrame, metric_id: str) -> alt.Chart:
-    """Weekday × half-hour grid of one metric."""
-    data = frame[frame["metric"] == metric_id]
+def _unit(metric_id: str) -> str:
+    return {"pct": "%", "duration": "m:ss", "count": "contacts", "nps": "NPS", "score": "score"}[
+        METRICS[metric_id].fmt]
+
+
+def _channel_colour(channels) -> alt.Color:
+    channels = ordered_channels(channels)
+    scale = alt.Scale(domain=[channel_name(c) for c in channels], range=[channel_colour(c) for c in channels])
+    # One channel needs no legend: the page already names it. Several wrap in rows of four, never cut off.
+    legend = alt.Legend(title=None, orient="bottom", columns=4, symbolLimit=0) if len(channels) > 1 else None
+    return alt.Color("Channel:N", scale=scale, legend=legend)
+
+
+def _month_axis() -> alt.Axis:
+    return alt.Axis(title=None, labelExpr=_MONTH_LABEL, labelAngle=0, labelOverlap="parity")
+
+
+def trend_chart(frame: pd.DataFrame, metric_id: str) -> alt.LayerChart | None:
+    """Monthly values per channel, the target as a dashed line with a tick per month, missed months marked."""
+    data = frame[(frame["metric"] == metric_id) & frame["value"].notna()].copy()
+    if data.empty:
+        return None
+    data["Channel"] = data["channel"].map(channel_name)
+    data["State"] = data["state"].map(lambda s: STATE_LOOKS[s if isinstance(s, str) else None].word)
+    months = sorted(data["period"].unique())
+    x = alt.X("period:O", scale=alt.Scale(domain=months), axis=_month_axis())
+    colour = _channel_colour(data["channel"])
+    tooltip = [alt.Tooltip("Channel:N"), alt.Tooltip("period:N", title="Month"),
+               alt.Tooltip("value:Q", title="Value", format=",.2f"), alt.Tooltip("n:Q", title="n", format=","),
+               alt.Tooltip("target:Q", title="Target", format=",.2f"), alt.Tooltip("State:N")]
+    y = alt.Y("value:Q", axis=_value_axis(metric_id, _unit(metric_id)))
+    layers = [alt.Chart(data).mark_line(point=True).encode(x=x, y=y, color=colour, tooltip=tooltip)]
+    targets = data[data["target"].notna()]
+    if not targets.empty:
+        layers.append(alt.Chart(targets).mark_line(strokeDash=[6, 4], opacity=0.7).encode(
+            x=x, y=alt.Y("target:Q"), color=colour))
+        # A line needs two months: a channel with one month of target gets a tick instead.
+        single = targets[targets.groupby("channel")["period"].transform("count") == 1]
+        if not single.empty:
+            layers.append(alt.Chart(single).mark_tick(opacity=0.7, thickness=2).encode(
+                x=x, y=alt.Y("target:Q"), color=colour))
+    missed = data[data["state"] == "missed"]
+    if not missed.empty:
+        layers.append(alt.Chart(missed).mark_point(
+            shape="cross", size=140, filled=True, color=STATE_LOOKS["missed"].colour).encode(
+            x=x, y=alt.Y("value:Q"), tooltip=tooltip))
+    return alt.layer(*layers).properties(height=200)
+
+
+def heatmap(frame: pd.DataFrame, metric_id: str) -> alt.Chart | None:
+    """Weekday × half-hour grid of one metric, on the full 7 × 48 grid so every heatmap lines up."""
+    data = frame[(frame["metric"] == metric_id) & frame["value"].notna()]
+    if data.empty:
+        return None
     scheme = "blues" if metric_id == "volume" else "viridis"
     return alt.Chart(data).mark_rect().encode(
-        x=alt.X("time:O", title="Half-hour"),
-        y=alt.Y("weekday:O", sort=["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"], title=None,
-                axis=alt.Axis(labelOverlap=False)),
-        color=alt.Color("value:Q", scale=alt.Scale(scheme=scheme), title=METRICS[metric_id].label),
-        tooltip=["weekday", "time", alt.Tooltip("value:Q", format=",.1f"), "n"],
-    ).properties(title=f"{METRICS[metric_id].label} by weekday and half-hour", height=200)
+        x=alt.X("time:O", scale=alt.Scale(domain=HALF_HOURS), title="Half-hour starting",
+                axis=alt.Axis(values=HALF_HOURS[::4], labelAngle=0)),
+        y=alt.Y("weekday:O", scale=alt.Scale(domain=WEEKDAYS), title=None),
+        color=alt.Color("value:Q", scale=alt.Scale(scheme=scheme), title=_unit(metric_id),
+                        legend=alt.Legend(format=_axis_format(metric_id))),
+        tooltip=[alt.Tooltip("weekday:N", title="Weekday"), alt.Tooltip("time:N", title="Half-hour"),
+                 alt.Tooltip("value:Q", title=METRICS[metric_id].label, format=",.1f"),
+                 alt.Tooltip("n:Q", title="n", format=",")],
+    ).properties(title=f"{METRICS[metric_id].label} by weekday and half-hour", height=7 * 24)
 
 
-def nps_structure_chart(frame: pd.DataFrame) -> alt.Chart:
+def nps_structure_chart(frame: pd.DataFrame) -> alt.Chart | None:
     """Promoters, passives and detractors stacked per month."""
-    return alt.Chart(frame).mark_bar().encode(
-        x=alt.X("period:O", title="Month"),
-        y=alt.Y("value:Q", title="Share of NPS responses (%)", stack="zero"),
-        color=alt.Color("group:N", scale=alt.Scale(
-            domain=["Promoters (9–10)", "Passives (7–8)", "Detractors (0–6)"],
-            range=["#0072B2", "#BBBBBB", "#D55E00"]), title=None),
-        order=alt.Order("group:N"),
-        tooltip=["period", "group", alt.Tooltip("value:Q", format=".1f"), "n"],
-    ).properties(title="NPS structure", height=220)
+    data = frame[frame["value"].notna()].copy()
+    if data.empty:
+        return None
+    data["stack_order"] = data["group"].map({g: i for i, g in enumerate(NPS_GROUPS.values())})
+    return alt.Chart(data).mark_bar().encode(
+        x=alt.X("period:O", axis=_month_axis()),
+        y=alt.Y("value:Q", title="Share of NPS responses (%)", stack="zero", scale=alt.Scale(domain=[0, 100])),
+        color=alt.Color("group:N", scale=alt.Scale(domain=list(NPS_GROUPS.values()), range=_NPS_RANGE),
+                        legend=alt.Legend(title=None, orient="bottom")),
+        order=alt.Order("stack_order:Q"),
+        tooltip=[alt.Tooltip("period:N", title="Month"), alt.Tooltip("group:N", title="Group"),
+                 alt.Tooltip("value:Q", title="Share (%)", format=".1f"), alt.Tooltip("n:Q", title="Responses")],
+    ).properties(height=220)
 
 
-def daily_chart(frame: pd.DataFrame, metric_id: str, channel: str) -> alt.Chart:
-    data = frame[frame["metric"] == metric_id]
+def daily_chart(frame: pd.DataFrame, metric_id: str, channel: str, month: str) -> alt.Chart | None:
+    """One bar per day of the month; every day of the month is on the axis, so a missing day shows as a gap."""
+    data = frame[(frame["metric"] == metric_id) & frame["value"].notna()]
+    if data.empty:
+        return None
+    year, number = int(month[:4]), int(month[5:7])
+    days = [f"{month}-{d:02d}" for d in range(1, calendar.monthrange(year, number)[1] + 1)]
     return alt.Chart(data).mark_bar(color=channel_colour(channel)).encode(
-        x=alt.X("period:O", title="Day"), y=alt.Y("value:Q", title=METRICS[metric_id].label),
-        tooltip=["period", alt.Tooltip("value:Q", format=",.1f"), "n"],
+        x=alt.X("period:O", scale=alt.Scale(domain=days), title=f"Day of {calendar.month_name[number]} {year}",
+                axis=alt.Axis(labelExpr="parseInt(slice(datum.value, 8))", labelAngle=0, labelOverlap="parity")),
+        y=alt.Y("value:Q", axis=_value_axis(metric_id, _unit(metric_id))),
+        tooltip=[alt.Tooltip("period:N", title="Day"),
+                 alt.Tooltip("value:Q", title=METRICS[metric_id].label, format=",.1f"),
+                 alt.Tooltip("n:Q", title="n", format=",")],
     ).properties(height=200, title=f"Daily {METRICS[metric_id].label.lower()}")
 
 
-def coverage_chart(frame: pd.DataFrame) -> alt.Chart:
-    """Contacts per channel and day; days without contacts show as gaps."""
-    return alt.Chart(frame).mark_rect().encode(
-        x=alt.X("day:T", title="Day"),
-        y=alt.Y("channel:N", title=None),
+def coverage_chart(frame: pd.DataFrame) -> alt.Chart | None:
+    """Contacts per channel and day: each day a full-width cell, so days without contacts show as gaps."""
+    if frame.empty:
+        return None
+    data = frame.copy()
+    data["Channel"] = data["channel"].map(channel_name)
+    data["start"] = pd.to_datetime(data["day"]).dt.strftime("%Y-%m-%d")
+    data["end"] = (pd.to_datetime(data["day"]) + pd.Timedelta(days=1)).dt.strftime("%Y-%m-%d")
+    channels = [channel_name(c) for c in ordered_channels(data["channel"])]
+    return alt.Chart(data).mark_rect().encode(
+        x=alt.X("start:T", scale=alt.Scale(type="utc"), title=None, axis=alt.Axis(format="%b %Y", labelAngle=0)),
+        x2="end:T",
+        y=alt.Y("Channel:N", scale=alt.Scale(domain=channels), title=None,
+                axis=alt.Axis(labelOverlap=False, labelLimit=200)),
         color=alt.Color("contacts:Q", scale=alt.Scale(scheme="blues"), title="Contacts"),
-        tooltip=["channel", alt.Tooltip("day:T"), "contacts"],
-    ).properties(height=40 + 28 * frame["channel"].nunique(), title="Coverage calendar")
+        tooltip=[alt.Tooltip("Channel:N"), alt.Tooltip("start:N", title="Day"),
+                 alt.Tooltip("contacts:Q", title="Contacts", format=",")],
+    ).properties(height=30 * len(channels), title="Coverage calendar")
 
 
-def spec(chart) -> dict:
-    """The chart as a Vega-Lite dict; built once and cached, so reruns skip Altair's work."""
-    return chart.to_dict(validate=False)
+def spec(chart) -> dict | None:
+    """The chart as a Vega-Lite dict (None stays None); built once and cached, so reruns skip Altair's work.
 
-
-def overview_trend_specs(trends: pd.DataFrame, metric_ids) -> dict[str, dict]:
-    """The Overview's trend charts, one per key metric."""
-    return {metric_id: spec(trend_chart(trends, metric_id)) for metric_id in metric_ids}
-
-
-def channel_detail_specs(d) -> dict[str, dict]:
-    """Every chart of the Channel detail page, from its view data."""
-    from .metrics import REGISTRY
-
-    out = {f"trend:{m.id}": spec(trend_chart(d.monthly, m.id)) for m in REGISTRY if m.targeted}
-    out["daily:volume"] = spec(daily_chart(d.daily, "volume", d.channel))
-    out["daily:service_level"] = spec(daily_chart(d.daily, "service_level", d.channel))
-    if not d.heatmap.empty:
-        out["heat:volume"] = spec(heatmap(d.heatmap, "volume"))
-        out["heat:service_level"] = spec(heatmap(d.heatmap, "service_level"))
-    if d.nps_structure["value"].notna().any():
-        out["nps"] = spec(nps_structure_chart(d.nps_structure))
+    "fit-x": the width follows the page and the height is the plot's own; Streamlit's default "fit" squeezes
+    axis labels and titles into the height, which flattens the plot.
+    """
+    if chart is None:
+        return None
+    out = chart.to_dict(validate=False)
+    if "facet" not in out and not any(k in out.get("encoding", {}) for k in ("row", "column", "facet")):
+        out["autosize"] = {"type": "fit-x", "contains": "padding"}
     return out
 
 
-def satisfaction_specs(data) -> dict[str, dict]:
+def overview_trend_specs(trends: pd.DataFrame, metric_ids) -> dict[str, dict | None]:
+    """The Overview's trend charts, one per key metric (None: no value in these months)."""
+    return {metric_id: spec(trend_chart(trends, metric_id)) for metric_id in metric_ids}
+
+
+def channel_detail_specs(d) -> dict[str, dict | None]:
+    """Every chart of the Channel detail page, from its view data (None where there is nothing to draw)."""
+    out = {f"trend:{m.id}": spec(trend_chart(d.monthly, m.id)) for m in METRICS.values() if m.targeted}
+    out["daily:volume"] = spec(daily_chart(d.daily, "volume", d.channel, d.month))
+    out["daily:service_level"] = spec(daily_chart(d.daily, "service_level", d.channel, d.month))
+    out["heat:volume"] = spec(heatmap(d.heatmap, "volume")) if not d.heatmap.empty else None
+    out["heat:service_level"] = spec(heatmap(d.heatmap, "service_level")) if not d.heatmap.empty else None
+    out["nps"] = spec(nps_structure_chart(d.nps_structure))
+    return out
+
+
+def _per_channel(chart: alt.Chart, channels, width: int) -> alt.FacetChart:
+    """Small multiples, one per channel in the standard order, wrapped four to a row so none is cut off."""
+    order = [channel_name(c) for c in ordered_channels(channels)]
+    return chart.properties(width=width).facet(facet=alt.Facet("Channel:N", title=None, sort=order), columns=4)
+
+
+def satisfaction_specs(data) -> dict[str, dict | None]:
     """NPS structure stacked per channel and month, and the CSAT 1–5 distribution per channel."""
-    out = {}
-    if not data.structure.empty:
-        out["nps"] = spec(nps_structure_chart(data.structure).encode(
-            column=alt.Column("channel:N", title=None)).properties(width=160, height=200))
+    out: dict[str, dict | None] = {"nps": None, "csat": None}
+    structure = data.structure[data.structure["value"].notna()].copy()
+    if not structure.empty:
+        structure["Channel"] = structure["channel"].map(channel_name)
+        out["nps"] = spec(_per_channel(nps_structure_chart(structure).properties(height=180),
+                                       structure["channel"], 170))
     if not data.csat_distribution.empty:
-        out["csat"] = spec(alt.Chart(data.csat_distribution).mark_bar().encode(
-            x=alt.X("score:O", title="CSAT score"), y=alt.Y("share:Q", title="Share of responses (%)"),
-            color=alt.Color("channel:N", scale=_channel_scale(data.csat_distribution["channel"]), legend=None),
-            column=alt.Column("channel:N", title=None),
-            tooltip=["channel", "score", "responses", alt.Tooltip("share:Q", format=".1f")],
-        ).properties(width=120, height=160))
+        dist = data.csat_distribution.copy()
+        dist["Channel"] = dist["channel"].map(channel_name)
+        out["csat"] = spec(_per_channel(alt.Chart(dist).mark_bar().encode(
+            x=alt.X("score:O", title="CSAT score", scale=alt.Scale(domain=[1, 2, 3, 4, 5]),
+                    axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("share:Q", title="Share of responses (%)"),
+            color=_channel_colour(dist["channel"]).legend(None),
+            tooltip=[alt.Tooltip("Channel:N"), alt.Tooltip("score:O", title="Score"),
+                     alt.Tooltip("responses:Q", title="Responses", format=","),
+                     alt.Tooltip("share:Q", title="Share (%)", format=".1f")],
+        ).properties(height=140), dist["channel"], 170))
     return out

@@ -138,10 +138,12 @@ def alerts(store: Store, as_of: dt.date | None = None, channels: list[str] | Non
             target += f" (target {format_value(p.metric, p.stated_target)} ± {p.tolerance_pct:g}%)"
         sign = "≥" if METRICS[p.metric].direction == "higher" else "≤"
         if p.impossible:
-            need = "" if p.required is None else f": it would need {sign} {format_value(p.metric, p.required)} on " \
-                                                  f"the remaining ~{p.remaining_contacts:,.0f} contacts"
+            # The arithmetic's requirement is out of the metric's range here (above 100 %, below 0 s): say so
+            # in words rather than print an impossible figure.
+            rest = "" if p.required is None else \
+                f", even if the remaining ~{p.remaining_contacts:,.0f} contacts all go perfectly"
             out.append(Alert(p.channel, p.metric, "impossible",
-                             f"{name} can no longer meet {target} this month{need} "
+                             f"{name} can no longer meet {target} this month{rest} "
                              f"({format_value(p.metric, p.value)} so far)."))
         elif not p.on_track and p.required is not None:
             out.append(Alert(p.channel, p.metric, "behind",

@@ -138,6 +138,18 @@ def score_for_share(share: float | None) -> int | None:
     return 1
 
 
+# The least evidence from which a score for statement 15 or 16 is proposed (this project's own; README).
+# 15 asks that service level *stays* within 5% of target: a month or two cannot show that, so the data
+# must cover at least half of the 12-month window (6 different months with a service-level target and data).
+MIN_MONTHS_15 = 6
+# 16 counts channel × metric verdicts of the rolling rule, each already judged over 12 months; at least two,
+# so that one metric on one channel does not decide the score alone ("0 of 1 qualify" is no evidence of a
+# level). Statuses that are no verdict (too little history, not measured) are shown but not counted.
+MIN_VERDICTS_16 = 2
+VERDICTS = ("compliant", "at_risk", "breached")
+TOO_LITTLE = "too little evidence to propose a score"
+
+
 @dataclass
 class Evidence:
     statement: int
@@ -146,10 +158,22 @@ class Evidence:
     cases: int
     rule: str
     rows: list[dict] = field(default_factory=list)
+    thin: str | None = None   # why no score is proposed (too little evidence), in one line
 
     @property
     def share(self) -> float | None:
         return None if not self.cases else self.qualifying / self.cases
+
+    @property
+    def summary(self) -> str:
+        """One line: the proposed score and its share, or why there is none."""
+        if self.thin:
+            return self.thin
+        return f"proposed score {self.score}: {self.qualifying} of {self.cases} qualify ({100 * self.share:.0f}%)"
+
+
+def _plural(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
 
 
 def last_complete_month(today: dt.date | None = None) -> str:
@@ -160,7 +184,8 @@ def last_complete_month(today: dt.date | None = None) -> str:
 
 def statement_15(store: Store, as_of: str | None = None) -> Evidence:
     """Every channel × month of the last 12 complete months with a service-level target and data:
-    qualifying when service level was met within a 5% tolerance."""
+    qualifying when service level was met within a 5% tolerance. No score with data in fewer than
+    MIN_MONTHS_15 different months."""
     from .targets import TargetBook, add_months, kpis, list_targets
 
     as_of = as_of or last_complete_month()
@@ -174,22 +199,41 @@ def statement_15(store: Store, as_of: str | None = None) -> Evidence:
         ok = r.value >= t.target * 0.95
         rows.append({"channel": r.channel, "month": r.period, "value": r.value, "target": t.target, "qualifies": ok})
     qualifying = sum(r["qualifies"] for r in rows)
-    return Evidence(15, score_for_share(qualifying / len(rows) if rows else None), qualifying, len(rows),
+    months = len({r["month"] for r in rows})
+    thin = None
+    if months < MIN_MONTHS_15:
+        thin = (f"{TOO_LITTLE}: {_plural(len(rows), 'channel-month', 'channel-months')} with a service-level "
+                f"target and data, in {months} of the 12 months; at least {MIN_MONTHS_15} months needed")
+    return Evidence(15, None if thin else score_for_share(qualifying / len(rows)), qualifying, len(rows),
                     f"channel-months {first}…{as_of} with a service-level target and data, met within 5% of "
-                    "target", rows)
+                    f"target; at least {MIN_MONTHS_15} different months needed", rows, thin)
 
 
 def statement_16(store: Store, as_of: str | None = None) -> Evidence:
-    """Every channel × metric (volume, aht, fcr) with a target: qualifying when its rolling status is compliant."""
+    """Every channel × metric (volume, aht, fcr) with a target and a verdict of the rolling rule (compliant,
+    at risk or breached): qualifying when compliant. No score with fewer than MIN_VERDICTS_16 verdicts."""
     from .targets import compliance
 
     as_of = as_of or last_complete_month()
-    rows = [{"channel": c.channel, "metric": c.metric, "status": c.status, "months_met": c.months_met,
-             "months_in_window": c.months_in_window, "qualifies": c.status == "compliant"}
-            for c in compliance(store, as_of) if c.metric in ("volume", "aht", "fcr")]
-    qualifying = sum(r["qualifies"] for r in rows)
-    return Evidence(16, score_for_share(qualifying / len(rows) if rows else None), qualifying, len(rows),
-                    f"channel × metric (volume, AHT, FCR) with a target, rolling status compliant as of {as_of}", rows)
+    rows = []
+    for c in compliance(store, as_of):
+        if c.metric not in ("volume", "aht", "fcr"):
+            continue
+        counted = c.status in VERDICTS
+        rows.append({"channel": c.channel, "metric": c.metric, "status": c.status, "months_met": c.months_met,
+                     "months_in_window": c.months_in_window, "counted": counted,
+                     "qualifies": (c.status == "compliant") if counted else None})
+    cases = sum(r["counted"] for r in rows)
+    qualifying = sum(bool(r["qualifies"]) for r in rows)
+    thin = None
+    if cases < MIN_VERDICTS_16:
+        left_out = len(rows) - cases
+        thin = (f"{TOO_LITTLE}: {_plural(cases, 'channel × metric', 'channel × metrics')} with a verdict of the "
+                f"rolling rule" + (f" ({left_out} more without one: too little history or not measured)"
+                                   if left_out else "") + f"; at least {MIN_VERDICTS_16} needed")
+    return Evidence(16, None if thin else score_for_share(qualifying / cases), qualifying, cases,
+                    f"channel × metric (volume, AHT, FCR) with a target and a verdict of the rolling rule as of "
+                    f"{as_of}, compliant; at least {MIN_VERDICTS_16} verdicts needed", rows, thin)
 
 
 def proposed_scores(store: Store, as_of: str | None = None) -> dict[int, Evidence]:
@@ -206,14 +250,20 @@ class Result:
     key_metrics: list[str]
 
 
+def unscored(scores: dict[int, int | None]) -> list[int]:
+    """The statements without a score from 1 to 5 yet (missing, None or the page's "not scored")."""
+    return [n for n in STATEMENTS if scores.get(n) not in (1, 2, 3, 4, 5)]
+
+
 def assess(scores: dict[int, int]) -> Result:
-    """Total, stage, per-section means and the steps to the next stage."""
-    missing = [n for n in STATEMENTS if n not in scores]
-    if missing:
-        raise UsageError(f"score every statement; missing: {', '.join(map(str, missing))}")
-    bad = [n for n, s in scores.items() if s not in (1, 2, 3, 4, 5)]
+    """Total, stage, per-section means and the steps to the next stage; every statement must be scored."""
+    bad = [n for n, s in scores.items() if s is not None and s not in (1, 2, 3, 4, 5)]
     if bad:
         raise UsageError(f"scores are whole numbers from 1 to 5; check statements {', '.join(map(str, bad))}")
+    missing = unscored(scores)
+    if missing:
+        raise UsageError(f"score every statement before the total and stage; {20 - len(missing)} of 20 scored, "
+                         f"missing: {', '.join(map(str, missing))}")
     total = sum(scores[n] for n in STATEMENTS)
     stage = stage_for(total)
     names = [b[2] for b in BANDS]

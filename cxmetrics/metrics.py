@@ -55,8 +55,10 @@ CHURN_MEASURES = {
 }
 
 _SL_NUM = ("answered_within + CASE WHEN sl_formula = 'abandons_within_met' THEN abandoned_within ELSE 0 END")
-_SL_DEN = ("CASE sl_formula WHEN 'abandons_ignored' THEN answered - answered_unknown_wait "
-           "WHEN 'abandons_within_met' THEN offered - answered_unknown_wait "
+# With no answered contact of known wait the export says nothing about service level (spec §3):
+# the denominator is then 0, so the value is null rather than 0 % from the abandons alone.
+_SL_DEN = ("CASE WHEN wait_n = 0 THEN 0 WHEN sl_formula = 'abandons_ignored' THEN answered - answered_unknown_wait "
+           "WHEN sl_formula = 'abandons_within_met' THEN offered - answered_unknown_wait "
            "ELSE offered - short_abandoned - answered_unknown_wait END")
 _FCR_NUM = "CASE WHEN fcr_explicit_channel THEN resolved_yes ELSE repeat_yes END"
 _FCR_DEN = "CASE WHEN fcr_explicit_channel THEN resolved_n ELSE repeat_n END"
@@ -94,7 +96,8 @@ REGISTRY: tuple[Metric, ...] = (
            "Share of contacts answered within the channel's threshold. By the channel's sl_formula: "
            "abandons_against = answered within ÷ (offered − short abandons); abandons_ignored = answered within ÷ "
            "answered; abandons_within_met = (answered + abandoned within) ÷ offered. Answered contacts with "
-           "unknown wait are left out of both sides.", _SL_NUM, _SL_DEN, 100.0, "pct", short="Service level"),
+           "unknown wait are left out of both sides; with no answered contact of known wait, service level is "
+           "not measured (null).", _SL_NUM, _SL_DEN, 100.0, "pct", short="Service level"),
     Metric("abandon_rate", "Abandonment rate", "percent", "lower",
            "100 × (abandoned − short abandons) ÷ (offered − short abandons). A short abandon waited less than the "
            "channel's short-abandon threshold.", "abandoned - short_abandoned", "offered - short_abandoned",

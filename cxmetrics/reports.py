@@ -47,6 +47,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+from .display import SL_FORMULA_TEXT, STATE_LOOKS, STATUS_LOOKS
 from .errors import UsageError
 
 _QUARTER = re.compile(r"(\d{4})Q([1-4])")
@@ -127,6 +128,7 @@ class QuarterlyReview:
     channel_settings: list[dict]
     settings: dict
     generated_at: str = field(default_factory=lambda: dt.datetime.now().strftime("%Y-%m-%d %H:%M"))
+    not_loaded: list[str] = field(default_factory=list)  # months of the quarter after the store's last data day
 
     @property
     def has_data(self) -> bool:
@@ -137,7 +139,7 @@ def quarterly_review(store, quarter: str, channels: list[str] | None = None) -> 
     """Everything the quarterly SLA review shows: the page, the workbook and the CLI read this."""
     from .metrics import REGISTRY, TARGETED
     from .targets import (TargetBook, add_months, channel_settings, compliance, get_settings, kpis, list_targets,
-                          month_range, month_state)
+                          loaded_through, month_range, month_state)
     from .schema import CHANNELS
     from .views import detect_missing_days
 
@@ -154,6 +156,7 @@ def quarterly_review(store, quarter: str, channels: list[str] | None = None) -> 
         store, "quarter", channels=channels, date_from=quarter_months(shift_quarter(quarter, -4))[0],
         date_to=quarter_months(shift_quarter(quarter, -4))[-1], metrics=list(TARGETED))}
     rule = {(c.channel, c.metric): c for c in compliance(store, last, channels)}
+    loaded = loaded_through(store) or last
     book = TargetBook(list_targets(store))
     by_month = {(r.channel, r.metric, r.period): r for r in monthly}
     seen = set(r.channel for r in monthly)
@@ -171,20 +174,27 @@ def quarterly_review(store, quarter: str, channels: list[str] | None = None) -> 
                                 "tolerance_pct": t.tolerance_pct, "effective_from": t.effective_from,
                                 "scope": t.channel,
                                 "months": [m for m in months if book.in_force(channel, metric_id, m) == t]})
+            c = rule.get((channel, metric_id))
+            not_measured = c is not None and c.status == "not_measured"
             cells = []
             for month in months:
                 r = by_month.get((channel, metric_id, month))
                 t = book.in_force(channel, metric_id, month)
                 value = r.value if r else None
-                cells.append(ReviewCell(month, value, r.n if r else 0, None if t is None else t.target,
-                                        month_state(metric_id, value, t)))
+                state = month_state(metric_id, value, t)
+                if month > loaded:
+                    state = "not_loaded"
+                elif not_measured and state is not None:
+                    state = "not_measured"
+                cells.append(ReviewCell(month, value, r.n if r else 0, None if t is None else t.target, state))
             q = pooled.get((channel, metric_id))
             end_target = book.in_force(channel, metric_id, last)
-            c = rule.get((channel, metric_id))
+            quarter_state = month_state(metric_id, q.value if q else None, end_target)
+            if not_measured and quarter_state is not None:
+                quarter_state = "not_measured"
             rows.append(ReviewRow(
                 channel, metric_id, cells, q.value if q else None, q.n if q else 0,
-                None if end_target is None else end_target.target,
-                month_state(metric_id, q.value if q else None, end_target),
+                None if end_target is None else end_target.target, quarter_state,
                 c.status if c else None, len(c.flagged_months) if c else None,
                 previous.get((channel, metric_id)).value if (channel, metric_id) in previous else None,
                 last_year.get((channel, metric_id)).value if (channel, metric_id) in last_year else None))
@@ -204,6 +214,7 @@ def quarterly_review(store, quarter: str, channels: list[str] | None = None) -> 
         [{"id": m.id, "label": m.label, "unit": m.unit, "better": m.direction, "definition": m.description}
          for m in REGISTRY],
         [s for s in channel_settings(store) if s["channel"] in present], get_settings(store))
+    review.not_loaded = [m for m in months if m > loaded]
     review.findings = findings(review)
     return review
 
@@ -284,18 +295,45 @@ def findings(review: QuarterlyReview) -> list[str]:
             out.append(f"Satisfaction is not measured on {_name(channel).lower()}: no CSAT, NPS or CES responses "
                        f"in {review.quarter}.")
     if not any_missed:
-        out.insert(0, f"Every targeted metric met its target in every month of {review.quarter}.")
+        loaded = [m for m in review.months if m not in review.not_loaded]
+        scope = f"every month of {review.quarter}" if not review.not_loaded else \
+            "every month loaded so far (" + ", ".join(month_name(m) for m in loaded) + ")"
+        out.insert(0, f"Every targeted metric met its target in {scope}.")
+    if review.not_loaded:
+        names = [month_name(m) for m in review.not_loaded]
+        listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        out.append(f"{listed} {'is' if len(names) == 1 else 'are'} not loaded yet: the store's data end before "
+                   f"{'it' if len(names) == 1 else 'them'}, so {review.quarter} is reviewed on the months loaded so far.")
     return out
 
 
 # -- the workbook ---------------------------------------------------------------------------------------------
 SHEETS = ("Summary", "Monthly", "Compliance", "Flagged months", "Trends", "By queue", "Definitions",
           "Data coverage")
-STATE_FILLS = {"met": "DCE9F5", "met_within_tolerance": "FDE9C8", "missed": "F8D0C0", "no_data": "E7E7E7"}
+STATE_FILLS = {state: look.fill for state, look in STATE_LOOKS.items() if state is not None}
 NUMBER_FORMATS = {"pct": "0.0%", "duration": "[h]:mm:ss", "count": "#,##0", "score": "0.00",
                   "nps": "+0.0;-0.0;0.0"}
 DELTA_FORMATS = {"pct": '+0.0" pts";-0.0" pts";0.0" pts"', "duration": '+#,##0" s";-#,##0" s";0" s"',
                  "count": "+#,##0;-#,##0;0", "score": "+0.00;-0.00;0.00", "nps": "+0.0;-0.0;0.0"}
+
+
+def state_number_format(number_format: str, state: str | None) -> str:
+    """The number format with the state's symbol in front of every section, so the cell reads without colour
+    and stays a number."""
+    icon = STATE_LOOKS[state].icon if state in STATE_LOOKS else ""
+    if not icon:
+        return number_format
+    return ";".join(f'"{icon} "{section}' for section in number_format.split(";"))
+
+
+def state_cell(metric_id: str, value, state: str | None):
+    """(value, number format) of a month cell: a number with its state symbol, or the state in words when
+    the month is not measured or not loaded yet."""
+    from .metrics import METRICS
+
+    if state in ("not_measured", "not_loaded") or (value is None and state is not None):
+        return f"{STATE_LOOKS[state].icon} {STATE_LOOKS[state].word}", None
+    return excel_number(metric_id, value), state_number_format(NUMBER_FORMATS[METRICS[metric_id].fmt], state)
 
 
 def excel_number(metric_id: str, value):
@@ -368,7 +406,6 @@ def write_review_workbook(review: QuarterlyReview, target) -> None:
     from openpyxl.chart import LineChart, Reference
 
     from .metrics import METRICS
-    from .views import STATE_WORDS, STATUS_WORDS
 
     wb = Workbook()
     wb.remove(wb.active)
@@ -393,13 +430,15 @@ def write_review_workbook(review: QuarterlyReview, target) -> None:
         s.put(row, 1, _name(r.channel))
         s.put(row, 2, label(r.metric))
         for i, cell in enumerate(r.months):
-            s.put(row, 3 + i, excel_number(r.metric, cell.value), fmt, STATE_FILLS.get(cell.state))
+            value, number_format = state_cell(r.metric, cell.value, cell.state)
+            s.put(row, 3 + i, value, number_format, STATE_FILLS.get(cell.state))
         col = 3 + len(r.months)
-        s.put(row, col, excel_number(r.metric, r.quarter_value), fmt, STATE_FILLS.get(r.quarter_state))
+        value, number_format = state_cell(r.metric, r.quarter_value, r.quarter_state)
+        s.put(row, col, value, number_format, STATE_FILLS.get(r.quarter_state))
         s.put(row, col + 1, r.quarter_n, "#,##0")
         s.put(row, col + 2, excel_number(r.metric, r.quarter_target), fmt)
-        s.put(row, col + 3, STATE_WORDS[r.quarter_state], fill=STATE_FILLS.get(r.quarter_state))
-        s.put(row, col + 4, STATUS_WORDS.get(r.rolling_status, "—"))
+        s.put(row, col + 3, STATE_LOOKS[r.quarter_state].word, fill=STATE_FILLS.get(r.quarter_state))
+        s.put(row, col + 4, STATUS_LOOKS[r.rolling_status].word if r.rolling_status else "—")
         delta_fmt = DELTA_FORMATS[METRICS[r.metric].fmt]
         s.put(row, col + 5, r.previous_delta, delta_fmt)
         s.put(row, col + 6, r.last_year_delta, delta_fmt)
@@ -437,7 +476,7 @@ def write_review_workbook(review: QuarterlyReview, target) -> None:
         m.put(i, 4, excel_number(k.metric, k.value), fmt, STATE_FILLS.get(k.state))
         m.put(i, 5, k.n, "#,##0")
         m.put(i, 6, excel_number(k.metric, k.target), fmt)
-        m.put(i, 7, STATE_WORDS[k.state] if k.state else "")
+        m.put(i, 7, STATE_LOOKS[k.state].word if k.state else "")
     m.ws.freeze_panes = "A2"
     m.fit()
 
@@ -447,7 +486,7 @@ def write_review_workbook(review: QuarterlyReview, target) -> None:
                  "Months counted", "Status", "Flagged months"])
     for i, r in enumerate(review.compliance, start=2):
         for col, value in enumerate([_name(r.channel), label(r.metric), r.as_of, r.window_start, r.months_met,
-                                     r.months_with_data, r.months_in_window, STATUS_WORDS[r.status],
+                                     r.months_with_data, r.months_in_window, STATUS_LOOKS[r.status].word,
                                      "; ".join(r.flagged_months)], start=1):
             c.put(i, col, value)
     c.ws.freeze_panes = "A2"
@@ -469,7 +508,7 @@ def write_review_workbook(review: QuarterlyReview, target) -> None:
             f.put(i, 4, excel_number(r.metric, cell.value), fmt, STATE_FILLS[cell.state])
             f.put(i, 5, excel_number(r.metric, cell.target), fmt)
             f.put(i, 6, gap, DELTA_FORMATS[METRICS[r.metric].fmt])
-            f.put(i, 7, STATE_WORDS[cell.state])
+            f.put(i, 7, STATE_LOOKS[cell.state].word)
             i += 1
     f.ws.freeze_panes = "A2"
     f.fit()
@@ -525,16 +564,13 @@ def write_review_workbook(review: QuarterlyReview, target) -> None:
     d.put(row, 1, "Service level in force per channel", bold=True)
     row += 1
     d.header(row, ["Channel", "SL threshold (s)", "Short abandon below (s)", "SL formula", "Formula"])
-    formulas = {"abandons_against": "answered within ÷ (offered − short abandons)",
-                "abandons_ignored": "answered within ÷ answered",
-                "abandons_within_met": "(answered within + abandoned within) ÷ offered"}
     for cs in review.channel_settings:
         row += 1
         d.put(row, 1, _name(cs["channel"]))
         d.put(row, 2, cs["sl_threshold_s"], "#,##0")
         d.put(row, 3, cs["short_abandon_s"], "#,##0")
         d.put(row, 4, cs["sl_formula"])
-        d.put(row, 5, formulas[cs["sl_formula"]])
+        d.put(row, 5, SL_FORMULA_TEXT[cs["sl_formula"]])
     row += 2
     conf = review.settings
     for key, text in (("timezone", "Time zone"), ("fcr_window_days", "FCR window (days)"),

@@ -8,14 +8,17 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .display import ordered_channels
 from .errors import UsageError
 from .metrics import METRICS, REGISTRY, TARGETED, kpi_sql, metric
 from .schema import CHANNEL_DEFAULTS, CHANNELS, OTHER_CHANNEL_DEFAULTS, SL_FORMULAS
 from .storage import DEFAULT_SETTINGS, Store
 
 TARGET_HEADER = ["channel", "metric", "target", "tolerance_pct", "effective_from"]
-STATES = ("met", "met_within_tolerance", "missed", "no_data")
-STATUSES = ("compliant", "at_risk", "breached", "insufficient_history")
+# Month states (spec §4). "not_measured": a counted month of a channel × metric that has no value in any
+# counted month (no surveys on an ACD log). "not_loaded": a month after the store's last day of data.
+STATES = ("met", "met_within_tolerance", "missed", "no_data", "not_measured", "not_loaded")
+STATUSES = ("compliant", "at_risk", "breached", "insufficient_history", "not_measured")
 
 
 
@@ -364,13 +367,23 @@ def _check_month(text: str) -> str:
     return text
 
 
+def loaded_through(store: Store) -> str | None:
+    """The month of the last day the store holds contacts for (YYYY-MM); later months are not loaded yet."""
+    return store.scalar("SELECT strftime(max(queued_local), '%Y-%m') FROM contacts")
+
+
 def compliance(store: Store, as_of: str, channels: list[str] | None = None,
                metrics: list[str] | None = None) -> list[ComplianceRow]:
-    """The k-of-n rule per channel × targeted metric at the as-of month (spec §4)."""
+    """The k-of-n rule per channel × targeted metric at the as-of month (spec §4).
+
+    Months after the store's last day of data are "not loaded yet": neither counted nor flagged. A channel ×
+    metric with no value in any counted month is `not_measured`, its months shown as such, not as misses.
+    """
     as_of = _check_month(as_of)
     conf = get_settings(store)
     k, n = int(conf["rule_k"]), int(conf["rule_n"])
     window_start = add_months(as_of, -(n - 1))
+    loaded = loaded_through(store)
     first_months = dict(store.fetchall(
         "SELECT channel, strftime(min(queued_local), '%Y-%m') FROM contacts "
         "WHERE queued_local < ? GROUP BY 1 HAVING max(queued_local) >= CAST(? AS TIMESTAMP)",
@@ -383,10 +396,10 @@ def compliance(store: Store, as_of: str, channels: list[str] | None = None,
         metrics=metric_ids)} if first_months else {}
     book = TargetBook(list_targets(store))
     out = []
-    for channel in sorted(first_months):
+    for channel in ordered_channels(first_months):
         first = first_months[channel]
         insufficient = first > window_start
-        counted = month_range(max(first, window_start), as_of)
+        counted = month_range(max(first, window_start), min(as_of, loaded or as_of))
         for mid in metric_ids:
             if book.in_force(channel, mid, as_of) is None:
                 continue
@@ -395,16 +408,26 @@ def compliance(store: Store, as_of: str, channels: list[str] | None = None,
                 t = book.in_force(channel, mid, month)
                 row = values.get((channel, mid, month))
                 value = row.value if row else None
-                state = month_state(mid, value, t) if month in counted else None
+                if month > (loaded or as_of):
+                    state = "not_loaded"
+                else:
+                    state = month_state(mid, value, t) if month in counted else None
                 cells.append(MonthCell(month, value, None if t is None else t.target,
                                        None if t is None else t.tolerance_pct, state, row.n if row else 0))
-            judged = [c for c in cells if c.state is not None]
+            judged = [c for c in cells if c.month in counted and c.state is not None]
             if not any(c.month in counted for c in cells):
                 continue
+            measured = any(c.value is not None for c in cells if c.month in counted)
+            if not measured:
+                for c in judged:
+                    c.state = "not_measured"
             met = sum(c.state in ("met", "met_within_tolerance") for c in judged)
             with_data = sum(c.value is not None for c in judged)
             flagged = [c.month for c in judged if c.state in ("missed", "no_data")]
-            status = "insufficient_history" if insufficient else rule_status(len(judged) - met, k, n)
+            if not measured:
+                status = "not_measured"
+            else:
+                status = "insufficient_history" if insufficient else rule_status(len(judged) - met, k, n)
             out.append(ComplianceRow(channel, mid, as_of, window_start, met, with_data, len(judged), status,
                                      flagged, cells))
     return out

@@ -8,7 +8,8 @@ import streamlit as st
 
 from . import views
 from .storage import Store, resolve_db_path
-from .views import STATE_ICONS, STATE_WORDS, STATUS_WORDS
+from .display import STATE_LOOKS, STATUS_LOOKS, cell_style
+from .metrics import METRICS, REGISTRY
 
 
 @st.cache_resource(show_spinner=False)
@@ -38,8 +39,14 @@ def view(name: str, **kwargs):
     return cached(getattr(views, name), **kwargs)
 
 
-def vega(spec: dict) -> None:
-    """Render a prepared Vega-Lite spec (built once per data version by the charts module)."""
+def vega(spec: dict | None, missing: str = "Nothing to draw for this selection.") -> None:
+    """Render a prepared Vega-Lite spec (built once per data version by the charts module).
+
+    A chart without data is never drawn: one line says why instead.
+    """
+    if spec is None:
+        st.caption(missing)
+        return
     st.vega_lite_chart(spec, width="stretch")
 
 
@@ -47,19 +54,24 @@ def read_only() -> bool:
     return get_store().read_only
 
 
-_STATE_MARKDOWN = {"met": "blue", "met_within_tolerance": "orange", "missed": "red", "no_data": "gray"}
-_STATUS_MARKDOWN = {"compliant": "blue", "at_risk": "orange", "breached": "red", "insufficient_history": "gray"}
-
-
 def state_badge(state: str | None) -> str:
     """Coloured and written in words, so it reads without colour too."""
-    if state is None:
-        return ":gray[No target]"
-    return f":{_STATE_MARKDOWN[state]}[{STATE_ICONS[state]} {STATE_WORDS[state]}]"
+    look = STATE_LOOKS[state]
+    return f":{look.badge}[{look.icon} {look.word}]".replace("[ ", "[")
 
 
 def status_badge(status: str) -> str:
-    return f":{_STATUS_MARKDOWN[status]}-background[{STATUS_WORDS[status]}]"
+    look = STATUS_LOOKS[status]
+    return f":{look.badge}-background[{look.word}]"
+
+
+def styled_states(table, states, columns):
+    """A table whose month cells are coloured by their state (the text already carries symbol or word)."""
+    def colour(column):
+        if column.name not in states:
+            return [""] * len(column)
+        return [cell_style(s) for s in states[column.name]]
+    return table.style.apply(colour, subset=[c for c in columns if c in table.columns])
 
 
 def tile(t: views.Tile) -> None:
@@ -94,12 +106,13 @@ def empty_store_notice() -> bool:
 
 def chart_heading(metric_id: str) -> None:
     """The metric's label, with its registry definition on hover."""
-    from .metrics import METRICS
     m = METRICS[metric_id]
     st.markdown(f"**{m.label}**", help=m.description)
 
 
 def metric_column_help() -> dict:
-    """column_config giving each metric-labelled column its definition on hover."""
-    from .metrics import REGISTRY
-    return {m.label: st.column_config.TextColumn(m.label, help=m.description) for m in REGISTRY}
+    """column_config giving each metric-labelled column (full or short label) its definition on hover."""
+    config = {m.label: st.column_config.TextColumn(m.label, help=m.description) for m in REGISTRY}
+    config.update({m.short: st.column_config.TextColumn(m.short, help=f"{m.label}: {m.description}")
+                   for m in REGISTRY if m.short and m.short not in config})
+    return config

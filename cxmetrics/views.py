@@ -12,7 +12,10 @@ import pandas as pd
 
 from .ingest import list_imports, quarantined_rows
 from .reports import quarterly_review  # noqa: F401  (a page view: ui.view("quarterly_review"))
+from .charts import (NPS_GROUPS, WEEKDAYS, channel_detail_specs, coverage_chart, overview_trend_specs,
+                     satisfaction_specs, spec)
 from .metrics import METRICS
+from .display import SL_FORMULA_TEXT, STATE_LOOKS, STATUS_LOOKS, channel_name, ordered_channels, state_text
 from .schema import CHANNELS
 from .storage import Store
 from .targets import (add_months, channel_settings, compliance, get_settings, kpis, list_targets,
@@ -20,16 +23,10 @@ from .targets import (add_months, channel_settings, compliance, get_settings, kp
 
 KEY_METRICS = ("volume", "service_level", "abandon_rate", "asa", "aht", "fcr", "csat", "nps")
 
-# Okabe–Ito: distinguishable with every common colour-vision deficiency.
-CHANNEL_COLOURS = {"voice": "#0072B2", "chat": "#E69F00", "messaging": "#009E73", "email": "#CC79A7",
-                   "social": "#56B4E9", "video": "#D55E00", "back_office": "#000000"}
-OTHER_CHANNEL_COLOUR = "#999999"
-STATE_COLOURS = {"met": "#0072B2", "met_within_tolerance": "#E69F00", "missed": "#D55E00", "no_data": "#BBBBBB"}
-STATE_WORDS = {"met": "Met", "met_within_tolerance": "Met within tolerance", "missed": "Missed",
-               "no_data": "No data", None: "No target"}
-STATE_ICONS = {"met": "✔", "met_within_tolerance": "≈", "missed": "✖", "no_data": "–", None: ""}
-STATUS_WORDS = {"compliant": "Compliant", "at_risk": "At risk", "breached": "Breached",
-                "insufficient_history": "Insufficient history"}
+STATE_COLOURS = {s: look.colour for s, look in STATE_LOOKS.items() if s is not None}
+STATE_WORDS = {s: look.word for s, look in STATE_LOOKS.items()}
+STATE_ICONS = {s: look.icon for s, look in STATE_LOOKS.items()}
+STATUS_WORDS = {s: look.word for s, look in STATUS_LOOKS.items()}
 
 
 # -- formatting ------------------------------------------------------------------------------------
@@ -74,10 +71,6 @@ def format_delta(metric_id: str, delta: float | None) -> str | None:
     if fmt == "nps":
         return f"{delta:+.1f}"
     return f"{delta:+.2f}"
-
-
-def channel_colour(channel: str) -> str:
-    return CHANNEL_COLOURS.get(channel, OTHER_CHANNEL_COLOUR)
 
 
 # -- choices ---------------------------------------------------------------------------------------
@@ -139,69 +132,88 @@ class Overview:
     trends: pd.DataFrame
     attention: list[dict]  # Channel, Metric, Issue, Detail
     missed_count: int = 0
-    trend_specs: dict = field(default_factory=dict)  # metric → Vega-Lite spec, built with the data
+    trend_specs: dict = field(default_factory=dict)  # metric → Vega-Lite spec (None: nothing to draw)
+    not_measured: dict[str, list[str]] = field(default_factory=dict)  # channel → metric labels without any value
+    notice: str | None = None  # why there is nothing to show, in a manager's words
+
+
+def measured_metrics(rows) -> set[tuple[str, str]]:
+    """(channel, metric) pairs with at least one value among these KPI rows."""
+    return {(r.channel, r.metric) for r in rows if r.value is not None}
 
 
 def overview(store: Store, month: str, channels: list[str] | None = None, queues: list[str] | None = None,
              teams: list[str] | None = None, months_back: int = 12) -> Overview:
-    """Tiles, scorecard, 13-month trends and the 'needs attention' list for a month."""
+    """Tiles, scorecard, 13-month trends and the 'needs attention' list for a month.
+
+    A metric with no value on a channel in any of these months (CSAT on an ACD log) is not measured there:
+    it gets no tile, only a line saying so.
+    """
     first = add_months(month, -months_back)
     filters = {"queue": queues or [], "team": teams or []}
     rows = kpis(store, "month", channels=channels or None, date_from=first, date_to=month,
                 metrics=list(KEY_METRICS), filters=filters)
     frame = _frame(rows)
+    measured = measured_metrics(rows)
     current = {(r.channel, r.metric): r for r in rows if r.period == month}
     previous = {(r.channel, r.metric): r for r in rows if r.period == add_months(month, -1)}
     shown = [c for c in (channels or choices(store).channels) if any(k[0] == c for k in current)]
     tiles: dict[str, list[Tile]] = {}
+    not_measured: dict[str, list[str]] = {}
     for channel in shown:
         tiles[channel] = []
         for mid in KEY_METRICS:
             r = current.get((channel, mid))
             if r is None:
                 continue
+            m = METRICS[mid]
+            if (channel, mid) not in measured:
+                not_measured.setdefault(channel, []).append(m.short or m.label)
+                continue
             prev = previous.get((channel, mid))
             delta = None if prev is None or prev.value is None or r.value is None else r.value - prev.value
-            direction = METRICS[mid].direction
-            good = None if delta is None or direction == "band" else (delta >= 0) == (direction == "higher")
-            m = METRICS[mid]
+            good = None if delta is None or m.direction == "band" else (delta >= 0) == (m.direction == "higher")
             tiles[channel].append(Tile(
                 channel, mid, m.short or m.label, r.value, format_value(mid, r.value),
                 "no target" if r.target is None else f"target {format_value(mid, r.target)}"
                 + (f" ± {r.tolerance_pct:g}%" if r.tolerance_pct else ""),
                 r.state, STATE_WORDS[r.state], format_delta(mid, delta), good, r.n,
                 f"{m.label}: {m.description} (n = {r.n:,})"))
-    scorecard = _scorecard(rows, month, shown)
+    scorecard = _scorecard(rows, month, shown, measured)
     attention = []
     missed = [r for r in rows if r.period == month and r.state == "missed" and r.channel in shown]
     for r in missed:
-        attention.append({"Channel": _channel_name(r.channel), "Metric": METRICS[r.metric].label,
+        attention.append({"Channel": channel_name(r.channel), "Metric": METRICS[r.metric].label,
                           "Issue": "Missed this month",
                           "Detail": f"{format_value(r.metric, r.value)} against {format_value(r.metric, r.target)}"})
     for c in compliance(store, month, shown or None):
         if c.status in ("at_risk", "breached"):
-            attention.append({"Channel": _channel_name(c.channel), "Metric": METRICS[c.metric].label,
+            attention.append({"Channel": channel_name(c.channel), "Metric": METRICS[c.metric].label,
                               "Issue": f"Rolling rule: {STATUS_WORDS[c.status].lower()}",
                               "Detail": f"{len(c.flagged_months)} misses in the last {c.months_in_window} months"})
-    from .charts import overview_trend_specs
+    notice = None
+    if not shown:
+        notice = (f"No inbound contacts in {month}" + (" for these filters" if channels or queues or teams else "")
+                  + ": the metrics count inbound contacts only (outbound calls are stored but not measured).")
     return Overview(month, shown, tiles, scorecard, frame, attention, len(missed),
-                    overview_trend_specs(frame, KEY_METRICS))
+                    overview_trend_specs(frame, KEY_METRICS), not_measured, notice)
 
 
-def _channel_name(channel: str) -> str:
-    return channel.replace("_", " ").capitalize()
-
-
-def _scorecard(rows, month: str, channels: list[str]) -> pd.DataFrame:
+def _scorecard(rows, month: str, channels: list[str], measured: set) -> pd.DataFrame:
+    """Channel × key metric for the month, each cell with its state symbol; short labels so it fits."""
     data = []
+    current = {(r.channel, r.metric): r for r in rows if r.period == month}
     for channel in channels:
-        line = {"Channel": _channel_name(channel)}
+        line = {"Channel": channel_name(channel)}
         for mid in KEY_METRICS:
-            r = next((x for x in rows if x.period == month and x.channel == channel and x.metric == mid), None)
-            text = "–" if r is None else format_value(mid, r.value)
-            if r is not None and r.state:
-                text = f"{STATE_ICONS[r.state]} {text}"
-            line[METRICS[mid].label] = text
+            r = current.get((channel, mid))
+            if (channel, mid) not in measured:
+                text = state_text("not_measured")
+            else:
+                text = "–" if r is None else format_value(mid, r.value)
+                if r is not None and r.state:
+                    text = state_text(r.state, text)
+            line[METRICS[mid].short or METRICS[mid].label] = text
         data.append(line)
     return pd.DataFrame(data)
 
@@ -217,10 +229,12 @@ class ChannelDetail:
     drilldown: dict[str, pd.DataFrame]
     nps_structure: pd.DataFrame
     settings: dict
-    specs: dict = field(default_factory=dict)  # chart name → Vega-Lite spec, built with the data
+    specs: dict = field(default_factory=dict)  # chart name → Vega-Lite spec; None: nothing to draw
+    settings_text: str = ""
 
 
 def channel_detail(store: Store, channel: str, month: str, months_back: int = 12) -> ChannelDetail:
+    """Monthly trends, the month's days, weekday × half-hour heatmaps, NPS structure and drill-downs."""
     first = add_months(month, -months_back)
     monthly = _frame(kpis(store, "month", channels=[channel], date_from=first, date_to=month))
     daily = _frame(kpis(store, "day", channels=[channel], date_from=month, date_to=month,
@@ -228,24 +242,29 @@ def channel_detail(store: Store, channel: str, month: str, months_back: int = 12
     heat = _frame(kpis(store, "weekday_interval", channels=[channel], date_from=month, date_to=month,
                        metrics=["volume", "service_level"]))
     if not heat.empty:
-        heat["weekday"] = heat["period"].str[0].astype(int).map(
-            dict(enumerate(["", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"])))
+        heat["weekday"] = heat["period"].str[0].astype(int).map(dict(enumerate([""] + WEEKDAYS)))
         heat["time"] = heat["period"].str[2:]
     drill = {}
     for by in ("queue", "team", "agent"):
         rows = kpis(store, "month", by=by, channels=[channel], date_from=month, date_to=month,
                     metrics=["volume", "handled", "service_level", "abandon_rate", "asa", "aht", "fcr", "csat"])
         drill[by] = _pivot(rows, by)
-    structure = monthly[monthly["metric"].isin(["nps_promoters", "nps_passives", "nps_detractors"])][
-        ["period", "metric", "value", "n"]].copy()
-    structure["group"] = structure["metric"].map({"nps_promoters": "Promoters (9–10)",
-                                                  "nps_passives": "Passives (7–8)",
-                                                  "nps_detractors": "Detractors (0–6)"})
+    structure = monthly[monthly["metric"].isin(list(NPS_GROUPS))][["period", "metric", "value", "n"]].copy()
+    structure["group"] = structure["metric"].map(NPS_GROUPS)
     settings = next((s for s in channel_settings(store) if s["channel"] == channel), {})
-    from .charts import channel_detail_specs
-    detail = ChannelDetail(channel, month, monthly, daily, heat, drill, structure, settings)
+    detail = ChannelDetail(channel, month, monthly, daily, heat, drill, structure, settings,
+                           settings_text=channel_settings_text(settings))
     detail.specs = channel_detail_specs(detail)
     return detail
+
+
+def channel_settings_text(settings: dict) -> str:
+    """The service-level rule in force for a channel, in words (the formula, not its id)."""
+    if not settings:
+        return ""
+    return (f"Service level: answered within {settings['sl_threshold_s']:,.0f} s, counted as "
+            f"{SL_FORMULA_TEXT[settings['sl_formula']]}; abandons before {settings['short_abandon_s']:,.0f} s "
+            "are short abandons and left out.")
 
 
 def _pivot(rows, by: str) -> pd.DataFrame:
@@ -261,35 +280,46 @@ def _pivot(rows, by: str) -> pd.DataFrame:
 @dataclass
 class ComplianceView:
     as_of: str
-    months: list[str]
-    grid: pd.DataFrame       # one row per channel × metric: Channel, Metric, Status, one column per month
-    states: pd.DataFrame     # the same cells as raw states, for colouring
+    months: list[str]        # the month columns shown: from the first month any row counts, to the as-of month
+    grid: pd.DataFrame       # one row per channel × metric: Channel, Metric, Status, Met, one column per month
+    states: pd.DataFrame     # the same cells as raw states (None: not counted), for colouring
     flagged: pd.DataFrame    # Channel, Metric, Month, Value, Target, Gap, State
     rows: list               # the ComplianceRow objects
+    status_counts: list[tuple[str, int]] = field(default_factory=list)  # (status, rows) in rule order
 
 
 def compliance_view(store: Store, as_of: str, channels: list[str] | None = None) -> ComplianceView:
+    """The rolling-rule grid: a row per channel × metric, a cell per month with its state in symbol and words.
+
+    Leading months that no row counts (before every channel's first month) are left out, so a store with
+    one month of data shows that month, not eleven blank columns first.
+    """
     rows = compliance(store, as_of, channels)
     conf = get_settings(store)
-    months = month_range(add_months(as_of, -(int(conf["rule_n"]) - 1)), as_of)
+    window = month_range(add_months(as_of, -(int(conf["rule_n"]) - 1)), as_of)
+    used = [m for m in window if any(c.month == m and c.state is not None for r in rows for c in r.cells)]
+    months = window[window.index(used[0]):] if used else window
     grid, states, flagged = [], [], []
     for r in rows:
-        line = {"Channel": _channel_name(r.channel), "Metric": METRICS[r.metric].label,
+        line = {"Channel": channel_name(r.channel), "Metric": METRICS[r.metric].label,
                 "Status": STATUS_WORDS[r.status], "Met": f"{r.months_met} of {r.months_in_window}"}
         state_line = {"Channel": r.channel, "Metric": r.metric, "Status": r.status}
         for cell in r.cells:
-            text = "" if cell.state is None else f"{STATE_ICONS[cell.state]} {format_value(r.metric, cell.value)}"
-            line[cell.month] = text
+            if cell.month not in months:
+                continue
+            line[cell.month] = "" if cell.state is None else state_text(cell.state, format_value(r.metric, cell.value))
             state_line[cell.month] = cell.state
             if cell.state in ("missed", "no_data"):
                 gap = None if cell.value is None or cell.target is None else cell.value - cell.target
-                flagged.append({"Channel": _channel_name(r.channel), "Metric": METRICS[r.metric].label,
+                flagged.append({"Channel": channel_name(r.channel), "Metric": METRICS[r.metric].label,
                                 "Month": cell.month, "Value": format_value(r.metric, cell.value),
                                 "Target": format_value(r.metric, cell.target),
                                 "Gap": format_delta(r.metric, gap) or "–", "State": STATE_WORDS[cell.state]})
         grid.append(line)
         states.append(state_line)
-    return ComplianceView(as_of, months, pd.DataFrame(grid), pd.DataFrame(states), pd.DataFrame(flagged), rows)
+    counts = [(status, sum(r.status == status for r in rows)) for status in STATUS_LOOKS]
+    return ComplianceView(as_of, months, pd.DataFrame(grid), pd.DataFrame(states, dtype=object),
+                          pd.DataFrame(flagged), rows, [(s, n) for s, n in counts if n])
 
 
 # -- targets and settings -------------------------------------------------------------------------------------------
@@ -343,11 +373,14 @@ def data_quality(store: Store) -> DataQuality:
     coverage = store.df(
         "SELECT channel, CAST(queued_local AS DATE) AS day, count(*) AS contacts FROM contacts "
         "GROUP BY ALL ORDER BY channel, day")
+    order = {c: i for i, c in enumerate(ordered_channels(coverage["channel"].unique()))}
+    coverage = coverage.sort_values(["channel", "day"], key=lambda col: col.map(order) if col.name == "channel"
+                                    else col).reset_index(drop=True)
     missing = detect_missing_days(store)
     warnings = []
     for channel, days in missing.items():
         shown = ", ".join(days[:10]) + (f" and {len(days) - 10} more" if len(days) > 10 else "")
-        warnings.append(f"{_channel_name(channel)}: no contacts on {shown} — a day the centre usually works. "
+        warnings.append(f"{channel_name(channel)}: no contacts on {shown} — a day the centre usually works. "
                         "Check that the export covers it.")
     imports = pd.DataFrame(list_imports(store))
     if not imports.empty:
@@ -358,7 +391,6 @@ def data_quality(store: Store) -> DataQuality:
     unknown = int(store.scalar(
         "SELECT count(DISTINCT c.customer_id) FROM contacts c ANTI JOIN customers k USING (customer_id) "
         "WHERE c.customer_id IS NOT NULL")) if have else 0
-    from .charts import coverage_chart, spec
     return DataQuality(coverage, missing, imports, quarantine, unknown, contacted, have, warnings,
                        spec(coverage_chart(coverage)))
 
@@ -414,13 +446,13 @@ def review_page(store: Store, quarter: str, channels: list[str] | None = None) -
     review = quarterly_review(store, quarter, channels)
     lines, states = [], []
     for r in review.rows:
-        line = {"Channel": _channel_name(r.channel), "Metric": METRICS[r.metric].label}
+        line = {"Channel": channel_name(r.channel), "Metric": METRICS[r.metric].label}
         state = {}
         for cell in r.months:
             column = month_name(cell.month)
-            line[column] = f"{STATE_ICONS[cell.state]} {format_value(r.metric, cell.value)}".strip()
+            line[column] = state_text(cell.state, format_value(r.metric, cell.value))
             state[column] = cell.state
-        line["Quarter"] = format_value(r.metric, r.quarter_value)
+        line["Quarter"] = state_text(r.quarter_state, format_value(r.metric, r.quarter_value))
         state["Quarter"] = r.quarter_state
         line["Target"] = format_value(r.metric, r.quarter_target)
         line["Rolling rule"] = STATUS_WORDS.get(r.rolling_status, "–")
@@ -429,12 +461,13 @@ def review_page(store: Store, quarter: str, channels: list[str] | None = None) -
         lines.append(line)
         states.append(state)
     targets = pd.DataFrame([{
-        "Channel": _channel_name(t["channel"]), "Metric": METRICS[t["metric"]].label,
+        "Channel": channel_name(t["channel"]), "Metric": METRICS[t["metric"]].label,
         "Target": format_value(t["metric"], t["target"]), "Tolerance": f"{t['tolerance_pct']:g}%",
         "Effective from": t["effective_from"] or "always",
-        "Row for": "every channel (*)" if t["scope"] == "*" else _channel_name(t["scope"]),
+        "Row for": "every channel (*)" if t["scope"] == "*" else channel_name(t["scope"]),
         "In force in": ", ".join(month_name(m) for m in t["months"])} for t in review.targets])
-    return ReviewPage(review, pd.DataFrame(lines), pd.DataFrame(states), targets, review_workbook_bytes(review))
+    return ReviewPage(review, pd.DataFrame(lines), pd.DataFrame(states, dtype=object), targets,
+                      review_workbook_bytes(review))
 
 
 # -- satisfaction structure ------------------------------------------------------------------------------------------
@@ -454,23 +487,18 @@ def satisfaction(store: Store, month_from: str, month_to: str) -> Satisfaction:
                 metrics=["handled", "responses", "response_rate", "csat", "nps", "nps_promoters", "nps_passives",
                          "nps_detractors", "ces"])
     frame = _frame(rows)
-    groups = {"nps_promoters": "Promoters (9–10)", "nps_passives": "Passives (7–8)",
-              "nps_detractors": "Detractors (0–6)"}
-    structure = frame[frame["metric"].isin(list(groups))][["period", "channel", "metric", "value", "n"]].copy()
-    structure["group"] = structure["metric"].map(groups)
+    structure = frame[frame["metric"].isin(list(NPS_GROUPS))][["period", "channel", "metric", "value", "n"]].copy()
+    structure["group"] = structure["metric"].map(NPS_GROUPS)
     table = []
     channels = [c for c in choices(store).channels if c in set(frame["channel"])]
     for channel in channels:
         mine = frame[frame["channel"] == channel]
         for month in sorted(mine["period"].unique()):
             cell = {r.metric: r for r in mine[mine["period"] == month].itertuples()}
-            table.append({"Channel": _channel_name(channel), "Month": month,
-                          "Handled": format_value("handled", cell["handled"].value),
-                          "Responses": format_value("responses", cell["responses"].value),
-                          "Response rate": format_value("response_rate", cell["response_rate"].value),
-                          "CSAT (top-2-box)": format_value("csat", cell["csat"].value),
-                          "NPS": format_value("nps", cell["nps"].value),
-                          "CES (mean)": format_value("ces", cell["ces"].value)})
+            line = {"Channel": channel_name(channel), "Month": month}
+            for mid in ("handled", "responses", "response_rate", "csat", "nps", "ces"):
+                line[METRICS[mid].label] = format_value(mid, cell[mid].value)
+            table.append(line)
     totals = frame[frame["metric"] == "responses"].groupby("channel")["value"].sum() if not frame.empty else {}
     not_measured = [c for c in channels if not totals.get(c)]
     distribution = store.df("""
@@ -482,7 +510,6 @@ def satisfaction(store: Store, month_from: str, month_to: str) -> Satisfaction:
     if not distribution.empty:
         distribution["share"] = 100.0 * distribution["responses"] / distribution.groupby("channel")[
             "responses"].transform("sum")
-    from .charts import satisfaction_specs
     data = Satisfaction(month_range(month_from, month_to), structure, pd.DataFrame(table), distribution,
                         not_measured)
     data.specs = satisfaction_specs(data)
@@ -508,17 +535,24 @@ def maturity_context(store: Store) -> MaturityContext:
     rows = kpis(store, "month", date_from=as_of, date_to=as_of)
     values: dict[str, dict] = {}
     for r in rows:
-        values.setdefault(r.metric, {"Metric": METRICS[r.metric].label})[_channel_name(r.channel)] = \
+        values.setdefault(r.metric, {"Metric": METRICS[r.metric].label})[channel_name(r.channel)] = \
             format_value(r.metric, r.value)
     frame = pd.DataFrame([dict(values[m], id=m) for m in values])
     return MaturityContext(as_of, proposed_scores(store, as_of), frame, assessments(store))
 
 
 def early_warning(store: Store) -> dict:
-    """The current month's alerts and the overdue follow-up count, for the Overview."""
+    """The current month's alerts and the overdue follow-up count, for the Overview.
+
+    When the store holds nothing for the current month yet, `stale` says so ("no data for 2026-11 yet
+    (latest: 2026-04)") instead of an empty list that would read as "nothing is behind".
+    """
     from . import early_warning as ew
     from .followup import overdue_count
 
     today = dt.date.today()
-    return {"month": today.strftime("%Y-%m"), "alerts": [a.text for a in ew.alerts(store, today)],
-            "overdue": overdue_count(store, today)}
+    month = today.strftime("%Y-%m")
+    latest = latest_month(store)
+    stale = None if latest is None or latest >= month else f"No data for {month} yet (latest: {latest})."
+    return {"month": month, "alerts": [] if stale else [a.text for a in ew.alerts(store, today)],
+            "overdue": overdue_count(store, today), "stale": stale, "latest": latest}

@@ -2,6 +2,7 @@
 import streamlit as st
 
 from cxmetrics import ui
+from cxmetrics.display import channel_name
 from cxmetrics.metrics import REGISTRY
 
 st.title("Channel detail")
@@ -9,42 +10,43 @@ if ui.empty_store_notice():
     st.stop()
 choices = ui.view("choices")
 left, right = st.columns(2)
-channel = left.selectbox("Channel", choices.channels, format_func=lambda c: c.replace("_", " ").capitalize())
+channel = left.selectbox("Channel", choices.channels, format_func=channel_name)
 month = right.selectbox("Month", list(reversed(choices.months)), key="channel_month")
 detail = ui.view("channel_detail", channel=channel, month=month)
 specs = detail.specs
-s = detail.settings
-st.caption(f"Service level: answered within {s.get('sl_threshold_s', 0):,.0f} s, formula "
-           f"`{s.get('sl_formula')}`; short abandons below {s.get('short_abandon_s', 0):,.0f} s.")
+st.caption(detail.settings_text)
+NOT_MEASURED = "Not measured on this channel in these months."
 
 st.subheader("Monthly trends")
 columns = st.columns(3)
 for i, m in enumerate([m for m in REGISTRY if m.targeted]):
     with columns[i % 3]:
         ui.chart_heading(m.id)
-        ui.vega(specs[f"trend:{m.id}"])
+        ui.vega(specs[f"trend:{m.id}"], NOT_MEASURED)
 
 st.subheader(f"Daily view, {month}")
 day_left, day_right = st.columns(2)
 with day_left:
-    ui.vega(specs["daily:volume"])
+    ui.vega(specs["daily:volume"], f"No inbound contacts in {month}.")
 with day_right:
-    ui.vega(specs["daily:service_level"])
+    ui.vega(specs["daily:service_level"], f"Service level is not measured in {month}: no answered contact "
+                                          "with a known wait.")
 
 st.subheader("Weekday × half-hour")
 if detail.heatmap.empty:
-    st.info("No contacts in this month.")
+    st.caption(f"No inbound contacts in {month}.")
 else:
     ui.vega(specs["heat:volume"])
-    ui.vega(specs["heat:service_level"])
+    ui.vega(specs["heat:service_level"], "Service level is not measured: no answered contact with a known wait.")
 
 st.subheader("NPS structure")
-if "nps" in specs:
-    ui.vega(specs["nps"])
-else:
-    st.warning("NPS is not measured on this channel: no survey responses in these months.")
+ui.vega(specs["nps"], "NPS is not measured on this channel: no survey responses in these months.")
 
 st.subheader(f"Drill-down, {month}")
 for tab, by in zip(st.tabs(["By queue", "By team", "By agent"]), ("queue", "team", "agent")):
     with tab:
-        st.dataframe(detail.drilldown[by], hide_index=True, width="stretch", column_config=ui.metric_column_help())
+        if detail.drilldown[by].empty:
+            st.caption(f"No inbound contacts in {month}.")
+        else:
+            st.dataframe(detail.drilldown[by], hide_index=True, width="stretch",
+                         column_config=ui.metric_column_help())

@@ -2,7 +2,7 @@
 import streamlit as st
 
 from cxmetrics import ui
-from cxmetrics.views import STATE_COLOURS
+from cxmetrics.display import STATE_LEGEND
 
 st.title("Compliance (9 of the last 12 months)")
 if ui.empty_store_notice():
@@ -16,26 +16,19 @@ if data.grid.empty:
     st.info("No channel has a target in force and data in this window.")
     st.stop()
 
-_TEXT_ON = {"met": "white", "missed": "white", "met_within_tolerance": "black", "no_data": "black"}
-
-
-def _colour(column):
-    states = data.states[column.name] if column.name in data.states else None
-    if states is None:
-        return [""] * len(column)
-    return [f"background-color: {STATE_COLOURS[s]}; color: {_TEXT_ON[s]}" if s else "" for s in states]
-
-
-st.caption("Each cell is a month: ✔ met · ≈ met within tolerance · ✖ missed · – no data; blank = not counted.")
-st.dataframe(data.grid.style.apply(_colour, subset=data.months), hide_index=True, width="stretch",
+st.caption(f"Each cell is a month: {STATE_LEGEND}; blank = before the channel's first month (not counted).")
+st.dataframe(ui.styled_states(data.grid, data.states, data.months), hide_index=True, width="stretch",
              height=min(800, 40 + 35 * len(data.grid)),
-             column_config={"Status": st.column_config.TextColumn(
+             column_config={**{month: st.column_config.TextColumn(month, width="small") for month in data.months},
+                            "Channel": st.column_config.TextColumn("Channel", pinned=True),
+                            "Metric": st.column_config.TextColumn("Metric", pinned=True),
+                            "Status": st.column_config.TextColumn(
                  "Status", help="Misses ≤ n − k − 1: compliant; = n − k: at risk; more: breached. Insufficient "
-                                "history: the channel's first month lies inside the window."),
+                                "history: the channel's first month lies inside the window. Not measured: no "
+                                "counted month has a value (no surveys on this channel, say)."),
                  "Met": st.column_config.TextColumn("Met", help="Months met (or met within tolerance) of the "
                                                                 "months counted")})
-counts = data.states["Status"].value_counts()
-st.markdown(" ".join(f"{ui.status_badge(s)} {counts[s]}" for s in counts.index))
+st.markdown(" ".join(f"{ui.status_badge(status)} {count}" for status, count in data.status_counts))
 
 st.subheader("Flagged months")
 if data.flagged.empty:

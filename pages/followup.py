@@ -4,7 +4,8 @@ import datetime as dt
 import streamlit as st
 
 from cxmetrics import CxError, ui
-from cxmetrics.followup import STATUSES, cases, export_csv, save_cases, thresholds
+from cxmetrics.display import channel_name
+from cxmetrics.followup import COLUMN_LABELS, STATUSES, cases, export_csv, save_cases, thresholds
 
 st.title("Follow-up of low scores")
 if ui.empty_store_notice():
@@ -26,12 +27,17 @@ overdue = int(frame["overdue"].sum())
 st.metric("Cases", f"{len(frame):,}", help="Low scorers in this selection")
 if overdue:
     st.warning(f"{overdue:,} open cases are overdue (older than {limits['overdue_days']} days).")
+labels = {column: st.column_config.Column(label) for column, label in COLUMN_LABELS.items()}
+labels.update({
+    "channel": st.column_config.SelectboxColumn(COLUMN_LABELS["channel"], options=sorted(set(frame["channel"])),
+                                                format_func=channel_name),
+    "contact_date": st.column_config.DateColumn(COLUMN_LABELS["contact_date"], format="YYYY-MM-DD"),
+    "status": st.column_config.SelectboxColumn(COLUMN_LABELS["status"], options=list(STATUSES), required=True),
+    "note": st.column_config.TextColumn(COLUMN_LABELS["note"]),
+    "overdue": st.column_config.CheckboxColumn(COLUMN_LABELS["overdue"], help="Open and older than the limit")})
 edited = st.data_editor(
     frame, hide_index=True, width="stretch", key="followup_editor", disabled=ui.read_only() or [
-        col for col in frame.columns if col not in ("status", "note")],
-    column_config={"status": st.column_config.SelectboxColumn("status", options=list(STATUSES), required=True),
-                   "note": st.column_config.TextColumn("note"),
-                   "overdue": st.column_config.CheckboxColumn("overdue", help="open and older than the limit")})
+        col for col in frame.columns if col not in ("status", "note")], column_config=labels)
 left, right = st.columns(2)
 if not ui.read_only() and left.button("Save follow-up changes", type="primary"):
     try:

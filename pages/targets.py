@@ -2,7 +2,8 @@
 import streamlit as st
 
 from cxmetrics import CxError, ui
-from cxmetrics.metrics import TARGETED
+from cxmetrics.display import SL_FORMULA_TEXT, channel_name
+from cxmetrics.metrics import METRICS, TARGETED
 from cxmetrics.schema import SL_FORMULAS
 from cxmetrics.targets import export_targets, get_settings, parse_targets_csv, replace_targets, set_channel, \
     set_settings
@@ -14,15 +15,24 @@ if locked:
     st.info("This is a read-only instance: targets and settings can be viewed, not changed.")
 
 st.subheader("Targets")
-st.caption("`channel` is a slug or `*` for every channel; `effective_from` is YYYY-MM (empty: always). "
-           "The row in force for a month is the channel's latest row from that month or before, else the `*` row.")
+st.caption("A row for one channel, or for every channel (a channel's own row wins). Effective from is a month "
+           "(YYYY-MM; empty: always): the row in force for a month is the latest one from that month or before. "
+           "Tolerance widens the target by that share of it.")
+targets = ui.view("targets_frame")
+channel_options = ["*"] + list(dict.fromkeys(list(ui.view("channel_settings_frame")["channel"])
+                                             + [c for c in targets["channel"] if c != "*"]))
 edited = st.data_editor(
-    ui.view("targets_frame"), num_rows="fixed" if locked else "dynamic", disabled=locked, hide_index=True,
+    targets, num_rows="fixed" if locked else "dynamic", disabled=locked, hide_index=True,
     key="targets_editor", width="stretch",
-    column_config={"metric": st.column_config.SelectboxColumn("metric", options=list(TARGETED), required=True),
-                   "target": st.column_config.NumberColumn("target", min_value=0.0, required=True),
-                   "tolerance_pct": st.column_config.NumberColumn("tolerance_pct", min_value=0.0, default=0.0),
-                   "effective_from": st.column_config.TextColumn("effective_from", help="YYYY-MM, empty = always")})
+    column_config={
+        "channel": st.column_config.SelectboxColumn("Channel", options=channel_options, required=True,
+                                                    format_func=channel_name),
+        "metric": st.column_config.SelectboxColumn("Metric", options=list(TARGETED), required=True,
+                                                   format_func=lambda m: METRICS[m].label),
+        "target": st.column_config.NumberColumn("Target", min_value=0.0, required=True,
+                                                help="Percent for rates, seconds for times, contacts for volume"),
+        "tolerance_pct": st.column_config.NumberColumn("Tolerance (%)", min_value=0.0, default=0.0),
+        "effective_from": st.column_config.TextColumn("Effective from", help="YYYY-MM, empty = always")})
 if not locked and st.button("Save targets", type="primary"):
     from cxmetrics.views import save_targets_frame
     try:
@@ -47,9 +57,12 @@ st.subheader("Channel settings")
 channels = st.data_editor(
     ui.view("channel_settings_frame"), disabled=locked or ["channel"], hide_index=True, key="channel_editor",
     width="stretch",
-    column_config={"sl_threshold_s": st.column_config.NumberColumn("SL threshold (s)", min_value=0.0),
+    column_config={"channel": st.column_config.SelectboxColumn("Channel", format_func=channel_name,
+                                                               options=list(ui.view("channel_settings_frame")["channel"])),
+                   "sl_threshold_s": st.column_config.NumberColumn("SL threshold (s)", min_value=0.0),
                    "short_abandon_s": st.column_config.NumberColumn("Short abandon below (s)", min_value=0.0),
-                   "sl_formula": st.column_config.SelectboxColumn("SL formula", options=list(SL_FORMULAS))})
+                   "sl_formula": st.column_config.SelectboxColumn("SL formula", options=list(SL_FORMULAS),
+                                                                  format_func=SL_FORMULA_TEXT.get, width="large")})
 if not locked and st.button("Save channel settings"):
     try:
         for row in channels.to_dict("records"):

@@ -6,7 +6,10 @@ import pytest
 from cxmetrics import ImportOptions, import_file
 from cxmetrics.early_warning import alerts, paces, required_value
 from cxmetrics.followup import cases, export_csv, set_case
-from cxmetrics.maturity import assess, score_for_share, stage_for, statement_15, statement_16
+from cxmetrics.errors import UsageError
+from cxmetrics.metrics import METRICS
+from cxmetrics.maturity import (MIN_MONTHS_15, MIN_VERDICTS_16, assess, save_assessment, score_for_share,
+                                stage_for, statement_15, statement_16, unscored)
 from cxmetrics.targets import Target, replace_targets
 from cxmetrics.views import satisfaction
 
@@ -26,8 +29,10 @@ def test_nps_structure_response_rate_and_csat_distribution(store, tmp_path):
     assert shares == {"Promoters (9–10)": (100.0 * 2 / 6, 6), "Passives (7–8)": (100.0 * 2 / 6, 6),
                       "Detractors (0–6)": (100.0 * 2 / 6, 6)}
     chat = data.responses[data.responses["Channel"] == "Chat"].iloc[0]
-    assert (chat["Handled"], chat["Responses"], chat["Response rate"]) == ("8", "6", "75.0%")  # 6 of 8 handled
-    assert (chat["CSAT (top-2-box)"], chat["NPS"], chat["CES (mean)"]) == ("75.0%", "+0.0", "6.50")
+    label = {m: METRICS[m].label for m in ("handled", "responses", "response_rate", "csat", "nps", "ces")}
+    assert (chat[label["handled"]], chat[label["responses"]], chat[label["response_rate"]]) == (
+        "8", "6", "75.0%")  # 6 of 8 handled
+    assert (chat[label["csat"]], chat[label["nps"]], chat[label["ces"]]) == ("75.0%", "+0.0", "6.50")
     dist = data.csat_distribution
     assert dist[["score", "responses"]].values.tolist() == [[2, 1], [4, 1], [5, 2]]
     assert list(dist["share"]) == [25.0, 25.0, 50.0]
@@ -111,27 +116,91 @@ def test_check_exit_codes(tmp_path):
     assert run_cli("check", "--as-of", "10/03/2024", db=db).returncode == 2
 
 
-def test_statement_15_and_16_from_known_target_history(store, tmp_path):
-    lines = ["id,channel,queued_at,status,wait_seconds,talk_seconds"]
-    months = [f"2024-{m:02d}" for m in range(1, 13)]
+def _maturity_contacts(months, channels=("voice",), fcr=True) -> str:
+    """Ten answered contacts per channel-month; the service level, AHT and FCR of test_statement_15_and_16."""
+    lines = ["id,channel,queued_at,status,wait_seconds,talk_seconds" + (",resolved" if fcr else "")]
     sl = {"2024-03": 30, "2024-07": 19}   # waits: 30 s misses 20 s; 19 s is within
-    for month in months:
-        for i in range(10):
-            wait = 5 if i < 8 else sl.get(month, 5)           # 80% or 100% within
-            if month == "2024-05":
-                wait = 5 if i < 7 else 30                      # 70%: below 80 × 0.95 = 76
-            lines.append(f"{month}-{i},voice,{month}-1{i % 9} 10:00,answered,{wait},{300 if month != '2024-09' else 900}")
-    import_file(store, write(tmp_path / "m.csv", "\n".join(lines) + "\n"))
+    for channel in channels:
+        for month in months:
+            for i in range(10):
+                wait = 5 if i < 8 else sl.get(month, 5)           # 80% or 100% within
+                if month == "2024-05":
+                    wait = 5 if i < 7 else 30                      # 70%: below 80 × 0.95 = 76
+                resolved = ",Y" if i < (5 if month in ("2024-02", "2024-04", "2024-08", "2024-10") else 8) else ",N"
+                lines.append(f"{channel}{month}-{i},{channel},{month}-1{i % 9} 10:00,answered,{wait},"
+                             f"{300 if month != '2024-09' else 900}" + (resolved if fcr else ""))
+    return "\n".join(lines) + "\n"
+
+
+def test_statement_15_and_16_from_known_target_history(store, tmp_path):
+    months = [f"2024-{m:02d}" for m in range(1, 13)]
+    import_file(store, write(tmp_path / "m.csv", _maturity_contacts(months)))
     replace_targets(store, [Target("voice", "service_level", 80.0), Target("voice", "aht", 360.0, 0, "2024-06"),
                             Target("voice", "fcr", 70.0)])
     s15 = statement_15(store, "2024-12")
     # 12 channel-months with a target and data; May (70% < 76%) is the only one outside 5% of target
-    assert (s15.qualifying, s15.cases, s15.score) == (11, 12, 4)
+    assert (s15.qualifying, s15.cases, s15.score, s15.thin) == (11, 12, 4, None)
     assert [r["month"] for r in s15.rows if not r["qualifies"]] == ["2024-05"]
     s16 = statement_16(store, "2024-12")
-    # aht: target from June; September missed → 1 miss of 7 counted months: compliant. fcr: no data → breached.
+    # aht: target from June; September missed → 1 miss of 7 counted months: compliant.
+    # fcr: 50% in four months (< 70%) → 4 misses of 12: breached. 1 of 2 verdicts → 50% → 2.
     assert {(r["metric"], r["status"]) for r in s16.rows} == {("aht", "compliant"), ("fcr", "breached")}
-    assert (s16.qualifying, s16.cases, s16.score) == (1, 2, 2)
+    assert (s16.qualifying, s16.cases, s16.score, s16.thin) == (1, 2, 2, None)
+    assert s16.summary == "proposed score 2: 1 of 2 qualify (50%)"
+
+
+def test_statements_15_and_16_propose_nothing_from_thin_evidence(store, tmp_path):
+    """Too little evidence: no score (not 1 from "0 of 1"), and one line saying why."""
+    assert (MIN_MONTHS_15, MIN_VERDICTS_16) == (6, 2)
+    # Two channels over three months: six channel-months, but only 3 of the 12 months.
+    import_file(store, write(tmp_path / "a.csv", _maturity_contacts(["2024-10", "2024-11", "2024-12"],
+                                                                    channels=("voice", "chat"))))
+    replace_targets(store, [Target("*", "service_level", 80.0), Target("*", "aht", 360.0),
+                            Target("*", "fcr", 70.0)])
+    s15 = statement_15(store, "2024-12")
+    assert (s15.cases, s15.score) == (6, None)
+    assert s15.thin == ("too little evidence to propose a score: 6 channel-months with a service-level target and "
+                        "data, in 3 of the 12 months; at least 6 months needed")
+    assert s15.summary == s15.thin and s15.share == 1.0
+    s16 = statement_16(store, "2024-12")
+    # Data from October only: every channel × metric has too little history, none is a verdict.
+    assert {r["status"] for r in s16.rows} == {"insufficient_history"}
+    assert (s16.qualifying, s16.cases, s16.score, s16.share) == (0, 0, None, None)
+    assert all(r["counted"] is False and r["qualifies"] is None for r in s16.rows)
+    assert s16.thin == ("too little evidence to propose a score: 0 channel × metrics with a verdict of the rolling "
+                        "rule (4 more without one: too little history or not measured); at least 2 needed")
+
+
+def test_statement_16_counts_only_verdicts(store, tmp_path):
+    """A metric never measured (no FCR column) is no verdict: 1 verdict of the 2 rows is too little."""
+    months = [f"2024-{m:02d}" for m in range(1, 13)]
+    import_file(store, write(tmp_path / "m.csv", _maturity_contacts(months, fcr=False)))
+    replace_targets(store, [Target("voice", "service_level", 80.0), Target("voice", "aht", 360.0, 0, "2024-06"),
+                            Target("voice", "fcr", 70.0)])
+    s16 = statement_16(store, "2024-12")
+    assert {(r["metric"], r["status"], r["counted"]) for r in s16.rows} == {("aht", "compliant", True),
+                                                                             ("fcr", "not_measured", False)}
+    assert (s16.qualifying, s16.cases, s16.score) == (1, 1, None)
+    assert s16.thin.endswith("1 channel × metric with a verdict of the rolling rule (1 more without one: too "
+                             "little history or not measured); at least 2 needed")
+    # Statement 15 has the full year: its score stands.
+    assert statement_15(store, "2024-12").score == 4
+
+
+def test_partial_scores_give_no_total_and_cannot_be_saved(store):
+    scores = {n: 3 for n in range(1, 19)}
+    scores[5] = None
+    assert unscored(scores) == [5, 19, 20]
+    with pytest.raises(UsageError, match="17 of 20 scored, missing: 5, 19, 20"):
+        assess(scores)
+    with pytest.raises(UsageError, match="missing: 5, 19, 20"):
+        save_assessment(store, "Ops", scores)
+    assert store.scalar("SELECT count(*) FROM assessments") == 0
+    with pytest.raises(UsageError, match="whole numbers from 1 to 5"):
+        assess({n: 6 if n == 2 else 3 for n in range(1, 21)})
+    full = {n: 3 for n in range(1, 21)}
+    assert unscored(full) == [] and assess(full).stage == "Customer-aware"
+    assert save_assessment(store, "Ops", full) == 1
 
 
 @pytest.mark.parametrize("total, stage", [(20, "Customer-negligent"), (36, "Customer-negligent"),

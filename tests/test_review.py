@@ -100,7 +100,15 @@ def test_state_fills_and_number_formats(review_book):
             if state:
                 assert cell.fill.fgColor.rgb == fills[state]
                 seen_states.add(state)
-            assert cell.number_format == formats[METRICS[r.metric].fmt]
+            # The state's symbol is part of the number format, so the cell reads without colour, and stays a number.
+            expected = formats[METRICS[r.metric].fmt]
+            if state:
+                icon = {"met": "✔", "met_within_tolerance": "≈", "missed": "✖", "no_data": "–"}[state]
+                expected = ";".join(f'"{icon} "{part}' for part in expected.split(";"))
+            if state == "no_data":
+                assert cell.value == "– No data"
+            else:
+                assert cell.number_format == expected and not isinstance(cell.value, str)
     assert {"met", "missed"} <= seen_states
     assert ws.freeze_panes == "C5"
     assert ws.column_dimensions["B"].width >= len("First-contact resolution")
