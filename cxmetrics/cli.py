@@ -9,8 +9,10 @@ from pathlib import Path
 from . import ingest, metrics, targets
 from .schema import SL_FORMULAS
 from .errors import AlreadyImported, CxError, ImportRefused, StoreBusyError, UsageError
+from .metrics import METRICS
 from .reports import cell_text, write_safe_csv
 from .storage import Store
+from .views import format_value
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_REFUSED, EXIT_ALREADY, EXIT_BUSY = 0, 1, 2, 3, 4, 5
 
@@ -357,15 +359,29 @@ def _cmd_targets(store: Store, args) -> int:
     return EXIT_OK
 
 
+def reading_text(column: str, value, row: dict) -> str:
+    """A cell of `--format table`, rounded for reading as the pages show it (CSV and JSON keep full precision).
+
+    A metric's value and target use the metric's display format; other numbers get at most two decimals.
+    """
+    if value is None:
+        return ""
+    if column in ("value", "target") and row.get("metric") in METRICS:
+        return format_value(row["metric"], value)
+    if isinstance(value, float):
+        return f"{value:.2f}".rstrip("0").rstrip(".") if not value.is_integer() else str(int(value))
+    return cell_text(value)
+
+
 def emit(header: list[str], rows, fmt: str = "csv", out=None) -> None:
-    """Write rows as CSV (default), JSON (a list of objects) or an aligned table."""
+    """Write rows as CSV (default), JSON (a list of objects) or an aligned table (rounded for reading)."""
     out = out or sys.stdout
     rows = [list(r) for r in rows]
     if fmt == "json":
         json.dump([dict(zip(header, r)) for r in rows], out, ensure_ascii=False, indent=1, default=str)
         out.write("\n")
     elif fmt == "table":
-        texts = [header] + [[cell_text(v) for v in r] for r in rows]
+        texts = [header] + [[reading_text(h, v, dict(zip(header, r))) for h, v in zip(header, r)] for r in rows]
         widths = [max(len(t[i]) for t in texts) for i in range(len(header))]
         for t in texts:
             out.write("  ".join(v.ljust(w) for v, w in zip(t, widths)).rstrip() + "\n")

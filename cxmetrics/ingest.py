@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Callable
 
 from . import readers
-from .errors import AlreadyImported, ImportRefused, RowProblem, UsageError
-from .schema import (CSAT_WORDS, FALSE_WORDS, INBOUND_WORDS, OUTBOUND_WORDS, STATUS_OUTCOMES, TRUE_WORDS,
+from .errors import AlreadyImported, ControlRef, FieldRef, ImportRefused, Message, RowProblem, UsageError
+from .schema import (CHANNELS, CSAT_WORDS, FALSE_WORDS, INBOUND_WORDS, OUTBOUND_WORDS, STATUS_OUTCOMES, TRUE_WORDS,
                      UNKNOWN_CUSTOMER_PATTERN, Field, HEADER_INDEX, channel_alias_rows, fields_for,
                      normalise_header, status_word_rows)
 from .metrics import refresh_next_contacts
@@ -152,9 +152,9 @@ def load_preset(store: Store, name: str) -> dict:
     row = store.fetchone("SELECT preset_json FROM mapping_presets WHERE name = ?", [name])
     if row is None:
         known = [p["name"] for p in list_presets(store)]
-        raise UsageError(f"there is no mapping preset named {name!r}"
-                         + (f"; saved presets: {', '.join(known)}" if known else "; none is saved yet")
-                         + ". Save one with --save-preset NAME.")
+        raise UsageError(Message("there is no mapping preset named {name!r}{known}. Save one {save_preset}.",
+                                 name=name, save_preset=ControlRef("save_preset"),
+                                 known=f"; saved presets: {', '.join(known)}" if known else "; none is saved yet"))
     return json.loads(row[0])
 
 
@@ -193,16 +193,18 @@ def resolve_mapping(headers: list[str], options: ImportOptions, display: str) ->
     problems = []
     for name, columns in options.mapping.items():
         if name not in known_fields:
-            raise UsageError(f"--map {name}=…: {name!r} is not a field of {options.kind}; fields are "
-                             f"{', '.join(known_fields)}")
+            raise UsageError(Message("{name!r} is not a field of {kind} (mapped {map}); fields are {fields}",
+                                     name=name, kind=options.kind, map=ControlRef("map", field=name),
+                                     fields=", ".join(known_fields)))
         for column in columns:
             if column not in headers:
-                problems.append(RowProblem(display, None, column, None,
-                                           f"--map {name}={column}: the file has no column {column!r}; "
-                                           f"its columns are {', '.join(repr(h) for h in headers)}"))
+                problems.append(RowProblem(display, None, column, None, Message(
+                    "the file has no column {column!r} (mapped {map}); its columns are {headers}", column=column,
+                    map=ControlRef("map", field=name, column=column), headers=", ".join(map(repr, headers)))))
         if len(columns) > 1 and name != "contact_id":
-            raise UsageError(f"--map {name}= was given {len(columns)} times; only contact_id may be composed "
-                             "of several columns")
+            raise UsageError(Message("{name!r} was given {count} columns {map}; only contact_id may be composed "
+                                     "of several columns", name=name, count=len(columns),
+                                     map=ControlRef("map", field=name)))
     if problems:
         raise ImportRefused(f"{display}: the mapping names columns the file does not have.", problems)
     explicit_columns = {c for cols in options.mapping.values() for c in cols}
@@ -222,15 +224,16 @@ def resolve_mapping(headers: list[str], options: ImportOptions, display: str) ->
     if "queued_date" in mapping and "queued_time" not in mapping:
         # A lone date column may hold whole timestamps (Genesys' "Date"): read it as queued_at.
         mapping["queued_at"] = mapping.pop("queued_date")
-    for columns in mapping.values():
+    for name, columns in mapping.items():
         for column in columns:
             if f"{column} (2)" in headers:
                 positions = [str(i + 1) for i, h in enumerate(headers) if h == column or
                              (h.startswith(f"{column} (") and h.endswith(")"))]
-                raise ImportRefused(
-                    f"{display}: header {column!r} appears more than once (columns {', '.join(positions)}), so it "
-                    "is not clear which one to read. Rename one of them in the export, or map the other by its "
-                    f"new name ({column!r} (2)).",
+                raise ImportRefused(Message(
+                    "{file}: header {column!r} appears more than once (columns {positions}), so it is not clear "
+                    "which one to read. Rename one of them in the export, or map the other by its new name "
+                    "({renamed!r}) {map}.", file=display, column=column, positions=", ".join(positions),
+                    renamed=f"{column} (2)", map=ControlRef("map", field=name)),
                     [RowProblem(display, 1, column, None, "duplicate header")])
     order = list(known_fields)
     return {f: mapping[f] for f in order if f in mapping}
@@ -332,9 +335,10 @@ def detect_date_format(store: Store, raw: str, stage: str, column: str, user_for
         return DateFormat("iso_serial", label="ISO 8601 or Excel serial day number")
     if len(classes) > 1:
         shown = ", ".join(f"{n} {k}" for k, n in classes.items())
-        raise ImportRefused(
-            f"{display}: column {column!r} mixes date formats ({shown} values). Give the format with "
-            "--date-format (e.g. %d.%m.%Y), or export the column in one format.",
+        raise ImportRefused(Message(
+            "{file}: column {column!r} mixes date formats ({shown} values). Give the format {date_format} "
+            "(e.g. %d.%m.%Y), or export the column in one format.", file=display, column=column, shown=shown,
+            date_format=ControlRef("date_format")),
             [RowProblem(display, None, column, None, f"mixed date formats: {shown}")])
     if not classes:
         return DateFormat("iso", label="ISO 8601")  # every value will be reported as a row problem
@@ -358,10 +362,11 @@ def detect_date_format(store: Store, raw: str, stage: str, column: str, user_for
         # Dotted dates are day-first wherever they are written (DD.MM.YYYY); no MM.DD convention exists.
         return DateFormat("strptime", _with_times(day_first), f"DD{sep}MM{sep}YYYY")
     if first <= 12 and second <= 12:
-        raise ImportRefused(
-            f"{display}: column {column!r} is ambiguous: every date (e.g. {c['example']!r}) reads both as "
-            f"DD{sep}MM and as MM{sep}DD. Give the format with --date-format {day_first.replace('%', '%%')} "
-            f"or --date-format {month_first.replace('%', '%%')}.".replace("%%", "%"),
+        raise ImportRefused(Message(
+            "{file}: column {column!r} is ambiguous: every date (e.g. {example!r}) reads both as DD{sep}MM and as "
+            "MM{sep}DD. Give the format ({day_first} or {month_first}) {date_format}.", file=display,
+            column=column, example=c["example"], sep=sep, day_first=day_first, month_first=month_first,
+            date_format=ControlRef("date_format")),
             [RowProblem(display, None, column, c["example"], "ambiguous day/month order")])
     return DateFormat("strptime", _with_times(day_first), f"DD{sep}MM{sep}YYYY")
 
@@ -427,7 +432,8 @@ def _setting(store: Store, key: str) -> str:
 def _check_timezone(store: Store, tz: str) -> None:
     ok = store.scalar("SELECT count(*) FROM pg_timezone_names() WHERE name = ?", [tz])
     if not ok:
-        raise UsageError(f"unknown time zone {tz!r}: use an IANA name such as Europe/Berlin or UTC")
+        raise UsageError(Message("unknown time zone {tz!r}: give an IANA name such as Europe/Berlin or UTC "
+                                 "{timezone}", tz=tz, timezone=ControlRef("timezone")))
 
 
 def _stage(store: Store, path: Path, display: str, sheet: str | None, limit: int | None = None
@@ -479,13 +485,17 @@ def import_file(store: Store, path: str | os.PathLike, options: ImportOptions | 
     display = options.file_name or path.name
     progress = progress or (lambda fraction, message: None)
     if options.kind not in KINDS:
-        raise UsageError(f"--kind must be one of {', '.join(KINDS)}, not {options.kind!r}")
+        raise UsageError(Message("the kind {kind!r} is not one of {kinds}; choose one {control}",
+                                 kind=options.kind, kinds=", ".join(KINDS), control=ControlRef("kind")))
     if options.on_error not in ON_ERROR_MODES:
-        raise UsageError(f"--on-error must be one of {', '.join(ON_ERROR_MODES)}, not {options.on_error!r}")
+        raise UsageError(Message("the error mode {mode!r} is not one of {modes}; choose one {control}",
+                                 mode=options.on_error, modes=", ".join(ON_ERROR_MODES),
+                                 control=ControlRef("on_error", mode="|".join(ON_ERROR_MODES))))
     for value, outcome in options.status_map.items():
         if outcome not in STATUS_OUTCOMES:
-            raise UsageError(f"--status-map {value}={outcome}: the outcome must be one of "
-                             f"{', '.join(STATUS_OUTCOMES)}")
+            raise UsageError(Message("the status value {value!r} is mapped to {outcome!r} {control}; the outcome "
+                                     "must be one of {outcomes}", value=value, outcome=outcome,
+                                     control=ControlRef("status_map"), outcomes=", ".join(STATUS_OUTCOMES)))
     if not path.exists():
         raise UsageError(f"{display}: no such file")
     tz = options.timezone or _setting(store, "timezone")
@@ -633,14 +643,16 @@ def _import_contacts(store: Store, stage: str, info: readers.FileInfo, mapping: 
     fields = fields_for("contacts")
     warnings = list(info.warnings)
     if "queued_at" not in mapping and "queued_date" not in mapping:
-        raise ImportRefused(
-            f"{display}: no column gives the contact time (queued_at). Map one with --map queued_at=COLUMN, "
-            f"or --map queued_date=COLUMN --map queued_time=COLUMN. Columns: "
-            + ", ".join(repr(h) for h in info.headers))
+        raise ImportRefused(Message(
+            "{file}: no column gives the contact time. Map one {map_at}, or map a date column {map_date} together "
+            "with a time column {map_time}. Columns: {headers}", file=display,
+            map_at=ControlRef("map", field="queued_at"), map_date=ControlRef("map", field="queued_date"),
+            map_time=ControlRef("map", field="queued_time"), headers=", ".join(map(repr, info.headers))))
     if "channel" not in mapping and not options.channel:
-        raise ImportRefused(
-            f"{display}: no column gives the channel. Give one channel for the whole file with --channel "
-            "(voice, chat, messaging, email, social, video, back_office), or --map channel=COLUMN.")
+        raise ImportRefused(Message(
+            "{file}: no column gives the channel. Give one channel for the whole file {channel} ({channels}), "
+            "or map the channel column {map}.", file=display, channel=ControlRef("channel"),
+            channels=", ".join(CHANNELS), map=ControlRef("map", field="channel")))
     q = _Sql()
     raw_select = ["file_row"]
     plan = _field_plan(store, q, fields, mapping, info, options, tz, stage, display, raw_select)
@@ -655,8 +667,9 @@ def _import_contacts(store: Store, stage: str, info: readers.FileInfo, mapping: 
         raw_select.append("'row:' || md5(concat_ws(chr(31), " + ", ".join(
             f"coalesce({quote_ident(n)}, '')" for n in readers.column_names(len(others))) + ")) AS raw_contact_id")
         plan.select.append("raw_contact_id AS contact_id")
-        warnings.append("no contact id column: each contact's id is derived from its row contents, so re-importing "
-                        "the same rows replaces them. Map one with --map contact_id=COLUMN if the export has it.")
+        warnings.append(Message("no contact id column: each contact's id is derived from its row contents, so "
+                                "re-importing the same rows replaces them. Map one {map} if the export has it.",
+                                map=ControlRef("map", field="contact_id")))
     store.execute(f"CREATE OR REPLACE TEMP TABLE parsed_rows AS SELECT *, {', '.join(plan.select)} "
                   f"FROM (SELECT {', '.join(raw_select)} FROM {stage})", q.params)
     progress(0.5, "checking values")
@@ -677,9 +690,10 @@ def _import_contacts(store: Store, stage: str, info: readers.FileInfo, mapping: 
         elif unknown:
             column = "+".join(mapping["status"])
             listed = ", ".join(f"{v!r} ({n} rows)" for v, n in unknown)
-            raise ImportRefused(
-                f"{display}: column {column!r} has status values cannot be read as answered, abandoned or "
-                f"skip: {listed}. Map each with --status-map VALUE=answered|abandoned|skip.",
+            raise ImportRefused(Message(
+                "{file}: column {column!r} has status values that cannot be read as answered, abandoned or "
+                "skip: {listed}. Say how each counts {status_map}.", file=display, column=column, listed=listed,
+                status_map=ControlRef("status_map")),
                 [RowProblem(display, None, column, v, f"unknown status value ({n} rows)") for v, n in unknown])
     # channel aliases
     store.execute("CREATE OR REPLACE TEMP TABLE channel_words (word VARCHAR, slug VARCHAR)")
@@ -765,7 +779,7 @@ def _import_contacts(store: Store, stage: str, info: readers.FileInfo, mapping: 
         plan.checks.append(("queued_at", "raw_queued_at IS NULL", "queued_at is empty"))
     else:
         plan.checks.append(("queued_date", "raw_queued_date IS NULL", "queued_date is empty"))
-    plan.checks.append(("channel", "channel_d IS NULL", "channel is empty; map a channel column or give --channel"))
+    plan.checks.append(("channel", "channel_d IS NULL", "channel is empty, and no channel is given for the whole file"))
     plan.checks.append(("queued_at" if "queued_at" in mapping else "queued_date",
                         "queued_d > now() + INTERVAL 1 DAY", "the contact time is in the future"))
     plan.checks.append(("contact_id", "repeats_header",
@@ -786,10 +800,11 @@ def _import_contacts(store: Store, stage: str, info: readers.FileInfo, mapping: 
     rows_skipped = int(store.scalar("SELECT count(*) FROM parsed_rows WHERE NOT live"))
     rejected = int(store.scalar("SELECT count(DISTINCT file_row) FROM row_problems")) if plan.checks else 0
     if rejected and options.on_error == "refuse" and not options.preview_rows:
-        raise ImportRefused(
-            f"{display}: {rejected} of {rows_read} rows are invalid ({total} problems), so nothing was imported. "
-            "Fix them in the file, or import the valid rows with --on-error quarantine (the invalid rows are "
-            "kept in quarantine with their reasons).", problems, total=total)
+        raise ImportRefused(Message(
+            "{file}: {rejected} of {read} rows are invalid ({total} problems), so nothing was imported. Fix them in "
+            "the file, or import the valid rows {quarantine} (the invalid rows are kept in quarantine with their "
+            "reasons).", file=display, rejected=rejected, read=rows_read, total=total,
+            quarantine=ControlRef("on_error")), problems, total=total)
     _crash_point("parsed")
     progress(0.65, "writing to the store")
 
@@ -808,8 +823,10 @@ def _import_contacts(store: Store, stage: str, info: readers.FileInfo, mapping: 
                           headers=list(info.headers))
     if "answered" not in mapping and "status" not in mapping and "answered_at" not in mapping and not (
             handle_parts or "handle_seconds" in mapping):
-        report.warnings.append("no column says whether a contact was answered (answered, status, answered_at or "
-                               "a handle time): every contact counts as not answered.")
+        report.warnings.append(Message(
+            "no column says whether a contact was answered ({answered}, {status}, {answered_at} or a handle time): "
+            "every contact counts as not answered.", answered=FieldRef("answered"), status=FieldRef("status"),
+            answered_at=FieldRef("answered_at")))
 
     report.unknown_statuses = unknown_statuses
     if options.preview_rows:
@@ -917,8 +934,9 @@ def _import_customers(store: Store, stage: str, info: readers.FileInfo, mapping:
     display = info.file_name
     fields = fields_for("customers")
     if "customer_id" not in mapping:
-        raise ImportRefused(f"{display}: no column gives the customer id. Map it with --map customer_id=COLUMN. "
-                            "Columns: " + ", ".join(repr(h) for h in info.headers))
+        raise ImportRefused(Message("{file}: no column gives the customer id. Map it {map}. Columns: {headers}",
+                                    file=display, map=ControlRef("map", field="customer_id"),
+                                    headers=", ".join(map(repr, info.headers))))
     q = _Sql()
     raw_select = ["file_row"]
     plan = _field_plan(store, q, fields, mapping, info, options, tz, stage, display, raw_select)
@@ -934,9 +952,10 @@ def _import_customers(store: Store, stage: str, info: readers.FileInfo, mapping:
     problems, total = _collect_problems(store, plan, mapping, display, "live")
     rejected = int(store.scalar("SELECT count(DISTINCT file_row) FROM row_problems"))
     if rejected and options.on_error == "refuse" and not options.preview_rows:
-        raise ImportRefused(
-            f"{display}: {rejected} of {rows_read} rows are invalid ({total} problems), so nothing was imported. "
-            "Fix them, or import the valid rows with --on-error quarantine.", problems, total=total)
+        raise ImportRefused(Message(
+            "{file}: {rejected} of {read} rows are invalid ({total} problems), so nothing was imported. Fix them, "
+            "or import the valid rows {quarantine}.", file=display, rejected=rejected, read=rows_read, total=total,
+            quarantine=ControlRef("on_error")), problems, total=total)
     ignored = [h for h in info.headers if not any(h in cols for cols in mapping.values())]
     report = ImportReport(None, display, "customers", source, info.describe(), mapping, rows_read=rows_read,
                           rows_rejected=rejected, problems=problems, problem_count=total,
@@ -977,7 +996,8 @@ def delete_import(store: Store, import_id: int) -> dict:
     """Remove what an import added and restore the rows it had replaced."""
     row = store.fetchone("SELECT kind, file_name FROM imports WHERE import_id = ?", [import_id])
     if row is None:
-        raise UsageError(f"there is no import #{import_id}; `imports` lists them")
+        raise UsageError(Message("there is no import #{import_id} (see the imports {imports})", import_id=import_id,
+                                 imports=ControlRef("imports")))
     kind = row[0]
     table, history = ("contacts", "contacts_replaced") if kind == "contacts" else ("customers", "customers_replaced")
     with store.transaction():

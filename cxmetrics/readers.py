@@ -20,7 +20,7 @@ from typing import Iterator
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from .errors import ImportRefused, RowProblem
+from .errors import ControlRef, ImportRefused, Message, RowProblem
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".xlsb"}
 TEXT_SUFFIXES = {".csv", ".tsv", ".txt", ".tab", ".dat", ""}
@@ -100,9 +100,10 @@ def check_size(path: Path, display: str, max_mb: float) -> None:
     size = os.path.getsize(path)
     limit = max_mb * 1024 * 1024
     if size > limit:
-        raise ImportRefused(
-            f"{display}: the file is {size / 1024 / 1024:,.1f} MB, over the {max_mb:g} MB limit. Export one month "
-            "at a time, or raise the limit with `settings set max_upload_mb N`.",
+        raise ImportRefused(Message(
+            "{file}: the file is {size_mb:,.1f} MB, over the {max_mb:g} MB limit. Export one month at a time, or "
+            "raise the limit {limit}.", file=display, size_mb=size / 1024 / 1024, max_mb=max_mb,
+            limit=ControlRef("max_upload_mb")),
             [RowProblem(display, None, None, None, "file too large")])
     if Path(display).suffix.lower() in (".xlsx", ".xlsm", ".ods") and zipfile.is_zipfile(path):
         with zipfile.ZipFile(path) as archive:
@@ -321,8 +322,9 @@ def read_excel(path: Path, display: str, sheet: str | None):
     rows: list[list] = []
     if sheet is not None:
         if sheet not in names:
-            raise ImportRefused(f"{display}: there is no sheet named {sheet!r}; the sheets are "
-                                f"{', '.join(repr(n) for n in names)}. Pass one of them with --sheet.")
+            raise ImportRefused(Message("{file}: there is no sheet named {sheet!r}; the sheets are {sheets}. "
+                                        "Choose one of them {control}.", file=display, sheet=sheet,
+                                        sheets=", ".join(map(repr, names)), control=ControlRef("sheet")))
         chosen = sheet
         rows = workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
     else:

@@ -33,44 +33,47 @@ OTHER_CHANNEL_DEFAULTS = ChannelDefaults(86400, 0)
 
 @dataclass(frozen=True)
 class Field:
-    name: str
+    name: str  # the id: CLI flags (--map NAME=COLUMN), CSV headers, presets
     kind: str  # text | timestamp | date | time | duration | number | integer | bool | channel | direction | status
     required: bool = False
     low: float | None = None
     high: float | None = None
     description: str = ""
+    label: str = ""  # what the pages call it
 
 
 CONTACT_FIELDS = (
-    Field("contact_id", "text", True, description="id in the source system; several columns are joined with ':'"),
-    Field("channel", "channel", description="channel slug (spec §2), or one constant channel for the file"),
-    Field("queued_at", "timestamp", description="when the contact was offered"),
-    Field("queued_date", "date", description="date part of queued_at, with queued_time"),
-    Field("queued_time", "time", description="time part of queued_at, with queued_date"),
-    Field("answered_at", "timestamp", description="first agent answer / first response"),
-    Field("ended_at", "timestamp", description="end of the contact, or when the customer abandoned"),
-    Field("answered", "bool", description="explicit answered flag"),
-    Field("abandoned", "bool", description="explicit abandoned flag"),
-    Field("wait_seconds", "duration", description="speed of answer / time to first response"),
-    Field("talk_seconds", "duration", description="talk time"),
-    Field("hold_seconds", "duration", description="hold time"),
-    Field("wrap_seconds", "duration", description="after-contact work"),
-    Field("handle_seconds", "duration", description="total handle time"),
-    Field("direction", "direction", description="inbound (default) or outbound"),
-    Field("customer_id", "text", description="customer id, for repeat-contact FCR and churn"),
-    Field("resolved", "bool", description="explicit first-contact-resolution flag"),
-    Field("csat", "number", low=1, high=5, description="satisfaction score 1–5"),
-    Field("nps", "integer", low=0, high=10, description="likelihood to recommend 0–10"),
-    Field("ces", "number", low=1, high=7, description="customer effort 1–7, higher is easier"),
-    Field("queue", "text", description="queue / skill / topic"),
-    Field("team", "text", description="team / group"),
-    Field("agent", "text", description="agent"),
-    Field("status", "status", description="disposition: answered, abandoned or skip"),
+    Field("contact_id", "text", True, label="Contact id",
+          description="id in the source system; several columns are joined with ':'"),
+    Field("channel", "channel", label="Channel",
+          description="channel slug (spec §2), or one constant channel for the file"),
+    Field("queued_at", "timestamp", label="Queued at (offered)", description="when the contact was offered"),
+    Field("queued_date", "date", label="Queued date", description="date part of queued_at, with queued_time"),
+    Field("queued_time", "time", label="Queued time", description="time part of queued_at, with queued_date"),
+    Field("answered_at", "timestamp", label="Answered at", description="first agent answer / first response"),
+    Field("ended_at", "timestamp", label="Ended at", description="end of the contact, or when the customer abandoned"),
+    Field("answered", "bool", label="Answered (yes/no)", description="explicit answered flag"),
+    Field("abandoned", "bool", label="Abandoned (yes/no)", description="explicit abandoned flag"),
+    Field("wait_seconds", "duration", label="Wait time", description="speed of answer / time to first response"),
+    Field("talk_seconds", "duration", label="Talk time", description="talk time"),
+    Field("hold_seconds", "duration", label="Hold time", description="hold time"),
+    Field("wrap_seconds", "duration", label="Wrap-up time", description="after-contact work"),
+    Field("handle_seconds", "duration", label="Handle time", description="total handle time"),
+    Field("direction", "direction", label="Direction", description="inbound (default) or outbound"),
+    Field("customer_id", "text", label="Customer id", description="customer id, for repeat-contact FCR and churn"),
+    Field("resolved", "bool", label="Resolved (yes/no)", description="explicit first-contact-resolution flag"),
+    Field("csat", "number", low=1, high=5, label="CSAT (1–5)", description="satisfaction score 1–5"),
+    Field("nps", "integer", low=0, high=10, label="NPS (0–10)", description="likelihood to recommend 0–10"),
+    Field("ces", "number", low=1, high=7, label="CES (1–7)", description="customer effort 1–7, higher is easier"),
+    Field("queue", "text", label="Queue", description="queue / skill / topic"),
+    Field("team", "text", label="Team", description="team / group"),
+    Field("agent", "text", label="Agent", description="agent"),
+    Field("status", "status", label="Status", description="disposition: answered, abandoned or skip"),
 )
 
 CUSTOMER_FIELDS = (
-    Field("customer_id", "text", True, description="customer id"),
-    Field("churned_on", "date", description="date the customer left; empty = active"),
+    Field("customer_id", "text", True, label="Customer id", description="customer id"),
+    Field("churned_on", "date", label="Churned on", description="date the customer left; empty = active"),
 )
 
 FIELDS_BY_KIND = {"contacts": CONTACT_FIELDS, "customers": CUSTOMER_FIELDS}
@@ -78,6 +81,56 @@ FIELDS_BY_KIND = {"contacts": CONTACT_FIELDS, "customers": CUSTOMER_FIELDS}
 
 def fields_for(kind: str) -> dict[str, Field]:
     return {f.name: f for f in FIELDS_BY_KIND[kind]}
+
+
+FIELD_LABELS = {f.name: f.label for fields in FIELDS_BY_KIND.values() for f in fields}
+
+# Page headings of the import log, quarantine and problem tables; CLI output and CSV files keep the ids.
+COLUMN_LABELS = {
+    "import_id": "Import #", "file_name": "File", "kind": "Kind", "source": "Source", "imported_at": "Imported at",
+    "rows_read": "Read", "rows_imported": "Imported", "rows_replaced": "Replaced", "rows_skipped": "Skipped",
+    "rows_rejected": "Rejected", "file_row": "Row", "row": "Row", "columns": "Columns", "column": "Column",
+    "value": "Value", "reason": "Reason", "outcome": "Outcome",
+}
+# Stored for the machine (and kept in CSV downloads), never shown in a page table.
+HIDDEN_COLUMNS = ("mapping_json", "sha256", "raw_json")
+
+
+@dataclass(frozen=True)
+class Control:
+    """An import option as a message names it: a phrase saying how to set it, on each interface.
+
+    `cli` and `page` are format strings over the reference's arguments (see errors.ControlRef);
+    `defaults` fills the arguments a reference may leave out.
+    """
+    cli: str
+    page: str
+    defaults: tuple[tuple[str, str], ...] = ()
+
+
+# Every import control a message may name; the CLI says the flag, the Upload page its own widget.
+IMPORT_CONTROLS = {
+    "kind": Control("with --kind contacts|customers", "with 'Kind'"),
+    "map": Control("with --map {field}={column}", "in the '{label}' box of the mapping",
+                   defaults=(("column", "COLUMN"),)),
+    "channel": Control("with --channel SLUG", "in 'Channel for every row'"),
+    "date_format": Control("with --date-format", "in the 'Date format' box"),
+    "status_map": Control("with --status-map VALUE=answered|abandoned|skip", "in the Status values table"),
+    "sheet": Control("with --sheet",
+                     "through a mapping preset that names it (this page reads the sheet its preset names, "
+                     "else the first non-empty one)"),
+    "on_error": Control("with --on-error {mode}", "with 'Invalid rows: {mode}'", defaults=(("mode", "quarantine"),)),
+    "force": Control("with --force (its contacts replace the stored ones)",
+                     "after removing import #{import_id} under 'Import history' below (this page does not import "
+                     "the same file twice)"),
+    "source": Control("with --source NAME", "in 'Source system'"),
+    "timezone": Control("with --timezone TZ", "in 'Time zone (IANA)' on the Targets & settings page"),
+    "preset": Control("with --preset NAME", "in 'Mapping preset'"),
+    "save_preset": Control("with --save-preset NAME", "with 'Save this mapping as a preset named'"),
+    "max_upload_mb": Control("with `settings set max_upload_mb N`",
+                             "by asking whoever runs the app to raise the upload size limit"),
+    "imports": Control("with `imports`", "under 'Import history'"),
+}
 
 
 def normalise_header(text: str) -> str:

@@ -4,12 +4,14 @@ from __future__ import annotations
 import importlib
 import json
 
+import pandas as pd
 import streamlit as st
 
 from . import views
 from .storage import Store, resolve_db_path
 from .display import STATE_LOOKS, STATUS_LOOKS, cell_style
 from .metrics import METRICS, REGISTRY
+from .schema import COLUMN_LABELS, FIELD_LABELS, HIDDEN_COLUMNS
 
 
 @st.cache_resource(show_spinner=False)
@@ -116,3 +118,11 @@ def metric_column_help() -> dict:
     config.update({m.short: st.column_config.TextColumn(m.short, help=f"{m.label}: {m.description}")
                    for m in REGISTRY if m.short and m.short not in config})
     return config
+
+
+def labelled(table):
+    """A frame (or list of row dicts) with the page's column headings — field labels from the schema, table
+    column labels — and without the columns kept for the machine. CSV downloads keep the ids."""
+    frame = table if isinstance(table, pd.DataFrame) else pd.DataFrame(list(table))
+    frame = frame.drop(columns=[c for c in HIDDEN_COLUMNS if c in frame.columns])
+    return frame.rename(columns=lambda c: COLUMN_LABELS.get(c) or FIELD_LABELS.get(c) or c)

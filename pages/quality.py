@@ -28,10 +28,10 @@ st.subheader("Quarantine")
 if dq.quarantine.empty:
     st.caption("No quarantined rows.")
 else:
-    st.dataframe(dq.quarantine, hide_index=True, width="stretch")
+    st.dataframe(ui.labelled(dq.quarantine), hide_index=True, width="stretch")
     st.download_button("Download quarantined rows (CSV)",
                        safe_csv_text(list(dq.quarantine.columns), dq.quarantine.itertuples(index=False)),
                        file_name="quarantine.csv", mime="text/csv")
 
 st.subheader("Import log")
-st.dataframe(dq.imports, hide_index=True, width="stretch")
+st.dataframe(ui.labelled(dq.imports), hide_index=True, width="stretch")

@@ -4,6 +4,7 @@ import json
 import streamlit as st
 
 from cxmetrics import CxError, ImportOptions, ui
+from cxmetrics.errors import PAGE, text_for
 from cxmetrics.ingest import (column_values_bytes, delete_import, import_bytes, inspect_bytes, list_imports,
                               list_presets, preview_bytes, quarantined_rows, save_preset, status_outcome)
 from cxmetrics.reports import safe_csv_text
@@ -50,7 +51,7 @@ def _options_for(key: str, headers: list[str], proposed: dict, preset: dict | No
     for i, (name, field) in enumerate(fields.items()):
         with columns[i % 4]:
             if name == "contact_id":
-                chosen = st.multiselect("contact_id (several columns are joined with ':')", headers,
+                chosen = st.multiselect(f"{field.label} (several columns are joined with ':')", headers,
                                         default=[c for c in start.get(name, []) if c in headers],
                                         key=f"{key}-map-{kind}-{name}", help=field.description)
                 if chosen:
@@ -58,7 +59,7 @@ def _options_for(key: str, headers: list[str], proposed: dict, preset: dict | No
                 continue
             current = start.get(name, [None])[0]
             options = [NOT_MAPPED] + headers
-            picked = st.selectbox(name, options, index=options.index(current) if current in headers else 0,
+            picked = st.selectbox(field.label, options, index=options.index(current) if current in headers else 0,
                                   key=f"{key}-map-{kind}-{name}", help=field.description)
             if picked != NOT_MAPPED:
                 mapping[name] = [picked]
@@ -80,6 +81,11 @@ def _options_for(key: str, headers: list[str], proposed: dict, preset: dict | No
                          source=source or None, auto_map=False)
 
 
+def _problems_table(problems) -> None:
+    rows = ({"row": p.row, "column": p.column, "value": p.value, "reason": text_for(p.reason, PAGE)} for p in problems)
+    st.dataframe(ui.labelled(rows), hide_index=True, width="stretch")
+
+
 def _report(report) -> None:
     counts = st.columns(5)
     for column, (label, value) in zip(counts, [("Read", report.rows_read), ("Imported", report.rows_imported),
@@ -87,12 +93,11 @@ def _report(report) -> None:
                                                ("Rejected", report.rows_rejected)]):
         column.metric(label, f"{value:,}")
     for warning in report.warnings:
-        st.warning(warning)
+        st.warning(text_for(warning, PAGE))
     for slug, count in report.new_channels.items():
         st.info(f"New channel '{slug}': {count:,} contacts (not one of the standard channels).")
     if report.problems:
-        st.dataframe([{"row": p.row, "column": p.column, "value": p.value, "reason": p.reason}
-                      for p in report.problems], hide_index=True, width="stretch")
+        _problems_table(report.problems)
     if report.rows_rejected:
         rows = quarantined_rows(store, report.import_id)
         header = ["import_id", "file_name", "file_row", "columns", "reason", "raw_json"]
@@ -112,9 +117,10 @@ for index, upload in enumerate(files or []):
         try:
             info, proposed = _inspect(upload.file_id, upload.name, kind, (preset or {}).get("sheet"), data)
         except CxError as exc:
-            st.error(str(exc))
+            st.error(exc.text_for(PAGE))
             continue
-        st.caption("Detected: " + ", ".join(f"{k} {v}" for k, v in info.describe().items() if v is not None))
+        st.caption("Detected: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in info.describe().items()
+                                            if v is not None))
         # Widget keys carry the preset, so picking a preset resets the editor to its mapping.
         options = _options_for(f"{key}-{preset_name}", info.headers, proposed, preset)
         options.sheet = info.sheet
@@ -133,15 +139,14 @@ for index, upload in enumerate(files or []):
         try:
             report = _preview(upload.file_id, upload.name, _key(options), data)
         except CxError as exc:
-            st.error(str(exc))
+            st.error(exc.text_for(PAGE))
             report = None
         if report is not None:
             st.markdown(f"**First rows as they will be imported** ({report.rows_read} previewed)")
-            st.dataframe(report.preview, hide_index=True, width="stretch")
+            st.dataframe(ui.labelled(report.preview), hide_index=True, width="stretch")
             if report.problems:
                 st.warning(f"{report.problem_count} problems in these rows:")
-                st.dataframe([{"row": p.row, "column": p.column, "value": p.value, "reason": p.reason}
-                              for p in report.problems], hide_index=True, width="stretch")
+                _problems_table(report.problems)
         save_left, save_right = st.columns([3, 1])
         preset_to_save = save_left.text_input("Save this mapping as a preset named", key=f"{key}-save-name")
         if save_right.button("Save preset", key=f"{key}-save", disabled=not preset_to_save):
@@ -155,7 +160,7 @@ for index, upload in enumerate(files or []):
                 st.session_state[f"{key}-report"] = result
             except CxError as exc:
                 bar.empty()
-                st.error(str(exc))
+                st.error(exc.text_for(PAGE))
         if f"{key}-report" in st.session_state:
             result = st.session_state[f"{key}-report"]
             st.success(f"Imported {result.file_name} as import #{result.import_id}.")
@@ -166,8 +171,7 @@ history = list_imports(store)
 if not history:
     st.caption("Nothing imported yet.")
 else:
-    st.dataframe([{k: v for k, v in row.items() if k not in ("mapping_json", "sha256")} for row in history],
-                 hide_index=True, width="stretch")
+    st.dataframe(ui.labelled(history), hide_index=True, width="stretch")
     left, right = st.columns([2, 1])
     chosen = left.selectbox("Import to delete", [r["import_id"] for r in history],
                             format_func=lambda i: next(f"#{r['import_id']} {r['file_name']}" for r in history

@@ -65,10 +65,9 @@ def voice_acd(store: Store, folder: Path) -> None:
 
 
 def new_channel(store: Store, folder: Path) -> None:
-    """Voice for 15 months with surveys; chat only from the middle of the month three months ago."""
-    rows = list(_rows("voice", month_start(15), TODAY - dt.timedelta(days=1), 4, 2, surveys=True, customers=True))
-    rows += list(_rows("chat", month_start(3) + dt.timedelta(days=14), TODAY - dt.timedelta(days=1), 4, 3,
-                       surveys=True, customers=True))
+    """Voice for 15 months with surveys, up to today; chat only from the middle of the month three months ago."""
+    rows = list(_rows("voice", month_start(15), TODAY, 4, 2, surveys=True, customers=True))
+    rows += list(_rows("chat", month_start(3) + dt.timedelta(days=14), TODAY, 4, 3, surveys=True, customers=True))
     _import(store, folder, "contacts.csv", rows)
 
 

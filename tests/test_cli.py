@@ -82,3 +82,20 @@ def test_sample_command_writes_files(tmp_path):
 def test_help_runs(command):
     result = run_cli(command, "--help")
     assert result.returncode == 0 and "usage:" in result.stdout
+
+
+def test_import_errors_name_the_flags(tmp_path):
+    """The CLI renders the importer's messages with its own flags (the page renders the same ones with widgets)."""
+    db = tmp_path / "x.duckdb"
+    no_channel = write(tmp_path / "nochannel.csv", "id,queued_at\n1,2024-01-01 10:00\n")
+    refused = run_cli("import", no_channel, db=db)
+    assert refused.returncode == 3
+    assert refused.stderr.startswith("nochannel.csv: no column gives the channel. Give one channel for the whole "
+                                      "file with --channel SLUG (voice, chat, messaging, email, social, video, "
+                                      "back_office), or map the channel column with --map channel=COLUMN.")
+    assert run_cli("import", no_channel, "--channel", "voice", db=db).returncode == 0
+    again = run_cli("import", no_channel, "--channel", "voice", db=db)
+    assert again.returncode == 4 and "Import it again with --force" in again.stderr
+    bad = write(tmp_path / "bad.csv", "id,channel,queued_at,status\n1,voice,2024-01-01 10:00,Odd\n")
+    unknown = run_cli("import", bad, db=db)
+    assert unknown.returncode == 3 and "with --status-map VALUE=answered|abandoned|skip" in unknown.stderr

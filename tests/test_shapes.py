@@ -1,0 +1,162 @@
+"""Every page on every shape of store (tests/shapes.py) under AppTest: no exception, no error box, and no
+chart drawn without data. Then what each shape must say, checked against the API."""
+import datetime as dt
+import json
+import shutil
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from cxmetrics import Store
+from cxmetrics.targets import compliance
+
+from . import shapes
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGES = ["pages/overview.py", "pages/channel.py", "pages/compliance.py", "pages/review.py", "pages/satisfaction.py",
+         "pages/followup.py", "pages/maturity.py", "pages/targets.py", "pages/quality.py", "pages/upload.py"]
+THIS_MONTH = dt.date.today().strftime("%Y-%m")
+
+
+@pytest.fixture(scope="session")
+def shape_dbs(tmp_path_factory):
+    """Every shape built once per test session; tests work on copies."""
+    folder = tmp_path_factory.mktemp("shapes")
+    return {name: shapes.build(name, folder / name) for name in shapes.SHAPES}
+
+
+def _copy(shape_dbs, shape, tmp_path) -> Path:
+    db = tmp_path / f"{shape}.duckdb"
+    shutil.copy(shape_dbs[shape], db)
+    return db
+
+
+def _open(db: Path, page: str, monkeypatch) -> AppTest:
+    monkeypatch.setenv("CXMETRICS_DB", str(db))
+    monkeypatch.chdir(ROOT)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.run()
+    at.switch_page(page)
+    at.run()
+    return at
+
+
+def charts_without_data(at: AppTest) -> list[str]:
+    """Every chart whose data set is empty, or whose 'value' column holds no number (an empty scale)."""
+    bad = []
+    for chart in at.get("vega_lite_chart"):
+        spec = json.loads(chart.proto.spec)
+        title = spec.get("title") or spec.get("encoding", {}).get("y", {}).get("title") or "a chart"
+        if not chart.proto.datasets:
+            bad.append(f"{title}: no data set")
+        for dataset in chart.proto.datasets:
+            table = pa.ipc.open_stream(dataset.data.data).read_all()
+            if table.num_rows == 0:
+                bad.append(f"{title}: an empty data set")
+            elif "value" in table.column_names and table.column("value").null_count == table.num_rows:
+                bad.append(f"{title}: no value to draw")
+    return bad
+
+
+@pytest.mark.parametrize("shape", list(shapes.SHAPES))
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_on_every_shape(page, shape, shape_dbs, tmp_path, monkeypatch):
+    at = _open(_copy(shape_dbs, shape, tmp_path), page, monkeypatch)
+    assert not at.exception, [e.message for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    assert charts_without_data(at) == []
+
+
+def _texts(at: AppTest) -> str:
+    return "\n".join([e.value for kind in ("caption", "info", "warning", "success", "markdown") for e in
+                      getattr(at, kind)])
+
+
+def test_voice_acd_log_shows_no_survey_tiles_and_says_not_measured(shape_dbs, tmp_path, monkeypatch):
+    db = _copy(shape_dbs, "voice_acd", tmp_path)
+    at = _open(db, "pages/overview.py", monkeypatch)
+    labels = [m.label for m in at.metric]
+    assert "Service level" in labels and "CSAT" not in labels and "NPS" not in labels and "FCR" not in labels
+    assert "Not measured on this channel (no value in the last 13 months): FCR, CSAT, NPS." in _texts(at)
+    scorecard = at.dataframe[-1].value
+    assert scorecard.loc[0, "CSAT"] == "○ Not measured" and scorecard.loc[0, "Service level"].startswith(("✔", "✖"))
+    assert list(scorecard.columns) == ["Channel", "Volume", "Service level", "Abandoned", "ASA", "AHT", "FCR", "CSAT",
+                                       "NPS"]
+
+    at.switch_page("pages/channel.py").run()
+    texts = _texts(at)
+    assert "NPS is not measured on this channel: no survey responses in these months." in texts
+    assert texts.count("Not measured on this channel in these months.") == 5  # FCR, CSAT, NPS, CES, churn
+
+    at.switch_page("pages/compliance.py").run()
+    grid = at.dataframe[0].value
+    csat = grid[grid["Metric"] == "CSAT (top-2-box)"].iloc[0]
+    assert csat["Status"] == "Not measured"
+    assert all(csat[m] == "○ Not measured" for m in grid.columns if m[:2] == "20")
+    flagged = at.dataframe[1].value
+    assert "CSAT (top-2-box)" not in set(flagged["Metric"])
+    expected = {r.metric: r.status for r in compliance(Store(db), at.selectbox(key="compliance_month").value)}
+    assert expected["csat"] == expected["nps"] == expected["churn_rate"] == "not_measured"
+
+
+def test_no_waits_means_no_service_level(shape_dbs, tmp_path, monkeypatch):
+    at = _open(_copy(shape_dbs, "no_waits", tmp_path), "pages/overview.py", monkeypatch)
+    labels = [m.label for m in at.metric]
+    assert "Abandoned" in labels and "Service level" not in labels and "ASA" not in labels
+    assert "Not measured on this channel (no value in the last 13 months): Service level, ASA" in _texts(at)
+
+
+def test_data_that_ended_months_ago(shape_dbs, tmp_path, monkeypatch):
+    db = _copy(shape_dbs, "ended", tmp_path)
+    latest = Store(db).scalar("SELECT strftime(max(queued_local), '%Y-%m') FROM contacts")
+    at = _open(db, "pages/overview.py", monkeypatch)
+    assert any(i.value.startswith(f"Early warning: No data for {THIS_MONTH} yet (latest: {latest}).") for i in at.info)
+    assert not any("No metric is behind" in t for t in _texts(at).splitlines())
+
+    at.switch_page("pages/review.py").run()
+    quarter = at.selectbox(key="review_quarter").value
+    table = at.dataframe[0].value
+    from cxmetrics.reports import month_name, quarter_months
+    not_loaded = [m for m in quarter_months(quarter) if m > latest]
+    for month in not_loaded:
+        assert set(table[month_name(month)]) == {"… Not loaded yet"}
+    if not_loaded:
+        assert any("not loaded yet" in line for line in _texts(at).splitlines())
+
+
+def test_single_day_compliance_shows_that_month_first(shape_dbs, tmp_path, monkeypatch):
+    at = _open(_copy(shape_dbs, "single_day", tmp_path), "pages/compliance.py", monkeypatch)
+    grid = at.dataframe[0].value
+    month = at.selectbox(key="compliance_month").value
+    assert [c for c in grid.columns if c[:2] == "20"] == [month]
+    assert set(grid["Status"]) <= {"Insufficient history", "Not measured"}
+
+
+def test_new_channel_mid_window_compliance_renders(shape_dbs, tmp_path, monkeypatch):
+    at = _open(_copy(shape_dbs, "new_channel", tmp_path), "pages/compliance.py", monkeypatch)
+    grid = at.dataframe[0].value
+    chat = grid[grid["Channel"] == "Chat"]
+    assert set(chat["Status"]) <= {"Insufficient history", "Not measured"}
+    first_month = [c for c in grid.columns if c[:2] == "20"][0]
+    assert (chat[first_month] == "").all() and (grid[grid["Channel"] == "Voice"][first_month] != "").all()
+
+
+def test_outbound_only_says_metrics_count_inbound(shape_dbs, tmp_path, monkeypatch):
+    at = _open(_copy(shape_dbs, "outbound_only", tmp_path), "pages/overview.py", monkeypatch)
+    assert any("the metrics count inbound contacts only" in i.value for i in at.info)
+    assert not at.metric
+
+
+def test_early_warning_on_a_store_with_this_months_data(shape_dbs, tmp_path, monkeypatch):
+    from cxmetrics.early_warning import alerts
+
+    db = _copy(shape_dbs, "new_channel", tmp_path)
+    expected = [a.text for a in alerts(Store(db), dt.date.today())]
+    assert expected  # voice service level runs far below its 80 % target in this shape
+    at = _open(db, "pages/overview.py", monkeypatch)
+    warning = next(e for e in at.expander if e.label.startswith(f"Early warning, {THIS_MONTH} so far"))
+    assert warning.label == f"Early warning, {THIS_MONTH} so far ({len(expected)})"
+    assert next(m for m in warning.markdown).value == "\n".join(f"- {a}" for a in expected)
+    assert not any("would need" in a for a in expected)
