@@ -61,11 +61,12 @@ def channel_colour(channel: str) -> str:
     return CHANNEL_COLOURS.get(channel, OTHER_CHANNEL_COLOUR)
 
 
-def state_text(state: str | None, value_text: str = "") -> str:
-    """A cell: symbol, then the value; the state's word when there is no value to show."""
+def state_text(state: str | None, value_text: str = "", compact: bool = False) -> str:
+    """A cell: symbol, then the value; the state's word when there is no value to show (only the symbol when
+    `compact`, for narrow month columns whose legend spells the symbols out)."""
     look = STATE_LOOKS[state]
     if state in ("not_measured", "not_loaded") or not value_text or value_text == "–":
-        return f"{look.icon} {look.word}".strip()
+        return look.icon if compact and state is not None else f"{look.icon} {look.word}".strip()
     return f"{look.icon} {value_text}".strip()
 
 

@@ -272,7 +272,7 @@ def _pivot(rows, by: str) -> pd.DataFrame:
     for r in rows:
         key = r.group if r.group is not None else "(none)"
         line = table.setdefault(key, {by.capitalize(): key})
-        line[METRICS[r.metric].label] = format_value(r.metric, r.value)
+        line[METRICS[r.metric].short or METRICS[r.metric].label] = format_value(r.metric, r.value)
     return pd.DataFrame(list(table.values()))
 
 
@@ -301,13 +301,15 @@ def compliance_view(store: Store, as_of: str, channels: list[str] | None = None)
     months = window[window.index(used[0]):] if used else window
     grid, states, flagged = [], [], []
     for r in rows:
-        line = {"Channel": channel_name(r.channel), "Metric": METRICS[r.metric].label,
+        m = METRICS[r.metric]
+        line = {"Channel": channel_name(r.channel), "Metric": m.short or m.label,
                 "Status": STATUS_WORDS[r.status], "Met": f"{r.months_met} of {r.months_in_window}"}
         state_line = {"Channel": r.channel, "Metric": r.metric, "Status": r.status}
         for cell in r.cells:
             if cell.month not in months:
                 continue
-            line[cell.month] = "" if cell.state is None else state_text(cell.state, format_value(r.metric, cell.value))
+            line[cell.month] = "" if cell.state is None else \
+                state_text(cell.state, format_value(r.metric, cell.value), compact=True)
             state_line[cell.month] = cell.state
             if cell.state in ("missed", "no_data"):
                 gap = None if cell.value is None or cell.target is None else cell.value - cell.target

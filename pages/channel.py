@@ -15,14 +15,18 @@ month = right.selectbox("Month", list(reversed(choices.months)), key="channel_mo
 detail = ui.view("channel_detail", channel=channel, month=month)
 specs = detail.specs
 st.caption(detail.settings_text)
-NOT_MEASURED = "Not measured on this channel in these months."
 
 st.subheader("Monthly trends")
+targeted = [m for m in REGISTRY if m.targeted]
+drawn = [m for m in targeted if specs[f"trend:{m.id}"] is not None]
 columns = st.columns(3)
-for i, m in enumerate([m for m in REGISTRY if m.targeted]):
+for i, m in enumerate(drawn):
     with columns[i % 3]:
         ui.chart_heading(m.id)
-        ui.vega(specs[f"trend:{m.id}"], NOT_MEASURED)
+        ui.vega(specs[f"trend:{m.id}"])
+if len(drawn) < len(targeted):
+    st.caption("Not measured on this channel in these months: "
+               + ", ".join(m.label for m in targeted if m not in drawn) + ".")
 
 st.subheader(f"Daily view, {month}")
 day_left, day_right = st.columns(2)
@@ -47,6 +51,8 @@ for tab, by in zip(st.tabs(["By queue", "By team", "By agent"]), ("queue", "team
     with tab:
         if detail.drilldown[by].empty:
             st.caption(f"No inbound contacts in {month}.")
+        elif list(detail.drilldown[by].iloc[:, 0]) == ["(none)"]:
+            st.caption(f"This channel's exports give no {by}, so there is nothing to break down by {by}.")
         else:
             st.dataframe(detail.drilldown[by], hide_index=True, width="stretch",
                          column_config=ui.metric_column_help())

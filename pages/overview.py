@@ -3,6 +3,7 @@ import streamlit as st
 
 from cxmetrics import ui
 from cxmetrics.display import STATE_LEGEND, channel_name
+from cxmetrics.metrics import METRICS
 from cxmetrics.views import KEY_METRICS
 
 st.title("Overview")
@@ -50,8 +51,12 @@ st.caption(STATE_LEGEND)
 st.dataframe(data.scorecard, hide_index=True, width="stretch", column_config=ui.metric_column_help())
 
 st.subheader("Trends (last 13 months)")
+drawn = [m for m in KEY_METRICS if data.trend_specs[m] is not None]
 trend_columns = st.columns(2)
-for i, metric_id in enumerate(KEY_METRICS):
+for i, metric_id in enumerate(drawn):
     with trend_columns[i % 2]:
         ui.chart_heading(metric_id)
-        ui.vega(data.trend_specs[metric_id], "Not measured on these channels in the last 13 months.")
+        ui.vega(data.trend_specs[metric_id])
+if len(drawn) < len(KEY_METRICS):
+    st.caption("Not measured on these channels in the last 13 months: "
+               + ", ".join(METRICS[m].label for m in KEY_METRICS if m not in drawn) + ".")

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from . import shapes
 from .conftest import ROOT, realdata
 
 CHROMIUM = "/usr/bin/chromium"
@@ -22,15 +23,15 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def server(tmp_path):
+def _serve(db: Path, tmp_path: Path):
+    """Start `streamlit run app.py` on a free loopback port over the store `db`; yields its URL."""
     if not Path(CHROMIUM).exists():
         message = f"{CHROMIUM} is missing: the README's test command installs Debian's chromium"
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
     port = _free_port()
-    env = {**os.environ, "CXMETRICS_DB": str(tmp_path / "browser.duckdb"), "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "CXMETRICS_DB": str(db), "PYTHONPATH": str(ROOT)}
     log = open(tmp_path / "streamlit.log", "w")
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address",
@@ -53,6 +54,49 @@ def server(tmp_path):
     log.close()
 
 
+@pytest.fixture
+def server(tmp_path):
+    yield from _serve(tmp_path / "browser.duckdb", tmp_path)
+
+
+def vega_warnings(messages) -> list[str]:
+    """Console warnings from Vega or Vega-Lite ("WARN Infinite extent…"): a chart drawn wrong, even if nothing threw."""
+    return [m.text for m in messages if m.type == "warning" and (m.text.startswith("WARN") or "Vega" in m.text
+                                                                 or "extent" in m.text)]
+
+
+def save_screenshots(folder: Path, prefix: str = "") -> None:
+    """Copy the screenshots to CXMETRICS_SCREENSHOTS, when set, for a person to look at."""
+    if os.environ.get("CXMETRICS_SCREENSHOTS"):
+        target = Path(os.environ["CXMETRICS_SCREENSHOTS"])
+        target.mkdir(parents=True, exist_ok=True)
+        for shot in folder.glob("*.png"):
+            (target / f"{prefix}{shot.name}").write_bytes(shot.read_bytes())
+
+
+def settle(page, quiet_checks: int = 4) -> None:
+    """Wait until the script has finished: no running indicator and no stale element, several checks in a row."""
+    quiet = 0
+    for _ in range(400):
+        running = page.locator('[data-testid="stStatusWidget"]').is_visible() or \
+            page.locator('[data-stale="true"]').count() > 0
+        quiet = 0 if running else quiet + 1
+        if quiet >= quiet_checks:
+            return
+        page.wait_for_timeout(250)
+    raise AssertionError("the page kept running for 100 s")
+
+
+def full_page(page, path: Path) -> None:
+    """A screenshot of the whole page: Streamlit scrolls inside its main block, so grow the window to fit it."""
+    settle(page)
+    height = page.evaluate("document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+    page.set_viewport_size({"width": 1400, "height": max(1000, min(height + 40, 16000))})
+    page.wait_for_timeout(800)  # let Vega lay the charts out at the new size
+    page.screenshot(path=str(path), full_page=True)
+    page.set_viewport_size({"width": 1400, "height": 1000})
+
+
 def _pick(page, label: str, option: str) -> None:
     """Choose an option of a Streamlit select box (a combobox) by its label."""
     combo = page.get_by_role("combobox", name=label)
@@ -66,11 +110,11 @@ def test_upload_pwc_then_overview_compliance_and_channel_detail(server, tmp_path
     from playwright.sync_api import sync_playwright
 
     workbook = realdata("pwc_call_center_2021Q1.xlsx")
-    errors = []
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        messages = []
+        page.on("console", lambda m: messages.append(m))
         failed = []
         page.on("requestfailed", lambda r: failed.append(r.url))
         page.set_default_timeout(60_000)
@@ -123,10 +167,53 @@ def test_upload_pwc_then_overview_compliance_and_channel_detail(server, tmp_path
     assert workbook.sheetnames[0] == "Summary" and workbook["Summary"]["A1"].value == "Quarterly SLA review 2021Q1"
     for name in ("upload", "overview", "compliance", "channel", "review", "satisfaction", "followup", "maturity"):
         assert (tmp_path / f"{name}.png").stat().st_size > 10_000
-    if os.environ.get("CXMETRICS_SCREENSHOTS"):  # keep them for a person to look at
-        for name in ("upload", "overview", "compliance", "channel", "review", "satisfaction", "followup", "maturity"):
-            Path(os.environ["CXMETRICS_SCREENSHOTS"], f"{name}.png").write_bytes((tmp_path / f"{name}.png").read_bytes())
+    save_screenshots(tmp_path, "pwc-")
     # Only blocked font downloads may fail (this machine has no route to font CDNs).
     blocked_fonts = [u for u in failed if "fonts." in u]
     assert [u for u in failed if u not in blocked_fonts] == []
+    errors = [m.text for m in messages if m.type == "error"]
     assert len(errors) <= len(blocked_fonts), errors
+    assert vega_warnings(messages) == []
+
+
+PAGES = {"Overview": "Overview", "Channel detail": "Channel detail",
+         "Compliance (9 of 12)": "Compliance (9 of the last 12 months)", "Quarterly review": "Quarterly review",
+         "Satisfaction": "Satisfaction", "Follow-up": "Follow-up of low scores", "CX maturity": "CX maturity self-assessment",
+         "Upload": "Upload", "Targets & settings": "Targets & settings", "Data quality": "Data quality"}
+
+
+@pytest.mark.parametrize("shape", ["sample", "voice_acd"])
+def test_every_page_in_a_browser_without_console_errors_or_vega_warnings(shape, tmp_path):
+    """Every page on the sample and on a voice-only ACD log (no surveys, no customers), full-page screenshots."""
+    from playwright.sync_api import sync_playwright
+
+    db = shapes.build(shape, tmp_path / "store")
+    server = _serve(db, tmp_path)
+    url = next(server)
+    shots = tmp_path / "shots"
+    shots.mkdir()
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            messages, failed = [], []
+            page.on("console", lambda m: messages.append(m))
+            page.on("requestfailed", lambda r: failed.append(r.url))
+            page.set_default_timeout(90_000)
+            page.goto(url)
+            nav = page.locator('[data-testid="stSidebarNav"]')
+            for link, title in PAGES.items():
+                nav.get_by_text(link, exact=True).click()
+                page.get_by_role("heading", name=title, exact=True).wait_for()
+                full_page(page, shots / f"{link.split()[0].lower().replace('-', '')}.png")
+                assert not page.locator('[data-testid="stException"]').count(), f"{link}: an exception on the page"
+            browser.close()
+    finally:
+        next(server, None)
+    save_screenshots(shots, f"{shape}-")
+    assert len(list(shots.glob("*.png"))) == len(PAGES)
+    blocked_fonts = [u for u in failed if "fonts." in u]
+    assert [u for u in failed if u not in blocked_fonts] == []
+    errors = [m.text for m in messages if m.type == "error"]
+    assert len(errors) <= len(blocked_fonts), errors
+    assert vega_warnings(messages) == []

@@ -102,6 +102,7 @@ def test_compliance_grid_starts_at_the_first_counted_month(store, tmp_path):
     assert view.months == ["2026-03"]
     assert [c for c in view.grid.columns if c.startswith("20")] == ["2026-03"]
     assert view.grid.loc[view.grid["Metric"] == "Service level", "2026-03"].item() == "✔ 90.0%"
+    assert view.grid.loc[view.grid["Metric"] == "CSAT", "2026-03"].item() == "○"
 
 
 def test_compliance_grid_with_a_channel_starting_mid_window(store, tmp_path):
