@@ -162,3 +162,42 @@ def test_early_warning_on_a_store_with_this_months_data(shape_dbs, tmp_path, mon
     assert warning.label == f"Early warning, {THIS_MONTH} so far ({len(expected)})"
     assert next(m for m in warning.markdown).value == "\n".join(f"- {a}" for a in expected)
     assert not any("would need" in a for a in expected)
+
+
+def _column_labels(element) -> dict:
+    """What a dataframe or data editor shows as each column's heading (its column_config label)."""
+    return {column: config.get("label", column) for column, config in json.loads(element.proto.columns).items()
+            if column != "_index"}  # the hidden row index
+
+
+def test_editors_show_labels_not_ids(shape_dbs, tmp_path, monkeypatch):
+    from cxmetrics.followup import COLUMNS
+    from cxmetrics.metrics import METRICS, TARGETED
+
+    at = _open(_copy(shape_dbs, "sample", tmp_path), "pages/targets.py", monkeypatch)
+    targets = next(d for d in at.data_editor if d.key == "targets_editor")
+    assert _column_labels(targets) == {"channel": "Channel", "metric": "Metric", "target": "Target",
+                                       "tolerance_pct": "Tolerance (%)", "effective_from": "Effective from"}
+    options = json.loads(targets.proto.columns)["metric"]["type_config"]["options"]
+    assert [(o["value"], o["label"]) for o in options] == [(m, METRICS[m].label) for m in TARGETED]
+    settings = json.loads(next(d for d in at.data_editor if d.key == "channel_editor").proto.columns)
+    assert {o["label"] for o in settings["sl_formula"]["type_config"]["options"]} == {
+        "answered within ÷ (offered − short abandons)", "answered within ÷ answered",
+        "(answered within + abandoned within) ÷ offered"}
+
+    at.switch_page("pages/followup.py").run()
+    labels = _column_labels(next(d for d in at.data_editor if d.key == "followup_editor"))
+    assert set(labels) == set(COLUMNS)
+    assert not [label for label in labels.values() if "_" in label or label in COLUMNS]
+
+    at.switch_page("pages/channel.py").run()
+    assert "counted as answered within ÷ (offered − short abandons)" in at.caption[0].value
+    assert "abandons_against" not in _texts(at)
+
+
+def test_a_trend_with_one_month_still_shows_its_target(shape_dbs, tmp_path, monkeypatch):
+    at = _open(_copy(shape_dbs, "single_day", tmp_path), "pages/overview.py", monkeypatch)
+    specs = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+    service_level = next(s for s in specs if s["layer"][0]["encoding"]["y"]["axis"]["title"] == "%")
+    assert [layer["mark"]["type"] if isinstance(layer["mark"], dict) else layer["mark"]
+            for layer in service_level["layer"]][:3] == ["line", "line", "tick"]
