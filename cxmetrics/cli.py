@@ -220,7 +220,7 @@ def _run(args) -> int:
             if args.format == "csv":
                 with open(args.out, "w", newline="", encoding="utf-8") as fh:
                     write_safe_csv(fh, ["channel", "metric", "month", "value", "n", "target", "state"],
-                                   ([r.channel, r.metric, r.period, r.value, r.n, r.target, r.state]
+                                   ([r.channel, r.metric, r.period, r.value, r.n, r.target, review.state_of(r)]
                                     for r in review.monthly))
             else:
                 write_review_workbook(review, args.out)

@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Callable
 
 from . import readers
-from .errors import AlreadyImported, ControlRef, FieldRef, ImportRefused, Message, RowProblem, UsageError
+from .errors import ImportRefused, RowProblem, UsageError
+from .messages import ControlRef, FieldRef, Message, already_imported
 from .schema import (CHANNELS, CSAT_WORDS, FALSE_WORDS, INBOUND_WORDS, OUTBOUND_WORDS, STATUS_OUTCOMES, TRUE_WORDS,
                      UNKNOWN_CUSTOMER_PATTERN, Field, HEADER_INDEX, channel_alias_rows, fields_for,
                      normalise_header, status_word_rows)
@@ -508,7 +509,7 @@ def import_file(store: Store, path: str | os.PathLike, options: ImportOptions | 
         row = store.fetchone("SELECT import_id, strftime(imported_at, '%Y-%m-%d %H:%M') FROM imports "
                              "WHERE sha256 = ? ORDER BY import_id LIMIT 1", [sha])
         if row:
-            raise AlreadyImported(display, row[0], row[1])
+            raise already_imported(display, row[0], row[1])
 
     readers.check_size(path, display, float(_setting(store, "max_upload_mb") or 200))
     _crash_point("reading")
@@ -884,7 +885,7 @@ def _recheck_not_imported(store: Store, sha: str, display: str, options: ImportO
     row = store.fetchone("SELECT import_id, strftime(imported_at, '%Y-%m-%d %H:%M') FROM imports "
                          "WHERE sha256 = ? ORDER BY import_id LIMIT 1", [sha])
     if row:
-        raise AlreadyImported(display, row[0], row[1])
+        raise already_imported(display, row[0], row[1])
 
 
 def _crash_point(name: str) -> None:

@@ -20,7 +20,8 @@ from typing import Iterator
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from .errors import ControlRef, ImportRefused, Message, RowProblem
+from .errors import ImportRefused, RowProblem
+from .messages import ControlRef, Message
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".xlsb"}
 TEXT_SUFFIXES = {".csv", ".tsv", ".txt", ".tab", ".dat", ""}

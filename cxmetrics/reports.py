@@ -134,6 +134,15 @@ class QuarterlyReview:
     def has_data(self) -> bool:
         return bool(self.rows)
 
+    def state_of(self, row) -> str | None:
+        """A Monthly-table row's state, 'not_measured' where the channel × metric has no value to hold."""
+        measured = {(r.channel, r.metric) for r in self.rows
+                    if not any(c.state == "not_measured" for c in r.months)}
+        if row.state == "no_data" and (row.channel, row.metric) not in measured and \
+                any((r.channel, r.metric) == (row.channel, row.metric) for r in self.rows):
+            return "not_measured"
+        return row.state
+
 
 def quarterly_review(store, quarter: str, channels: list[str] | None = None) -> QuarterlyReview:
     """Everything the quarterly SLA review shows: the page, the workbook and the CLI read this."""
@@ -473,10 +482,11 @@ def write_review_workbook(review: QuarterlyReview, target) -> None:
         m.put(i, 1, _name(k.channel))
         m.put(i, 2, label(k.metric))
         m.put(i, 3, k.period)
-        m.put(i, 4, excel_number(k.metric, k.value), fmt, STATE_FILLS.get(k.state))
+        state = review.state_of(k)
+        m.put(i, 4, excel_number(k.metric, k.value), fmt, STATE_FILLS.get(state))
         m.put(i, 5, k.n, "#,##0")
         m.put(i, 6, excel_number(k.metric, k.target), fmt)
-        m.put(i, 7, STATE_LOOKS[k.state].word if k.state else "")
+        m.put(i, 7, STATE_LOOKS[state].word if state else "")
     m.ws.freeze_panes = "A2"
     m.fit()
 

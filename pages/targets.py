@@ -7,6 +7,7 @@ from cxmetrics.metrics import METRICS, TARGETED
 from cxmetrics.schema import SL_FORMULAS
 from cxmetrics.targets import export_targets, get_settings, parse_targets_csv, replace_targets, set_channel, \
     set_settings
+from cxmetrics.views import save_targets_frame
 
 st.title("Targets & settings")
 store = ui.get_store()
@@ -34,7 +35,6 @@ edited = st.data_editor(
         "tolerance_pct": st.column_config.NumberColumn("Tolerance (%)", min_value=0.0, default=0.0),
         "effective_from": st.column_config.TextColumn("Effective from", help="YYYY-MM, empty = always")})
 if not locked and st.button("Save targets", type="primary"):
-    from cxmetrics.views import save_targets_frame
     try:
         count = save_targets_frame(store, edited)
         st.success(f"Saved {count} targets.")

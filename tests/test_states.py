@@ -94,6 +94,11 @@ def test_cli_compliance_prints_both_new_states(history, tmp_path):
     lines = {tuple(line.split(",")[:2]): line for line in result.stdout.splitlines()[1:]}
     assert lines[("voice", "csat")] == "voice,csat,2026-06,2025-07,0,0,10,not_measured,"
     assert lines[("voice", "service_level")] == "voice,service_level,2026-06,2025-07,10,10,10,compliant,"
+    out = tmp_path / "monthly.csv"
+    report = run_cli("report", "--quarter", "2026Q2", "--format", "csv", "--out", out, db=tmp_path / "store.duckdb")
+    assert report.returncode == 0, report.stderr
+    assert "May and June are not loaded yet" in report.stdout
+    assert "voice,csat,2026-04,,0,80,not_measured" in out.read_text().splitlines()
 
 
 def test_compliance_grid_starts_at_the_first_counted_month(store, tmp_path):
@@ -136,7 +141,11 @@ def test_quarterly_review_marks_not_loaded_and_not_measured_months(history):
     assert page.table[page.table["Metric"] == "CSAT (top-2-box)"].iloc[0]["April"] == "○ Not measured"
     assert line["Quarter"] == "✔ 90.0%"
 
-    summary = load_workbook(io.BytesIO(review_workbook_bytes(review)))["Summary"]
+    book = load_workbook(io.BytesIO(review_workbook_bytes(review)))
+    monthly = {(r[1], r[2]): r[6] for r in book["Monthly"].iter_rows(min_row=2, values_only=True)}
+    assert monthly[("CSAT (top-2-box)", "2026-04")] == "Not measured"
+    assert monthly[("Service level", "2026-04")] == "Met"
+    summary = book["Summary"]
     cells = {row[1].value: row for row in summary.iter_rows(min_row=5, max_row=4 + len(review.rows))}
     april, may = cells["Service level"][2], cells["Service level"][3]
     assert april.value == pytest.approx(0.9) and april.number_format == '"✔ "0.0%'

@@ -12,7 +12,8 @@ from openpyxl import Workbook
 
 from cxmetrics import AlreadyImported, CxError, ImportOptions, ImportRefused, import_bytes, list_imports, \
     quarantined_rows
-from cxmetrics.errors import CLI, INTERFACES, PAGE, ControlRef, FieldRef, Message, text_for
+from cxmetrics.errors import CLI, INTERFACES, PAGE, text_for
+from cxmetrics.messages import ControlRef, FieldRef, Message
 from cxmetrics.ingest import preview_bytes
 from cxmetrics.schema import COLUMN_LABELS, FIELDS_BY_KIND, HIDDEN_COLUMNS, IMPORT_CONTROLS
 from cxmetrics.targets import set_setting
