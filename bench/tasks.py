@@ -66,7 +66,7 @@ def raw_read(csv: str, work: str, repeats: int) -> dict:
 def _store(path):
     """A store for the bench: the upload limit raised so multi-GB generated files are accepted."""
     from cxmetrics import Store
-    from cxmetrics.targets import set_setting
+    from cxmetrics.config import set_setting
 
     store = Store(path)
     set_setting(store, "max_upload_mb", "100000")
@@ -104,7 +104,7 @@ def peer_kpis(csv: str, customers: str, db: str, repeats: int) -> dict:
     """The peer's recompute of the KPI table from its in-memory frame; checks it equals ours."""
     from bench.peer import compare, kpi_table, read_contacts, read_customers
     from cxmetrics import Store
-    from cxmetrics.targets import kpis
+    from cxmetrics.kpis import kpis
 
     frame, people = read_contacts(csv), read_customers(customers)
     table = None
@@ -121,7 +121,7 @@ def peer_kpis(csv: str, customers: str, db: str, repeats: int) -> dict:
 def kpis_task(db: str, repeats: int) -> dict:
     """The full KPI table (every metric, channel and month): cold = first call in a new process."""
     from cxmetrics import Store
-    from cxmetrics.targets import kpis
+    from cxmetrics.kpis import kpis
 
     start = time.perf_counter()
     store = Store(db, read_only=True)
@@ -134,8 +134,8 @@ def kpis_task(db: str, repeats: int) -> dict:
 
 def compliance_task(db: str, repeats: int) -> dict:
     from cxmetrics import Store
-    from cxmetrics.targets import compliance
-    from cxmetrics.views import latest_month
+    from cxmetrics.compliance import compliance
+    from cxmetrics.quality import latest_month
 
     store = Store(db, read_only=True)
     month = latest_month(store)

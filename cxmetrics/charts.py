@@ -5,25 +5,23 @@ instead of drawing an empty chart (an empty scale also makes Vega log "Infinite 
 """
 from __future__ import annotations
 
-import calendar
-
 import altair as alt
 import pandas as pd
 
-from .display import STATE_LOOKS, channel_colour, channel_name, ordered_channels
+from .display import STATE_LOOKS, channel_colour, channel_name, metric_format, ordered_channels
 from .metrics import METRICS
+from .months import month_days, month_name
 
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 HALF_HOURS = [f"{h:02d}:{m:02d}" for h in range(24) for m in (0, 30)]
-NPS_GROUPS = {"nps_promoters": "Promoters (9–10)", "nps_passives": "Passives (7–8)",
-              "nps_detractors": "Detractors (0–6)"}
+NPS_GROUPS = {m: METRICS[m].short for m in ("nps_promoters", "nps_passives", "nps_detractors")}
 _NPS_RANGE = ["#0072B2", "#BBBBBB", "#D55E00"]
 # A YYYY-MM category as "Oct 25" (UTC, so the browser's zone cannot shift it to the month before).
 _MONTH_LABEL = "utcFormat(toDate(datum.value + '-01T00:00:00Z'), '%b %y')"
 
 
 def _axis_format(metric_id: str) -> str:
-    return {"pct": ".0f", "count": ",.0f", "nps": "+.0f", "score": ".1f"}.get(METRICS[metric_id].fmt, ",.0f")
+    return metric_format(metric_id).axis
 
 
 def _value_axis(metric_id: str, title: str | None = None) -> alt.Axis:
@@ -35,8 +33,7 @@ def _value_axis(metric_id: str, title: str | None = None) -> alt.Axis:
 
 
 def _unit(metric_id: str) -> str:
-    return {"pct": "%", "duration": "m:ss", "count": "contacts", "nps": "NPS", "score": "score"}[
-        METRICS[metric_id].fmt]
+    return metric_format(metric_id).unit
 
 
 def _channel_colour(channels) -> alt.Color:
@@ -123,10 +120,9 @@ def daily_chart(frame: pd.DataFrame, metric_id: str, channel: str, month: str) -
     data = frame[(frame["metric"] == metric_id) & frame["value"].notna()]
     if data.empty:
         return None
-    year, number = int(month[:4]), int(month[5:7])
-    days = [f"{month}-{d:02d}" for d in range(1, calendar.monthrange(year, number)[1] + 1)]
+    days = month_days(month)
     return alt.Chart(data).mark_bar(color=channel_colour(channel)).encode(
-        x=alt.X("period:O", scale=alt.Scale(domain=days), title=f"Day of {calendar.month_name[number]} {year}",
+        x=alt.X("period:O", scale=alt.Scale(domain=days), title=f"Day of {month_name(month)} {month[:4]}",
                 axis=alt.Axis(labelExpr="parseInt(slice(datum.value, 8))", labelAngle=0, labelOverlap="parity")),
         y=alt.Y("value:Q", axis=_value_axis(metric_id, _unit(metric_id))),
         tooltip=[alt.Tooltip("period:N", title="Day"),

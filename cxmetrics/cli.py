@@ -2,19 +2,24 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
 from pathlib import Path
 
-from . import ingest, metrics, targets
-from .schema import SL_FORMULAS
+from . import config, ingest, metrics, targets
+from .compliance import compliance as rule_rows
+from .display import cell_text, format_value, write_safe_csv
 from .errors import AlreadyImported, CxError, ImportRefused, StoreBusyError, UsageError
+from .kpis import kpis as kpi_rows
 from .metrics import METRICS
-from .reports import cell_text, write_safe_csv
+from .schema import QUARANTINE_COLUMNS, SL_FORMULAS
+from .settings import SETTINGS
 from .storage import Store
-from .views import format_value
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_REFUSED, EXIT_ALREADY, EXIT_BUSY = 0, 1, 2, 3, 4, 5
+# `check` is for cron and CI: 1 means "there are alerts", so its errors exit 3 or more, never 1.
+EXIT_ALERTS, EXIT_CHECK_FAILED = 1, 3
 
 
 class _Parser(argparse.ArgumentParser):
@@ -34,10 +39,21 @@ def _pairs(values: list[str] | None, flag: str) -> list[tuple[str, str]]:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The command line's parser: one sub-command per entry of COMMANDS."""
     parser = _Parser(prog="python -m cxmetrics", description="Contact-centre metrics over a DuckDB store.")
     parser.add_argument("--db", help="store file (default: $CXMETRICS_DB, else ./data/cxmetrics.duckdb)")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    fmt = argparse.ArgumentParser(add_help=False)
+    fmt.add_argument("--format", choices=["csv", "json", "table"], default="csv",
+                     help="output format (default csv; empty fields are null)")
+    _add_import_commands(sub)
+    _add_metric_commands(sub, fmt)
+    _add_store_commands(sub, fmt)
+    return parser
 
+
+def _add_import_commands(sub) -> None:
+    """Import, imports, quarantine, presets and the sample data."""
     p = sub.add_parser("import", help="import a contacts or customers export (CSV, TSV, TXT, XLSX, XLS, ODS)",
                        description="Import one export file. Exit codes: 0 imported, 3 refused for invalid data, "
                                    "4 already imported, 2 usage error.")
@@ -79,10 +95,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--end", default="2026-10", help="last month, YYYY-MM")
 
-    fmt = argparse.ArgumentParser(add_help=False)
-    fmt.add_argument("--format", choices=["csv", "json", "table"], default="csv",
-                     help="output format (default csv; empty fields are null)")
+    p = sub.add_parser("load-sample", help="import the bundled sample data (files already imported are skipped)")
+    p.add_argument("--folder", help="folder with the sample files (default: sample_data/)")
 
+
+def _add_metric_commands(sub, fmt) -> None:
+    """KPIs, the rolling rule, the quarterly review, early warning and follow-up."""
     p = sub.add_parser("kpis", parents=[fmt], help="metric values per period and channel, against their targets",
                        description="Columns: period,channel[,group],metric,value,n,target,state. One row per period "
                                    "× channel (× group) × metric with at least one contact, in registry order.")
@@ -100,6 +118,34 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--as-of", required=True, help="the month the window ends with, YYYY-MM")
     p.add_argument("--channel", action="append", help="only this channel (repeatable)")
 
+    p = sub.add_parser("report", help="the quarterly SLA review workbook (or its Monthly table as CSV)",
+                       description="Writes the quarterly review: Summary, Monthly, Compliance, Flagged months, "
+                                   "Trends, By queue, Definitions and Data coverage sheets.")
+    p.add_argument("--quarter", required=True, help="YYYYQn, e.g. 2026Q3")
+    p.add_argument("--channel", action="append", help="only this channel (repeatable)")
+    p.add_argument("--out", required=True, help="FILE.xlsx (or FILE.csv with --format csv)")
+    p.add_argument("--format", choices=["xlsx", "csv"], default="xlsx",
+                   help="xlsx: the whole workbook (default); csv: the Monthly table")
+
+    p = sub.add_parser("check", help="early-warning alerts for the current month; exit 1 when there are any",
+                       description="Prints the alerts (metrics that cannot or may not meet their target this month, "
+                                   "rolling rules one miss from breach). Exit code 0 when there are none, 1 when "
+                                   "there are alerts, 2 for a usage error, 3 or more when the check itself failed "
+                                   "(5: the store is busy), so cron or CI can tell them apart.")
+    p.add_argument("--as-of", help="the day to judge the month to date at, YYYY-MM-DD (default today)")
+
+    p = sub.add_parser("followups", help="low scorers to follow up (closed loop), as an Excel-safe CSV",
+                       description="Contacts with NPS, CSAT or CES at or below the follow-up thresholds, with "
+                                   "their follow-up status and note.")
+    p.add_argument("--status", choices=["open", "contacted", "resolved", "no action"])
+    p.add_argument("--older-than", type=int, metavar="DAYS", help="only cases older than this many days")
+    p.add_argument("--from", dest="date_from", help="first contact day, YYYY-MM-DD or YYYY-MM")
+    p.add_argument("--to", dest="date_to", help="last contact day, inclusive")
+    p.add_argument("--out", required=True, help="CSV file to write")
+
+
+def _add_store_commands(sub, fmt) -> None:
+    """Targets, settings, channel settings, backup and restore."""
     p = sub.add_parser("targets", parents=[fmt], help="list, import, export or set targets",
                        description="targets list | import FILE | export FILE | set CHANNEL METRIC TARGET. The CSV "
                                    "header is channel,metric,target,tolerance_pct,effective_from.")
@@ -109,8 +155,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--effective-from", help="YYYY-MM (default: always)")
 
     p = sub.add_parser("settings", parents=[fmt], help="show or set a setting",
-                       description="settings show | set KEY VALUE; keys: timezone, fcr_window_days, "
-                                   "churn_window_days, rule_k, rule_n.")
+                       formatter_class=argparse.RawDescriptionHelpFormatter,
+                       description="settings show | set KEY VALUE. Keys (default):\n" + "\n".join(
+                           f"  {item.name} ({item.default}): {item.help}" for item in SETTINGS))
     p.add_argument("action", choices=["show", "set"])
     p.add_argument("key", nargs="?")
     p.add_argument("value", nargs="?")
@@ -124,46 +171,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--short-abandon", type=float, help="short-abandon threshold, seconds")
     p.add_argument("--sl-formula", choices=SL_FORMULAS)
 
-    p = sub.add_parser("report", help="the quarterly SLA review workbook (or its Monthly table as CSV)",
-                       description="Writes the quarterly review: Summary, Monthly, Compliance, Flagged months, "
-                                   "Trends, By queue, Definitions and Data coverage sheets.")
-    p.add_argument("--quarter", required=True, help="YYYYQn, e.g. 2026Q3")
-    p.add_argument("--channel", action="append", help="only this channel (repeatable)")
-    p.add_argument("--out", required=True, help="FILE.xlsx (or FILE.csv with --format csv)")
-    p.add_argument("--format", choices=["xlsx", "csv"], default="xlsx",
-                   help="xlsx: the whole workbook (default); csv: the Monthly table")
-
     p = sub.add_parser("backup", help="write every table as Parquet plus a manifest (row counts, sha256)")
     p.add_argument("--out", required=True, help="folder to write the backup to")
+
     p = sub.add_parser("restore", help="replace the store with a backup, after verifying it",
                        description="Refuses a backup with missing or altered files. Replacing a store that holds "
                                    "data needs --force.")
     p.add_argument("folder")
     p.add_argument("--force", action="store_true", help="replace a store that already holds data")
 
-    p = sub.add_parser("followups", help="low scorers to follow up (closed loop), as an Excel-safe CSV",
-                       description="Contacts with NPS, CSAT or CES at or below the follow-up thresholds, with "
-                                   "their follow-up status and note.")
-    p.add_argument("--status", choices=["open", "contacted", "resolved", "no action"])
-    p.add_argument("--older-than", type=int, metavar="DAYS", help="only cases older than this many days")
-    p.add_argument("--from", dest="date_from", help="first contact day, YYYY-MM-DD or YYYY-MM")
-    p.add_argument("--to", dest="date_to", help="last contact day, inclusive")
-    p.add_argument("--out", required=True, help="CSV file to write")
-
-    p = sub.add_parser("check", help="early-warning alerts for the current month; exit 1 when there are any",
-                       description="Prints the alerts (metrics that cannot or may not meet their target this month, "
-                                   "rolling rules one miss from breach). Exit code 1 when there are alerts, 0 when "
-                                   "none, so cron or CI can act on them.")
-    p.add_argument("--as-of", help="the day to judge the month to date at, YYYY-MM-DD (default today)")
-
-    p = sub.add_parser("load-sample", help="import the bundled sample data (files already imported are skipped)")
-    p.add_argument("--folder", help="folder with the sample files (default: sample_data/)")
-    return parser
-
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; returns its exit code (see README: Command line)."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    code = _run_reporting_errors(args)
+    if args.command == "check" and code == EXIT_ERROR:
+        return EXIT_CHECK_FAILED
+    return code
+
+
+def _run_reporting_errors(args) -> int:
     try:
         return _run(args)
     except BrokenPipeError:  # output piped into head or similar
@@ -184,6 +212,9 @@ def main(argv: list[str] | None = None) -> int:
     except CxError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_ERROR
+    except Exception as exc:  # noqa: BLE001 — an unexpected failure still gets a message and an exit code
+        print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_ERROR
 
 
 def _open(args) -> Store:
@@ -192,118 +223,137 @@ def _open(args) -> Store:
 
 def _run(args) -> int:
     if args.command == "sample":
-        from .sample import write_sample
-        files = write_sample(Path(args.out), months=args.months, contacts_per_month=args.contacts_per_month,
-                             seed=args.seed, end_month=args.end)
-        for f in files:
-            print(f)
-        return EXIT_OK
+        return _cmd_sample(args)
     store = _open(args)
     try:
-        if args.command == "import":
-            return _cmd_import(store, args)
-        if args.command == "imports":
-            return _cmd_imports(store, args)
-        if args.command == "quarantine":
-            rows = ingest.quarantined_rows(store, args.import_id)
-            header = ["import_id", "file_name", "file_row", "columns", "reason", "raw_json"]
-            if args.out:
-                with open(args.out, "w", newline="", encoding="utf-8") as fh:
-                    write_safe_csv(fh, header, ([r[h] for h in header] for r in rows))
-                print(f"{len(rows)} quarantined rows written to {args.out}")
-            else:
-                write_safe_csv(sys.stdout, header, ([r[h] for h in header] for r in rows))
-            return EXIT_OK
-        if args.command == "report":
-            from .reports import quarterly_review, write_review_workbook
-            review = quarterly_review(store, args.quarter, args.channel)
-            if args.format == "csv":
-                with open(args.out, "w", newline="", encoding="utf-8") as fh:
-                    write_safe_csv(fh, ["channel", "metric", "month", "value", "n", "target", "state"],
-                                   ([r.channel, r.metric, r.period, r.value, r.n, r.target, review.state_of(r)]
-                                    for r in review.monthly))
-            else:
-                write_review_workbook(review, args.out)
-            print(f"{review.quarter}: {len(review.rows)} channel × metric rows written to {args.out}")
-            for line in review.findings:
-                print(f"  {line}")
-            return EXIT_OK
-        if args.command == "backup":
-            from .storage import backup
-            manifest = backup(store, args.out)
-            print(f"backed up {len(manifest['tables'])} tables to {args.out}: "
-                  + ", ".join(f"{k} {v['rows']}" for k, v in manifest["tables"].items()))
-            return EXIT_OK
-        if args.command == "restore":
-            from .storage import restore
-            counts = restore(store, args.folder, force=args.force)
-            print(f"restored {len(counts)} tables from {args.folder}")
-            return EXIT_OK
-        if args.command == "followups":
-            from .followup import cases, export_csv
-            frame = cases(store, args.date_from, args.date_to, args.status, args.older_than)
-            Path(args.out).write_text(export_csv(frame), encoding="utf-8")
-            print(f"{len(frame)} follow-up cases written to {args.out} "
-                  f"({int(frame['overdue'].sum())} open and overdue)")
-            return EXIT_OK
-        if args.command == "check":
-            import datetime as dt
-
-            from .early_warning import alerts
-            try:
-                as_of = dt.date.fromisoformat(args.as_of) if args.as_of else None
-            except ValueError:
-                raise UsageError(f"--as-of {args.as_of!r}: write a day as YYYY-MM-DD") from None
-            found = alerts(store, as_of)
-            for a in found:
-                print(f"[{a.kind}] {a.text}")
-            if not found:
-                print("no alerts")
-            return EXIT_ERROR if found else EXIT_OK
-        if args.command == "load-sample":
-            from .sample import load_sample
-            for report in load_sample(store, args.folder):
-                print(f"imported {report.file_name}: {report.rows_imported} rows")
-            return EXIT_OK
-        if args.command == "kpis":
-            rows = targets.kpis(store, args.period, args.by, args.channel, args.date_from, args.date_to,
-                                args.metric)
-            header = ["period", "channel"] + (["group"] if args.by else []) + [
-                "metric", "value", "n", "target", "state"]
-            emit(header, ([r.period, r.channel] + ([r.group] if args.by else []) +
-                          [r.metric, r.value, r.n, r.target, r.state] for r in rows), args.format)
-            return EXIT_OK
-        if args.command == "compliance":
-            rows = targets.compliance(store, args.as_of, args.channel)
-            header = ["channel", "metric", "as_of", "window_start", "months_met", "months_with_data",
-                      "months_in_window", "status", "flagged_months"]
-            emit(header, ([r.channel, r.metric, r.as_of, r.window_start, r.months_met, r.months_with_data,
-                           r.months_in_window, r.status, ";".join(r.flagged_months)] for r in rows), args.format)
-            return EXIT_OK
-        if args.command == "targets":
-            return _cmd_targets(store, args)
-        if args.command == "settings":
-            if args.action == "set":
-                if args.key is None or args.value is None:
-                    raise UsageError("settings set needs KEY VALUE")
-                targets.set_setting(store, args.key, args.value)
-            emit(["key", "value"], sorted(targets.get_settings(store).items()), args.format)
-            return EXIT_OK
-        if args.command == "channels":
-            if args.action == "set":
-                if not args.channel:
-                    raise UsageError("channels set needs a CHANNEL")
-                targets.set_channel(store, args.channel, args.sl_threshold, args.short_abandon, args.sl_formula)
-            header = ["channel", "sl_threshold_s", "short_abandon_s", "sl_formula"]
-            emit(header, ([r[h] for h in header] for r in targets.channel_settings(store)), args.format)
-            return EXIT_OK
-        if args.command == "presets":
-            for p in ingest.list_presets(store):
-                print(json.dumps(p, ensure_ascii=False))
-            return EXIT_OK
+        return COMMANDS[args.command](store, args)
     finally:
         store.close()
-    raise UsageError(f"unknown command {args.command}")
+
+
+def _cmd_sample(args) -> int:
+    from .sample import write_sample
+    files = write_sample(Path(args.out), months=args.months, contacts_per_month=args.contacts_per_month,
+                         seed=args.seed, end_month=args.end)
+    for f in files:
+        print(f)
+    return EXIT_OK
+
+
+def _cmd_quarantine(store: Store, args) -> int:
+    rows = ingest.quarantined_rows(store, args.import_id)
+    header = list(QUARANTINE_COLUMNS)
+    if args.out:
+        with open(args.out, "w", newline="", encoding="utf-8") as fh:
+            write_safe_csv(fh, header, ([r[h] for h in header] for r in rows))
+        print(f"{len(rows)} quarantined rows written to {args.out}")
+    else:
+        write_safe_csv(sys.stdout, header, ([r[h] for h in header] for r in rows))
+    return EXIT_OK
+
+
+def _cmd_report(store: Store, args) -> int:
+    from .review import quarterly_review
+    from .workbook import write_review_workbook
+    review = quarterly_review(store, args.quarter, args.channel)
+    if args.format == "csv":
+        with open(args.out, "w", newline="", encoding="utf-8") as fh:
+            write_safe_csv(fh, ["channel", "metric", "month", "value", "n", "target", "state"],
+                           ([r.channel, r.metric, r.period, r.value, r.n, r.target, review.state_of(r)]
+                            for r in review.monthly))
+    else:
+        write_review_workbook(review, args.out)
+    print(f"{review.quarter}: {len(review.rows)} channel × metric rows written to {args.out}")
+    for line in review.findings:
+        print(f"  {line}")
+    return EXIT_OK
+
+
+def _cmd_backup(store: Store, args) -> int:
+    from .storage import backup
+    manifest = backup(store, args.out)
+    print(f"backed up {len(manifest['tables'])} tables to {args.out}: "
+          + ", ".join(f"{k} {v['rows']}" for k, v in manifest["tables"].items()))
+    return EXIT_OK
+
+
+def _cmd_restore(store: Store, args) -> int:
+    from .storage import restore
+    counts = restore(store, args.folder, force=args.force)
+    print(f"restored {len(counts)} tables from {args.folder}")
+    return EXIT_OK
+
+
+def _cmd_followups(store: Store, args) -> int:
+    from .followup import cases, export_csv
+    frame = cases(store, args.date_from, args.date_to, args.status, args.older_than)
+    Path(args.out).write_text(export_csv(frame), encoding="utf-8")
+    print(f"{len(frame)} follow-up cases written to {args.out} ({int(frame['overdue'].sum())} open and overdue)")
+    return EXIT_OK
+
+
+def _cmd_check(store: Store, args) -> int:
+    """Exit 0 without alerts, 1 with alerts (errors exit 2 for usage, 3 or more otherwise: see main)."""
+    from .early_warning import alerts
+    try:
+        as_of = dt.date.fromisoformat(args.as_of) if args.as_of else None
+    except ValueError:
+        raise UsageError(f"--as-of {args.as_of!r}: write a day as YYYY-MM-DD") from None
+    found = alerts(store, as_of)
+    for a in found:
+        print(f"[{a.kind}] {a.text}")
+    if not found:
+        print("no alerts")
+    return EXIT_ALERTS if found else EXIT_OK
+
+
+def _cmd_load_sample(store: Store, args) -> int:
+    from .sample import load_sample
+    for report in load_sample(store, args.folder):
+        print(f"imported {report.file_name}: {report.rows_imported} rows")
+    return EXIT_OK
+
+
+def _cmd_kpis(store: Store, args) -> int:
+    rows = kpi_rows(store, args.period, args.by, args.channel, args.date_from, args.date_to, args.metric)
+    header = ["period", "channel"] + (["group"] if args.by else []) + ["metric", "value", "n", "target", "state"]
+    emit(header, ([r.period, r.channel] + ([r.group] if args.by else []) +
+                  [r.metric, r.value, r.n, r.target, r.state] for r in rows), args.format)
+    return EXIT_OK
+
+
+def _cmd_compliance(store: Store, args) -> int:
+    rows = rule_rows(store, args.as_of, args.channel)
+    header = ["channel", "metric", "as_of", "window_start", "months_met", "months_with_data", "months_in_window",
+              "status", "flagged_months"]
+    emit(header, ([r.channel, r.metric, r.as_of, r.window_start, r.months_met, r.months_with_data,
+                   r.months_in_window, r.status, ";".join(r.flagged_months)] for r in rows), args.format)
+    return EXIT_OK
+
+
+def _cmd_settings(store: Store, args) -> int:
+    if args.action == "set":
+        if args.key is None or args.value is None:
+            raise UsageError("settings set needs KEY VALUE")
+        config.set_setting(store, args.key, args.value)
+    emit(["key", "value"], sorted(config.get_settings(store).items()), args.format)
+    return EXIT_OK
+
+
+def _cmd_channels(store: Store, args) -> int:
+    if args.action == "set":
+        if not args.channel:
+            raise UsageError("channels set needs a CHANNEL")
+        config.set_channel(store, args.channel, args.sl_threshold, args.short_abandon, args.sl_formula)
+    header = ["channel", "sl_threshold_s", "short_abandon_s", "sl_formula"]
+    emit(header, ([r[h] for h in header] for r in config.channel_settings(store)), args.format)
+    return EXIT_OK
+
+
+def _cmd_presets(store: Store, args) -> int:
+    for p in ingest.list_presets(store):
+        print(json.dumps(p, ensure_ascii=False))
+    return EXIT_OK
 
 
 def _cmd_import(store: Store, args) -> int:
@@ -357,6 +407,12 @@ def _cmd_targets(store: Store, args) -> int:
     emit(targets.TARGET_HEADER, ([t.channel, t.metric, t.target, t.tolerance_pct, t.effective_from]
                                  for t in targets.list_targets(store)), args.format)
     return EXIT_OK
+
+
+COMMANDS = {"import": _cmd_import, "imports": _cmd_imports, "quarantine": _cmd_quarantine, "report": _cmd_report,
+            "backup": _cmd_backup, "restore": _cmd_restore, "followups": _cmd_followups, "check": _cmd_check,
+            "load-sample": _cmd_load_sample, "kpis": _cmd_kpis, "compliance": _cmd_compliance,
+            "targets": _cmd_targets, "settings": _cmd_settings, "channels": _cmd_channels, "presets": _cmd_presets}
 
 
 def reading_text(column: str, value, row: dict) -> str:

@@ -1,13 +1,118 @@
-"""How states, statuses and channels look, declared once for pages, charts and the workbook.
+"""How numbers, states, statuses and channels look, declared once for pages, charts, the CLI and the workbook.
 
 Every state is written with a word and a symbol besides its colour, so it reads without colour.
-Colours are Okabe–Ito, distinguishable with every common colour-vision deficiency.
+Colours are Okabe–Ito, distinguishable with every common colour-vision deficiency. Every file
+written for people (CSV, workbook text) is safe to open in Excel.
 """
 from __future__ import annotations
 
+import csv
+import io
+import math
 from dataclasses import dataclass
+from typing import Callable, Iterable, Sequence
 
+from .metrics import METRICS
 from .schema import CHANNELS
+
+
+# -- numbers ----------------------------------------------------------------------------------------------
+def format_duration(seconds: float | None) -> str:
+    """mm:ss, or h:mm:ss past an hour."""
+    if _missing(seconds):
+        return "–"
+    total = int(round(seconds))
+    sign = "-" if total < 0 else ""
+    hours, rest = divmod(abs(total), 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{sign}{hours}:{minutes:02d}:{secs:02d}" if hours else f"{sign}{minutes:02d}:{secs:02d}"
+
+
+@dataclass(frozen=True)
+class Format:
+    """Everything that depends on a metric's display format (Metric.fmt), in one row."""
+    value: Callable[[float], str]      # page and table text
+    delta: Callable[[float], str]      # a change, signed
+    axis: str                          # d3 format of a chart axis
+    unit: str                          # a chart axis title
+    excel: str                         # the workbook's number format
+    excel_delta: str                   # the workbook's format of a change
+    excel_divisor: float = 1.0         # Excel stores percentages as fractions and durations as days
+
+
+FORMATS = {
+    "pct": Format(lambda v: f"{v:.1f}%", lambda d: f"{d:+.1f} pts", ".0f", "%", "0.0%",
+                  '+0.0" pts";-0.0" pts";0.0" pts"', 100.0),
+    "duration": Format(format_duration, lambda d: ("+" if d >= 0 else "-") + format_duration(abs(d)), ",.0f",
+                       "m:ss", "[h]:mm:ss", '+#,##0" s";-#,##0" s";0" s"', 86400.0),
+    "count": Format(lambda v: f"{v:,.0f}", lambda d: f"{d:+,.0f}", ",.0f", "contacts", "#,##0", "+#,##0;-#,##0;0"),
+    "score": Format(lambda v: f"{v:.2f}", lambda d: f"{d:+.2f}", ".1f", "score", "0.00", "+0.00;-0.00;0.00"),
+    "nps": Format(lambda v: f"{v:+.1f}", lambda d: f"{d:+.1f}", "+.0f", "NPS", "+0.0;-0.0;0.0", "+0.0;-0.0;0.0"),
+}
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or str(value) in ("nan", "NaT", "<NA>")
+
+
+def metric_format(metric_id: str) -> Format:
+    return FORMATS[METRICS[metric_id].fmt]
+
+
+def format_value(metric_id: str, value: float | None) -> str:
+    """Display text: rates with one decimal, times as mm:ss, counts with thousands separators."""
+    return "–" if _missing(value) else metric_format(metric_id).value(value)
+
+
+def format_delta(metric_id: str, delta: float | None) -> str | None:
+    """A change of the metric as display text (None when unknown)."""
+    return None if _missing(delta) else metric_format(metric_id).delta(delta)
+
+
+def excel_number(metric_id: str, value):
+    """A metric value as Excel stores it: percentages as fractions, durations as days."""
+    return None if value is None else value / metric_format(metric_id).excel_divisor
+
+
+# -- text safe for spreadsheets ---------------------------------------------------------------------------
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def excel_safe(value):
+    """Text that a spreadsheet would run as a formula is prefixed with ' (OWASP's advice).
+
+    Numbers stay numbers; only text cells are touched.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def cell_text(value) -> str:
+    """Full precision, no rounding; integral floats without '.0'; None as empty."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 2 ** 53 else repr(value)
+    return str(value)
+
+
+def write_safe_csv(out, header: Sequence[str], rows: Iterable[Sequence]) -> None:
+    """CSV with an empty field for null and formula-looking text neutralised (numbers stay numbers)."""
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([excel_safe(h) for h in header])
+    for row in rows:
+        writer.writerow([excel_safe(v) if isinstance(v, str) else cell_text(v) for v in row])
+
+
+def safe_csv_text(header: Sequence[str], rows: Iterable[Sequence]) -> str:
+    """write_safe_csv into a string."""
+    buffer = io.StringIO()
+    write_safe_csv(buffer, header, rows)
+    return buffer.getvalue()
+
+
+# -- states, statuses, channels -----------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -38,6 +143,9 @@ STATUS_LOOKS: dict[str, Look] = {
     "insufficient_history": Look("Insufficient history", "…", "#BBBBBB", "black", "gray", "E7E7E7"),
     "not_measured": Look("Not measured", "○", "#F0F0F0", "#555555", "violet", "F4F4F4"),
 }
+STATE_WORDS = {state: look.word for state, look in STATE_LOOKS.items()}
+STATE_ICONS = {state: look.icon for state, look in STATE_LOOKS.items()}
+STATUS_WORDS = {status: look.word for status, look in STATUS_LOOKS.items()}
 STATE_LEGEND = " · ".join(f"{look.icon} {look.word.lower()}" for state, look in STATE_LOOKS.items()
                           if state is not None)
 

@@ -8,18 +8,18 @@ risk breaches with its next missed month.
 """
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from dataclasses import dataclass
 
+from .compliance import compliance
+from .display import channel_name, format_value
+from .kpis import kpis
 from .metrics import METRICS, TARGETED
+from .months import add_months, month_end
 from .storage import Store
-from .targets import TargetBook, add_months, compliance, kpis, list_targets
+from .targets import TargetBook, list_targets
 
-SKIPPED = ("volume", "churn_rate")  # a band against a plan, and a lagging measure: no in-month pace
-BOUNDS = {"pct": (0.0, 100.0), "nps": (-100.0, 100.0), "score": (None, None), "duration": (0.0, None),
-          "count": (0.0, None)}
-SCORE_BOUNDS = {"ces": (1.0, 7.0), "csat_mean": (1.0, 5.0)}
+PACED = tuple(m for m in TARGETED if METRICS[m].paced)  # volume is a plan band and churn lags: not paced
 
 
 @dataclass
@@ -60,13 +60,12 @@ def required_value(direction: str, value: float, n: float, target: float, remain
 
 
 def _remaining_offered(store: Store, channel: str, as_of: dt.date) -> tuple[float, str]:
-    month_end = dt.date(as_of.year, as_of.month, calendar.monthrange(as_of.year, as_of.month)[1])
-    if as_of >= month_end:
+    last_day = month_end(as_of)
+    if as_of >= last_day:
         return 0.0, "month complete"
     last_year = as_of.replace(year=as_of.year - 1) if not (as_of.month == 2 and as_of.day == 29) \
         else dt.date(as_of.year - 1, 2, 28)
-    last_year_end = dt.date(last_year.year, last_year.month,
-                            calendar.monthrange(last_year.year, last_year.month)[1])
+    last_year_end = month_end(last_year)
     count = store.scalar(
         "SELECT count(*) FROM contacts WHERE channel = ? AND direction = 'inbound' "
         "AND queued_local >= ? AND queued_local < ?",
@@ -79,7 +78,7 @@ def _remaining_offered(store: Store, channel: str, as_of: dt.date) -> tuple[floa
         "AND queued_local >= ? AND queued_local < ?",
         [channel, dt.datetime.combine(as_of - dt.timedelta(days=27), dt.time()),
          dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time())])
-    return recent / 28.0 * (month_end - as_of).days, "recent daily average"
+    return recent / 28.0 * (last_day - as_of).days, "recent daily average"
 
 
 def paces(store: Store, as_of: dt.date | None = None, channels: list[str] | None = None) -> list[Pace]:
@@ -87,13 +86,13 @@ def paces(store: Store, as_of: dt.date | None = None, channels: list[str] | None
     as_of = as_of or dt.date.today()
     month = as_of.strftime("%Y-%m")
     rows = kpis(store, "month", channels=channels, date_from=month + "-01", date_to=as_of.isoformat(),
-                metrics=["volume"] + [m for m in TARGETED if m not in SKIPPED])
+                metrics=["volume"] + list(PACED))
     book = TargetBook(list_targets(store))
     offered = {r.channel: r.value or 0.0 for r in rows if r.metric == "volume"}
     out = []
     remaining_cache: dict[str, tuple[float, str]] = {}
     for r in rows:
-        if r.metric in SKIPPED or r.value is None or not r.n:
+        if r.metric not in PACED or r.value is None or not r.n:
             continue
         t = book.in_force(r.channel, r.metric, month)
         if t is None:
@@ -108,7 +107,7 @@ def paces(store: Store, as_of: dt.date | None = None, channels: list[str] | None
         goal = t.target * (1 - t.tolerance_pct / 100) if m.direction == "higher" else \
             t.target * (1 + t.tolerance_pct / 100)
         required = required_value(m.direction, r.value, r.n, goal, remaining)
-        low, high = SCORE_BOUNDS.get(r.metric, BOUNDS[m.fmt])
+        low, high = m.bounds
         impossible = secured = False
         if required is not None:
             if m.direction == "higher":
@@ -127,12 +126,10 @@ def paces(store: Store, as_of: dt.date | None = None, channels: list[str] | None
 
 def alerts(store: Store, as_of: dt.date | None = None, channels: list[str] | None = None) -> list[Alert]:
     """What needs acting on now: impossible months, metrics behind target, rolling rules one miss from breach."""
-    from .views import format_value
-
     as_of = as_of or dt.date.today()
     out = []
     for p in paces(store, as_of, channels):
-        name = f"{p.channel.replace('_', ' ').capitalize()} {_subject(p.metric)}"
+        name = f"{channel_name(p.channel)} {METRICS[p.metric].subject}"
         target = format_value(p.metric, p.target)
         if p.tolerance_pct:  # say which line counts: the target widened by its tolerance
             target += f" (target {format_value(p.metric, p.stated_target)} ± {p.tolerance_pct:g}%)"
@@ -154,12 +151,7 @@ def alerts(store: Store, as_of: dt.date | None = None, channels: list[str] | Non
     for c in compliance(store, previous, channels):
         if c.status == "at_risk":
             out.append(Alert(c.channel, c.metric, "rolling",
-                             f"{c.channel.replace('_', ' ').capitalize()} {_subject(c.metric)}: "
+                             f"{channel_name(c.channel)} {METRICS[c.metric].subject}: "
                              f"{len(c.flagged_months)} misses in the last {c.months_in_window} months — at risk; "
                              "one more missed month breaches the rule."))
     return out
-
-
-def _subject(metric_id: str) -> str:
-    m = METRICS[metric_id]
-    return m.short if m.short in ("CSAT", "NPS", "FCR", "AHT", "ASA", "CES") else m.label.lower()

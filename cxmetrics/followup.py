@@ -10,7 +10,10 @@ import datetime as dt
 
 import pandas as pd
 
+from .config import get_settings
+from .display import safe_csv_text
 from .errors import UsageError
+from .months import day_bound
 from .storage import Store
 
 STATUSES = ("open", "contacted", "resolved", "no action")
@@ -24,22 +27,21 @@ COLUMN_LABELS = {"source": "Source", "contact_id": "Contact", "customer_id": "Cu
 
 
 def thresholds(store: Store) -> dict[str, float]:
-    conf = dict(store.fetchall("SELECT key, value FROM settings WHERE key LIKE 'followup_%'"))
-    return {"nps": float(conf.get("followup_nps_max", 6)), "csat": float(conf.get("followup_csat_max", 2)),
-            "ces": float(conf.get("followup_ces_max", 2)), "overdue_days": int(conf.get("followup_overdue_days", 7))}
+    """The follow-up settings: the highest NPS, CSAT and CES that make a case, and the overdue age."""
+    conf = get_settings(store)
+    return {"nps": float(conf["followup_nps_max"]), "csat": float(conf["followup_csat_max"]),
+            "ces": float(conf["followup_ces_max"]), "overdue_days": int(conf["followup_overdue_days"])}
 
 
 def cases(store: Store, date_from=None, date_to=None, status: str | None = None,
           older_than: int | None = None, channels: list[str] | None = None,
           today: dt.date | None = None) -> pd.DataFrame:
     """Low scorers of a period with their follow-up status; newest first."""
-    from .metrics import _day_start
-
     if status is not None and status not in STATUSES:
         raise UsageError(f"--status must be one of {', '.join(STATUSES)}, not {status!r}")
     t = thresholds(store)
     today = today or dt.date.today()
-    lower, upper = _day_start(date_from), _day_start(date_to, end=True)
+    lower, upper = day_bound(date_from), day_bound(date_to, end=True)
     frame = store.df("""
         SELECT c.source, c.contact_id, c.customer_id, c.channel, c.queue, c.agent,
                CAST(c.queued_local AS DATE) AS contact_date, c.nps, c.csat, c.ces,
@@ -88,8 +90,6 @@ def overdue_count(store: Store, today: dt.date | None = None) -> int:
 
 def export_csv(frame: pd.DataFrame) -> str:
     """The case list as a CSV that is safe to open in Excel."""
-    from .reports import safe_csv_text
-
     def text(v):
         if v is None or (not isinstance(v, str) and pd.isna(v)):
             return None

@@ -9,8 +9,14 @@ import datetime as dt
 import json
 from dataclasses import dataclass, field
 
+import pandas as pd
+
+from .compliance import compliance
 from .errors import UsageError
+from .kpis import kpis
+from .months import add_months, last_complete_month
 from .storage import Store
+from .targets import TargetBook, list_targets
 
 SECTIONS = {
     "A. Alignment with the organisation": [
@@ -176,17 +182,10 @@ def _plural(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
 
-def last_complete_month(today: dt.date | None = None) -> str:
-    today = today or dt.date.today()
-    first = today.replace(day=1) - dt.timedelta(days=1)
-    return first.strftime("%Y-%m")
-
-
 def statement_15(store: Store, as_of: str | None = None) -> Evidence:
     """Every channel × month of the last 12 complete months with a service-level target and data:
     qualifying when service level was met within a 5% tolerance. No score with data in fewer than
     MIN_MONTHS_15 different months."""
-    from .targets import TargetBook, add_months, kpis, list_targets
 
     as_of = as_of or last_complete_month()
     first = add_months(as_of, -11)
@@ -212,7 +211,6 @@ def statement_15(store: Store, as_of: str | None = None) -> Evidence:
 def statement_16(store: Store, as_of: str | None = None) -> Evidence:
     """Every channel × metric (volume, aht, fcr) with a target and a verdict of the rolling rule (compliant,
     at risk or breached): qualifying when compliant. No score with fewer than MIN_VERDICTS_16 verdicts."""
-    from .targets import compliance
 
     as_of = as_of or last_complete_month()
     rows = []
@@ -285,8 +283,6 @@ def save_assessment(store: Store, name: str, scores: dict[int, int], assessed_on
 
 
 def assessments(store: Store):
-    import pandas as pd
-
     frame = store.df("SELECT assessment_id, name, assessed_on, total, stage, scores_json FROM assessments "
                      "ORDER BY assessed_on, assessment_id")
     scores = [json.loads(s) for s in frame["scores_json"]] if len(frame) else []

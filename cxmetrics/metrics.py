@@ -1,17 +1,16 @@
-"""The metric registry and the KPI computation (spec §3).
+"""The metric registry (spec §3): every per-metric fact, declared once.
 
-Each metric is declared once: id, label, unit, direction, description, format, and its SQL
-parts. Measures are aggregates over contact rows; a metric is a numerator and a denominator
-made of measures (a ratio is scaled to a percentage), so every monthly value is pooled from
-counts and never averaged from days.
+Each metric: id, labels, unit, direction, description, display format, bounds, whether it is
+paced in the month, the smallest change worth a finding, and its SQL parts. Measures are
+aggregates over contact rows; a metric is a numerator and a denominator made of measures (a
+ratio is scaled to a percentage), so every monthly value is pooled from counts and never
+averaged from days. kpis.py turns the registry into queries.
 """
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 from .errors import UsageError
-from .storage import Store, quote_ident
 
 # -- measures: aggregates over the `base` relation (one row per inbound contact) ----------------
 _WITHIN = "(wait_seconds IS NOT NULL AND wait_seconds <= sl_threshold_s)"
@@ -77,6 +76,22 @@ class Metric:
     fmt: str = "count"  # count | pct | duration | score | nps
     targeted: bool = True
     short: str = ""  # tile label; the label when empty
+    low: float | None = None    # the value's natural bounds, when not those of its format (CES 1–7)
+    high: float | None = None
+    paced: bool = True          # early warning paces it through the month (not a plan band, not a lagging measure)
+    change_step: float | None = None      # the smallest change on last quarter worth a finding (absolute)
+    change_step_pct: float | None = None  # … or relative to last quarter's value, in percent
+
+    @property
+    def subject(self) -> str:
+        """How a sentence names it: the acronym (CSAT, AHT) or the label in lower case ("service level")."""
+        return self.short if self.short.isupper() else self.label.lower()
+
+    @property
+    def bounds(self) -> tuple[float | None, float | None]:
+        """(lowest, highest) value the metric can take."""
+        low, high = _FORMAT_BOUNDS[self.fmt]
+        return (low if self.low is None else self.low), (high if self.high is None else self.high)
 
     def value_sql(self) -> str:
         if self.scale is None:
@@ -86,10 +101,13 @@ class Metric:
                 f"({self.denominator}) END")
 
 
+_FORMAT_BOUNDS = {"pct": (0.0, 100.0), "nps": (-100.0, 100.0), "score": (None, None), "duration": (0.0, None),
+                  "count": (0.0, None)}
+
 REGISTRY: tuple[Metric, ...] = (
     Metric("volume", "Volume (offered)", "count", "band",
            "Inbound contacts offered in the period. Held against the volume plan as a band: met when within "
-           "tolerance_pct of the plan.", "offered", "offered", short="Volume"),
+           "tolerance_pct of the plan.", "offered", "offered", short="Volume", paced=False),
     Metric("handled", "Handled", "count", "higher", "Answered inbound contacts; n is the contacts offered.",
            "answered", "offered"),
     Metric("service_level", "Service level", "percent", "higher",
@@ -97,47 +115,49 @@ REGISTRY: tuple[Metric, ...] = (
            "abandons_against = answered within ÷ (offered − short abandons); abandons_ignored = answered within ÷ "
            "answered; abandons_within_met = (answered + abandoned within) ÷ offered. Answered contacts with "
            "unknown wait are left out of both sides; with no answered contact of known wait, service level is "
-           "not measured (null).", _SL_NUM, _SL_DEN, 100.0, "pct", short="Service level"),
+           "not measured (null).", _SL_NUM, _SL_DEN, 100.0, "pct", short="Service level", change_step=2.0),
     Metric("abandon_rate", "Abandonment rate", "percent", "lower",
            "100 × (abandoned − short abandons) ÷ (offered − short abandons). A short abandon waited less than the "
            "channel's short-abandon threshold.", "abandoned - short_abandoned", "offered - short_abandoned",
-           100.0, "pct", short="Abandoned"),
+           100.0, "pct", short="Abandoned", change_step=2.0),
     Metric("asa", "Average speed of answer", "seconds", "lower",
-           "Mean wait of answered contacts whose wait is known.", "wait_sum", "wait_n", 1.0, "duration", short="ASA"),
+           "Mean wait of answered contacts whose wait is known.", "wait_sum", "wait_n", 1.0, "duration", short="ASA",
+           change_step_pct=5.0),
     Metric("aht", "Average handle time", "seconds", "lower",
            "Mean handle time (talk + hold + wrap) of answered contacts whose handle time is known.",
-           "handle_sum", "handle_n", 1.0, "duration", short="AHT"),
+           "handle_sum", "handle_n", 1.0, "duration", short="AHT", change_step_pct=5.0),
     Metric("fcr", "First-contact resolution", "percent", "higher",
            "If any contact of the channel and period has an explicit resolved flag: resolved ÷ answered contacts "
            "with a flag. Otherwise the repeat-contact method: an answered contact with a customer id is resolved "
            "when that customer has no other inbound contact, in any channel, within the FCR window (exactly "
            "window × 24 hours) after it; contacts whose window ends after the latest contact in the store are "
-           "left out.", _FCR_NUM, _FCR_DEN, 100.0, "pct", short="FCR"),
+           "left out.", _FCR_NUM, _FCR_DEN, 100.0, "pct", short="FCR", change_step=2.0),
     Metric("csat", "CSAT (top-2-box)", "percent", "higher",
-           "100 × responses of 4 or 5 ÷ responses, on the 1–5 scale.", "csat_top2", "csat_n", 100.0, "pct", short="CSAT"),
+           "100 × responses of 4 or 5 ÷ responses, on the 1–5 scale.", "csat_top2", "csat_n", 100.0, "pct", short="CSAT",
+           change_step=2.0),
     Metric("nps", "NPS", "score", "higher",
            "100 × (promoters 9–10 − detractors 0–6) ÷ responses, on the 0–10 scale.",
-           "nps_promoters - nps_detractors", "nps_n", 100.0, "nps", short="NPS"),
+           "nps_promoters - nps_detractors", "nps_n", 100.0, "nps", short="NPS", change_step=5.0),
     Metric("ces", "Customer effort (mean)", "score", "higher",
            "Mean customer-effort score on the 1–7 agreement scale (higher = easier).", "ces_sum", "ces_n", 1.0,
-           "score", short="CES"),
+           "score", short="CES", low=1.0, high=7.0, change_step=0.2),
     Metric("churn_rate", "Churn after contact", "percent", "lower",
            "Among distinct customers with an inbound contact in the channel and period, the share who churned "
            "within the churn window after one of those contacts (contact day < churned_on ≤ contact day + "
            "window). Needs the customers export; customers missing from it count as not churned.",
-           "churn_yes", "churn_n", 100.0, "pct", short="Churn"),
+           "churn_yes", "churn_n", 100.0, "pct", short="Churn", paced=False),
     Metric("answered", "Answered", "count", "higher", "Answered inbound contacts (drill-down).",
            "answered", "offered", targeted=False),
     Metric("abandoned", "Abandoned", "count", "lower", "Abandoned inbound contacts, short abandons included "
            "(drill-down).", "abandoned", "offered", targeted=False),
     Metric("nps_promoters", "NPS promoters", "percent", "higher", "100 × responses of 9–10 ÷ NPS responses.",
-           "nps_promoters", "nps_n", 100.0, "pct", targeted=False),
+           "nps_promoters", "nps_n", 100.0, "pct", targeted=False, short="Promoters (9–10)"),
     Metric("nps_passives", "NPS passives", "percent", "band", "100 × responses of 7–8 ÷ NPS responses.",
-           "nps_passives", "nps_n", 100.0, "pct", targeted=False),
+           "nps_passives", "nps_n", 100.0, "pct", targeted=False, short="Passives (7–8)"),
     Metric("nps_detractors", "NPS detractors", "percent", "lower", "100 × responses of 0–6 ÷ NPS responses.",
-           "nps_detractors", "nps_n", 100.0, "pct", targeted=False),
+           "nps_detractors", "nps_n", 100.0, "pct", targeted=False, short="Detractors (0–6)"),
     Metric("csat_mean", "CSAT (mean)", "score", "higher", "Mean CSAT response on the 1–5 scale.",
-           "csat_sum", "csat_n", 1.0, "score", targeted=False),
+           "csat_sum", "csat_n", 1.0, "score", targeted=False, low=1.0, high=5.0),
     Metric("responses", "Survey responses", "count", "higher",
            "Contacts with at least one survey answer (CSAT, NPS or CES); n is the contacts handled.",
            "survey_n", "answered", targeted=False),
@@ -175,161 +195,3 @@ def metric(metric_id: str) -> Metric:
         return METRICS[metric_id]
     except KeyError:
         raise UsageError(f"unknown metric {metric_id!r}; metrics are {', '.join(METRICS)}") from None
-
-
-def _day_start(value: str | dt.date | None, end: bool = False) -> dt.datetime | None:
-    """A --from/--to value (YYYY-MM-DD or YYYY-MM) as a local wall-clock bound."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, dt.datetime):
-        return value
-    if isinstance(value, dt.date):
-        day = value
-    else:
-        text = str(value)
-        try:
-            if len(text) == 7:
-                day = dt.date.fromisoformat(text + "-01")
-                if end:
-                    nxt = dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
-                    return dt.datetime.combine(nxt, dt.time())
-                return dt.datetime.combine(day, dt.time())
-            day = dt.date.fromisoformat(text)
-        except ValueError:
-            raise UsageError(f"{text!r} is not a date: write YYYY-MM-DD or YYYY-MM") from None
-    if end:
-        day = day + dt.timedelta(days=1)
-    return dt.datetime.combine(day, dt.time())
-
-
-def settings(store: Store) -> dict[str, str]:
-    return dict(store.fetchall("SELECT key, value FROM settings"))
-
-
-def measures_sql(period: str = "month", by: str | None = None, date_from=None, date_to=None,
-                 channels: list[str] | None = None, filters: dict[str, list[str]] | None = None
-                 ) -> tuple[str, list]:
-    """SQL giving one row per channel × period (× group) with every measure; and its parameters.
-
-    `date_to` is inclusive (a day, or a whole month when given as YYYY-MM).
-    """
-    if period not in _PERIOD_SQL:
-        raise UsageError(f"--period must be one of {', '.join(PERIODS)}, not {period!r}")
-    if by is not None and by not in GROUPS:
-        raise UsageError(f"--by must be one of {', '.join(GROUPS)}, not {by!r}")
-    group_col = f", {quote_ident(by)} AS grp" if by else ""
-    group_key = ", grp" if by else ""
-    params: list = []
-    where = ["c.direction = 'inbound'"]
-    lower, upper = _day_start(date_from), _day_start(date_to, end=True)
-    if lower is not None:
-        where.append("c.queued_local >= ?")
-        params.append(lower)
-    if upper is not None:
-        where.append("c.queued_local < ?")
-        params.append(upper)
-    if channels:
-        where.append("list_contains(?::VARCHAR[], c.channel)")
-        params.append(list(channels))
-    for column, values in (filters or {}).items():
-        if column not in GROUPS:
-            raise UsageError(f"cannot filter on {column!r}; filters are {', '.join(GROUPS)}")
-        if values:
-            where.append(f"list_contains(?::VARCHAR[], c.{quote_ident(column)})")
-            params.append(list(values))
-    measures = ",\n               ".join(f"{sql} AS {quote_ident(name)}" for name, sql in MEASURES.items())
-    churn = ",\n               ".join(f"{sql} AS {quote_ident(name)}" for name, sql in CHURN_MEASURES.items())
-    sql = f"""
-    WITH conf AS (
-        SELECT CAST(max(value) FILTER (WHERE key = 'fcr_window_days') AS DOUBLE) * 86400 AS fcr_window_s,
-               CAST(max(value) FILTER (WHERE key = 'churn_window_days') AS INTEGER) AS churn_window_days,
-               (SELECT max(queued_at) FROM contacts) AS latest,
-               (SELECT count(*) > 0 FROM customers) AS have_customers
-        FROM settings
-    ),
-    base AS (
-        SELECT c.*, {_PERIOD_SQL[period]} AS period, {_PERIOD_MONTH_SQL[period]} AS target_month{group_col},
-               coalesce(cs.sl_threshold_s, 86400) AS sl_threshold_s,
-               coalesce(cs.short_abandon_s, 0) AS short_abandon_s,
-               coalesce(cs.sl_formula, 'abandons_against') AS sl_formula,
-               conf.fcr_window_s,
-               epoch(c.queued_at) + conf.fcr_window_s > epoch(conf.latest) AS fcr_censored
-        FROM contacts c CROSS JOIN conf LEFT JOIN channel_settings cs ON cs.channel = c.channel
-        WHERE {' AND '.join(where)}
-    ),
-    grouped AS (
-        SELECT channel, period, any_value(target_month) AS target_month{group_key},
-               {measures}
-        FROM base
-        GROUP BY channel, period{group_key}
-    ),
-    counts AS (  -- the FCR method is the channel × period's, also on drill-down rows
-        SELECT *, sum(resolved_any) OVER (PARTITION BY channel, period) > 0 AS fcr_explicit_channel
-        FROM grouped
-    ),
-    churn AS (
-        SELECT channel, period{group_key},
-               {churn}
-        FROM (SELECT b.channel, b.period{', b.grp' if by else ''}, b.customer_id, cu.churned_on,
-                     CAST(b.queued_local AS DATE) AS contact_day, conf.churn_window_days
-              FROM base b CROSS JOIN conf LEFT JOIN customers cu ON cu.customer_id = b.customer_id
-              WHERE b.customer_id IS NOT NULL AND conf.have_customers)
-        GROUP BY ALL
-    )
-    SELECT counts.*, coalesce(churn.churn_n, 0) AS churn_n, coalesce(churn.churn_yes, 0) AS churn_yes
-    FROM counts LEFT JOIN churn USING (channel, period{group_key})
-    """
-    return sql, params
-
-
-def kpi_sql(metric_ids: list[str], period: str, by: str | None, date_from, date_to,
-            channels: list[str] | None, filters: dict[str, list[str]] | None = None) -> tuple[str, list]:
-    """Long format: period, channel, (grp,) metric, value, n, target_month, metric order."""
-    base_sql, params = measures_sql(period, by, date_from, date_to, channels, filters)
-    parts = []
-    for order, mid in enumerate(metric_ids):
-        m = metric(mid)
-        parts.append(f"{{'metric': '{m.id}', 'ord': {order}, 'value': {m.value_sql()}, "
-                     f"'n': CAST(({m.denominator}) AS BIGINT)}}")
-    grp = ", grp" if by else ""
-    sql = f"""
-    WITH m AS ({base_sql})
-    SELECT * FROM (
-        SELECT period, channel{grp}, target_month, unnest(kv, recursive := true)
-        FROM (SELECT period, channel{grp}, target_month, [{', '.join(parts)}] AS kv FROM m)
-    )
-    ORDER BY period, channel{grp}, ord
-    """
-    return sql, params
-
-
-# -- FCR: per-contact "next inbound contact of the same customer" -------------------------------------
-REFRESH_BUCKET_ROWS = 1_500_000  # contacts per pass of the next-contact refresh (bounds its memory)
-
-
-def refresh_next_contacts(store: Store, customers_sql: str, params: list | None = None,
-                          bucket_rows: int | None = None) -> None:
-    """Recompute next_contact_at for the customers listed by `customers_sql` (a one-column query).
-
-    Runs inside the import or delete transaction, so views only compare timestamps. Large sets are
-    done in passes over hash buckets of customers, so the window never holds every contact at once.
-    """
-    store.execute(f"CREATE OR REPLACE TEMP TABLE affected_customers AS SELECT DISTINCT * FROM ({customers_sql}) "
-                  "AS a(customer_id) WHERE customer_id IS NOT NULL", params or [])
-    rows = store.scalar("SELECT count(*) FROM contacts WHERE direction = 'inbound' "
-                        "AND customer_id IN (SELECT customer_id FROM affected_customers)")
-    buckets = max(1, -(-int(rows) // (bucket_rows or REFRESH_BUCKET_ROWS)))
-    for bucket in range(buckets):
-        store.execute("""
-            UPDATE contacts SET next_contact_at = n.next_at
-            FROM (
-                SELECT source, contact_id,
-                       min(queued_at) OVER (PARTITION BY customer_id ORDER BY queued_at
-                           RANGE BETWEEN INTERVAL 1 MICROSECOND FOLLOWING AND UNBOUNDED FOLLOWING) AS next_at
-                FROM contacts
-                WHERE direction = 'inbound' AND hash(customer_id) % ? = ?
-                  AND customer_id IN (SELECT customer_id FROM affected_customers)
-            ) n
-            WHERE contacts.source = n.source AND contacts.contact_id = n.contact_id
-              AND contacts.next_contact_at IS DISTINCT FROM n.next_at""", [buckets, bucket])
-    store.execute("DROP TABLE affected_customers")

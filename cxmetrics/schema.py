@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .settings import SETTINGS_BY_NAME
+
 CHANNELS = ("voice", "chat", "messaging", "email", "social", "video", "back_office")
 
 SL_FORMULAS = ("abandons_against", "abandons_ignored", "abandons_within_met")
@@ -92,6 +94,8 @@ COLUMN_LABELS = {
     "rows_rejected": "Rejected", "file_row": "Row", "row": "Row", "columns": "Columns", "column": "Column",
     "value": "Value", "reason": "Reason", "outcome": "Outcome",
 }
+# The quarantine export's columns (CLI and Upload page downloads).
+QUARANTINE_COLUMNS = ("import_id", "file_name", "file_row", "columns", "reason", "raw_json")
 # Stored for the machine (and kept in CSV downloads), never shown in a page table.
 HIDDEN_COLUMNS = ("mapping_json", "sha256", "raw_json")
 
@@ -124,7 +128,7 @@ IMPORT_CONTROLS = {
                      "after removing import #{import_id} under 'Import history' below (this page does not import "
                      "the same file twice)"),
     "source": Control("with --source NAME", "in 'Source system'"),
-    "timezone": Control("with --timezone TZ", "in 'Time zone (IANA)' on the Targets & settings page"),
+    "timezone": Control("with --timezone TZ", f"in '{SETTINGS_BY_NAME['timezone'].label}' on the Targets & settings page"),
     "preset": Control("with --preset NAME", "in 'Mapping preset'"),
     "save_preset": Control("with --save-preset NAME", "with 'Save this mapping as a preset named'"),
     "max_upload_mb": Control("with `settings set max_upload_mb N`",

@@ -5,12 +5,17 @@ bind parameters and whose identifiers come from the schema (quoted with `quote_i
 """
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import json
 import os
 import re
 import threading
 import time
+import uuid
 import warnings
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
@@ -18,21 +23,10 @@ import duckdb
 
 from .errors import CxError, StoreBusyError
 from .schema import CHANNEL_DEFAULTS, DEFAULT_TARGETS
+from .settings import DEFAULT_SETTINGS
 
 DEFAULT_DB_PATH = Path("data") / "cxmetrics.duckdb"
 
-DEFAULT_SETTINGS = {
-    "timezone": "UTC",
-    "fcr_window_days": "7",
-    "churn_window_days": "30",
-    "rule_k": "9",
-    "rule_n": "12",
-    "max_upload_mb": "200",
-    "followup_nps_max": "6",
-    "followup_csat_max": "2",
-    "followup_ces_max": "2",
-    "followup_overdue_days": "7",
-}
 
 _CONTACT_COLUMNS = """
     source VARCHAR NOT NULL,
@@ -168,6 +162,58 @@ def quote_ident(name: str) -> str:
     return '"' + str(name).replace('"', '""') + '"'
 
 
+def sha256_of(path: str | os.PathLike) -> str:
+    """The file's sha256 (hex): how an import recognises a file it has seen, and how a backup proves its files."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class TempTable:
+    """A temporary table's name; formatted into SQL it is the quoted identifier."""
+    name: str
+
+    def __str__(self) -> str:
+        return quote_ident(self.name)
+
+
+def _table_sql(table: str | TempTable) -> str:
+    return str(table) if isinstance(table, TempTable) else quote_ident(table)
+
+
+class TempTables:
+    """The temporary tables of one task on this thread's connection; `Store.temp_tables` drops them all."""
+
+    def __init__(self, store: "Store"):
+        self._store = store
+        self._made: dict[str, TempTable] = {}
+
+    def create(self, name: str, select: str | None = None, params: Sequence[Any] | None = None, *,
+               columns: Sequence[tuple[str, str]] | None = None, unique: bool = False) -> TempTable:
+        """Create (or replace) a temporary table from a SELECT, or empty with (column, SQL type) pairs.
+
+        `unique` adds a generated suffix to the name, for tables that must not meet another of the same kind.
+        """
+        if (select is None) == (columns is None):
+            raise ValueError("give either select or columns")
+        table = TempTable(f"{name}_{uuid.uuid4().hex}" if unique else name)
+        self._made[table.name] = table
+        if columns is not None:
+            ddl = ", ".join(f"{quote_ident(column)} {sql_type}" for column, sql_type in columns)
+            self._store.execute(f"CREATE OR REPLACE TEMP TABLE {table} ({ddl})")
+        else:
+            self._store.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {select}", params)
+        return table
+
+    def drop_all(self) -> None:
+        for table in reversed(list(self._made.values())):
+            self._store.execute(f"DROP TABLE IF EXISTS {table}")
+        self._made.clear()
+
+
 def resolve_db_path(cli_value: str | os.PathLike | None = None) -> Path:
     """--db, else CXMETRICS_DB, else ./data/cxmetrics.duckdb."""
     value = cli_value or os.environ.get("CXMETRICS_DB") or DEFAULT_DB_PATH
@@ -226,7 +272,8 @@ class Store:
         raise AssertionError("unreachable")
 
     # -- connections -------------------------------------------------------------
-    def cursor(self) -> duckdb.DuckDBPyConnection:
+    def _cursor(self) -> duckdb.DuckDBPyConnection:
+        """This thread's connection (DuckDB connections are not thread-safe); only this module uses it."""
         cur = getattr(self._local, "cursor", None)
         if cur is None:
             cur = self._con.cursor()
@@ -239,7 +286,7 @@ class Store:
 
     # -- queries -------------------------------------------------------------------
     def execute(self, sql: str, params: Sequence[Any] | dict | None = None):
-        return self.cursor().execute(sql, params or [])
+        return self._cursor().execute(sql, params or [])
 
     def fetchall(self, sql: str, params: Sequence[Any] | dict | None = None) -> list[tuple]:
         return self.execute(sql, params).fetchall()
@@ -251,6 +298,10 @@ class Store:
         row = self.fetchone(sql, params)
         return None if row is None else row[0]
 
+    def is_time_zone(self, name: str) -> bool:
+        """Whether DuckDB knows the IANA time zone `name` (the one check for settings and imports)."""
+        return bool(self.scalar("SELECT count(*) FROM pg_timezone_names() WHERE name = ?", [name]))
+
     def records(self, sql: str, params: Sequence[Any] | dict | None = None) -> list[dict]:
         cur = self.execute(sql, params)
         names = [d[0] for d in cur.description]
@@ -259,12 +310,32 @@ class Store:
     def df(self, sql: str, params: Sequence[Any] | dict | None = None):
         return self.execute(sql, params).df()
 
-    def register(self, name: str, table) -> None:
-        """Expose a pandas/pyarrow table to SQL on this thread's cursor as view `name`."""
-        self.cursor().register(name, table)
+    # -- bulk writes and temporary tables --------------------------------------------
+    def insert_rows(self, table: str | TempTable, rows: Sequence[Sequence[Any]]) -> None:
+        """Insert Python rows into `table`, every value a bind parameter."""
+        rows = [list(r) for r in rows]
+        if rows:
+            marks = ", ".join("?" * len(rows[0]))
+            self._cursor().executemany(f"INSERT INTO {_table_sql(table)} VALUES ({marks})", rows)
 
-    def unregister(self, name: str) -> None:
-        self.cursor().unregister(name)
+    def insert_frame(self, table: str | TempTable, frame) -> None:
+        """Insert a pandas frame or pyarrow table/record batch into `table`, its columns in the table's order."""
+        cur = self._cursor()
+        view = f"frame_{uuid.uuid4().hex}"
+        cur.register(view, frame)
+        try:
+            cur.execute(f"INSERT INTO {_table_sql(table)} SELECT * FROM {quote_ident(view)}")
+        finally:
+            cur.unregister(view)
+
+    @contextmanager
+    def temp_tables(self) -> Iterator[TempTables]:
+        """Temporary tables for one task: whatever is created through it is dropped when the block ends."""
+        tables = TempTables(self)
+        try:
+            yield tables
+        finally:
+            tables.drop_all()
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -272,7 +343,7 @@ class Store:
         if self.read_only:
             raise CxError("the store is open read-only (CXMETRICS_READONLY=1): changes are disabled here.")
         with self.write_lock:
-            cur = self.cursor()
+            cur = self._cursor()
             cur.execute("BEGIN TRANSACTION")
             try:
                 yield
@@ -300,7 +371,7 @@ class Store:
 
     def _migrate(self) -> None:
         with self.write_lock:
-            cur = self.cursor()
+            cur = self._cursor()
             current = self.schema_version()
             if current >= len(MIGRATIONS):
                 _seed_defaults(cur, new_store=False)  # settings added since the store was made
@@ -331,18 +402,13 @@ _NOT_BACKED_UP = ("schema_version", "data_version")
 
 def backup(store: Store, out_dir: str | os.PathLike) -> dict:
     """Every table as Parquet, plus manifest.json with row counts and sha256 (one consistent snapshot)."""
-    import datetime as dt
-    import json
-
-    import pyarrow.parquet as pq
-
-    from .readers import sha256_of
+    import pyarrow.parquet as pq  # loaded on demand: only backups need it
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     manifest = {"format": "cxmetrics-backup-1", "schema_version": store.schema_version(),
                 "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "tables": {}}
-    cur = store.cursor()
+    cur = store._cursor()  # one snapshot needs one connection, held across the tables
     cur.execute("BEGIN TRANSACTION").fetchall()  # one snapshot for all tables; the result is consumed
     try:
         for name in [t for t in store.table_counts() if t not in _NOT_BACKED_UP]:
@@ -364,11 +430,7 @@ def backup(store: Store, out_dir: str | os.PathLike) -> dict:
 
 def restore(store: Store, in_dir: str | os.PathLike, force: bool = False) -> dict:
     """Replace the store's tables with a backup, after checking it is complete and unaltered."""
-    import json
-
-    import pyarrow.parquet as pq
-
-    from .readers import sha256_of
+    import pyarrow.parquet as pq  # loaded on demand: only restores need it
 
     folder = Path(in_dir)
     manifest_path = folder / "manifest.json"

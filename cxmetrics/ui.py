@@ -8,10 +8,12 @@ import pandas as pd
 import streamlit as st
 
 from . import views
-from .storage import Store, resolve_db_path
 from .display import STATE_LOOKS, STATUS_LOOKS, cell_style
+from .ingest import ImportOptions, column_values_bytes, inspect_bytes, preview_bytes
 from .metrics import METRICS, REGISTRY
+from .sample import load_sample
 from .schema import COLUMN_LABELS, FIELD_LABELS, HIDDEN_COLUMNS
+from .storage import Store, resolve_db_path
 
 
 @st.cache_resource(show_spinner=False)
@@ -34,6 +36,24 @@ def cached(function, **kwargs):
     store = get_store()
     return _cached_call(function.__module__, function.__name__, str(store.path), store.data_version(),
                         json.dumps(kwargs, sort_keys=True))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _upload_call(what: str, db: str, version: int, file_id: str, file_name: str, args_json: str, _data: bytes):
+    store, args = get_store(), json.loads(args_json)
+    if what == "inspect":
+        return inspect_bytes(_data, file_name, args["kind"], args["sheet"])
+    if what == "values":
+        return column_values_bytes(store, _data, file_name, args["column"], args["sheet"])
+    return preview_bytes(store, _data, file_name, ImportOptions(**args["options"]))
+
+
+def upload_view(what: str, upload, **args):
+    """An uploaded file's detection ("inspect"), a column's values ("values") or its dry run ("preview"),
+    cached per file, arguments and data version (a preview depends on what is already stored)."""
+    store = get_store()
+    return _upload_call(what, str(store.path), store.data_version(), upload.file_id, upload.name,
+                        json.dumps(args, sort_keys=True), upload.getvalue())
 
 
 def view(name: str, **kwargs):
@@ -98,7 +118,6 @@ def empty_store_notice() -> bool:
         return False
     st.info("The store is empty. Upload your exports on the Upload page, or load the sample data to look around.")
     if not store.read_only and st.button("Load sample data", type="primary"):
-        from .sample import load_sample
         with st.spinner("Importing the sample data…"):
             reports = load_sample(store)
         st.success(f"Imported {sum(r.rows_imported for r in reports):,} rows from {len(reports)} files.")

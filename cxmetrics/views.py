@@ -10,67 +10,28 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from .ingest import list_imports, quarantined_rows
-from .reports import quarterly_review  # noqa: F401  (a page view: ui.view("quarterly_review"))
+from . import early_warning as ew
 from .charts import (NPS_GROUPS, WEEKDAYS, channel_detail_specs, coverage_chart, overview_trend_specs,
                      satisfaction_specs, spec)
+from .compliance import compliance
+from .config import channel_settings, get_settings
+from .display import (SL_FORMULA_TEXT, STATE_WORDS, STATUS_LOOKS, STATUS_WORDS, channel_name, format_delta,
+                      format_value, ordered_channels, state_text)
+from .errors import ImportRefused, RowProblem, UsageError
+from .followup import overdue_count
+from .ingest import list_imports, quarantined_rows
+from .kpis import kpis
+from .maturity import assessments, proposed_scores
 from .metrics import METRICS
-from .display import SL_FORMULA_TEXT, STATE_LOOKS, STATUS_LOOKS, channel_name, ordered_channels, state_text
+from .months import add_months, last_complete_month, month_name, month_range, shift_quarter
+from .quality import detect_missing_days, latest_month
+from .review import quarterly_review
 from .schema import CHANNELS
 from .storage import Store
-from .targets import (add_months, channel_settings, compliance, get_settings, kpis, list_targets,
-                      month_range)
+from .targets import list_targets, replace_targets, validate_target
+from .workbook import review_workbook_bytes
 
 KEY_METRICS = ("volume", "service_level", "abandon_rate", "asa", "aht", "fcr", "csat", "nps")
-
-STATE_COLOURS = {s: look.colour for s, look in STATE_LOOKS.items() if s is not None}
-STATE_WORDS = {s: look.word for s, look in STATE_LOOKS.items()}
-STATE_ICONS = {s: look.icon for s, look in STATE_LOOKS.items()}
-STATUS_WORDS = {s: look.word for s, look in STATUS_LOOKS.items()}
-
-
-# -- formatting ------------------------------------------------------------------------------------
-def format_duration(seconds: float | None) -> str:
-    """mm:ss, or h:mm:ss past an hour."""
-    if seconds is None or pd.isna(seconds):
-        return "–"
-    total = int(round(seconds))
-    sign = "-" if total < 0 else ""
-    total = abs(total)
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{sign}{hours}:{minutes:02d}:{secs:02d}" if hours else f"{sign}{minutes:02d}:{secs:02d}"
-
-
-def format_value(metric_id: str, value: float | None) -> str:
-    """Display text: rates with one decimal, times as mm:ss, counts with thousands separators."""
-    if value is None or pd.isna(value):
-        return "–"
-    fmt = METRICS[metric_id].fmt
-    if fmt == "pct":
-        return f"{value:.1f}%"
-    if fmt == "duration":
-        return format_duration(value)
-    if fmt == "count":
-        return f"{value:,.0f}"
-    if fmt == "nps":
-        return f"{value:+.1f}"
-    return f"{value:.2f}"
-
-
-def format_delta(metric_id: str, delta: float | None) -> str | None:
-    if delta is None or pd.isna(delta):
-        return None
-    fmt = METRICS[metric_id].fmt
-    if fmt == "pct":
-        return f"{delta:+.1f} pts"
-    if fmt == "duration":
-        return ("+" if delta >= 0 else "-") + format_duration(abs(delta))
-    if fmt == "count":
-        return f"{delta:+,.0f}"
-    if fmt == "nps":
-        return f"{delta:+.1f}"
-    return f"{delta:+.2f}"
 
 
 # -- choices ---------------------------------------------------------------------------------------
@@ -334,8 +295,6 @@ def targets_frame(store: Store) -> pd.DataFrame:
 
 def save_targets_frame(store: Store, frame: pd.DataFrame) -> int:
     """Validate every edited row (all problems at once) and replace the targets."""
-    from .errors import ImportRefused, RowProblem, UsageError
-    from .targets import replace_targets, validate_target
 
     targets, problems = [], []
     for number, row in enumerate(frame.to_dict("records"), start=1):
@@ -397,38 +356,10 @@ def data_quality(store: Store) -> DataQuality:
                        spec(coverage_chart(coverage)))
 
 
-def detect_missing_days(store: Store) -> dict[str, list[str]]:
-    """Days without contacts, between a channel's first and last day, on a weekday it usually works.
-
-    "Usually" means the weekday has contacts on at least half of its occurrences in that span, so
-    a centre closed on Sundays is not warned about every Sunday, and at least 10 contacts on average,
-    so that a quiet channel's empty day (likely by chance) is not reported as a gap in the export.
-    """
-    rows = store.fetchall("""
-        WITH days AS (SELECT channel, CAST(queued_local AS DATE) AS day, count(*) AS n FROM contacts GROUP BY ALL),
-        span AS (SELECT channel, min(day) AS first, max(day) AS last FROM days GROUP BY channel),
-        calendar AS (SELECT channel, CAST(unnest(generate_series(first, last, INTERVAL 1 DAY)) AS DATE) AS day
-                     FROM span),
-        filled AS (SELECT c.channel, c.day, isodow(c.day) AS weekday, coalesce(d.n, 0) AS n
-                   FROM calendar c LEFT JOIN days d USING (channel, day)),
-        usual AS (SELECT channel, weekday, avg(CASE WHEN n > 0 THEN 1 ELSE 0 END) AS worked, avg(n) AS mean_n
-                  FROM filled GROUP BY ALL)
-        SELECT f.channel, strftime(f.day, '%Y-%m-%d') FROM filled f JOIN usual u USING (channel, weekday)
-        WHERE f.n = 0 AND u.worked >= 0.5 AND u.mean_n >= 10 ORDER BY 1, 2""")
-    out: dict[str, list[str]] = {}
-    for channel, day in rows:
-        out.setdefault(channel, []).append(day)
-    return out
-
-
 def quarters(store: Store) -> list[str]:
     """Quarters with contacts, newest first."""
     return [r[0] for r in store.fetchall(
         "SELECT DISTINCT strftime(queued_local, '%Y') || 'Q' || quarter(queued_local) FROM contacts ORDER BY 1 DESC")]
-
-
-def latest_month(store: Store) -> str | None:
-    return store.scalar("SELECT strftime(max(queued_local), '%Y-%m') FROM contacts")
 
 
 
@@ -443,7 +374,6 @@ class ReviewPage:
 
 
 def review_page(store: Store, quarter: str, channels: list[str] | None = None) -> ReviewPage:
-    from .reports import month_name, review_workbook_bytes, shift_quarter
 
     review = quarterly_review(store, quarter, channels)
     lines, states = [], []
@@ -528,7 +458,6 @@ class MaturityContext:
 
 
 def maturity_context(store: Store) -> MaturityContext:
-    from .maturity import assessments, last_complete_month, proposed_scores
 
     as_of = last_complete_month()
     latest = latest_month(store)
@@ -549,8 +478,6 @@ def early_warning(store: Store) -> dict:
     When the store holds nothing for the current month yet, `stale` says so ("no data for 2026-11 yet
     (latest: 2026-04)") instead of an empty list that would read as "nothing is behind".
     """
-    from . import early_warning as ew
-    from .followup import overdue_count
 
     today = dt.date.today()
     month = today.strftime("%Y-%m")

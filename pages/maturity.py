@@ -8,8 +8,8 @@ from cxmetrics import CxError, ui
 from cxmetrics.display import STATUS_LOOKS, channel_name
 from cxmetrics.maturity import BANDS, SECTIONS, STAGES, STATEMENTS, assess, save_assessment, unscored
 from cxmetrics.metrics import METRICS
-from cxmetrics.reports import safe_csv_text
-from cxmetrics.views import format_value
+from cxmetrics.display import safe_csv_text
+from cxmetrics.display import format_value
 
 NOT_SCORED = 0   # the sliders' first option: a statement starts unscored
 OPTIONS = [NOT_SCORED, 1, 2, 3, 4, 5]

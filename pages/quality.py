@@ -2,7 +2,7 @@
 import streamlit as st
 
 from cxmetrics import ui
-from cxmetrics.reports import safe_csv_text
+from cxmetrics.display import safe_csv_text
 
 st.title("Data quality")
 if ui.empty_store_notice():

@@ -2,11 +2,12 @@
 import streamlit as st
 
 from cxmetrics import CxError, ui
+from cxmetrics.config import get_settings, set_channels, set_settings
 from cxmetrics.display import SL_FORMULA_TEXT, channel_name
 from cxmetrics.metrics import METRICS, TARGETED
 from cxmetrics.schema import SL_FORMULAS
-from cxmetrics.targets import export_targets, get_settings, parse_targets_csv, replace_targets, set_channel, \
-    set_settings
+from cxmetrics.settings import SETTINGS
+from cxmetrics.targets import export_targets, parse_targets_csv, replace_targets
 from cxmetrics.views import save_targets_frame
 
 st.title("Targets & settings")
@@ -65,8 +66,7 @@ channels = st.data_editor(
                                                                   format_func=SL_FORMULA_TEXT.get, width="large")})
 if not locked and st.button("Save channel settings"):
     try:
-        for row in channels.to_dict("records"):
-            set_channel(store, row["channel"], row["sl_threshold_s"], row["short_abandon_s"], row["sl_formula"])
+        set_channels(store, channels.to_dict("records"))  # one transaction: a bad row saves nothing
         st.success("Channel settings saved.")
     except CxError as exc:
         st.error(str(exc))
@@ -74,14 +74,12 @@ if not locked and st.button("Save channel settings"):
 st.subheader("General settings")
 current = get_settings(store)
 with st.form("settings"):
-    a, b, c, d, e = st.columns(5)
-    values = {
-        "timezone": a.text_input("Time zone (IANA)", current["timezone"], disabled=locked),
-        "fcr_window_days": b.text_input("FCR window (days)", current["fcr_window_days"], disabled=locked),
-        "churn_window_days": c.text_input("Churn window (days)", current["churn_window_days"], disabled=locked),
-        "rule_k": d.text_input("Rule: months met (k)", current["rule_k"], disabled=locked),
-        "rule_n": e.text_input("Rule: of the last (n)", current["rule_n"], disabled=locked),
-    }
+    shown = [item for item in SETTINGS if item.on_page]
+    values = {}
+    for start in range(0, len(shown), 5):
+        for column, item in zip(st.columns(5), shown[start:start + 5]):
+            values[item.name] = column.text_input(item.label, current[item.name], help=item.help, disabled=locked,
+                                                  key=f"setting_{item.name}")
     if st.form_submit_button("Save settings", disabled=locked):
         try:
             set_settings(store, values)

@@ -1,14 +1,12 @@
 """Upload: detect, map, preview and import exports; import history with undo."""
-import json
-
 import streamlit as st
 
 from cxmetrics import CxError, ImportOptions, ui
+from cxmetrics.display import safe_csv_text
 from cxmetrics.errors import PAGE, text_for
-from cxmetrics.ingest import (column_values_bytes, delete_import, import_bytes, inspect_bytes, list_imports,
-                              list_presets, preview_bytes, quarantined_rows, save_preset, status_outcome)
-from cxmetrics.reports import safe_csv_text
-from cxmetrics.schema import CHANNELS, STATUS_OUTCOMES, fields_for
+from cxmetrics.ingest import (delete_import, import_bytes, list_imports, list_presets, quarantined_rows, save_preset,
+                              status_outcome)
+from cxmetrics.schema import CHANNELS, QUARANTINE_COLUMNS, STATUS_OUTCOMES, fields_for
 
 NOT_MAPPED = "— not mapped —"
 FROM_FILE = "(from the file)"
@@ -20,23 +18,8 @@ files = st.file_uploader("Export files (CSV, TSV, TXT, XLSX, XLS, ODS)", accept_
                          type=["csv", "tsv", "txt", "xlsx", "xlsm", "xls", "ods"], key="uploads")
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def _preview(file_id: str, name: str, options_json: str, _data: bytes):
-    return preview_bytes(store, _data, name, ImportOptions(**json.loads(options_json)))
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def _inspect(file_id: str, name: str, kind: str, sheet: str | None, _data: bytes):
-    return inspect_bytes(_data, name, kind, sheet)
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def _values(file_id: str, name: str, column: str, sheet: str | None, _data: bytes):
-    return column_values_bytes(store, _data, name, column, sheet)
-
-
-def _key(options: ImportOptions) -> str:
-    return json.dumps({k: getattr(options, k) for k in ImportOptions.PRESET_KEYS}, sort_keys=True)
+def _preset_options(options: ImportOptions) -> dict:
+    return {k: getattr(options, k) for k in ImportOptions.PRESET_KEYS}
 
 
 def _options_for(key: str, headers: list[str], proposed: dict, preset: dict | None) -> ImportOptions:
@@ -100,7 +83,7 @@ def _report(report) -> None:
         _problems_table(report.problems)
     if report.rows_rejected:
         rows = quarantined_rows(store, report.import_id)
-        header = ["import_id", "file_name", "file_row", "columns", "reason", "raw_json"]
+        header = list(QUARANTINE_COLUMNS)
         st.download_button("Download the quarantined rows (CSV)",
                            safe_csv_text(header, ([r[h] for h in header] for r in rows)),
                            file_name=f"quarantine_{report.import_id}.csv", mime="text/csv",
@@ -115,7 +98,7 @@ for index, upload in enumerate(files or []):
         data = upload.getvalue()
         kind = st.session_state.get(f"{key}-{preset_name}-kind", (preset or {}).get("kind", "contacts"))
         try:
-            info, proposed = _inspect(upload.file_id, upload.name, kind, (preset or {}).get("sheet"), data)
+            info, proposed = ui.upload_view("inspect", upload, kind=kind, sheet=(preset or {}).get("sheet"))
         except CxError as exc:
             st.error(exc.text_for(PAGE))
             continue
@@ -125,7 +108,7 @@ for index, upload in enumerate(files or []):
         options = _options_for(f"{key}-{preset_name}", info.headers, proposed, preset)
         options.sheet = info.sheet
         if "status" in options.mapping:
-            values = _values(upload.file_id, upload.name, options.mapping["status"][0], info.sheet, data)
+            values = ui.upload_view("values", upload, column=options.mapping["status"][0], sheet=info.sheet)
             st.markdown("**Status values** — how each counts (answered, abandoned, or skip: left out):")
             edited = st.data_editor(
                 [{"value": v, "rows": n, "counts as": status_outcome(v, options.status_map)} for v, n in values],
@@ -137,7 +120,7 @@ for index, upload in enumerate(files or []):
             if unmapped:
                 st.warning("Say how these status values count before importing: " + ", ".join(unmapped))
         try:
-            report = _preview(upload.file_id, upload.name, _key(options), data)
+            report = ui.upload_view("preview", upload, options=_preset_options(options))
         except CxError as exc:
             st.error(exc.text_for(PAGE))
             report = None

@@ -7,8 +7,12 @@ from streamlit.testing.v1 import AppTest
 
 from cxmetrics import Store
 from cxmetrics.metrics import METRICS
-from cxmetrics.targets import compliance, kpis, list_targets
-from cxmetrics.views import KEY_METRICS, STATUS_WORDS, format_value, targets_frame
+from cxmetrics.compliance import compliance
+from cxmetrics.kpis import kpis
+from cxmetrics.targets import list_targets
+from cxmetrics.display import format_value
+from cxmetrics.display import STATUS_WORDS
+from cxmetrics.views import KEY_METRICS, targets_frame
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ["pages/overview.py", "pages/channel.py", "pages/compliance.py", "pages/review.py", "pages/satisfaction.py",
@@ -234,7 +238,8 @@ def test_quarterly_review_page_shows_findings_and_a_workbook(sample_copy, monkey
 
     from openpyxl import load_workbook
 
-    from cxmetrics.reports import SHEETS, quarterly_review
+    from cxmetrics.review import quarterly_review
+    from cxmetrics.workbook import SHEETS
 
     at = _open(_app(sample_copy, monkeypatch), "pages/review.py")
     at.selectbox(key="review_quarter").set_value("2026Q3").run()

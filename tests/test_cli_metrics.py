@@ -4,8 +4,9 @@ import io
 import json
 
 from cxmetrics import Store
-from cxmetrics.reports import cell_text
-from cxmetrics.targets import compliance, kpis
+from cxmetrics.display import cell_text
+from cxmetrics.compliance import compliance
+from cxmetrics.kpis import kpis
 
 from .conftest import run_cli, write
 

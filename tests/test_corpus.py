@@ -8,7 +8,7 @@ import pytest
 from openpyxl import Workbook
 
 from cxmetrics import AlreadyImported, ImportOptions, ImportRefused, import_bytes, import_file
-from cxmetrics.targets import set_setting
+from cxmetrics.config import set_setting
 
 CORPUS = Path(__file__).parent / "corpus"
 CASES = json.loads((CORPUS / "cases.json").read_text(encoding="utf-8"))
@@ -91,7 +91,7 @@ def test_file_over_the_size_limit(store, tmp_path):
 
 
 def test_streamlit_upload_limit_matches_the_default_setting():
-    from cxmetrics.storage import DEFAULT_SETTINGS
+    from cxmetrics.settings import DEFAULT_SETTINGS
     config = (Path(__file__).parent.parent / ".streamlit" / "config.toml").read_text()
     assert f"maxUploadSize = {DEFAULT_SETTINGS['max_upload_mb']}" in config
 

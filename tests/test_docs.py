@@ -3,7 +3,7 @@ import re
 
 from cxmetrics.metrics import REGISTRY
 from cxmetrics.schema import DEFAULT_TARGETS
-from cxmetrics.storage import DEFAULT_SETTINGS
+from cxmetrics.settings import DEFAULT_SETTINGS, SETTINGS
 
 from .conftest import ROOT
 
@@ -29,6 +29,8 @@ def test_every_setting_and_default_target_is_documented():
     settings = _section("Settings")
     for key, value in DEFAULT_SETTINGS.items():
         assert f"| `{key}` | `{value}` |" in settings, key
+    for item in SETTINGS:  # the README's table says what the registry says
+        assert f"| `{item.name}` | `{item.default}` | {item.help} |" in settings, item.name
     rules = _section('Targets and the "9 of the last 12 months" rule')
     for channel, metric, target, tolerance in DEFAULT_TARGETS:
         assert f"| `{channel}` | `{metric}` | {target:g} | {tolerance:g} |" in rules, (channel, metric)

@@ -2,7 +2,8 @@
 import pytest
 
 from cxmetrics import ImportOptions, import_file
-from cxmetrics.targets import kpis, set_channel, set_setting
+from cxmetrics.config import set_channel, set_setting
+from cxmetrics.kpis import kpis
 
 from .conftest import write
 

@@ -11,7 +11,9 @@ import pytest
 
 from cxmetrics import AlreadyImported, ImportOptions, Store, delete_import, import_file, save_preset
 from cxmetrics.storage import backup, restore
-from cxmetrics.targets import kpis, list_targets, parse_targets_csv, set_channel, set_setting
+from cxmetrics.config import set_channel, set_setting
+from cxmetrics.kpis import kpis
+from cxmetrics.targets import list_targets, parse_targets_csv
 
 from .conftest import ROOT, run_cli, write
 
@@ -212,7 +214,7 @@ def test_injection_in_a_sheet_name(store, tmp_path):
 
 
 def test_every_csv_export_neutralises_formulas(store, tmp_path):
-    from cxmetrics.reports import safe_csv_text
+    from cxmetrics.display import safe_csv_text
     text = safe_csv_text(["a", "b"], [["=1+1", "+cmd"], ["-2", "@SUM(A1)"], [-2.5, "plain"]])
     assert text.splitlines() == ["a,b", "'=1+1,'+cmd", "'-2,'@SUM(A1)", "-2.5,plain"]
     quarantine = write(tmp_path / "q.csv", 'id,channel,queued_at\n"=HYPERLINK(""http://x"")",voice,soon\n')

@@ -16,8 +16,12 @@ from openpyxl import load_workbook
 
 from cxmetrics import Store, import_file
 from cxmetrics.metrics import METRICS
-from cxmetrics.reports import SHEETS, excel_number, quarterly_review, write_review_workbook
-from cxmetrics.targets import Target, compliance, kpis, replace_targets
+from cxmetrics.display import excel_number
+from cxmetrics.review import quarterly_review
+from cxmetrics.workbook import SHEETS, write_review_workbook
+from cxmetrics.compliance import compliance
+from cxmetrics.kpis import kpis
+from cxmetrics.targets import Target, replace_targets
 
 from .conftest import run_cli, write
 

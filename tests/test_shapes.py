@@ -10,7 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from cxmetrics import Store
-from cxmetrics.targets import compliance
+from cxmetrics.compliance import compliance
 
 from . import shapes
 
@@ -120,7 +120,7 @@ def test_data_that_ended_months_ago(shape_dbs, tmp_path, monkeypatch):
     at.switch_page("pages/review.py").run()
     quarter = at.selectbox(key="review_quarter").value
     table = at.dataframe[0].value
-    from cxmetrics.reports import month_name, quarter_months
+    from cxmetrics.months import month_name, quarter_months
     not_loaded = [m for m in quarter_months(quarter) if m > latest]
     for month in not_loaded:
         assert set(table[month_name(month)]) == {"… Not loaded yet"}

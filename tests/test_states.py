@@ -8,10 +8,14 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from cxmetrics import ImportOptions, import_file
+from cxmetrics import import_file
 from cxmetrics.early_warning import alerts
-from cxmetrics.reports import quarterly_review, review_workbook_bytes
-from cxmetrics.targets import Target, compliance, kpis, loaded_through, replace_targets
+from cxmetrics.review import quarterly_review
+from cxmetrics.workbook import review_workbook_bytes
+from cxmetrics.compliance import compliance
+from cxmetrics.quality import latest_month
+from cxmetrics.kpis import kpis
+from cxmetrics.targets import Target, replace_targets
 from cxmetrics.views import compliance_view, early_warning, review_page
 
 from .conftest import run_cli, write
@@ -69,7 +73,7 @@ def test_one_known_wait_is_enough_for_service_level(store, tmp_path):
 
 
 def test_months_after_the_last_day_of_data_are_not_loaded_yet(history):
-    assert loaded_through(history) == "2026-04"
+    assert latest_month(history) == "2026-04"
     row = next(r for r in compliance(history, "2026-06") if r.metric == "service_level")
     states = {c.month: c.state for c in row.cells}
     assert states["2026-05"] == states["2026-06"] == "not_loaded"

@@ -2,8 +2,10 @@
 import pytest
 
 from cxmetrics import ImportRefused, UsageError, import_file
-from cxmetrics.targets import (Target, TargetBook, compliance, export_targets, import_targets, kpis, list_targets,
-                               month_state, replace_targets, rule_status, set_setting, set_target)
+from cxmetrics.compliance import compliance, rule_status
+from cxmetrics.config import set_setting
+from cxmetrics.kpis import kpis
+from cxmetrics.targets import Target, TargetBook, export_targets, import_targets, list_targets, month_state, replace_targets, set_target
 
 from .conftest import write
 

@@ -16,7 +16,7 @@ from cxmetrics.errors import CLI, INTERFACES, PAGE, text_for
 from cxmetrics.messages import ControlRef, FieldRef, Message
 from cxmetrics.ingest import preview_bytes
 from cxmetrics.schema import COLUMN_LABELS, FIELDS_BY_KIND, HIDDEN_COLUMNS, IMPORT_CONTROLS
-from cxmetrics.targets import set_setting
+from cxmetrics.config import set_setting
 
 PACKAGE = Path(__file__).resolve().parent.parent / "cxmetrics"
 NO_CHANNEL = b"id,queued_at\n1,2024-05-02 09:00\n"

@@ -1,0 +1,250 @@
+"""The quarterly SLA review: every figure, state and finding the page, the workbook and the CLI show."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from .compliance import compliance
+from .config import channel_settings, get_settings
+from .display import STATUS_WORDS, channel_name, format_delta, format_value, ordered_channels
+from .kpis import kpis
+from .metrics import METRICS, REGISTRY, TARGETED
+from .months import add_months, month_name, month_range, quarter_months, shift_quarter
+from .quality import detect_missing_days, latest_month
+from .targets import TargetBook, list_targets, month_state
+
+TREND_METRICS = ("service_level", "csat")  # the review's 12-month trend charts
+
+
+@dataclass
+class ReviewCell:
+    month: str
+    value: float | None
+    n: int
+    target: float | None
+    state: str | None
+
+
+@dataclass
+class ReviewRow:
+    channel: str
+    metric: str
+    months: list[ReviewCell]
+    quarter_value: float | None
+    quarter_n: int
+    quarter_target: float | None
+    quarter_state: str | None
+    rolling_status: str | None
+    rolling_misses: int | None
+    previous_value: float | None
+    last_year_value: float | None
+
+    @property
+    def previous_delta(self):
+        return None if self.quarter_value is None or self.previous_value is None else \
+            self.quarter_value - self.previous_value
+
+    @property
+    def last_year_delta(self):
+        return None if self.quarter_value is None or self.last_year_value is None else \
+            self.quarter_value - self.last_year_value
+
+
+@dataclass
+class QuarterlyReview:
+    quarter: str
+    months: list[str]
+    channels: list[str]
+    rows: list[ReviewRow]
+    targets: list[dict]          # every target row in force during the quarter
+    findings: list[str]
+    monthly: list                # KpiRow for every metric × month of the quarter
+    compliance: list             # ComplianceRow at quarter end
+    trends: dict[str, dict]      # metric -> {month: {channel: value}} over the 12 months to quarter end
+    by_queue: list               # KpiRow for the quarter by queue
+    coverage: dict
+    definitions: list[dict]
+    channel_settings: list[dict]
+    settings: dict
+    generated_at: str = field(default_factory=lambda: dt.datetime.now().strftime("%Y-%m-%d %H:%M"))
+    not_loaded: list[str] = field(default_factory=list)  # months of the quarter after the store's last data day
+
+    @property
+    def has_data(self) -> bool:
+        return bool(self.rows)
+
+    def state_of(self, row) -> str | None:
+        """A Monthly-table row's state, 'not_measured' where the channel × metric has no value to hold."""
+        measured = {(r.channel, r.metric) for r in self.rows
+                    if not any(c.state == "not_measured" for c in r.months)}
+        if row.state == "no_data" and (row.channel, row.metric) not in measured and \
+                any((r.channel, r.metric) == (row.channel, row.metric) for r in self.rows):
+            return "not_measured"
+        return row.state
+
+
+def quarterly_review(store, quarter: str, channels: list[str] | None = None) -> QuarterlyReview:
+    """Everything the quarterly SLA review shows: the page, the workbook and the CLI read this."""
+    months = quarter_months(quarter)
+    first, last = months[0], months[-1]
+    channels = list(channels) if channels else None
+    monthly = kpis(store, "month", channels=channels, date_from=first, date_to=last)
+    pooled = {(r.channel, r.metric): r for r in kpis(store, "quarter", channels=channels, date_from=first,
+                                                     date_to=last, metrics=list(TARGETED))}
+    previous = {(r.channel, r.metric): r for r in kpis(
+        store, "quarter", channels=channels, date_from=quarter_months(shift_quarter(quarter, -1))[0],
+        date_to=quarter_months(shift_quarter(quarter, -1))[-1], metrics=list(TARGETED))}
+    last_year = {(r.channel, r.metric): r for r in kpis(
+        store, "quarter", channels=channels, date_from=quarter_months(shift_quarter(quarter, -4))[0],
+        date_to=quarter_months(shift_quarter(quarter, -4))[-1], metrics=list(TARGETED))}
+    rule = {(c.channel, c.metric): c for c in compliance(store, last, channels)}
+    loaded = latest_month(store) or last
+    book = TargetBook(list_targets(store))
+    by_month = {(r.channel, r.metric, r.period): r for r in monthly}
+    present = ordered_channels({r.channel for r in monthly})
+    order = {m.id: i for i, m in enumerate(REGISTRY)}
+    rows: list[ReviewRow] = []
+    targets: list[dict] = []
+    for channel in present:
+        for metric_id in TARGETED:
+            in_force = book.changes_in(channel, metric_id, first, last)
+            if not in_force:
+                continue
+            for t in in_force:
+                targets.append({"channel": channel, "metric": metric_id, "target": t.target,
+                                "tolerance_pct": t.tolerance_pct, "effective_from": t.effective_from,
+                                "scope": t.channel,
+                                "months": [m for m in months if book.in_force(channel, metric_id, m) == t]})
+            c = rule.get((channel, metric_id))
+            not_measured = c is not None and c.status == "not_measured"
+            cells = []
+            for month in months:
+                r = by_month.get((channel, metric_id, month))
+                t = book.in_force(channel, metric_id, month)
+                value = r.value if r else None
+                state = month_state(metric_id, value, t)
+                if month > loaded:
+                    state = "not_loaded"
+                elif not_measured and state is not None:
+                    state = "not_measured"
+                cells.append(ReviewCell(month, value, r.n if r else 0, None if t is None else t.target, state))
+            q = pooled.get((channel, metric_id))
+            end_target = book.in_force(channel, metric_id, last)
+            quarter_state = month_state(metric_id, q.value if q else None, end_target)
+            if not_measured and quarter_state is not None:
+                quarter_state = "not_measured"
+            rows.append(ReviewRow(
+                channel, metric_id, cells, q.value if q else None, q.n if q else 0,
+                None if end_target is None else end_target.target, quarter_state,
+                c.status if c else None, len(c.flagged_months) if c else None,
+                previous.get((channel, metric_id)).value if (channel, metric_id) in previous else None,
+                last_year.get((channel, metric_id)).value if (channel, metric_id) in last_year else None))
+    rows.sort(key=lambda r: (present.index(r.channel), order[r.metric]))
+    trend_months = month_range(add_months(last, -11), last)
+    trend_rows = kpis(store, "month", channels=channels, date_from=trend_months[0], date_to=last,
+                      metrics=list(TREND_METRICS))
+    trends: dict[str, dict] = {m: {} for m in TREND_METRICS}
+    for r in trend_rows:
+        trends[r.metric].setdefault(r.period, {})[r.channel] = r.value
+    by_queue = kpis(store, "quarter", by="queue", channels=channels, date_from=first, date_to=last,
+                    metrics=["volume", "service_level", "abandon_rate", "aht", "fcr", "csat"])
+    coverage = _coverage(store, first, last, channels, detect_missing_days(store))
+    review = QuarterlyReview(
+        quarter, months, present, rows, targets, [], monthly, [rule[k] for k in rule if k[0] in present],
+        {m: trends[m] for m in trends}, by_queue, coverage,
+        [{"id": m.id, "label": m.label, "unit": m.unit, "better": m.direction, "definition": m.description}
+         for m in REGISTRY],
+        [s for s in channel_settings(store) if s["channel"] in present], get_settings(store))
+    review.not_loaded = [m for m in months if m > loaded]
+    review.findings = findings(review)
+    return review
+
+
+def _coverage(store, first: str, last: str, channels, missing: dict[str, list[str]]) -> dict:
+    from .months import add_months
+
+    lower = dt.datetime.fromisoformat(first + "-01")
+    upper = dt.datetime.fromisoformat(add_months(last, 1) + "-01")
+    params = [lower, upper, list(channels) if channels else None, list(channels) if channels else None]
+    imports = store.records(
+        "SELECT i.import_id, i.file_name, i.kind, strftime(i.imported_at, '%Y-%m-%d %H:%M') AS imported_at, "
+        "count(*) AS rows_in_quarter FROM contacts c JOIN imports i USING (import_id) "
+        "WHERE c.queued_local >= ? AND c.queued_local < ? AND (? IS NULL OR list_contains(?, c.channel)) "
+        "GROUP BY ALL ORDER BY i.import_id", params)
+    channels_rows = store.records(
+        "SELECT channel, count(*) AS contacts, strftime(min(queued_local), '%Y-%m-%d') AS first_day, "
+        "strftime(max(queued_local), '%Y-%m-%d') AS last_day, count(DISTINCT CAST(queued_local AS DATE)) AS days "
+        "FROM contacts WHERE queued_local >= ? AND queued_local < ? AND (? IS NULL OR list_contains(?, channel)) "
+        "GROUP BY channel ORDER BY channel", params)
+    for row in channels_rows:
+        row["missing_days"] = [d for d in missing.get(row["channel"], []) if first <= d[:7] <= last]
+    return {"imports": imports, "channels": channels_rows}
+
+
+def _listed(items: list[str]) -> str:
+    """"a", "a and b", "a, b and c"."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _target_sentence(review: QuarterlyReview, r: ReviewRow, subject: str) -> str:
+    """Missed months and a rolling rule at risk or breached, in one sentence (empty when neither)."""
+    missed = [c for c in r.months if c.state == "missed"]
+    sentence = ""
+    if missed:
+        sentence = f"{subject} missed its target in " + _listed(
+            [f"{month_name(c.month)} ({format_value(r.metric, c.value)} against {format_value(r.metric, c.target)})"
+             for c in missed]) + "."
+    if r.rolling_status in ("at_risk", "breached"):
+        sentence += (" " if sentence else f"{subject}: ") + f"{r.rolling_misses} misses in the last " \
+            f"{review.settings['rule_n']} months: {STATUS_WORDS[r.rolling_status].lower()}."
+    return sentence
+
+
+def _change_sentence(r: ReviewRow, subject: str, previous_label: str) -> str:
+    """A change on last quarter at least the metric's declared step, in words (empty when smaller)."""
+    m, delta = METRICS[r.metric], r.previous_delta
+    if delta is None:
+        return ""
+    if m.change_step_pct is not None:
+        big = bool(r.previous_value) and abs(delta) >= m.change_step_pct / 100 * r.previous_value
+    else:
+        big = m.change_step is not None and abs(delta) >= m.change_step
+    if not big:
+        return ""
+    better = (delta > 0) == (m.direction == "higher")
+    size = format_delta(r.metric, abs(delta)).lstrip("+").replace(" pts", " points")
+    if m.fmt in ("nps", "score"):
+        size += " points"
+    return (f"{subject} {'improved' if better else 'worsened'} {size} on {previous_label} "
+            f"({format_value(r.metric, r.previous_value)} → {format_value(r.metric, r.quarter_value)}).")
+
+
+def findings(review: QuarterlyReview) -> list[str]:
+    """Plain-language sentences generated from the review's numbers."""
+    if not review.has_data:
+        return [f"No contacts in {review.quarter}" + (" for the chosen channels" if review.channels else "")
+                + ": there is nothing to review."]
+    previous_label = shift_quarter(review.quarter, -1)
+    previous_label = previous_label[4:] if previous_label[:4] == review.quarter[:4] else previous_label
+    out, changes = [], []
+    for r in review.rows:
+        subject = f"{channel_name(r.channel)} {METRICS[r.metric].subject}"
+        out.append(_target_sentence(review, r, subject))
+        changes.append(_change_sentence(r, subject, previous_label))
+    out = [s for s in out if s] + [s for s in changes if s]
+    for channel in review.channels:
+        rows = [r for r in review.rows if r.channel == channel and r.metric in ("csat", "nps", "ces")]
+        if rows and all(r.quarter_n == 0 for r in rows):
+            out.append(f"Satisfaction is not measured on {channel_name(channel).lower()}: no CSAT, NPS or CES "
+                       f"responses in {review.quarter}.")
+    if not any(c.state == "missed" for r in review.rows for c in r.months):
+        loaded = [m for m in review.months if m not in review.not_loaded]
+        scope = f"every month of {review.quarter}" if not review.not_loaded else \
+            "every month loaded so far (" + ", ".join(month_name(m) for m in loaded) + ")"
+        out.insert(0, f"Every targeted metric met its target in {scope}.")
+    if review.not_loaded:
+        one = len(review.not_loaded) == 1
+        out.append(f"{_listed([month_name(m) for m in review.not_loaded])} {'is' if one else 'are'} not loaded yet: "
+                   f"the store's data end before {'it' if one else 'them'}, so {review.quarter} is reviewed on the "
+                   "months loaded so far.")
+    return out

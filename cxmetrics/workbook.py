@@ -1,0 +1,314 @@
+"""The quarterly SLA review as a formatted workbook (openpyxl): one writer per sheet.
+
+Numbers stay numbers with real formats (percentages as fractions, durations as days); every
+state reads without colour (its symbol is part of the number format); text is never a formula.
+"""
+from __future__ import annotations
+
+import io
+
+from openpyxl import Workbook
+from openpyxl.chart import LineChart, Reference
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from .display import (FORMULA_STARTS, SL_FORMULA_TEXT, STATE_LOOKS, STATUS_LOOKS, channel_name, excel_number,
+                      metric_format)
+from .metrics import METRICS
+from .months import month_name, shift_quarter
+from .review import TREND_METRICS, QuarterlyReview
+
+STATE_FILLS = {state: look.fill for state, look in STATE_LOOKS.items() if state is not None}
+
+
+def _label(metric_id: str) -> str:
+    return METRICS[metric_id].label
+
+
+def state_number_format(number_format: str, state: str | None) -> str:
+    """The number format with the state's symbol in front of every section, so the cell reads without colour
+    and stays a number."""
+    icon = STATE_LOOKS[state].icon if state in STATE_LOOKS else ""
+    if not icon:
+        return number_format
+    return ";".join(f'"{icon} "{section}' for section in number_format.split(";"))
+
+
+def state_cell(metric_id: str, value, state: str | None):
+    """(value, number format) of a month cell: a number with its state symbol, or the state in words when
+    the month is not measured or not loaded yet."""
+    if state in ("not_measured", "not_loaded") or (value is None and state is not None):
+        return f"{STATE_LOOKS[state].icon} {STATE_LOOKS[state].word}", None
+    return excel_number(metric_id, value), state_number_format(metric_format(metric_id).excel, state)
+
+
+class _Sheet:
+    """Writes cells safely: text is never a formula; numbers keep their formats; widths fit."""
+
+    def __init__(self, workbook, title: str):
+        self.ws = workbook.create_sheet(title)
+        self.widths: dict[int, int] = {}
+        self._bold = Font(bold=True)
+        self._header_fill = PatternFill("solid", fgColor="D9D9D9")
+        self._wrap = Alignment(wrap_text=True, vertical="top")
+
+    def put(self, row: int, col: int, value, number_format: str | None = None, fill: str | None = None,
+            bold: bool = False, wrap: bool = False):
+        cell = self.ws.cell(row=row, column=col)
+        if isinstance(value, str):
+            cell.value = value
+            cell.data_type = "s"  # literal text, even when it starts with = + - @
+            if value.startswith(FORMULA_STARTS):
+                cell.quotePrefix = True
+            shown = max(len(line) for line in value.split("\n")) if value else 0
+        else:
+            cell.value = value
+            if number_format:
+                cell.number_format = number_format
+            shown = 10 if value is not None else 0
+        if fill:
+            cell.fill = PatternFill("solid", fgColor=fill)
+        if bold:
+            cell.font = self._bold
+        if wrap:
+            cell.alignment = self._wrap
+            shown = min(shown, 80)
+        self.widths[col] = max(self.widths.get(col, 0), shown)
+        return cell
+
+    def header(self, row: int, names) -> None:
+        for col, name in enumerate(names, start=1):
+            cell = self.put(row, col, name, bold=True)
+            cell.fill = self._header_fill
+
+    def fit(self, maximum: int = 60) -> None:
+        for col, width in self.widths.items():
+            self.ws.column_dimensions[get_column_letter(col)].width = min(maximum, max(8, width + 2))
+
+
+def _summary(wb, review: QuarterlyReview) -> None:
+    """The scorecard with state fills and symbols, the findings and the targets in force."""
+    s = _Sheet(wb, "Summary")
+    s.put(1, 1, f"Quarterly SLA review {review.quarter}", bold=True)
+    s.put(2, 1, f"Generated {review.generated_at}; channels: "
+          + (", ".join(channel_name(c) for c in review.channels) or "none"))
+    header = ["Channel", "Metric"] + [month_name(m) + " " + m[:4] for m in review.months] + [
+        "Quarter", "n", "Target", "State", "Rolling rule", f"vs {shift_quarter(review.quarter, -1)}",
+        f"vs {shift_quarter(review.quarter, -4)}"]
+    s.header(4, header)
+    row = 5
+    if not review.has_data:
+        s.put(row, 1, f"No data for {review.quarter}: no contacts were imported for this quarter"
+              + (" and these channels." if review.channels else "."))
+        row += 1
+    for r in review.rows:
+        fmt = metric_format(r.metric).excel
+        s.put(row, 1, channel_name(r.channel))
+        s.put(row, 2, _label(r.metric))
+        for i, cell in enumerate(r.months):
+            value, number_format = state_cell(r.metric, cell.value, cell.state)
+            s.put(row, 3 + i, value, number_format, STATE_FILLS.get(cell.state))
+        col = 3 + len(r.months)
+        value, number_format = state_cell(r.metric, r.quarter_value, r.quarter_state)
+        s.put(row, col, value, number_format, STATE_FILLS.get(r.quarter_state))
+        s.put(row, col + 1, r.quarter_n, "#,##0")
+        s.put(row, col + 2, excel_number(r.metric, r.quarter_target), fmt)
+        s.put(row, col + 3, STATE_LOOKS[r.quarter_state].word, fill=STATE_FILLS.get(r.quarter_state))
+        s.put(row, col + 4, STATUS_LOOKS[r.rolling_status].word if r.rolling_status else "—")
+        delta_fmt = metric_format(r.metric).excel_delta
+        s.put(row, col + 5, r.previous_delta, delta_fmt)
+        s.put(row, col + 6, r.last_year_delta, delta_fmt)
+        row += 1
+    row += 1
+    s.put(row, 1, "Findings", bold=True)
+    for text in review.findings:
+        row += 1
+        s.put(row, 1, text)
+    row += 2
+    s.put(row, 1, "Targets in force during the quarter", bold=True)
+    row += 1
+    s.header(row, ["Channel", "Metric", "Target", "Tolerance %", "Effective from", "Row for", "Months"])
+    for t in review.targets:
+        row += 1
+        s.put(row, 1, channel_name(t["channel"]))
+        s.put(row, 2, _label(t["metric"]))
+        s.put(row, 3, excel_number(t["metric"], t["target"]), metric_format(t["metric"]).excel)
+        s.put(row, 4, t["tolerance_pct"], "0.0")
+        s.put(row, 5, t["effective_from"] or "always")
+        s.put(row, 6, "every channel (*)" if t["scope"] == "*" else channel_name(t["scope"]))
+        s.put(row, 7, ", ".join(month_name(m) for m in t["months"]))
+    s.ws.freeze_panes = "C5"
+    s.widths[1] = min(s.widths.get(1, 0), 14)  # findings run across; keep the channel column narrow
+    s.fit()
+
+
+def _monthly(wb, review: QuarterlyReview) -> None:
+    """Channel × metric × month: value, n, target, state."""
+    m = _Sheet(wb, "Monthly")
+    m.header(1, ["Channel", "Metric", "Month", "Value", "n", "Target", "State"])
+    for i, k in enumerate(review.monthly, start=2):
+        fmt = metric_format(k.metric).excel
+        m.put(i, 1, channel_name(k.channel))
+        m.put(i, 2, _label(k.metric))
+        m.put(i, 3, k.period)
+        state = review.state_of(k)
+        m.put(i, 4, excel_number(k.metric, k.value), fmt, STATE_FILLS.get(state))
+        m.put(i, 5, k.n, "#,##0")
+        m.put(i, 6, excel_number(k.metric, k.target), fmt)
+        m.put(i, 7, STATE_LOOKS[state].word if state else "")
+    m.ws.freeze_panes = "A2"
+    m.fit()
+
+
+def _compliance(wb, review: QuarterlyReview) -> None:
+    """The rolling rule at quarter end."""
+    c = _Sheet(wb, "Compliance")
+    c.header(1, ["Channel", "Metric", "As of", "Window start", "Months met", "Months with data",
+                 "Months counted", "Status", "Flagged months"])
+    for i, r in enumerate(review.compliance, start=2):
+        for col, value in enumerate([channel_name(r.channel), _label(r.metric), r.as_of, r.window_start, r.months_met,
+                                     r.months_with_data, r.months_in_window, STATUS_LOOKS[r.status].word,
+                                     "; ".join(r.flagged_months)], start=1):
+            c.put(i, col, value)
+    c.ws.freeze_panes = "A2"
+    c.fit()
+
+
+def _flagged(wb, review: QuarterlyReview) -> None:
+    """Every missed or no-data month counted by the rule, with value, target and gap."""
+    f = _Sheet(wb, "Flagged months")
+    f.header(1, ["Channel", "Metric", "Month", "Value", "Target", "Gap", "State"])
+    i = 2
+    for r in review.compliance:
+        for cell in r.cells:
+            if cell.state not in ("missed", "no_data"):
+                continue
+            fmt = metric_format(r.metric).excel
+            gap = None if cell.value is None or cell.target is None else cell.value - cell.target
+            f.put(i, 1, channel_name(r.channel))
+            f.put(i, 2, _label(r.metric))
+            f.put(i, 3, cell.month)
+            f.put(i, 4, excel_number(r.metric, cell.value), fmt, STATE_FILLS[cell.state])
+            f.put(i, 5, excel_number(r.metric, cell.target), fmt)
+            f.put(i, 6, gap, metric_format(r.metric).excel_delta)
+            f.put(i, 7, STATE_LOOKS[cell.state].word)
+            i += 1
+    f.ws.freeze_panes = "A2"
+    f.fit()
+
+
+def _trends(wb, review: QuarterlyReview) -> None:
+    """A table per metric and a native Excel line chart beside it, over the last 12 months."""
+    t = _Sheet(wb, "Trends")
+    top = 1
+    for metric_id, title in ((m, METRICS[m].label) for m in TREND_METRICS):
+        data = review.trends.get(metric_id, {})
+        months = sorted(data)
+        t.put(top, 1, title, bold=True)
+        t.header(top + 1, ["Month"] + [channel_name(ch) for ch in review.channels])
+        for j, month in enumerate(months):
+            t.put(top + 2 + j, 1, month)
+            for k, ch in enumerate(review.channels):
+                t.put(top + 2 + j, 2 + k, excel_number(metric_id, data[month].get(ch)), "0.0%")
+        if months and review.channels:
+            chart = LineChart()
+            chart.title = f"{title}, last 12 months"
+            chart.y_axis.title = title
+            chart.y_axis.number_format = "0%"
+            chart.x_axis.title = "Month"
+            chart.height, chart.width = 8, 18
+            values = Reference(t.ws, min_col=2, max_col=1 + len(review.channels), min_row=top + 1,
+                               max_row=top + 1 + len(months))
+            chart.add_data(values, titles_from_data=True)
+            chart.set_categories(Reference(t.ws, min_col=1, min_row=top + 2, max_row=top + 1 + len(months)))
+            t.ws.add_chart(chart, f"{chr(ord('A') + len(review.channels) + 2)}{top}")
+        top += max(len(months), 14) + 4
+    t.fit(20)
+
+
+def _by_queue(wb, review: QuarterlyReview) -> None:
+    """The quarter per queue."""
+    q = _Sheet(wb, "By queue")
+    q.header(1, ["Channel", "Queue", "Metric", "Quarter value", "n"])
+    for i, k in enumerate(review.by_queue, start=2):
+        q.put(i, 1, channel_name(k.channel))
+        q.put(i, 2, k.group if k.group is not None else "(none)")
+        q.put(i, 3, _label(k.metric))
+        q.put(i, 4, excel_number(k.metric, k.value), metric_format(k.metric).excel)
+        q.put(i, 5, k.n, "#,##0")
+    q.ws.freeze_panes = "A2"
+    q.fit()
+
+
+def _definitions(wb, review: QuarterlyReview) -> None:
+    """Every metric from the registry, each channel's service-level rule, the settings."""
+    d = _Sheet(wb, "Definitions")
+    d.header(1, ["Metric id", "Label", "Unit", "Better", "Definition"])
+    row = 2
+    for item in review.definitions:
+        for col, key in enumerate(("id", "label", "unit", "better", "definition"), start=1):
+            d.put(row, col, item[key], wrap=key == "definition")
+        row += 1
+    row += 1
+    d.put(row, 1, "Service level in force per channel", bold=True)
+    row += 1
+    d.header(row, ["Channel", "SL threshold (s)", "Short abandon below (s)", "SL formula", "Formula"])
+    for cs in review.channel_settings:
+        row += 1
+        d.put(row, 1, channel_name(cs["channel"]))
+        d.put(row, 2, cs["sl_threshold_s"], "#,##0")
+        d.put(row, 3, cs["short_abandon_s"], "#,##0")
+        d.put(row, 4, cs["sl_formula"])
+        d.put(row, 5, SL_FORMULA_TEXT[cs["sl_formula"]])
+    row += 2
+    conf = review.settings
+    for key, text in (("timezone", "Time zone"), ("fcr_window_days", "FCR window (days)"),
+                      ("churn_window_days", "Churn window (days)")):
+        d.put(row, 1, text, bold=True)
+        d.put(row, 2, conf[key])
+        row += 1
+    d.put(row, 1, "Rolling rule", bold=True)
+    d.put(row, 2, f"{conf['rule_k']} of the last {conf['rule_n']} months")
+    d.fit(70)
+
+
+def _coverage(wb, review: QuarterlyReview) -> None:
+    """The imports behind the quarter, and each channel's days."""
+    v = _Sheet(wb, "Data coverage")
+    v.header(1, ["Import", "File", "Kind", "Imported at", "Rows in quarter"])
+    row = 2
+    for imp in review.coverage["imports"]:
+        for col, key in enumerate(("import_id", "file_name", "kind", "imported_at", "rows_in_quarter"), start=1):
+            v.put(row, col, imp[key], "#,##0" if key == "rows_in_quarter" else None)
+        row += 1
+    row += 1
+    v.header(row, ["Channel", "Contacts", "First day", "Last day", "Days with contacts", "Missing days"])
+    for ch in review.coverage["channels"]:
+        row += 1
+        v.put(row, 1, channel_name(ch["channel"]))
+        v.put(row, 2, ch["contacts"], "#,##0")
+        v.put(row, 3, ch["first_day"])
+        v.put(row, 4, ch["last_day"])
+        v.put(row, 5, ch["days"], "#,##0")
+        v.put(row, 6, ", ".join(ch["missing_days"]) or "none")
+    v.fit()
+
+
+SHEET_WRITERS = {"Summary": _summary, "Monthly": _monthly, "Compliance": _compliance, "Flagged months": _flagged,
+                 "Trends": _trends, "By queue": _by_queue, "Definitions": _definitions, "Data coverage": _coverage}
+SHEETS = tuple(SHEET_WRITERS)
+
+
+def write_review_workbook(review: QuarterlyReview, target) -> None:
+    """The quarterly pack as a formatted workbook (a path or a binary file object)."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    for write in SHEET_WRITERS.values():
+        write(wb, review)
+    wb.save(target)
+
+
+def review_workbook_bytes(review: QuarterlyReview) -> bytes:
+    buffer = io.BytesIO()
+    write_review_workbook(review, buffer)
+    return buffer.getvalue()
