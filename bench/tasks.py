@@ -195,7 +195,8 @@ def xlsx(path: str, work: str, repeats: int) -> dict:
     """A 100k-row workbook: our import (python-calamine) against the same import reading with openpyxl."""
     import pyarrow as pa
 
-    from cxmetrics import import_file, readers
+    from cxmetrics import import_file
+    from cxmetrics.ingest import read as readers
 
     def openpyxl_reader(file, display, sheet):
         from openpyxl import load_workbook

@@ -185,13 +185,11 @@ def main(argv: list[str] | None = None) -> int:
     """Run one command; returns its exit code (see README: Command line)."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    code = _run_reporting_errors(args)
-    if args.command == "check" and code == EXIT_ERROR:
-        return EXIT_CHECK_FAILED
-    return code
+    return _run_reporting_errors(args, EXIT_CHECK_FAILED if args.command == "check" else EXIT_ERROR)
 
 
-def _run_reporting_errors(args) -> int:
+def _run_reporting_errors(args, failed: int) -> int:
+    """The command's own exit code, or the code of the error it raised (`failed` for any other error)."""
     try:
         return _run(args)
     except BrokenPipeError:  # output piped into head or similar
@@ -211,10 +209,10 @@ def _run_reporting_errors(args) -> int:
         return EXIT_BUSY
     except CxError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return EXIT_ERROR
+        return failed
     except Exception as exc:  # noqa: BLE001 — an unexpected failure still gets a message and an exit code
         print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
-        return EXIT_ERROR
+        return failed
 
 
 def _open(args) -> Store:

@@ -10,7 +10,7 @@ from .storage import Store
 # -- settings ---------------------------------------------------------------------------------------
 def get_settings(store: Store) -> dict[str, str]:
     """Every general setting's stored value (the registry's default until changed)."""
-    return dict(store.fetchall("SELECT key, value FROM settings ORDER BY key"))
+    return store.settings()
 
 
 def set_setting(store: Store, key: str, value: str) -> None:

@@ -15,7 +15,7 @@ from .compliance import compliance
 from .display import channel_name, format_value
 from .kpis import kpis
 from .metrics import METRICS, TARGETED
-from .months import add_months, month_end
+from .months import add_months, day_bound, month_end
 from .storage import Store
 from .targets import TargetBook, list_targets
 
@@ -59,25 +59,23 @@ def required_value(direction: str, value: float, n: float, target: float, remain
     return (target * (n + remaining) - value * n) / remaining
 
 
+def _inbound_between(store: Store, channel: str, first: dt.date, last: dt.date) -> int:
+    """Inbound contacts of the channel from the first to the last day, both included."""
+    return int(store.scalar("SELECT count(*) FROM contacts WHERE channel = ? AND direction = 'inbound' "
+                            "AND queued_local >= ? AND queued_local < ?",
+                            [channel, day_bound(first), day_bound(last, end=True)]))
+
+
 def _remaining_offered(store: Store, channel: str, as_of: dt.date) -> tuple[float, str]:
     last_day = month_end(as_of)
     if as_of >= last_day:
         return 0.0, "month complete"
     last_year = as_of.replace(year=as_of.year - 1) if not (as_of.month == 2 and as_of.day == 29) \
         else dt.date(as_of.year - 1, 2, 28)
-    last_year_end = month_end(last_year)
-    count = store.scalar(
-        "SELECT count(*) FROM contacts WHERE channel = ? AND direction = 'inbound' "
-        "AND queued_local >= ? AND queued_local < ?",
-        [channel, dt.datetime.combine(last_year + dt.timedelta(days=1), dt.time()),
-         dt.datetime.combine(last_year_end + dt.timedelta(days=1), dt.time())])
+    count = _inbound_between(store, channel, last_year + dt.timedelta(days=1), month_end(last_year))
     if count:
         return float(count), "same month last year"
-    recent = store.scalar(
-        "SELECT count(*) FROM contacts WHERE channel = ? AND direction = 'inbound' "
-        "AND queued_local >= ? AND queued_local < ?",
-        [channel, dt.datetime.combine(as_of - dt.timedelta(days=27), dt.time()),
-         dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time())])
+    recent = _inbound_between(store, channel, as_of - dt.timedelta(days=27), as_of)
     return recent / 28.0 * (last_day - as_of).days, "recent daily average"
 
 

@@ -10,7 +10,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("settings", "schema", "metrics", "messages"),          # registries: settings, contact record, metrics
     ("display",),                                           # formats, state words and colours, channel names
     ("storage",),                                           # the only module that talks to DuckDB
-    ("readers", "ingest", "sample"),                        # import: read, map, parse, validate, load
+    ("ingest", "sample"),                                   # import: read, map, parse, validate, load
     ("targets", "config", "quality", "kpis", "compliance",  # the domain
      "review", "early_warning", "followup", "maturity"),
     ("charts", "workbook"),                                 # outputs

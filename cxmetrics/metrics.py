@@ -133,8 +133,8 @@ REGISTRY: tuple[Metric, ...] = (
            "window × 24 hours) after it; contacts whose window ends after the latest contact in the store are "
            "left out.", _FCR_NUM, _FCR_DEN, 100.0, "pct", short="FCR", change_step=2.0),
     Metric("csat", "CSAT (top-2-box)", "percent", "higher",
-           "100 × responses of 4 or 5 ÷ responses, on the 1–5 scale.", "csat_top2", "csat_n", 100.0, "pct", short="CSAT",
-           change_step=2.0),
+           "100 × responses of 4 or 5 ÷ responses, on the 1–5 scale.", "csat_top2", "csat_n", 100.0, "pct",
+           short="CSAT", change_step=2.0),
     Metric("nps", "NPS", "score", "higher",
            "100 × (promoters 9–10 − detractors 0–6) ÷ responses, on the 0–10 scale.",
            "nps_promoters - nps_detractors", "nps_n", 100.0, "nps", short="NPS", change_step=5.0),

@@ -9,7 +9,8 @@ from .config import channel_settings, get_settings
 from .display import STATUS_WORDS, channel_name, format_delta, format_value, ordered_channels
 from .kpis import kpis
 from .metrics import METRICS, REGISTRY, TARGETED
-from .months import add_months, month_name, month_range, quarter_months, shift_quarter
+from .months import (add_months, month_name, month_range, month_start, next_month_start, quarter_months,
+                     shift_quarter)
 from .quality import detect_missing_days, latest_month
 from .targets import TargetBook, list_targets, month_state
 
@@ -161,10 +162,8 @@ def quarterly_review(store, quarter: str, channels: list[str] | None = None) -> 
 
 
 def _coverage(store, first: str, last: str, channels, missing: dict[str, list[str]]) -> dict:
-    from .months import add_months
-
-    lower = dt.datetime.fromisoformat(first + "-01")
-    upper = dt.datetime.fromisoformat(add_months(last, 1) + "-01")
+    """The imports behind the quarter and each channel's days, for the Data coverage sheet."""
+    lower, upper = month_start(first), next_month_start(last)
     params = [lower, upper, list(channels) if channels else None, list(channels) if channels else None]
     imports = store.records(
         "SELECT i.import_id, i.file_name, i.kind, strftime(i.imported_at, '%Y-%m-%d %H:%M') AS imported_at, "

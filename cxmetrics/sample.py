@@ -12,6 +12,15 @@ import math
 import random
 from pathlib import Path
 
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from .errors import AlreadyImported
+from .ingest import ImportOptions, ImportReport, import_file
+from .storage import Store
+
 CHANNEL_PLAN = {
     # share of volume, mean wait (s), talk (s), hold (s), wrap (s), queues
     "voice": (0.40, 11.0, 260, 25, 45, ["Billing", "Technical support", "Sales"]),
@@ -112,7 +121,7 @@ def generate(months: int = 24, contacts_per_month: int = 1000, seed: int = 7, en
 def write_sample(out: Path, months: int = 24, contacts_per_month: int = 1000, seed: int = 7,
                  end_month: str = "2026-10") -> list[Path]:
     """contacts.csv (all months but the last), contacts_<last month>.xlsx and customers.csv."""
-    from openpyxl import Workbook
+    from openpyxl import Workbook  # loaded on demand: only the sample's workbook needs it
 
     out.mkdir(parents=True, exist_ok=True)
     rows, customer_rows = generate(months, contacts_per_month, seed, end_month)
@@ -143,11 +152,8 @@ def write_sample(out: Path, months: int = 24, contacts_per_month: int = 1000, se
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data"
 
 
-def load_sample(store, folder: Path | None = None) -> list:
+def load_sample(store: Store, folder: Path | None = None) -> list[ImportReport]:
     """Import the bundled sample files; files already imported are left as they are."""
-    from .errors import AlreadyImported
-    from .ingest import ImportOptions, import_file
-
     folder = Path(folder or SAMPLE_DIR)
     reports = []
     contact_files = sorted(folder.glob("contacts*.csv")) + sorted(folder.glob("contacts*.xlsx"))
@@ -171,12 +177,17 @@ def generate_table(contacts: int, months: int = 24, seed: int = 7, end_month: st
 
     Returns (contacts table, customers table) as pyarrow tables with the CSV's columns.
     """
-    import numpy as np
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
     rng = np.random.default_rng(seed)
     month_list = _months(end_month, months)
+    pool = max(50, 4 * contacts // max(1, months))
+    # The draws are taken in a fixed order (contacts, then queue/team/agent, then churn): same seed, same data.
+    drawn = _draw_contacts(rng, contacts, month_list, pool)
+    table = _contacts_table(rng, drawn, contacts, first_index)
+    return table, _customers_table(rng, month_list, pool)
+
+
+def _draw_contacts(rng, contacts: int, month_list: list[dt.date], pool: int) -> dict:
+    """Every contact's month, time, channel, wait, outcome, customer, handle times and survey answers."""
     season = np.array([1 + 0.18 * math.sin(2 * math.pi * (m.month - 3) / 12) + 0.01 * i
                        for i, m in enumerate(month_list)])
     month_index = rng.choice(len(month_list), size=contacts, p=season / season.sum())
@@ -198,7 +209,6 @@ def generate_table(contacts: int, months: int = 24, seed: int = 7, end_month: st
     deferred = np.isin(channel, [names.index("email"), names.index("back_office")])
     abandoned = (wait > patience) & ~deferred
     answered = ~abandoned
-    pool = max(50, 4 * contacts // max(1, months))
     weights = 1.0 / np.arange(1, pool + 1) ** 0.3
     customer = rng.choice(pool, size=contacts, p=weights / weights.sum()) + 1
     has_customer = rng.random(contacts) < 0.9
@@ -214,8 +224,16 @@ def generate_table(contacts: int, months: int = 24, seed: int = 7, end_month: st
     nps = np.clip(np.round(rng.normal(8.6 + 1.5 * mood, 1.6)), 0, 10)
     ces = np.clip(np.round(rng.normal(5.6 + mood, 1.2)), 1, 7)
     resolved = np.where(rng.random(contacts) < 0.82, "Y", "N")
-    is_back_office = channel == names.index("back_office")
-    order = np.argsort(queued, kind="stable")
+    return {"queued": queued, "channel": np.array(names)[channel], "abandoned": abandoned, "answered": answered,
+            "wait": np.round(np.where(abandoned, patience, wait)), "customer": customer,
+            "has_customer": has_customer, "talk": talk, "hold": hold, "wrap": wrap, "surveyed": surveyed,
+            "csat": csat, "nps": nps, "ces": ces, "resolved": resolved,
+            "is_back_office": channel == names.index("back_office")}
+
+
+def _contacts_table(rng, d: dict, contacts: int, first_index: int):
+    """The contacts as the CSV's text columns, in time order; queue, team and agent are drawn here."""
+    order = np.argsort(d["queued"], kind="stable")
 
     def text(values, mask=None):
         arr = pa.array(values[order])
@@ -228,39 +246,41 @@ def generate_table(contacts: int, months: int = 24, seed: int = 7, end_month: st
 
     queue_names = ["Billing", "Technical support", "Sales", "General", "Claims"]
     ids = np.char.add("B", (np.arange(contacts) + first_index).astype(str))
-    table = pa.table({
+    answered, surveyed = d["answered"], d["surveyed"]
+    return pa.table({
         "contact_id": text(ids),
-        "channel": text(np.array(names)[channel]),
-        "queued_at": pc.strftime(pa.array(queued[order]), format="%Y-%m-%d %H:%M:%S"),
-        "status": text(np.where(abandoned, "Abandoned", "Answered")),
-        "wait_seconds": num(np.round(np.where(abandoned, patience, wait)), None),
-        "talk_seconds": num(talk, answered),
-        "hold_seconds": num(hold, answered),
-        "wrap_seconds": num(wrap, answered),
-        "customer_id": text(np.char.add("C", customer.astype(str)), has_customer),
-        "resolved": text(resolved, answered & is_back_office),
-        "csat": num(csat, surveyed),
-        "nps": num(nps, surveyed),
-        "ces": num(ces, surveyed),
+        "channel": text(d["channel"]),
+        "queued_at": pc.strftime(pa.array(d["queued"][order]), format="%Y-%m-%d %H:%M:%S"),
+        "status": text(np.where(d["abandoned"], "Abandoned", "Answered")),
+        "wait_seconds": num(d["wait"], None),
+        "talk_seconds": num(d["talk"], answered),
+        "hold_seconds": num(d["hold"], answered),
+        "wrap_seconds": num(d["wrap"], answered),
+        "customer_id": text(np.char.add("C", d["customer"].astype(str)), d["has_customer"]),
+        "resolved": text(d["resolved"], answered & d["is_back_office"]),
+        "csat": num(d["csat"], surveyed),
+        "nps": num(d["nps"], surveyed),
+        "ces": num(d["ces"], surveyed),
         "queue": text(np.array(queue_names)[rng.integers(0, len(queue_names), contacts)]),
         "team": text(np.array(TEAMS)[rng.integers(0, len(TEAMS), contacts)]),
         "agent": text(np.array(AGENTS)[rng.integers(0, len(AGENTS), contacts)], answered),
     })
+
+
+def _customers_table(rng, month_list: list[dt.date], pool: int):
+    """The customers export: about 8% churned on a day within the generated months."""
     first, last = month_list[0], month_list[-1]
     span = (dt.date(last.year, last.month, _days_in(last)) - first).days
     churned = rng.random(pool) < 0.08
     churn_day = np.datetime64(first.isoformat()) + rng.integers(0, span, pool).astype("timedelta64[D]")
-    customers = pa.table({
+    return pa.table({
         "customer_id": pa.array(np.char.add("C", np.arange(1, pool + 1).astype(str))),
         "churned_on": pc.if_else(pa.array(churned), pc.strftime(pa.array(churn_day), format="%Y-%m-%d"),
                                  pa.scalar("", pa.string())),
     })
-    return table, customers
 
 
 def write_table_csv(table, path: Path) -> Path:
     """Write a generated table as a plain UTF-8 CSV (no quoting needed for these values)."""
-    import pyarrow.csv as pacsv
-
     pacsv.write_csv(table, path, pacsv.WriteOptions(quoting_style="none"))
     return path

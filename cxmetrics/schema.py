@@ -128,7 +128,8 @@ IMPORT_CONTROLS = {
                      "after removing import #{import_id} under 'Import history' below (this page does not import "
                      "the same file twice)"),
     "source": Control("with --source NAME", "in 'Source system'"),
-    "timezone": Control("with --timezone TZ", f"in '{SETTINGS_BY_NAME['timezone'].label}' on the Targets & settings page"),
+    "timezone": Control("with --timezone TZ",
+                        f"in '{SETTINGS_BY_NAME['timezone'].label}' on the Targets & settings page"),
     "preset": Control("with --preset NAME", "in 'Mapping preset'"),
     "save_preset": Control("with --save-preset NAME", "with 'Save this mapping as a preset named'"),
     "max_upload_mb": Control("with `settings set max_upload_mb N`",

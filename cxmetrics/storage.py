@@ -1,7 +1,8 @@
 """The DuckDB store: connection, versioned schema, migrations, transactions.
 
 This is the only module that imports duckdb. Other modules hand it SQL whose values are
-bind parameters and whose identifiers come from the schema (quoted with `quote_ident`).
+bind parameters and whose identifiers come from the schema (quoted with `quote_ident`); bulk
+inserts (`insert_rows`, `insert_frame`) and temporary tables (`temp_tables`) go through its helpers.
 """
 from __future__ import annotations
 
@@ -209,6 +210,7 @@ class TempTables:
         return table
 
     def drop_all(self) -> None:
+        """Drop every table made through this object (those that exist)."""
         for table in reversed(list(self._made.values())):
             self._store.execute(f"DROP TABLE IF EXISTS {table}")
         self._made.clear()
@@ -282,32 +284,43 @@ class Store:
         return cur
 
     def close(self) -> None:
+        """Close the store's connection (every thread's cursor with it)."""
         self._con.close()
 
     # -- queries -------------------------------------------------------------------
     def execute(self, sql: str, params: Sequence[Any] | dict | None = None):
+        """Run one statement on this thread's cursor; values are bind parameters."""
         return self._cursor().execute(sql, params or [])
 
     def fetchall(self, sql: str, params: Sequence[Any] | dict | None = None) -> list[tuple]:
+        """Every row of a query, as tuples."""
         return self.execute(sql, params).fetchall()
 
     def fetchone(self, sql: str, params: Sequence[Any] | dict | None = None):
+        """The first row of a query, or None."""
         return self.execute(sql, params).fetchone()
 
     def scalar(self, sql: str, params: Sequence[Any] | dict | None = None):
+        """The first value of the first row, or None."""
         row = self.fetchone(sql, params)
         return None if row is None else row[0]
+
+    def settings(self) -> dict[str, str]:
+        """Every general setting as stored (config validates changes; this is the one reader)."""
+        return dict(self.fetchall("SELECT key, value FROM settings ORDER BY key"))
 
     def is_time_zone(self, name: str) -> bool:
         """Whether DuckDB knows the IANA time zone `name` (the one check for settings and imports)."""
         return bool(self.scalar("SELECT count(*) FROM pg_timezone_names() WHERE name = ?", [name]))
 
     def records(self, sql: str, params: Sequence[Any] | dict | None = None) -> list[dict]:
+        """Every row of a query, as dicts keyed by column name."""
         cur = self.execute(sql, params)
         names = [d[0] for d in cur.description]
         return [dict(zip(names, row)) for row in cur.fetchall()]
 
     def df(self, sql: str, params: Sequence[Any] | dict | None = None):
+        """A query's result as a pandas frame."""
         return self.execute(sql, params).df()
 
     # -- bulk writes and temporary tables --------------------------------------------

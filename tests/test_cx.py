@@ -221,3 +221,14 @@ def test_assessment_total_sections_and_next_steps():
     assert result.sections["D. Metrics"] == 4.5 and result.sections["A. Alignment with the organisation"] == 1.75
     assert result.steps[0] == "Give CX a single, central leadership."
     assert [score_for_share(s) for s in (1.0, 0.9, 0.89, 0.75, 0.5, 0.49, None)] == [5, 4, 3, 3, 2, 1, None]
+
+
+def test_check_exit_code_when_the_check_itself_fails(tmp_path):
+    """cron and CI tell "alerts" (1) from "the check failed" (3 or more): a file that is no store exits 3."""
+    broken = tmp_path / "not_a_store.duckdb"
+    broken.write_bytes(b"this is not a DuckDB database" * 100)
+    failed = run_cli("check", db=broken)
+    assert failed.returncode == 3, (failed.returncode, failed.stderr)
+    assert failed.stderr.startswith("error: ") and "Traceback" not in failed.stderr
+    usage = run_cli("check", "--as-of", "2024-13-40", db=tmp_path / "fresh.duckdb")
+    assert usage.returncode == 2 and "--as-of '2024-13-40': write a day as YYYY-MM-DD" in usage.stderr

@@ -3,9 +3,10 @@ import pytest
 
 from cxmetrics import ImportRefused, UsageError, import_file
 from cxmetrics.compliance import compliance, rule_status
-from cxmetrics.config import set_setting
+from cxmetrics.config import channel_settings, set_channels, set_setting
 from cxmetrics.kpis import kpis
-from cxmetrics.targets import Target, TargetBook, export_targets, import_targets, list_targets, month_state, replace_targets, set_target
+from cxmetrics.targets import (Target, TargetBook, export_targets, import_targets, list_targets, month_state,
+                               replace_targets, set_target)
 
 from .conftest import write
 
@@ -135,3 +136,18 @@ def test_months_without_a_target_in_force_are_left_out(store, tmp_path):
 def test_compliance_bad_month_is_a_usage_error(store):
     with pytest.raises(UsageError):
         compliance(store, "2024-13")
+
+
+def test_channel_settings_are_saved_together_or_not_at_all(store):
+    """The Targets page saves every channel row at once: one invalid row leaves every channel as it was."""
+    before = channel_settings(store)
+    rows = [dict(r) for r in before]
+    rows[0]["sl_threshold_s"] = 30.0            # voice: a valid change …
+    rows[1]["sl_formula"] = "abandons_sometimes"  # chat: … and an invalid one
+    with pytest.raises(UsageError, match="sl_formula must be one of"):
+        set_channels(store, rows)
+    assert channel_settings(store) == before
+    rows[1]["sl_formula"] = "abandons_ignored"
+    set_channels(store, rows)
+    after = {r["channel"]: r for r in channel_settings(store)}
+    assert after["voice"]["sl_threshold_s"] == 30.0 and after["chat"]["sl_formula"] == "abandons_ignored"

@@ -23,9 +23,9 @@ NO_CHANNEL = b"id,queued_at\n1,2024-05-02 09:00\n"
 
 
 def _control_references() -> list[tuple[str, str, set[str]]]:
-    """(file, control id, argument names) of every ControlRef(...) written in the package."""
+    """(file, control id, argument names) of every ControlRef(...) written in the package (subpackages too)."""
     found = []
-    for path in sorted(PACKAGE.glob("*.py")):
+    for path in sorted(PACKAGE.rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "ControlRef":
                 assert isinstance(node.args[0], ast.Constant), f"{path.name}: name controls by a literal id"

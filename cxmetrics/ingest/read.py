@@ -1,4 +1,4 @@
-"""Reading export files into a staging table of text columns.
+"""Step 1, read: export files as record batches of text columns, with what detection found.
 
 CSV/TSV/TXT: encoding, delimiter and header row are detected, then pyarrow's CSV reader
 streams the file in batches (it copes with quoted line breaks and mixed CRLF/LF).
@@ -12,6 +12,7 @@ import csv
 import datetime as dt
 import io
 import os
+import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,8 +21,8 @@ from typing import Iterator
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from .errors import ImportRefused, RowProblem
-from .messages import ControlRef, Message
+from ..errors import ImportRefused, RowProblem
+from ..messages import ControlRef, Message
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".xlsb"}
 TEXT_SUFFIXES = {".csv", ".tsv", ".txt", ".tab", ".dat", ""}
@@ -43,6 +44,7 @@ class FileInfo:
     warnings: list[str] = field(default_factory=list)
 
     def describe(self) -> dict:
+        """What detection found, as the import report shows it."""
         shown_delim = {"\t": "tab", None: None}.get(self.delimiter, self.delimiter)
         return {"format": self.file_format, "encoding": self.encoding, "delimiter": shown_delim,
                 "sheet": self.sheet, "header_row": self.header_row}
@@ -96,8 +98,6 @@ def _has_nul(path: Path) -> bool:
 
 def check_size(path: Path, display: str, max_mb: float) -> None:
     """Refuse files over the size limit, and zip-based workbooks that would unpack beyond 5× it."""
-    import zipfile
-
     size = os.path.getsize(path)
     limit = max_mb * 1024 * 1024
     if size > limit:
@@ -209,6 +209,7 @@ def clean_headers(raw: list, display: str, warnings: list[str]) -> list[str]:
 
 # -- CSV --------------------------------------------------------------------------------
 def sniff_csv(path: Path, display: str) -> FileInfo:
+    """Encoding, delimiter, header row and headers of a text export."""
     encoding = detect_encoding(path, display)
     text = _decoded_sample(path, encoding)
     if not text.strip():
@@ -311,7 +312,7 @@ def excel_cell_text(value) -> str:
 
 def read_excel(path: Path, display: str, sheet: str | None):
     """(FileInfo, list of record batches) for the chosen sheet of a workbook."""
-    from python_calamine import CalamineWorkbook
+    from python_calamine import CalamineWorkbook  # loaded on demand: CSV imports never need it
 
     try:
         workbook = CalamineWorkbook.from_path(str(path))
@@ -374,19 +375,9 @@ def sniff(path: Path, display: str, sheet: str | None = None) -> FileInfo:
 
 
 def file_kind(display: str) -> str:
+    """excel or csv, by the file name's suffix."""
     suffix = Path(display).suffix.lower()
     if suffix in EXCEL_SUFFIXES:
         return "excel"
     return "csv"
-
-
-def sha256_of(path: Path) -> str:
-    import hashlib
-
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while chunk := fh.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
-
 

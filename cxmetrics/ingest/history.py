@@ -1,0 +1,56 @@
+"""The import history: what was imported (by sha256), undo of an import, and the quarantined rows."""
+from __future__ import annotations
+
+from ..errors import UsageError
+from ..messages import ControlRef, Message, already_imported
+from ..schema import QUARANTINE_COLUMNS
+from ..storage import Store, quote_ident
+from .fcr import customers_of_import, refresh_next_contacts
+
+
+def refuse_if_imported(store: Store, sha: str, display: str) -> None:
+    """Raise AlreadyImported, naming the earlier import, when a file with this sha256 was imported before."""
+    row = store.fetchone("SELECT import_id, strftime(imported_at, '%Y-%m-%d %H:%M') FROM imports "
+                         "WHERE sha256 = ? ORDER BY import_id LIMIT 1", [sha])
+    if row:
+        raise already_imported(display, row[0], row[1])
+
+
+def list_imports(store: Store) -> list[dict]:
+    """Every import, oldest first, with its counts, sha256 and mapping."""
+    return store.records(
+        "SELECT import_id, file_name, kind, source, strftime(imported_at, '%Y-%m-%d %H:%M:%S') AS imported_at, "
+        "rows_read, rows_imported, rows_replaced, rows_skipped, rows_rejected, sha256, mapping_json "
+        "FROM imports ORDER BY import_id")
+
+
+def delete_import(store: Store, import_id: int) -> dict:
+    """Remove what an import added and restore the rows it had replaced."""
+    row = store.fetchone("SELECT kind, file_name FROM imports WHERE import_id = ?", [import_id])
+    if row is None:
+        raise UsageError(Message("there is no import #{import_id} (see the imports {imports})", import_id=import_id,
+                                 imports=ControlRef("imports")))
+    kind = row[0]
+    table, history = (quote_ident(kind), quote_ident(f"{kind}_replaced"))  # kind is contacts or customers
+    with store.temp_tables() as temps, store.transaction():
+        customers = customers_of_import(store, temps, import_id) if kind == "contacts" else None
+        removed = int(store.scalar(f"SELECT count(*) FROM {table} WHERE import_id = ?", [import_id]))
+        store.execute(f"DELETE FROM {table} WHERE import_id = ?", [import_id])
+        store.execute(f"DELETE FROM {history} WHERE import_id = ?", [import_id])
+        restored = int(store.scalar(f"SELECT count(*) FROM {history} WHERE replaced_by = ?", [import_id]))
+        store.execute(f"INSERT INTO {table} SELECT * EXCLUDE (replaced_by) FROM {history} WHERE replaced_by = ?",
+                      [import_id])
+        store.execute(f"DELETE FROM {history} WHERE replaced_by = ?", [import_id])
+        store.execute("DELETE FROM quarantine WHERE import_id = ?", [import_id])
+        store.execute("DELETE FROM imports WHERE import_id = ?", [import_id])
+        if customers is not None:
+            refresh_next_contacts(store, customers)
+    return {"import_id": import_id, "file_name": row[1], "removed": removed, "restored": restored}
+
+
+def quarantined_rows(store: Store, import_id: int | None = None) -> list[dict]:
+    """The rows imports rejected (all imports, or one), with their reasons: one dict per row, QUARANTINE_COLUMNS."""
+    columns = ", ".join(("i." if c == "file_name" else "q.") + c for c in QUARANTINE_COLUMNS)
+    return store.records(
+        f"SELECT {columns} FROM quarantine q LEFT JOIN imports i USING (import_id) "
+        "WHERE ? IS NULL OR q.import_id = ? ORDER BY q.import_id, q.file_row", [import_id, import_id])

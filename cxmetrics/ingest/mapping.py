@@ -1,0 +1,93 @@
+"""Step 2, map: which column of the file feeds which field (the alias table, overlaid with the user's)."""
+from __future__ import annotations
+
+from ..errors import ImportRefused, RowProblem, UsageError
+from ..messages import ControlRef, Message
+from ..schema import HEADER_INDEX, fields_for, normalise_header, status_word_rows
+from .options import ImportOptions
+
+
+def propose_mapping(headers: list[str], kind: str = "contacts") -> dict[str, list[str]]:
+    """Automatic mapping from the alias table: field -> [header]."""
+    index = HEADER_INDEX[kind]
+    mapping: dict[str, list[str]] = {}
+    for header in headers:
+        target = index.get(normalise_header(header))
+        if target and target not in mapping:
+            mapping[target] = [header]
+    return mapping
+
+
+def resolve_mapping(headers: list[str], options: ImportOptions, display: str) -> dict[str, list[str]]:
+    """Automatic mapping overlaid with the user's; checks every named column exists."""
+    known_fields = fields_for(options.kind)
+    _check_explicit_mapping(headers, options, display, known_fields)
+    explicit_columns = {c for cols in options.mapping.values() for c in cols}
+    auto = {f: cols for f, cols in propose_mapping(headers, options.kind).items()
+            if options.auto_map and f not in options.mapping and not set(cols) & explicit_columns}
+    mapping = _one_contact_time({**auto, **options.mapping}, options.mapping)
+    _refuse_duplicate_headers(headers, mapping, display)
+    return {f: mapping[f] for f in known_fields if f in mapping}
+
+
+def _check_explicit_mapping(headers: list[str], options: ImportOptions, display: str, known_fields) -> None:
+    """The user's mapping names known fields and columns the file has; only contact_id is composed."""
+    problems = []
+    for name, columns in options.mapping.items():
+        if name not in known_fields:
+            raise UsageError(Message("{name!r} is not a field of {kind} (mapped {map}); fields are {fields}",
+                                     name=name, kind=options.kind, map=ControlRef("map", field=name),
+                                     fields=", ".join(known_fields)))
+        for column in columns:
+            if column not in headers:
+                problems.append(RowProblem(display, None, column, None, Message(
+                    "the file has no column {column!r} (mapped {map}); its columns are {headers}", column=column,
+                    map=ControlRef("map", field=name, column=column), headers=", ".join(map(repr, headers)))))
+        if len(columns) > 1 and name != "contact_id":
+            raise UsageError(Message("{name!r} was given {count} columns {map}; only contact_id may be composed "
+                                     "of several columns", name=name, count=len(columns),
+                                     map=ControlRef("map", field=name)))
+    if problems:
+        raise ImportRefused(f"{display}: the mapping names columns the file does not have.", problems)
+
+
+def _one_contact_time(mapping: dict[str, list[str]], explicit: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Keep one way of giving the contact time: a timestamp, or a date with a time (the user's choice wins)."""
+    mapping = dict(mapping)
+    if "queued_time" in explicit:  # a time column given: the contact time is date + time
+        mapping.pop("queued_at", None)
+    elif "queued_at" in explicit:
+        mapping.pop("queued_date", None)
+        mapping.pop("queued_time", None)
+    elif "queued_date" in explicit:
+        mapping.pop("queued_at", None)
+    elif "queued_at" in mapping and "queued_date" in mapping:
+        mapping.pop("queued_date", None)
+        mapping.pop("queued_time", None)
+    if "queued_date" in mapping and "queued_time" not in mapping:
+        # A lone date column may hold whole timestamps (Genesys' "Date"): read it as queued_at.
+        mapping["queued_at"] = mapping.pop("queued_date")
+    return mapping
+
+
+def _refuse_duplicate_headers(headers: list[str], mapping: dict[str, list[str]], display: str) -> None:
+    """A mapped header that appears twice is refused: nothing says which of the two to read."""
+    for name, columns in mapping.items():
+        for column in columns:
+            if f"{column} (2)" in headers:
+                positions = [str(i + 1) for i, h in enumerate(headers) if h == column or
+                             (h.startswith(f"{column} (") and h.endswith(")"))]
+                raise ImportRefused(Message(
+                    "{file}: header {column!r} appears more than once (columns {positions}), so it is not clear "
+                    "which one to read. Rename one of them in the export, or map the other by its new name "
+                    "({renamed!r}) {map}.", file=display, column=column, positions=", ".join(positions),
+                    renamed=f"{column} (2)", map=ControlRef("map", field=name)),
+                    [RowProblem(display, 1, column, None, "duplicate header")])
+
+
+def status_outcome(value: str, status_map: dict[str, str] | None = None) -> str | None:
+    """How a status value counts: the import's own map first, then the built-in words."""
+    for key, outcome in (status_map or {}).items():
+        if key.strip().lower() == value.strip().lower():
+            return outcome
+    return dict(status_word_rows()).get(value.strip().lower())

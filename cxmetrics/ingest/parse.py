@@ -1,0 +1,235 @@
+"""Step 3, parse: SQL that turns the staged text into typed values, one format decision per column.
+
+Every expression reads a raw text expression (a quoted column or alias); the values the user gives
+(date formats, time zones, word lists) are bind parameters collected in order by `SqlParams`.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from ..errors import ImportRefused, RowProblem, UsageError
+from ..messages import ControlRef, Message
+from ..schema import FALSE_WORDS, TRUE_WORDS
+from ..storage import Store, TempTable
+
+TRIM_CHARS = " \t\r\n\u00a0\ufeff"
+_NUMBER_RE = r"[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?"
+_HMS_RE = r"^(-?)(\d+):(\d{1,2}):(\d{1,2}(?:[.,]\d+)?)$"
+_MS_RE = r"^(-?)(\d+):(\d{1,2}(?:[.,]\d+)?)$"
+_ISO_RE = r"^\d{4}-\d{1,2}-\d{1,2}([ T]\d{1,2}:\d{2}(:\d{2}([.,]\d+)?)?)?\s*(Z|[+-]\d{2}(:?\d{2})?)?$"
+_OFFSET_RE = r"(Z|[+-]\d{2}:?\d{2}|[+-]\d{2})$"
+_YMD_SLASH_RE = r"^\d{4}/\d{1,2}/\d{1,2}([ T]\d{1,2}:\d{2}(:\d{2}([.,]\d+)?)?)?$"
+_DAY_FIRST_RE = r"^(\d{1,2})([./-])(\d{1,2})[./-](\d{2}|\d{4})([ T]\d{1,2}:\d{2}(:\d{2}([.,]\d+)?)?)?$"
+_SERIAL_RE = r"^\d+([.,]\d+)?$"
+_TIME_SUFFIXES = ("%H:%M:%S.%f", "%H:%M:%S", "%H:%M")
+# Excel serial day numbers accepted as dates: 1954-10-03 … 2119-01-10.
+_SERIAL_MIN, _SERIAL_MAX = 20000, 80000
+
+
+class SqlParams:
+    """The bind parameters of one SQL text, in the order their placeholders appear in it."""
+
+    def __init__(self):
+        self.params: list = []
+
+    def p(self, value) -> str:
+        """A placeholder for `value`; take them in the order they appear in the text."""
+        self.params.append(value)
+        return "?"
+
+
+def number_sql(raw: str) -> str:
+    """A DOUBLE from a number's text (decimal point or comma, exponent), NULL when it is not one."""
+    # Plain numbers take the fast cast; only the rest go through the pattern (decimal comma etc.).
+    return (f"(CASE WHEN regexp_full_match({raw}, '[+-]?[0-9]+') THEN TRY_CAST({raw} AS DOUBLE) "
+            f"WHEN regexp_full_match({raw}, '{_NUMBER_RE}') "
+            f"THEN TRY_CAST(replace({raw}, ',', '.') AS DOUBLE) END)")
+
+
+def duration_sql(raw: str, day_fraction: bool) -> str:
+    """Seconds from seconds, HH:MM:SS or MM:SS; `day_fraction` reads plain numbers as Excel day fractions."""
+    num = number_sql(raw)
+    if day_fraction:
+        num = f"({num} * 86400.0)"
+    hms = f"regexp_extract({raw}, '{_HMS_RE}', ['sg', 'h', 'm', 's'])"
+    ms = f"regexp_extract({raw}, '{_MS_RE}', ['sg', 'm', 's'])"
+    return (
+        f"(CASE WHEN {raw} IS NULL THEN NULL WHEN NOT contains({raw}, ':') THEN {num} "
+        f"WHEN regexp_full_match({raw}, '{_HMS_RE}') THEN "
+        f"(CASE WHEN {hms}.sg = '-' THEN -1 ELSE 1 END) * (CAST({hms}.h AS DOUBLE) * 3600 + "
+        f"CAST({hms}.m AS DOUBLE) * 60 + CAST(replace({hms}.s, ',', '.') AS DOUBLE)) "
+        f"WHEN regexp_full_match({raw}, '{_MS_RE}') THEN "
+        f"(CASE WHEN {ms}.sg = '-' THEN -1 ELSE 1 END) * (CAST({ms}.m AS DOUBLE) * 60 + "
+        f"CAST(replace({ms}.s, ',', '.') AS DOUBLE)) "
+        f"ELSE {num} END)"
+    )
+
+
+def bad_hms_sql(raw: str) -> str:
+    """HH:MM:SS whose minutes or seconds are 60 or more."""
+    hms = f"regexp_extract({raw}, '{_HMS_RE}', ['sg', 'h', 'm', 's'])"
+    return (f"(regexp_full_match({raw}, '{_HMS_RE}') AND (CAST({hms}.m AS INTEGER) >= 60 OR "
+            f"CAST(replace({hms}.s, ',', '.') AS DOUBLE) >= 60))")
+
+
+@dataclass
+class DateFormat:
+    """How one date/timestamp column is parsed."""
+    kind: str  # iso | strptime | serial | empty
+    formats: list[str] = field(default_factory=list)
+    label: str = ""
+
+
+def _classify_dates(store: Store, raw: str, stage: TempTable) -> dict:
+    """How many of the column's values fit each date pattern, and the largest day/month parts seen."""
+    sql = f"""
+        SELECT count({raw}) AS filled,
+               count(*) FILTER (WHERE regexp_full_match({raw}, '{_ISO_RE}')) AS iso,
+               count(*) FILTER (WHERE regexp_full_match({raw}, '{_YMD_SLASH_RE}')) AS ymd_slash,
+               count(*) FILTER (WHERE regexp_full_match({raw}, '{_SERIAL_RE}')) AS serial,
+               count(*) FILTER (WHERE regexp_full_match({raw}, '{_DAY_FIRST_RE}') AND
+                                      regexp_extract({raw}, '{_DAY_FIRST_RE}', 2) = '.') AS dotted,
+               count(*) FILTER (WHERE regexp_full_match({raw}, '{_DAY_FIRST_RE}') AND
+                                      regexp_extract({raw}, '{_DAY_FIRST_RE}', 2) = '/') AS slashed,
+               count(*) FILTER (WHERE regexp_full_match({raw}, '{_DAY_FIRST_RE}') AND
+                                      regexp_extract({raw}, '{_DAY_FIRST_RE}', 2) = '-') AS dashed,
+               max(TRY_CAST(regexp_extract({raw}, '{_DAY_FIRST_RE}', 1) AS INTEGER)) AS max_first,
+               max(TRY_CAST(regexp_extract({raw}, '{_DAY_FIRST_RE}', 3) AS INTEGER)) AS max_second,
+               max(CASE WHEN regexp_full_match({raw}, '{_DAY_FIRST_RE}')
+                        THEN length(regexp_extract({raw}, '{_DAY_FIRST_RE}', 4)) END) AS year_digits,
+               any_value({raw}) FILTER (WHERE regexp_full_match({raw}, '{_DAY_FIRST_RE}')) AS example
+        FROM {stage}"""
+    return store.records(sql)[0]
+
+
+def detect_date_format(store: Store, raw: str, stage: TempTable, column: str, user_format: str | None,
+                       display: str) -> DateFormat:
+    """Decide one format for a whole date/timestamp column from all its values."""
+    if user_format:
+        return DateFormat("strptime", _with_times(user_format), label=user_format)
+    c = _classify_dates(store, raw, stage)
+    if not c["filled"]:
+        return DateFormat("empty")
+    classes = {k: c[k] for k in ("iso", "ymd_slash", "serial", "dotted", "slashed", "dashed") if c[k]}
+    if set(classes) == {"iso", "serial"}:
+        # Excel date cells (read as ISO) beside unformatted serial numbers: both are Excel dates.
+        return DateFormat("iso_serial", label="ISO 8601 or Excel serial day number")
+    if len(classes) > 1:
+        shown = ", ".join(f"{n} {k}" for k, n in classes.items())
+        raise ImportRefused(Message(
+            "{file}: column {column!r} mixes date formats ({shown} values). Give the format {date_format} "
+            "(e.g. %d.%m.%Y), or export the column in one format.", file=display, column=column, shown=shown,
+            date_format=ControlRef("date_format")),
+            [RowProblem(display, None, column, None, f"mixed date formats: {shown}")])
+    if not classes:
+        return DateFormat("iso", label="ISO 8601")  # every value will be reported as a row problem
+    (kind,) = classes
+    if kind == "iso":
+        return DateFormat("iso", label="ISO 8601 (YYYY-MM-DD)")
+    if kind == "serial":
+        return DateFormat("serial", label="Excel serial day number")
+    if kind == "ymd_slash":
+        return DateFormat("strptime", _with_times("%Y/%m/%d"), "YYYY/MM/DD")
+    sep = {"dotted": ".", "slashed": "/", "dashed": "-"}[kind]
+    year = "%Y" if (c["year_digits"] or 4) == 4 else "%y"
+    first, second = c["max_first"] or 0, c["max_second"] or 0
+    day_first = f"%d{sep}%m{sep}{year}"
+    month_first = f"%m{sep}%d{sep}{year}"
+    if first > 12 and second <= 12:
+        return DateFormat("strptime", _with_times(day_first), f"DD{sep}MM{sep}YYYY")
+    if second > 12 and first <= 12:
+        return DateFormat("strptime", _with_times(month_first), f"MM{sep}DD{sep}YYYY")
+    if first <= 12 and second <= 12 and sep == ".":
+        # Dotted dates are day-first wherever they are written (DD.MM.YYYY); no MM.DD convention exists.
+        return DateFormat("strptime", _with_times(day_first), f"DD{sep}MM{sep}YYYY")
+    if first <= 12 and second <= 12:
+        raise ImportRefused(Message(
+            "{file}: column {column!r} is ambiguous: every date (e.g. {example!r}) reads both as DD{sep}MM and as "
+            "MM{sep}DD. Give the format ({day_first} or {month_first}) {date_format}.", file=display,
+            column=column, example=c["example"], sep=sep, day_first=day_first, month_first=month_first,
+            date_format=ControlRef("date_format")),
+            [RowProblem(display, None, column, c["example"], "ambiguous day/month order")])
+    return DateFormat("strptime", _with_times(day_first), f"DD{sep}MM{sep}YYYY")
+
+
+def _with_times(date_format: str) -> list[str]:
+    """The date format followed by each accepted time of day, then alone."""
+    return [f"{date_format} {t}" for t in _TIME_SUFFIXES] + [date_format]
+
+
+def naive_timestamp_sql(q: SqlParams, raw: str, fmt: DateFormat) -> str:
+    """A naive (wall-clock) TIMESTAMP, or NULL when the value does not parse."""
+    if fmt.kind == "strptime":
+        return f"try_strptime({raw}, {q.p(fmt.formats)}::VARCHAR[])"
+    if fmt.kind in ("serial", "iso_serial"):
+        num = number_sql(raw)
+        serial = (f"(CASE WHEN {num} BETWEEN {_SERIAL_MIN} AND {_SERIAL_MAX} THEN TIMESTAMP '1899-12-30' + "
+                  f"to_microseconds(CAST(round({num} * 86400000000) AS BIGINT)) END)")
+        if fmt.kind == "serial":
+            return serial
+        return (f"(CASE WHEN regexp_full_match({raw}, '{_SERIAL_RE}') THEN {serial} "
+                f"ELSE TRY_CAST(replace({raw}, ',', '.') AS TIMESTAMP) END)")
+    if fmt.kind == "empty":
+        return "CAST(NULL AS TIMESTAMP)"
+    return f"TRY_CAST(replace({raw}, ',', '.') AS TIMESTAMP)"
+
+
+def timestamp_sql(q: SqlParams, raw: str, fmt: DateFormat, tz: str) -> str:
+    """An instant (TIMESTAMPTZ): naive values are local to `tz`, offsets are honoured."""
+    zone = q.p(tz)  # placeholders must be taken in the order they appear in the text
+    naive = naive_timestamp_sql(q, raw, fmt)
+    local = f"timezone({zone}, {naive})"
+    if fmt.kind in ("iso", "iso_serial"):
+        return (f"(CASE WHEN regexp_matches({raw}, '{_OFFSET_RE}') AND regexp_matches({raw}, '\\d:\\d') "
+                f"THEN TRY_CAST(replace({raw}, ',', '.') AS TIMESTAMPTZ) ELSE {local} END)")
+    return local
+
+
+def bool_sql(q: SqlParams, raw: str) -> str:
+    """TRUE or FALSE from the yes/no words of schema.TRUE_WORDS and FALSE_WORDS, NULL for anything else."""
+    return (f"(CASE WHEN list_contains({q.p(list(TRUE_WORDS))}::VARCHAR[], lower({raw})) THEN TRUE "
+            f"WHEN list_contains({q.p(list(FALSE_WORDS))}::VARCHAR[], lower({raw})) THEN FALSE END)")
+
+
+def detect_day_fraction(store: Store, raw: str, stage: TempTable) -> bool:
+    """Excel day fractions: every numeric value below 1 and at least one with a fraction."""
+    num = number_sql(raw)
+    row = store.fetchone(f"SELECT count({num}), count(*) FILTER (WHERE {num} >= 1), "
+                         f"count(*) FILTER (WHERE {num} > 0 AND {num} < 1) FROM {stage}")
+    numeric, at_least_one, fractions = row
+    return bool(numeric) and at_least_one == 0 and fractions > 0
+
+
+PARSER_KINDS = ("duration", "number", "bool", "timestamp")
+
+
+def parse_values(store: Store, kind: str, values: list[str], date_format: str | None = None,
+                 timezone: str = "UTC") -> list:
+    """Run one of the importer's SQL value parsers over a list of texts (None where a value is invalid).
+
+    The same expressions an import uses; for tests and for checking a sample of values.
+    Raises ImportRefused when a date column cannot be read at all (ambiguous or mixed formats).
+    """
+    if kind not in PARSER_KINDS:
+        raise UsageError(f"kind must be one of {', '.join(PARSER_KINDS)}")
+    with store.temp_tables() as temps:
+        table = temps.create("values", f"SELECT ordinality AS i, NULLIF(trim(v, '{TRIM_CHARS}'), '') AS raw "
+                             "FROM unnest(?::VARCHAR[]) WITH ORDINALITY AS t(v)", [list(values)], unique=True)
+        q = SqlParams()
+        if kind == "duration":
+            expr = duration_sql("raw", detect_day_fraction(store, "raw", table))
+        elif kind == "number":
+            expr = number_sql("raw")
+        elif kind == "bool":
+            expr = bool_sql(q, "raw")
+        else:
+            fmt = detect_date_format(store, "raw", table, "value", date_format, "values")
+            expr = timestamp_sql(q, "raw", fmt, timezone)
+        rows = store.fetchall(f"SELECT {expr} FROM {table} ORDER BY i", q.params)
+    out = []
+    for (value,) in rows:
+        if isinstance(value, float) and not math.isfinite(value):
+            value = None
+        out.append(value)
+    return out

@@ -1,0 +1,185 @@
+"""The import as a sequence of named steps: read and stage, map, plan and parse, derive, validate, load.
+
+Also the entry points for uploads (bytes) and the Upload page's detection-only helpers.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from pathlib import Path
+
+from ..errors import ImportRefused, RowProblem, UsageError
+from ..messages import ControlRef, FieldRef, Message
+from ..schema import fields_for
+from ..storage import Store, TempTables, quote_ident, sha256_of
+from . import read
+from .derive import HANDLE_PARTS, derive_contact_values, load_channel_words, load_status_words, parse_contact_rows
+from .history import refuse_if_imported
+from .load import VALID_ROWS, crash_point, load_contacts, load_customers, preview_contacts, preview_customers
+from .mapping import resolve_mapping
+from .options import DEFAULT_SOURCE, ImportOptions, ProgressFn, check_options
+from .plan import create_parsed_rows, plan_fields
+from .presets import merge_preset, save_preset
+from .report import ImportReport, ignored_columns
+from .stage import ImportJob, stage_file, upload_file
+from .validate import (Findings, add_contact_rules, add_customer_rules, collect_problems, mark_live_and_duplicates,
+                       refuse_invalid_rows, require_contact_time_and_channel, require_customer_id)
+
+
+def import_file(store: Store, path: str | os.PathLike, options: ImportOptions | None = None,
+                progress: ProgressFn | None = None) -> ImportReport:
+    """Import one file. Raises ImportRefused (store unchanged) or AlreadyImported."""
+    options = merge_preset(store, options or ImportOptions())
+    path = Path(path)
+    display = options.file_name or path.name
+    progress = progress or (lambda fraction, message: None)
+    check_options(options)
+    if not path.exists():
+        raise UsageError(f"{display}: no such file")
+    tz = options.timezone or store.settings()["timezone"]
+    _check_time_zone(store, tz)
+
+    progress(0.02, "checking whether the file was imported before")
+    sha = sha256_of(path)
+    if not options.force and not options.preview_rows:
+        refuse_if_imported(store, sha, display)
+    read.check_size(path, display, float(store.settings()["max_upload_mb"]))
+    crash_point("reading")
+    progress(0.05, "reading the file")
+    with store.temp_tables() as temps:
+        job = _staged_job(store, temps, path, display, options, tz, sha, progress)
+        report = _import_contacts(job) if options.kind == "contacts" else _import_customers(job)
+    if options.save_preset and not options.preview_rows:
+        save_preset(store, options.save_preset, options)
+    progress(1.0, "done")
+    return report
+
+
+def _check_time_zone(store: Store, tz: str) -> None:
+    if not store.is_time_zone(tz):
+        raise UsageError(Message("unknown time zone {tz!r}: give an IANA name such as Europe/Berlin or UTC "
+                                 "{timezone}", tz=tz, timezone=ControlRef("timezone")))
+
+
+def _staged_job(store: Store, temps: TempTables, path: Path, display: str, options: ImportOptions, tz: str,
+                sha: str, progress: ProgressFn) -> ImportJob:
+    """Read and stage the file, refuse it when it has no data rows, and resolve its mapping."""
+    info, stage = stage_file(store, temps, path, display, options.sheet, options.preview_rows)
+    rows_read = int(store.scalar(f"SELECT count(*) FROM {stage}"))
+    if rows_read == 0:
+        raise ImportRefused(f"{display}: the file has a header but no data rows. Export a period that "
+                            "has contacts.", [RowProblem(display, info.header_row, None, None, "no data rows")])
+    progress(0.35, "parsing and validating values")
+    mapping = resolve_mapping(info.headers, options, display)
+    return ImportJob(store, temps, stage, info, options, mapping, tz, options.source or DEFAULT_SOURCE, sha,
+                     rows_read, progress)
+
+
+def _import_contacts(job: ImportJob) -> ImportReport:
+    """Contacts: plan and parse the fields, derive the record, validate, then load (or show, in a dry run)."""
+    require_contact_time_and_channel(job)
+    plan = plan_fields(job, fields_for("contacts"))
+    warnings = list(job.info.warnings)
+    parse_contact_rows(job, plan, warnings)
+    job.progress(0.5, "checking values")
+    unknown_statuses = load_status_words(job)
+    derive_contact_values(job, load_channel_words(job))
+    add_contact_rules(plan, job.mapping)
+    mark_live_and_duplicates(job)
+    findings = collect_problems(job, plan)
+    refuse_invalid_rows(job, findings, "Fix them in the file, or import the valid rows {quarantine} (the invalid "
+                                       "rows are kept in quarantine with their reasons).")
+    crash_point("parsed")
+    job.progress(0.65, "writing to the store")
+    report = _contact_report(job, findings, warnings)
+    report.unknown_statuses = unknown_statuses
+    if job.preview:
+        report.preview = preview_contacts(job)
+    else:
+        load_contacts(job, report)
+    return report
+
+
+def _contact_report(job: ImportJob, findings: Findings, warnings: list) -> ImportReport:
+    """The report before loading: counts, problems, new channels, unidentified customers, warnings."""
+    store, mapping = job.store, job.mapping
+    unknown_customers = 0
+    if "customer_id" in mapping:
+        unknown_customers = int(store.scalar(
+            "SELECT count(*) FROM parsed_rows WHERE live AND customer_id IS NOT NULL AND customer_d IS NULL"))
+    new_channels = dict(store.fetchall(
+        f"SELECT channel_d, count(*) FROM parsed_rows WHERE {VALID_ROWS} AND channel_is_new AND channel_d IS NOT NULL "
+        "GROUP BY 1 ORDER BY 1"))
+    report = ImportReport(None, job.display, "contacts", job.source, job.info.describe(), mapping,
+                          rows_read=job.rows_read,
+                          rows_skipped=int(store.scalar("SELECT count(*) FROM parsed_rows WHERE NOT live")),
+                          rows_rejected=findings.rejected, problems=findings.problems, problem_count=findings.total,
+                          warnings=warnings, new_channels=new_channels,
+                          ignored_columns=ignored_columns(job.info.headers, mapping),
+                          unknown_customer_ids=unknown_customers, headers=list(job.info.headers))
+    if not any(f in mapping for f in ("answered", "status", "answered_at", "handle_seconds", *HANDLE_PARTS)):
+        report.warnings.append(Message(
+            "no column says whether a contact was answered ({answered}, {status}, {answered_at} or a handle time): "
+            "every contact counts as not answered.", answered=FieldRef("answered"), status=FieldRef("status"),
+            answered_at=FieldRef("answered_at")))
+    return report
+
+
+def _import_customers(job: ImportJob) -> ImportReport:
+    """Customers: plan and parse the fields, validate, then load (or show, in a dry run)."""
+    require_customer_id(job)
+    plan = plan_fields(job, fields_for("customers"))
+    if "churned_on" not in job.mapping:
+        plan.select.append("CAST(NULL AS DATE) AS churned_on")
+    plan.select.append("TRUE AS live")  # customers have no status to skip them by
+    create_parsed_rows(job, plan)
+    add_customer_rules(job, plan)
+    findings = collect_problems(job, plan)
+    refuse_invalid_rows(job, findings, "Fix them, or import the valid rows {quarantine}.")
+    report = ImportReport(None, job.display, "customers", job.source, job.info.describe(), job.mapping,
+                          rows_read=job.rows_read, rows_rejected=findings.rejected, problems=findings.problems,
+                          problem_count=findings.total, warnings=list(job.info.warnings),
+                          ignored_columns=ignored_columns(job.info.headers, job.mapping),
+                          headers=list(job.info.headers))
+    if job.preview:
+        report.preview = preview_customers(job)
+    else:
+        load_customers(job, report)
+    return report
+
+
+# -- uploads -----------------------------------------------------------------------------------------
+def import_bytes(store: Store, data: bytes, file_name: str, options: ImportOptions | None = None,
+                 progress: ProgressFn | None = None) -> ImportReport:
+    """Import an upload: written to a private temp file under a safe name, then imported."""
+    options = options or ImportOptions()
+    with upload_file(data, file_name) as path:
+        options.file_name = Path(file_name).name or "upload"
+        return import_file(store, path, options, progress)
+
+
+def preview_bytes(store: Store, data: bytes, file_name: str, options: ImportOptions | None = None,
+                  rows: int = 20) -> ImportReport:
+    """A dry run on the first rows of an upload: detection, mapping, parsed values, problems. Writes nothing."""
+    return import_bytes(store, data, file_name, replace(options or ImportOptions(), preview_rows=rows))
+
+
+def inspect_bytes(data: bytes, file_name: str, kind: str = "contacts", sheet: str | None = None
+                  ) -> tuple[read.FileInfo, dict[str, list[str]]]:
+    """Detection only (encoding, delimiter, sheet, headers) and the proposed mapping; values are not parsed."""
+    with upload_file(data, file_name) as path:
+        info = read.sniff(path, Path(file_name).name, sheet)
+    return info, resolve_mapping(info.headers, ImportOptions(kind=kind), info.file_name)
+
+
+def column_values_bytes(store: Store, data: bytes, file_name: str, column: str, sheet: str | None = None,
+                        limit: int = 200) -> list[tuple[str, int]]:
+    """Distinct values of one column over the whole upload, most frequent first (e.g. its status words)."""
+    with store.temp_tables() as temps:
+        with upload_file(data, file_name) as path:
+            info, stage = stage_file(store, temps, path, Path(file_name).name, sheet)
+        if column not in info.headers:
+            return []
+        name = quote_ident(read.column_names(len(info.headers))[info.headers.index(column)])
+        return store.fetchall(f"SELECT trim({name}), count(*) FROM {stage} WHERE trim({name}) <> '' "
+                              f"GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT {int(limit)}")

@@ -1,0 +1,136 @@
+"""Step 3b, plan: for every mapped field, its raw text, its typed value and the checks that reject a row."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+from ..schema import CSAT_WORDS, INBOUND_WORDS, OUTBOUND_WORDS, Field
+from ..storage import quote_ident
+from . import read
+from .parse import (TRIM_CHARS, SqlParams, bad_hms_sql, bool_sql, detect_date_format, detect_day_fraction,
+                    duration_sql, naive_timestamp_sql, number_sql, timestamp_sql)
+from .stage import ImportJob
+
+MAX_TEXT_CHARS = 1_000  # ids, queue, team and agent names; longer values are rejected, not truncated
+
+
+@dataclass
+class FieldPlan:
+    """Per-field SQL over the staged rows, and the rules a row must pass."""
+    raw: list[str] = field(default_factory=lambda: ["file_row"])  # raw texts AS raw_<field>
+    select: list[str] = field(default_factory=list)  # typed expressions AS <field>
+    checks: list[tuple[str, str, str]] = field(default_factory=list)  # (field, condition, reason)
+    q: SqlParams = field(default_factory=SqlParams)  # the bind parameters of `select`
+
+    def rule(self, name: str, condition: str, reason: str) -> None:
+        """A row where `condition` holds is rejected, naming field `name` and the reason."""
+        self.checks.append((name, condition, reason))
+
+
+def raw_text_sql(columns: list[str], headers: list[str]) -> str:
+    """The trimmed text of a field's column (NULL when empty); several columns are joined with ':'."""
+    names = read.column_names(len(headers))
+    parts = [f"NULLIF(trim({quote_ident(names[headers.index(c)])}, '{TRIM_CHARS}'), '')" for c in columns]
+    if len(parts) == 1:
+        return parts[0]
+    return "CASE WHEN " + " OR ".join(f"{p} IS NULL" for p in parts) + " THEN NULL ELSE " + " || ':' || ".join(parts) + " END"
+
+
+def plan_fields(job: ImportJob, fields: dict[str, Field]) -> FieldPlan:
+    """Raw text, typed value and checks of every mapped field, each by its kind's rules."""
+    plan = FieldPlan()
+    for name, columns in job.mapping.items():
+        f = fields[name]
+        raw_inline = raw_text_sql(columns, job.info.headers)
+        plan.raw.append(f"{raw_inline} AS {quote_ident('raw_' + name)}")
+        _PLANNERS[f.kind](plan, job, f, raw_inline, "+".join(columns))
+    return plan
+
+
+def create_parsed_rows(job: ImportJob, plan: FieldPlan) -> None:
+    """parsed_rows: every staged row with its raw texts and its typed values."""
+    job.temps.create("parsed_rows", f"SELECT *, {', '.join(plan.select)} FROM (SELECT {', '.join(plan.raw)} "
+                     f"FROM {job.stage})", plan.q.params)
+
+
+def _plan_text(plan: FieldPlan, job: ImportJob, f: Field, raw_inline: str, label: str) -> None:
+    raw = quote_ident("raw_" + f.name)
+    plan.select.append(f"{raw} AS {quote_ident(f.name)}")
+    plan.rule(f.name, f"length({raw}) > {MAX_TEXT_CHARS}",
+              f"longer than {MAX_TEXT_CHARS:,} characters: not a {f.name.replace('_', ' ')}")
+
+
+def _plan_number(plan: FieldPlan, job: ImportJob, f: Field, raw_inline: str, label: str) -> None:
+    name, raw, typed = f.name, quote_ident("raw_" + f.name), quote_ident(f.name)
+    num = number_sql(raw)
+    if name == "csat":
+        # Word ratings are our own constants (schema.CSAT_WORDS), written inline.
+        cases = " ".join(f"WHEN '{w}' THEN {'NULL' if v is None else v}" for w, v in CSAT_WORDS.items())
+        num = f"(CASE lower({raw}) {cases} ELSE {num} END)"
+        no_response = ", ".join(f"'{w}'" for w, v in CSAT_WORDS.items() if v is None)
+        plan.raw[-1] = f"(CASE WHEN lower({raw_inline}) IN ({no_response}) THEN NULL ELSE {raw_inline} END) AS {raw}"
+    plan.select.append(f"{num} AS {typed}")
+    plan.rule(name, f"{raw} IS NOT NULL AND ({typed} IS NULL OR NOT isfinite({typed}))", "not a number")
+    if f.kind == "integer":
+        plan.rule(name, f"isfinite({typed}) AND {typed} <> round({typed})",
+                  f"{name} must be a whole number from {f.low:g} to {f.high:g}")
+    if f.low is not None:
+        plan.rule(name, f"isfinite({typed}) AND ({typed} < {f.low} OR {typed} > {f.high})",
+                  f"{name} must be between {f.low:g} and {f.high:g}")
+
+
+def _plan_duration(plan: FieldPlan, job: ImportJob, f: Field, raw_inline: str, label: str) -> None:
+    name, raw, typed = f.name, quote_ident("raw_" + f.name), quote_ident(f.name)
+    dur = duration_sql(raw, detect_day_fraction(job.store, raw_inline, job.stage))
+    if f.kind == "time":
+        iso_time = (f"(CASE WHEN regexp_full_match({raw}, '\\d{{4}}-\\d{{1,2}}-\\d{{1,2}}[ T].*') THEN "
+                    f"epoch(TRY_CAST({raw} AS TIMESTAMP) - date_trunc('day', TRY_CAST({raw} AS TIMESTAMP))) END)")
+        dur = f"COALESCE({iso_time}, {dur})"
+    plan.select.append(f"{dur} AS {typed}")
+    what = "a time of day (HH:MM:SS)" if f.kind == "time" else "a duration (seconds, HH:MM:SS or MM:SS)"
+    plan.rule(name, f"{raw} IS NOT NULL AND ({typed} IS NULL OR NOT isfinite({typed}))", f"not {what}")
+    plan.rule(name, f"{raw} IS NOT NULL AND {bad_hms_sql(raw)}", "minutes and seconds must be below 60")
+    if f.kind == "duration":
+        plan.rule(name, f"{typed} < 0", "negative duration")
+    else:
+        plan.rule(name, f"{typed} < 0 OR {typed} >= 86400", "a time of day must be from 0:00:00 to 23:59:59")
+
+
+def _plan_date(plan: FieldPlan, job: ImportJob, f: Field, raw_inline: str, label: str) -> None:
+    name, raw = f.name, quote_ident("raw_" + f.name)
+    fmt = detect_date_format(job.store, raw_inline, job.stage, label, job.options.date_format, job.display)
+    if f.kind == "timestamp":
+        value = timestamp_sql(plan.q, raw, fmt, job.tz)
+    else:
+        value = f"CAST({naive_timestamp_sql(plan.q, raw, fmt)} AS DATE)"
+    plan.select.append(f"{value} AS {quote_ident(name)}")
+    plan.rule(name, f"{raw} IS NOT NULL AND {quote_ident(name)} IS NULL",
+              f"not a date in the column's format ({fmt.label or 'ISO 8601'})")
+
+
+def _plan_bool(plan: FieldPlan, job: ImportJob, f: Field, raw_inline: str, label: str) -> None:
+    name, raw = f.name, quote_ident("raw_" + f.name)
+    plan.select.append(f"{bool_sql(plan.q, raw)} AS {quote_ident(name)}")
+    plan.rule(name, f"{raw} IS NOT NULL AND {quote_ident(name)} IS NULL",
+              "not a yes/no value (Y/N, Yes/No, True/False, 1/0, Да/Нет)")
+
+
+def _plan_direction(plan: FieldPlan, job: ImportJob, f: Field, raw_inline: str, label: str) -> None:
+    name, raw, q = f.name, quote_ident("raw_" + f.name), plan.q
+    expr = (f"(CASE WHEN {raw} IS NULL THEN 'inbound' "
+            f"WHEN list_contains({q.p(list(INBOUND_WORDS))}::VARCHAR[], lower({raw})) THEN 'inbound' "
+            f"WHEN list_contains({q.p(list(OUTBOUND_WORDS))}::VARCHAR[], lower({raw})) THEN 'outbound' END)")
+    plan.select.append(f"{expr} AS {quote_ident(name)}")
+    plan.rule(name, f"{quote_ident(name)} IS NULL", "direction must be inbound or outbound")
+
+
+def _plan_as_text(plan: FieldPlan, job: ImportJob, f: Field, raw_inline: str, label: str) -> None:
+    """Channel and status stay text here: they are looked up in their word tables later (derive)."""
+    plan.select.append(f"{quote_ident('raw_' + f.name)} AS {quote_ident(f.name)}")
+
+
+_PLANNERS: dict[str, Callable[[FieldPlan, ImportJob, Field, str, str], None]] = {
+    "text": _plan_text, "number": _plan_number, "integer": _plan_number, "duration": _plan_duration,
+    "time": _plan_duration, "timestamp": _plan_date, "date": _plan_date, "bool": _plan_bool,
+    "direction": _plan_direction, "channel": _plan_as_text, "status": _plan_as_text,
+}

@@ -1,0 +1,83 @@
+"""Step 1b, stage: the file read into a temporary table of text columns c0..cN plus file_row.
+
+The staged table and every table the later steps make live in the import's `TempTables`, so they are
+dropped however the import ends. `ImportJob` carries the staged file and the import's context.
+"""
+from __future__ import annotations
+
+import tempfile
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from ..errors import ImportRefused, RowProblem
+from ..storage import Store, TempTable, TempTables
+from . import read
+from .options import ImportOptions, ProgressFn
+
+
+@dataclass
+class ImportJob:
+    """One import on its way: the staged file and everything the later steps read."""
+    store: Store
+    temps: TempTables
+    stage: TempTable
+    info: read.FileInfo
+    options: ImportOptions
+    mapping: dict[str, list[str]]
+    tz: str
+    source: str
+    sha: str
+    rows_read: int
+    progress: ProgressFn
+
+    @property
+    def display(self) -> str:
+        """The file name messages give."""
+        return self.info.file_name
+
+    @property
+    def preview(self) -> bool:
+        """A dry run: parse and check, write nothing."""
+        return bool(self.options.preview_rows)
+
+
+def stage_file(store: Store, temps: TempTables, path: Path, display: str, sheet: str | None,
+               limit: int | None = None) -> tuple[read.FileInfo, TempTable]:
+    """Read the file into a new temporary table of text columns c0..cN plus file_row.
+
+    Rows whose field count differs from the header's refuse the file (their values cannot be placed).
+    """
+    structural: list[RowProblem] = []
+    if read.file_kind(display) == "excel":
+        info, batches = read.read_excel(path, display, sheet)  # looked up at call time: the bench swaps it
+    else:
+        info = read.sniff_csv(path, display)
+        batches = read.iter_csv_batches(path, info, structural)
+    if not info.headers:
+        raise ImportRefused(f"{display}: no header row was found. The first row must name the columns.")
+    columns = [(name, "VARCHAR") for name in read.column_names(len(info.headers))] + [("file_row", "BIGINT")]
+    stage = temps.create("stage", columns=columns, unique=True)
+    staged = 0
+    for batch in batches:
+        if limit:
+            if staged >= limit:
+                break
+            batch = batch.slice(0, limit - staged)
+        staged += batch.num_rows
+        store.insert_frame(stage, batch)
+    if structural:
+        raise ImportRefused(f"{display}: {len(structural)} rows do not have the header's number of fields, "
+                            "so their values cannot be placed in columns. Nothing was imported.", structural)
+    return info, stage
+
+
+@contextmanager
+def upload_file(data: bytes, file_name: str) -> Iterator[Path]:
+    """An upload written to a private temporary folder under a fixed name: the user's name never becomes a path."""
+    safe_suffix = "".join(ch for ch in Path(file_name).suffix.lower() if ch.isalnum() or ch == ".")[:8]
+    with tempfile.TemporaryDirectory(prefix="cxmetrics-upload-") as tmp:
+        path = Path(tmp) / f"upload{safe_suffix}"
+        path.write_bytes(data)
+        yield path

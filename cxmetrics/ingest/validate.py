@@ -1,0 +1,112 @@
+"""Step 4, validate: the rules a row must pass, every problem collected (row, column, value, reason).
+
+Problems land in the temporary table `row_problems`; by default any problem refuses the whole file.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..errors import ImportRefused, RowProblem
+from ..messages import ControlRef, Message
+from ..schema import CHANNELS
+from ..storage import quote_ident
+from .plan import FieldPlan
+from .stage import ImportJob
+
+MAX_PROBLEMS_KEPT = 10_000
+
+
+@dataclass
+class Findings:
+    """What validation found: the first problems (ordered by row), their count, and the rows they reject."""
+    problems: list[RowProblem]
+    total: int
+    rejected: int
+
+
+def require_contact_time_and_channel(job: ImportJob) -> None:
+    """A contacts file must give the contact time, and the channel (a column or one for the whole file)."""
+    if "queued_at" not in job.mapping and "queued_date" not in job.mapping:
+        raise ImportRefused(Message(
+            "{file}: no column gives the contact time. Map one {map_at}, or map a date column {map_date} together "
+            "with a time column {map_time}. Columns: {headers}", file=job.display,
+            map_at=ControlRef("map", field="queued_at"), map_date=ControlRef("map", field="queued_date"),
+            map_time=ControlRef("map", field="queued_time"), headers=", ".join(map(repr, job.info.headers))))
+    if "channel" not in job.mapping and not job.options.channel:
+        raise ImportRefused(Message(
+            "{file}: no column gives the channel. Give one channel for the whole file {channel} ({channels}), "
+            "or map the channel column {map}.", file=job.display, channel=ControlRef("channel"),
+            channels=", ".join(CHANNELS), map=ControlRef("map", field="channel")))
+
+
+def require_customer_id(job: ImportJob) -> None:
+    """A customers file must give the customer id."""
+    if "customer_id" not in job.mapping:
+        raise ImportRefused(Message("{file}: no column gives the customer id. Map it {map}. Columns: {headers}",
+                                    file=job.display, map=ControlRef("map", field="customer_id"),
+                                    headers=", ".join(map(repr, job.info.headers))))
+
+
+def add_contact_rules(plan: FieldPlan, mapping: dict[str, list[str]]) -> None:
+    """The rules that need the derived values (derive.derive_contact_values)."""
+    time_field = "queued_at" if "queued_at" in mapping else "queued_date"
+    plan.rule("contact_id", "contact_id IS NULL", "contact_id is empty")
+    plan.rule(time_field, f"raw_{time_field} IS NULL", f"{time_field} is empty")
+    plan.rule("channel", "channel_d IS NULL", "channel is empty, and no channel is given for the whole file")
+    plan.rule(time_field, "queued_d > now() + INTERVAL 1 DAY", "the contact time is in the future")
+    plan.rule("contact_id", "repeats_header", "the row repeats the header (were two exports joined into one file?)")
+    plan.rule("abandoned", "answered_d AND abandoned_d", "the contact is marked both answered and abandoned")
+    plan.rule("wait_seconds", "wait_d < 0 AND raw_wait_seconds IS NULL" if "wait_seconds" in mapping else "wait_d < 0",
+              "derived wait is negative (answered or ended before it was queued)")
+    plan.rule("contact_id", "contact_id IN (SELECT contact_id FROM duplicate_ids)",
+              "the same contact_id appears more than once in this file")
+
+
+def mark_live_and_duplicates(job: ImportJob) -> None:
+    """Skipped rows (status 'skip') are not live; duplicates are looked for among the live rows only."""
+    job.temps.create("parsed_rows", "SELECT *, outcome_d IS DISTINCT FROM 'skip' AS live FROM parsed_rows")
+    job.temps.create("duplicate_ids", "SELECT contact_id FROM parsed_rows WHERE live AND contact_id IS NOT NULL "
+                     "GROUP BY contact_id HAVING count(*) > 1")
+
+
+def add_customer_rules(job: ImportJob, plan: FieldPlan) -> None:
+    """Every customer needs an id, once per file."""
+    job.temps.create("duplicate_ids", "SELECT customer_id FROM parsed_rows WHERE customer_id IS NOT NULL "
+                     "GROUP BY customer_id HAVING count(*) > 1")
+    plan.rule("customer_id", "customer_id IS NULL", "customer_id is empty")
+    plan.rule("customer_id", "customer_id IN (SELECT customer_id FROM duplicate_ids)",
+              "the same customer_id appears more than once in this file")
+
+
+def collect_problems(job: ImportJob, plan: FieldPlan) -> Findings:
+    """Every (row, column, value, reason) among the live rows, into row_problems."""
+    if not plan.checks:
+        job.temps.create("row_problems", columns=[("file_row", "BIGINT"), ("field", "VARCHAR"), ("value", "VARCHAR"),
+                                                  ("reason", "VARCHAR")])
+        return Findings([], 0, 0)
+    condition_columns = {c for _, c, _ in plan.checks}
+    unions = []
+    params: list = []
+    for name, condition, reason in plan.checks:
+        if condition != "repeats_header" and "repeats_header" in condition_columns:
+            condition = f"NOT repeats_header AND ({condition})"  # a repeated header is one problem, not many
+        value = quote_ident("raw_" + name) if name in job.mapping else "NULL"
+        unions.append(f"SELECT file_row, ? AS field, CAST({value} AS VARCHAR) AS value, ? AS reason "
+                      f"FROM parsed_rows WHERE live AND ({condition})")
+        params += ["+".join(job.mapping.get(name, [name])), reason]
+    job.temps.create("row_problems", " UNION ALL ".join(unions), params)
+    store = job.store
+    total = int(store.scalar("SELECT count(*) FROM row_problems"))
+    rows = store.fetchall(f"SELECT file_row, field, value, reason FROM row_problems ORDER BY file_row, field "
+                          f"LIMIT {MAX_PROBLEMS_KEPT}")
+    rejected = int(store.scalar("SELECT count(DISTINCT file_row) FROM row_problems"))
+    return Findings([RowProblem(job.display, r[0], r[1], r[2], r[3]) for r in rows], total, rejected)
+
+
+def refuse_invalid_rows(job: ImportJob, findings: Findings, fix: str) -> None:
+    """In refuse mode any rejected row refuses the file; `fix` is the message's advice before the quarantine option."""
+    if findings.rejected and job.options.on_error == "refuse" and not job.preview:
+        raise ImportRefused(Message(
+            "{file}: {rejected} of {read} rows are invalid ({total} problems), so nothing was imported. " + fix,
+            file=job.display, rejected=findings.rejected, read=job.rows_read, total=findings.total,
+            quarantine=ControlRef("on_error")), findings.problems, total=findings.total)
