@@ -15,7 +15,8 @@ from .months import month_days, month_name
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 HALF_HOURS = [f"{h:02d}:{m:02d}" for h in range(24) for m in (0, 30)]
 NPS_GROUPS = {m: METRICS[m].short for m in ("nps_promoters", "nps_passives", "nps_detractors")}
-_NPS_RANGE = ["#0072B2", "#BBBBBB", "#D55E00"]
+# Promoters, passives, detractors in the colours of met, no data and missed.
+_NPS_RANGE = [STATE_LOOKS[s].colour for s in ("met", "no_data", "missed")]
 # A YYYY-MM category as "Oct 25" (UTC, so the browser's zone cannot shift it to the month before).
 _MONTH_LABEL = "utcFormat(toDate(datum.value + '-01T00:00:00Z'), '%b %y')"
 
@@ -25,11 +26,11 @@ def _axis_format(metric_id: str) -> str:
 
 
 def _value_axis(metric_id: str, title: str | None = None) -> alt.Axis:
-    """Durations read as m:ss (h:mm:ss past an hour); other units by the metric's format."""
-    if METRICS[metric_id].fmt == "duration":
-        return alt.Axis(title=title, labelExpr="datum.value >= 3600 ? timeFormat(datum.value * 1000, '%-H:%M:%S') "
-                                               ": timeFormat(datum.value * 1000, '%-M:%S')")
-    return alt.Axis(title=title, format=_axis_format(metric_id), tickMinStep=1)
+    """The value axis in the metric's display format (durations as m:ss, h:mm:ss past an hour)."""
+    fmt = metric_format(metric_id)
+    if fmt.axis_labels:
+        return alt.Axis(title=title, labelExpr=fmt.axis_labels)
+    return alt.Axis(title=title, format=fmt.axis, tickMinStep=1)
 
 
 def _unit(metric_id: str) -> str:
@@ -85,7 +86,7 @@ def heatmap(frame: pd.DataFrame, metric_id: str) -> alt.Chart | None:
     data = frame[(frame["metric"] == metric_id) & frame["value"].notna()]
     if data.empty:
         return None
-    scheme = "blues" if metric_id == "volume" else "viridis"
+    scheme = metric_format(metric_id).scheme
     return alt.Chart(data).mark_rect().encode(
         x=alt.X("time:O", scale=alt.Scale(domain=HALF_HOURS), title="Half-hour starting",
                 axis=alt.Axis(values=HALF_HOURS[::4], labelAngle=0)),

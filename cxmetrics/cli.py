@@ -11,6 +11,7 @@ from . import config, ingest, metrics, targets
 from .compliance import compliance as rule_rows
 from .display import cell_text, format_value, write_safe_csv
 from .errors import AlreadyImported, CxError, ImportRefused, StoreBusyError, UsageError
+from .followup import STATUSES as FOLLOWUP_STATUSES
 from .kpis import kpis as kpi_rows
 from .metrics import METRICS
 from .schema import QUARANTINE_COLUMNS, SL_FORMULAS
@@ -137,7 +138,7 @@ def _add_metric_commands(sub, fmt) -> None:
     p = sub.add_parser("followups", help="low scorers to follow up (closed loop), as an Excel-safe CSV",
                        description="Contacts with NPS, CSAT or CES at or below the follow-up thresholds, with "
                                    "their follow-up status and note.")
-    p.add_argument("--status", choices=["open", "contacted", "resolved", "no action"])
+    p.add_argument("--status", choices=FOLLOWUP_STATUSES)
     p.add_argument("--older-than", type=int, metavar="DAYS", help="only cases older than this many days")
     p.add_argument("--from", dest="date_from", help="first contact day, YYYY-MM-DD or YYYY-MM")
     p.add_argument("--to", dest="date_to", help="last contact day, inclusive")

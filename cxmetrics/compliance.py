@@ -12,9 +12,6 @@ from .quality import latest_month
 from .storage import Store
 from .targets import TargetBook, list_targets, month_state
 
-STATUSES = ("compliant", "at_risk", "breached", "insufficient_history", "not_measured")
-
-
 @dataclass
 class MonthCell:
     month: str
@@ -85,7 +82,7 @@ def compliance(store: Store, as_of: str, channels: list[str] | None = None,
                 row = values.get((channel, mid, month))
                 value = row.value if row else None
                 if month > (loaded or as_of):
-                    state = "not_loaded"
+                    state = None if t is None else "not_loaded"  # a month with no target has no state
                 else:
                     state = month_state(mid, value, t) if month in counted else None
                 cells.append(MonthCell(month, value, None if t is None else t.target,
@@ -93,7 +90,7 @@ def compliance(store: Store, as_of: str, channels: list[str] | None = None,
             judged = [c for c in cells if c.month in counted and c.state is not None]
             if not any(c.month in counted for c in cells):
                 continue
-            measured = any(c.value is not None for c in cells if c.month in counted)
+            measured = any(c.value is not None for c in judged)
             if not measured:
                 for c in judged:
                     c.state = "not_measured"

@@ -37,17 +37,26 @@ class Format:
     unit: str                          # a chart axis title
     excel: str                         # the workbook's number format
     excel_delta: str                   # the workbook's format of a change
+    change: Callable[[float], str]     # the size of a change in a sentence ("4.9 points", "00:15")
     excel_divisor: float = 1.0         # Excel stores percentages as fractions and durations as days
+    axis_labels: str | None = None     # a Vega labelExpr when the d3 format cannot say it (m:ss)
+    scheme: str = "viridis"            # a heatmap's colour scheme
 
 
+_MINUTES_SECONDS = ("datum.value >= 3600 ? timeFormat(datum.value * 1000, '%-H:%M:%S') "
+                    ": timeFormat(datum.value * 1000, '%-M:%S')")
 FORMATS = {
     "pct": Format(lambda v: f"{v:.1f}%", lambda d: f"{d:+.1f} pts", ".0f", "%", "0.0%",
-                  '+0.0" pts";-0.0" pts";0.0" pts"', 100.0),
+                  '+0.0" pts";-0.0" pts";0.0" pts"', lambda d: f"{d:.1f} points", 100.0),
     "duration": Format(format_duration, lambda d: ("+" if d >= 0 else "-") + format_duration(abs(d)), ",.0f",
-                       "m:ss", "[h]:mm:ss", '+#,##0" s";-#,##0" s";0" s"', 86400.0),
-    "count": Format(lambda v: f"{v:,.0f}", lambda d: f"{d:+,.0f}", ",.0f", "contacts", "#,##0", "+#,##0;-#,##0;0"),
-    "score": Format(lambda v: f"{v:.2f}", lambda d: f"{d:+.2f}", ".1f", "score", "0.00", "+0.00;-0.00;0.00"),
-    "nps": Format(lambda v: f"{v:+.1f}", lambda d: f"{d:+.1f}", "+.0f", "NPS", "+0.0;-0.0;0.0", "+0.0;-0.0;0.0"),
+                       "m:ss", "[h]:mm:ss", '+#,##0" s";-#,##0" s";0" s"', format_duration, 86400.0,
+                       axis_labels=_MINUTES_SECONDS),
+    "count": Format(lambda v: f"{v:,.0f}", lambda d: f"{d:+,.0f}", ",.0f", "contacts", "#,##0", "+#,##0;-#,##0;0",
+                    lambda d: f"{d:,.0f}", scheme="blues"),
+    "score": Format(lambda v: f"{v:.2f}", lambda d: f"{d:+.2f}", ".1f", "score", "0.00", "+0.00;-0.00;0.00",
+                    lambda d: f"{d:.2f} points"),
+    "nps": Format(lambda v: f"{v:+.1f}", lambda d: f"{d:+.1f}", "+.0f", "NPS", "+0.0;-0.0;0.0", "+0.0;-0.0;0.0",
+                  lambda d: f"{d:.1f} points"),
 }
 
 
@@ -153,9 +162,6 @@ CHANNEL_COLOURS = {"voice": "#0072B2", "chat": "#E69F00", "messaging": "#009E73"
                    "social": "#56B4E9", "video": "#D55E00", "back_office": "#000000"}
 OTHER_CHANNEL_COLOUR = "#999999"
 
-SL_FORMULA_TEXT = {"abandons_against": "answered within ÷ (offered − short abandons)",
-                   "abandons_ignored": "answered within ÷ answered",
-                   "abandons_within_met": "(answered within + abandoned within) ÷ offered"}
 
 
 def channel_name(channel: str) -> str:

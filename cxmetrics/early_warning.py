@@ -16,6 +16,7 @@ from .display import channel_name, format_value
 from .kpis import kpis
 from .metrics import METRICS, TARGETED
 from .months import add_months, day_bound, month_end
+from .quality import latest_month
 from .storage import Store
 from .targets import TargetBook, list_targets
 
@@ -45,7 +46,7 @@ class Pace:
 class Alert:
     channel: str
     metric: str
-    kind: str                     # impossible | behind | rolling
+    kind: str                     # impossible | behind | rolling | no_data
     text: str
 
 
@@ -122,9 +123,22 @@ def paces(store: Store, as_of: dt.date | None = None, channels: list[str] | None
     return out
 
 
+def staleness(store: Store, as_of: dt.date) -> str | None:
+    """"No data for 2026-11 yet (latest: 2026-04)." when the store holds nothing for the as-of month (but holds
+    something): an empty alert list would read as "nothing is behind"."""
+    month, latest = as_of.strftime("%Y-%m"), latest_month(store)
+    return None if latest is None or latest >= month else f"No data for {month} yet (latest: {latest})."
+
+
 def alerts(store: Store, as_of: dt.date | None = None, channels: list[str] | None = None) -> list[Alert]:
-    """What needs acting on now: impossible months, metrics behind target, rolling rules one miss from breach."""
+    """What needs acting on now: impossible months, metrics behind target, rolling rules one miss from breach.
+
+    When the month has no data at all, that is the one alert (kind "no_data").
+    """
     as_of = as_of or dt.date.today()
+    stale = staleness(store, as_of)
+    if stale:
+        return [Alert("*", "", "no_data", stale)]
     out = []
     for p in paces(store, as_of, channels):
         name = f"{channel_name(p.channel)} {METRICS[p.metric].subject}"

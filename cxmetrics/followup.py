@@ -14,16 +14,16 @@ from .config import get_settings
 from .display import safe_csv_text
 from .errors import UsageError
 from .months import day_bound
+from .schema import FIELD_LABELS
 from .storage import Store
 
 STATUSES = ("open", "contacted", "resolved", "no action")
 COLUMNS = ["source", "contact_id", "customer_id", "channel", "queue", "agent", "contact_date", "nps", "csat", "ces",
            "status", "note", "age_days", "overdue"]
 # What pages call each column; the CSV export keeps the ids.
-COLUMN_LABELS = {"source": "Source", "contact_id": "Contact", "customer_id": "Customer", "channel": "Channel",
-                 "queue": "Queue", "agent": "Agent", "contact_date": "Contact date", "nps": "NPS score (0–10)",
-                 "csat": "CSAT score (1–5)", "ces": "CES score (1–7)", "status": "Follow-up status", "note": "Note",
-                 "age_days": "Age (days)", "overdue": "Overdue"}
+COLUMN_LABELS = {**{c: FIELD_LABELS[c] for c in COLUMNS if c in FIELD_LABELS},
+                 "source": "Source", "contact_date": "Contact date", "status": "Follow-up status",
+                 "note": "Note", "age_days": "Age (days)", "overdue": "Overdue"}
 
 
 def thresholds(store: Store) -> dict[str, float]:

@@ -7,6 +7,8 @@ from .errors import UsageError
 from .metrics import (_PERIOD_MONTH_SQL, _PERIOD_SQL, CHURN_MEASURES, GROUPS, MEASURES, METRICS, PERIODS, REGISTRY,
                       metric)
 from .months import day_bound
+from .schema import OTHER_CHANNEL_DEFAULTS
+from .settings import DEFAULT_SETTINGS
 from .storage import Store, quote_ident
 from .targets import TargetBook, list_targets, month_state
 
@@ -35,7 +37,7 @@ def kpis(store: Store, period: str = "month", by: str | None = None, channels: l
     for mid in metric_ids:
         metric(mid)
     metric_ids = [m.id for m in REGISTRY if m.id in metric_ids]
-    sql, params = kpi_sql(metric_ids, period, by, date_from, date_to, channels, filters)
+    sql, params = kpi_sql(metric_ids, period, by, date_from, date_to, channels, filters, store.settings())
     book = TargetBook(list_targets(store))
     out = []
     for row in store.records(sql, params):
@@ -49,8 +51,8 @@ def kpis(store: Store, period: str = "month", by: str | None = None, channels: l
 
 
 def measures_sql(period: str = "month", by: str | None = None, date_from=None, date_to=None,
-                 channels: list[str] | None = None, filters: dict[str, list[str]] | None = None
-                 ) -> tuple[str, list]:
+                 channels: list[str] | None = None, filters: dict[str, list[str]] | None = None,
+                 settings: dict[str, str] | None = None) -> tuple[str, list]:
     """SQL giving one row per channel × period (× group) with every measure; and its parameters.
 
     `date_to` is inclusive (a day, or a whole month when given as YYYY-MM).
@@ -83,17 +85,15 @@ def measures_sql(period: str = "month", by: str | None = None, date_from=None, d
     churn = ",\n               ".join(f"{sql} AS {quote_ident(name)}" for name, sql in CHURN_MEASURES.items())
     sql = f"""
     WITH conf AS (
-        SELECT CAST(max(value) FILTER (WHERE key = 'fcr_window_days') AS DOUBLE) * 86400 AS fcr_window_s,
-               CAST(max(value) FILTER (WHERE key = 'churn_window_days') AS INTEGER) AS churn_window_days,
+        SELECT CAST(? AS DOUBLE) * 86400 AS fcr_window_s, CAST(? AS INTEGER) AS churn_window_days,
                (SELECT max(queued_at) FROM contacts) AS latest,
                (SELECT count(*) > 0 FROM customers) AS have_customers
-        FROM settings
     ),
     base AS (
         SELECT c.*, {_PERIOD_SQL[period]} AS period, {_PERIOD_MONTH_SQL[period]} AS target_month{group_col},
-               coalesce(cs.sl_threshold_s, 86400) AS sl_threshold_s,
-               coalesce(cs.short_abandon_s, 0) AS short_abandon_s,
-               coalesce(cs.sl_formula, 'abandons_against') AS sl_formula,
+               coalesce(cs.sl_threshold_s, ?) AS sl_threshold_s,
+               coalesce(cs.short_abandon_s, ?) AS short_abandon_s,
+               coalesce(cs.sl_formula, ?) AS sl_formula,
                conf.fcr_window_s,
                epoch(c.queued_at) + conf.fcr_window_s > epoch(conf.latest) AS fcr_censored
         FROM contacts c CROSS JOIN conf LEFT JOIN channel_settings cs ON cs.channel = c.channel
@@ -121,13 +121,18 @@ def measures_sql(period: str = "month", by: str | None = None, date_from=None, d
     SELECT counts.*, coalesce(churn.churn_n, 0) AS churn_n, coalesce(churn.churn_yes, 0) AS churn_yes
     FROM counts LEFT JOIN churn USING (channel, period{group_key})
     """
-    return sql, params
+    conf = {**DEFAULT_SETTINGS, **(settings or {})}
+    other = OTHER_CHANNEL_DEFAULTS  # a channel without stored settings (the store seeds the standard ones)
+    head = [float(conf["fcr_window_days"]), int(conf["churn_window_days"]), float(other.sl_threshold_s),
+            float(other.short_abandon_s), other.sl_formula]
+    return sql, head + params
 
 
 def kpi_sql(metric_ids: list[str], period: str, by: str | None, date_from, date_to,
-            channels: list[str] | None, filters: dict[str, list[str]] | None = None) -> tuple[str, list]:
+            channels: list[str] | None, filters: dict[str, list[str]] | None = None,
+            settings: dict[str, str] | None = None) -> tuple[str, list]:
     """Long format: period, channel, (grp,) metric, value, n, target_month, metric order."""
-    base_sql, params = measures_sql(period, by, date_from, date_to, channels, filters)
+    base_sql, params = measures_sql(period, by, date_from, date_to, channels, filters, settings)
     parts = []
     for order, mid in enumerate(metric_ids):
         m = metric(mid)

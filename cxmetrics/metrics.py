@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .errors import UsageError
+from .schema import SL_FORMULA_TEXT
 
 # -- measures: aggregates over the `base` relation (one row per inbound contact) ----------------
 _WITHIN = "(wait_seconds IS NOT NULL AND wait_seconds <= sl_threshold_s)"
@@ -81,6 +82,7 @@ class Metric:
     paced: bool = True          # early warning paces it through the month (not a plan band, not a lagging measure)
     change_step: float | None = None      # the smallest change on last quarter worth a finding (absolute)
     change_step_pct: float | None = None  # … or relative to last quarter's value, in percent
+    survey: bool = False        # a targeted score from customer surveys (a channel may not measure it at all)
 
     @property
     def subject(self) -> str:
@@ -112,10 +114,9 @@ REGISTRY: tuple[Metric, ...] = (
            "answered", "offered"),
     Metric("service_level", "Service level", "percent", "higher",
            "Share of contacts answered within the channel's threshold. By the channel's sl_formula: "
-           "abandons_against = answered within ÷ (offered − short abandons); abandons_ignored = answered within ÷ "
-           "answered; abandons_within_met = (answered + abandoned within) ÷ offered. Answered contacts with "
-           "unknown wait are left out of both sides; with no answered contact of known wait, service level is "
-           "not measured (null).", _SL_NUM, _SL_DEN, 100.0, "pct", short="Service level", change_step=2.0),
+           + "; ".join(f"{formula} = {text}" for formula, text in SL_FORMULA_TEXT.items())
+           + ". Answered contacts with unknown wait are left out of both sides; with no answered contact of known "
+           "wait, service level is not measured (null).", _SL_NUM, _SL_DEN, 100.0, "pct", short="Service level", change_step=2.0),
     Metric("abandon_rate", "Abandonment rate", "percent", "lower",
            "100 × (abandoned − short abandons) ÷ (offered − short abandons). A short abandon waited less than the "
            "channel's short-abandon threshold.", "abandoned - short_abandoned", "offered - short_abandoned",
@@ -134,13 +135,13 @@ REGISTRY: tuple[Metric, ...] = (
            "left out.", _FCR_NUM, _FCR_DEN, 100.0, "pct", short="FCR", change_step=2.0),
     Metric("csat", "CSAT (top-2-box)", "percent", "higher",
            "100 × responses of 4 or 5 ÷ responses, on the 1–5 scale.", "csat_top2", "csat_n", 100.0, "pct",
-           short="CSAT", change_step=2.0),
+           short="CSAT", change_step=2.0, survey=True),
     Metric("nps", "NPS", "score", "higher",
            "100 × (promoters 9–10 − detractors 0–6) ÷ responses, on the 0–10 scale.",
-           "nps_promoters - nps_detractors", "nps_n", 100.0, "nps", short="NPS", change_step=5.0),
+           "nps_promoters - nps_detractors", "nps_n", 100.0, "nps", short="NPS", change_step=5.0, survey=True),
     Metric("ces", "Customer effort (mean)", "score", "higher",
            "Mean customer-effort score on the 1–7 agreement scale (higher = easier).", "ces_sum", "ces_n", 1.0,
-           "score", short="CES", low=1.0, high=7.0, change_step=0.2),
+           "score", short="CES", low=1.0, high=7.0, change_step=0.2, survey=True),
     Metric("churn_rate", "Churn after contact", "percent", "lower",
            "Among distinct customers with an inbound contact in the channel and period, the share who churned "
            "within the churn window after one of those contacts (contact day < churned_on ≤ contact day + "

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from .compliance import compliance
 from .config import channel_settings, get_settings
-from .display import STATUS_WORDS, channel_name, format_delta, format_value, ordered_channels
+from .display import STATUS_WORDS, channel_name, format_value, metric_format, ordered_channels
 from .kpis import kpis
 from .metrics import METRICS, REGISTRY, TARGETED
 from .months import (add_months, month_name, month_range, month_start, next_month_start, quarter_months,
@@ -211,9 +211,7 @@ def _change_sentence(r: ReviewRow, subject: str, previous_label: str) -> str:
     if not big:
         return ""
     better = (delta > 0) == (m.direction == "higher")
-    size = format_delta(r.metric, abs(delta)).lstrip("+").replace(" pts", " points")
-    if m.fmt in ("nps", "score"):
-        size += " points"
+    size = metric_format(r.metric).change(abs(delta))
     return (f"{subject} {'improved' if better else 'worsened'} {size} on {previous_label} "
             f"({format_value(r.metric, r.previous_value)} → {format_value(r.metric, r.quarter_value)}).")
 
@@ -232,7 +230,7 @@ def findings(review: QuarterlyReview) -> list[str]:
         changes.append(_change_sentence(r, subject, previous_label))
     out = [s for s in out if s] + [s for s in changes if s]
     for channel in review.channels:
-        rows = [r for r in review.rows if r.channel == channel and r.metric in ("csat", "nps", "ces")]
+        rows = [r for r in review.rows if r.channel == channel and METRICS[r.metric].survey]
         if rows and all(r.quarter_n == 0 for r in rows):
             out.append(f"Satisfaction is not measured on {channel_name(channel).lower()}: no CSAT, NPS or CES "
                        f"responses in {review.quarter}.")

@@ -11,7 +11,11 @@ from .settings import SETTINGS_BY_NAME
 
 CHANNELS = ("voice", "chat", "messaging", "email", "social", "video", "back_office")
 
-SL_FORMULAS = ("abandons_against", "abandons_ignored", "abandons_within_met")
+# The service-level formulas a channel can use (spec §3), each with its text for people.
+SL_FORMULA_TEXT = {"abandons_against": "answered within ÷ (offered − short abandons)",
+                   "abandons_ignored": "answered within ÷ answered",
+                   "abandons_within_met": "(answered within + abandoned within) ÷ offered"}
+SL_FORMULAS = tuple(SL_FORMULA_TEXT)
 
 
 @dataclass(frozen=True)
@@ -86,6 +90,13 @@ def fields_for(kind: str) -> dict[str, Field]:
 
 
 FIELD_LABELS = {f.name: f.label for fields in FIELDS_BY_KIND.values() for f in fields}
+_FIELD_ID = re.compile(r"\b(" + "|".join(sorted(FIELD_LABELS, key=len, reverse=True)) + r")\b")
+
+
+def with_field_labels(text):
+    """Stored text (a quarantine reason such as "queued_at is empty") with field ids replaced by their labels,
+    for pages; the store, the CLI and CSV files keep the ids."""
+    return _FIELD_ID.sub(lambda m: FIELD_LABELS[m.group(1)], text) if isinstance(text, str) else text
 
 # Page headings of the import log, quarantine and problem tables; CLI output and CSV files keep the ids.
 COLUMN_LABELS = {

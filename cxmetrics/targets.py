@@ -14,10 +14,6 @@ from .months import month_range
 from .storage import Store
 
 TARGET_HEADER = ["channel", "metric", "target", "tolerance_pct", "effective_from"]
-# Month states (spec §4). "not_measured": a counted month of a channel × metric that has no value in any
-# counted month (no surveys on an ACD log). "not_loaded": a month after the store's last day of data.
-STATES = ("met", "met_within_tolerance", "missed", "no_data", "not_measured", "not_loaded")
-
 
 
 # -- targets -------------------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from .display import STATE_LOOKS, STATUS_LOOKS, cell_style
 from .ingest import ImportOptions, column_values_bytes, inspect_bytes, preview_bytes
 from .metrics import METRICS, REGISTRY
 from .sample import load_sample
-from .schema import COLUMN_LABELS, FIELD_LABELS, HIDDEN_COLUMNS
+from .schema import COLUMN_LABELS, FIELD_LABELS, HIDDEN_COLUMNS, with_field_labels
 from .storage import Store, resolve_db_path
 
 
@@ -144,4 +144,7 @@ def labelled(table):
     column labels — and without the columns kept for the machine. CSV downloads keep the ids."""
     frame = table if isinstance(table, pd.DataFrame) else pd.DataFrame(list(table))
     frame = frame.drop(columns=[c for c in HIDDEN_COLUMNS if c in frame.columns])
+    for column in ("reason", "column", "columns"):  # stored text may name fields by id
+        if column in frame.columns:
+            frame[column] = frame[column].map(with_field_labels)
     return frame.rename(columns=lambda c: COLUMN_LABELS.get(c) or FIELD_LABELS.get(c) or c)

@@ -15,7 +15,7 @@ from .charts import (NPS_GROUPS, WEEKDAYS, channel_detail_specs, coverage_chart,
                      satisfaction_specs, spec)
 from .compliance import compliance
 from .config import channel_settings, get_settings
-from .display import (SL_FORMULA_TEXT, STATE_WORDS, STATUS_LOOKS, STATUS_WORDS, channel_name, format_delta,
+from .display import (STATE_WORDS, STATUS_LOOKS, STATUS_WORDS, channel_name, format_delta,
                       format_value, ordered_channels, state_text)
 from .errors import ImportRefused, RowProblem, UsageError
 from .followup import overdue_count
@@ -26,7 +26,7 @@ from .metrics import METRICS
 from .months import add_months, last_complete_month, month_name, month_range, shift_quarter
 from .quality import detect_missing_days, latest_month
 from .review import quarterly_review
-from .schema import CHANNELS
+from .schema import SL_FORMULA_TEXT
 from .storage import Store
 from .targets import list_targets, replace_targets, validate_target
 from .workbook import review_workbook_bytes
@@ -51,7 +51,7 @@ def choices(store: Store) -> Choices:
         "list(DISTINCT queue) FILTER (WHERE queue IS NOT NULL), list(DISTINCT team) FILTER (WHERE team IS NOT NULL), "
         "list(DISTINCT agent) FILTER (WHERE agent IS NOT NULL) FROM contacts")
     months, present, queues, teams, agents = (sorted(v or []) for v in row)
-    channels = [c for c in CHANNELS if c in present] + sorted(c for c in present if c not in CHANNELS)
+    channels = ordered_channels(present)
     return Choices(months, channels, queues[:5000], teams[:5000], agents[:5000])
 
 
@@ -396,7 +396,7 @@ def review_page(store: Store, quarter: str, channels: list[str] | None = None) -
         "Channel": channel_name(t["channel"]), "Metric": METRICS[t["metric"]].label,
         "Target": format_value(t["metric"], t["target"]), "Tolerance": f"{t['tolerance_pct']:g}%",
         "Effective from": t["effective_from"] or "always",
-        "Row for": "every channel (*)" if t["scope"] == "*" else channel_name(t["scope"]),
+        "Row for": channel_name(t["scope"]),
         "In force in": ", ".join(month_name(m) for m in t["months"])} for t in review.targets])
     return ReviewPage(review, pd.DataFrame(lines), pd.DataFrame(states, dtype=object), targets,
                       review_workbook_bytes(review))
@@ -478,10 +478,7 @@ def early_warning(store: Store) -> dict:
     When the store holds nothing for the current month yet, `stale` says so ("no data for 2026-11 yet
     (latest: 2026-04)") instead of an empty list that would read as "nothing is behind".
     """
-
     today = dt.date.today()
-    month = today.strftime("%Y-%m")
-    latest = latest_month(store)
-    stale = None if latest is None or latest >= month else f"No data for {month} yet (latest: {latest})."
-    return {"month": month, "alerts": [] if stale else [a.text for a in ew.alerts(store, today)],
-            "overdue": overdue_count(store, today), "stale": stale, "latest": latest}
+    stale = ew.staleness(store, today)
+    return {"month": today.strftime("%Y-%m"), "alerts": [] if stale else [a.text for a in ew.alerts(store, today)],
+            "overdue": overdue_count(store, today), "stale": stale, "latest": latest_month(store)}

@@ -12,11 +12,13 @@ from openpyxl.chart import LineChart, Reference
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from .display import (FORMULA_STARTS, SL_FORMULA_TEXT, STATE_LOOKS, STATUS_LOOKS, channel_name, excel_number,
+from .display import (FORMULA_STARTS, STATE_LOOKS, STATUS_LOOKS, channel_name, excel_number,
                       metric_format)
 from .metrics import METRICS
 from .months import month_name, shift_quarter
 from .review import TREND_METRICS, QuarterlyReview
+from .schema import SL_FORMULA_TEXT
+from .settings import SETTINGS_BY_NAME
 
 STATE_FILLS = {state: look.fill for state, look in STATE_LOOKS.items() if state is not None}
 
@@ -135,7 +137,7 @@ def _summary(wb, review: QuarterlyReview) -> None:
         s.put(row, 3, excel_number(t["metric"], t["target"]), metric_format(t["metric"]).excel)
         s.put(row, 4, t["tolerance_pct"], "0.0")
         s.put(row, 5, t["effective_from"] or "always")
-        s.put(row, 6, "every channel (*)" if t["scope"] == "*" else channel_name(t["scope"]))
+        s.put(row, 6, channel_name(t["scope"]))
         s.put(row, 7, ", ".join(month_name(m) for m in t["months"]))
     s.ws.freeze_panes = "C5"
     s.widths[1] = min(s.widths.get(1, 0), 14)  # findings run across; keep the channel column narrow
@@ -209,12 +211,12 @@ def _trends(wb, review: QuarterlyReview) -> None:
         for j, month in enumerate(months):
             t.put(top + 2 + j, 1, month)
             for k, ch in enumerate(review.channels):
-                t.put(top + 2 + j, 2 + k, excel_number(metric_id, data[month].get(ch)), "0.0%")
+                t.put(top + 2 + j, 2 + k, excel_number(metric_id, data[month].get(ch)), metric_format(metric_id).excel)
         if months and review.channels:
             chart = LineChart()
             chart.title = f"{title}, last 12 months"
             chart.y_axis.title = title
-            chart.y_axis.number_format = "0%"
+            chart.y_axis.number_format = metric_format(metric_id).excel
             chart.x_axis.title = "Month"
             chart.height, chart.width = 8, 18
             values = Reference(t.ws, min_col=2, max_col=1 + len(review.channels), min_row=top + 1,
@@ -262,8 +264,8 @@ def _definitions(wb, review: QuarterlyReview) -> None:
         d.put(row, 5, SL_FORMULA_TEXT[cs["sl_formula"]])
     row += 2
     conf = review.settings
-    for key, text in (("timezone", "Time zone"), ("fcr_window_days", "FCR window (days)"),
-                      ("churn_window_days", "Churn window (days)")):
+    for key, text in ((key, SETTINGS_BY_NAME[key].label) for key in ("timezone", "fcr_window_days",
+                                                                       "churn_window_days")):
         d.put(row, 1, text, bold=True)
         d.put(row, 2, conf[key])
         row += 1

@@ -3,9 +3,9 @@ import streamlit as st
 
 from cxmetrics import CxError, ui
 from cxmetrics.config import get_settings, set_channels, set_settings
-from cxmetrics.display import SL_FORMULA_TEXT, channel_name
+from cxmetrics.display import channel_name
 from cxmetrics.metrics import METRICS, TARGETED
-from cxmetrics.schema import SL_FORMULAS
+from cxmetrics.schema import SL_FORMULA_TEXT, SL_FORMULAS
 from cxmetrics.settings import SETTINGS
 from cxmetrics.targets import export_targets, parse_targets_csv, replace_targets
 from cxmetrics.views import save_targets_frame

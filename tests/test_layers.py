@@ -16,7 +16,10 @@ def _module_name(path: Path) -> str:
 
 def package_imports(module: str, source: str, is_package: bool = False) -> list[tuple[str, int, bool]]:
     """(imported module of the package, line, inside a function) for every import statement of a module."""
-    here = module.split(".") if is_package else module.split(".")[:-1]
+    if module == "__init__":  # the package itself: its relative imports start at the top
+        here = []
+    else:
+        here = module.split(".") if is_package else module.split(".")[:-1]
     tree = ast.parse(source)
     functions = [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
     inside = {id(n) for f in functions for n in ast.walk(f) if n is not f}

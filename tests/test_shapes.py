@@ -201,3 +201,18 @@ def test_a_trend_with_one_month_still_shows_its_target(shape_dbs, tmp_path, monk
     service_level = next(s for s in specs if s["layer"][0]["encoding"]["y"]["axis"]["title"] == "%")
     assert [layer["mark"]["type"] if isinstance(layer["mark"], dict) else layer["mark"]
             for layer in service_level["layer"]][:3] == ["line", "line", "tick"]
+
+
+def test_quarantine_reasons_name_fields_by_label_on_the_page(tmp_path, monkeypatch):
+    from cxmetrics import ImportOptions, import_file
+
+    db = tmp_path / "q.duckdb"
+    store = Store(db)
+    csv = tmp_path / "q.csv"
+    csv.write_text("id,channel,queued_at,status\na,voice,2026-03-02 10:00,answered\nb,voice,,answered\n")
+    import_file(store, csv, ImportOptions(on_error="quarantine"))
+    store.close()
+    at = _open(db, "pages/quality.py", monkeypatch)
+    quarantine = next(d.value for d in at.dataframe if "Reason" in d.value.columns)
+    assert list(quarantine["Reason"]) == ["Queued at (offered) is empty"]   # stored as "queued_at is empty"
+    assert Store(db).scalar("SELECT reason FROM quarantine") == "queued_at is empty"

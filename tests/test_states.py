@@ -190,3 +190,14 @@ def test_cli_table_rounds_for_reading_and_csv_keeps_full_precision(store, tmp_pa
     # 3 abandoned of 7 (none short: waits 7, 10, 13 s ≥ 5 s) = 42.857…%; ASA (8 + 9 + 11 + 12) ÷ 4 = 10 s
     assert "42.9%" in table and "00:10" in table and "42.857" not in table
     assert "voice,abandon_rate,42.857142857142854,7," in csv_text
+
+
+def test_check_says_when_the_month_has_no_data_yet(history, tmp_path):
+    """cron must not read "no alerts" off a store whose data ended months ago."""
+    history.checkpoint()
+    history.close()
+    result = run_cli("check", db=tmp_path / "store.duckdb")
+    assert result.returncode == 1
+    assert result.stdout.strip() == f"[no_data] No data for {dt.date.today():%Y-%m} yet (latest: 2026-04)."
+    in_data = run_cli("check", "--as-of", "2026-04-30", db=tmp_path / "store.duckdb")
+    assert "[no_data]" not in in_data.stdout
