@@ -149,7 +149,8 @@ def test_upload_through_the_file_uploader_shows_the_exact_report(tmp_path, monke
     assert not at.exception
     counts = {m.label: m.value for m in at.metric}
     assert counts == {"Read": "4", "Imported": "3", "Replaced": "0", "Skipped": "0", "Rejected": "1"}
-    assert any("csat must be between 1 and 5" in str(df.value.to_dict()) for df in at.dataframe)
+    # The page names the field by its label (the store and the CLI keep "csat must be between 1 and 5").
+    assert any("CSAT (1–5) must be between 1 and 5" in str(df.value.to_dict()) for df in at.dataframe)
     assert any(b.label == "Download the quarantined rows (CSV)" for b in at.get("download_button"))
 
 
