@@ -146,7 +146,8 @@ def coverage_chart(frame: pd.DataFrame) -> alt.Chart | None:
         x2="end:T",
         y=alt.Y("Channel:N", scale=alt.Scale(domain=channels), title=None,
                 axis=alt.Axis(labelOverlap=False, labelLimit=200)),
-        color=alt.Color("contacts:Q", scale=alt.Scale(scheme="blues"), title="Contacts"),
+        color=alt.Color("contacts:Q", scale=alt.Scale(scheme="blues"), title="Contacts",
+                        legend=alt.Legend(format=",.0f", tickMinStep=1)),
         tooltip=[alt.Tooltip("Channel:N"), alt.Tooltip("start:N", title="Day"),
                  alt.Tooltip("contacts:Q", title="Contacts", format=",")],
     ).properties(height=30 * len(channels), title="Coverage calendar")

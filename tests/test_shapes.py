@@ -43,6 +43,14 @@ def _open(db: Path, page: str, monkeypatch) -> AppTest:
     return at
 
 
+def _encodings(spec: dict):
+    """Every encoding block of a (layered, faceted) Vega-Lite spec."""
+    if "encoding" in spec:
+        yield spec["encoding"]
+    for part in spec.get("layer", []) + ([spec["spec"]] if "spec" in spec else []):
+        yield from _encodings(part)
+
+
 def charts_without_data(at: AppTest) -> list[str]:
     """Every chart whose data set is empty, or whose 'value' column holds no number (an empty scale)."""
     bad = []
@@ -51,6 +59,10 @@ def charts_without_data(at: AppTest) -> list[str]:
         title = spec.get("title") or spec.get("encoding", {}).get("y", {}).get("title") or "a chart"
         if not chart.proto.datasets:
             bad.append(f"{title}: no data set")
+        for encoding in _encodings(spec):  # Vega prints a constant scale's tick as "6.000000" unless told a format
+            colour = encoding.get("color", {})
+            if colour.get("type") == "quantitative" and not (colour.get("legend") or {}).get("format"):
+                bad.append(f"{title}: a colour legend without a number format")
         for dataset in chart.proto.datasets:
             table = pa.ipc.open_stream(dataset.data.data).read_all()
             if table.num_rows == 0:
