@@ -19,6 +19,7 @@ import pyarrow.csv as pacsv
 
 from .errors import AlreadyImported
 from .ingest import ImportOptions, ImportReport, import_file
+from .months import add_months, month_end, month_range, month_start
 from .storage import Store
 
 CHANNEL_PLAN = {
@@ -42,19 +43,12 @@ CONTACT_HEADER = ["contact_id", "channel", "queued_at", "status", "wait_seconds"
 
 
 def _months(end_month: str, count: int) -> list[dt.date]:
-    year, month = (int(x) for x in end_month.split("-"))
-    out = []
-    for _ in range(count):
-        out.append(dt.date(year, month, 1))
-        month -= 1
-        if month == 0:
-            year, month = year - 1, 12
-    return list(reversed(out))
+    """The first days of the `count` months ending with end_month."""
+    return [month_start(m).date() for m in month_range(add_months(end_month, 1 - count), end_month)]
 
 
 def _days_in(month: dt.date) -> int:
-    nxt = dt.date(month.year + (month.month == 12), month.month % 12 + 1, 1)
-    return (nxt - month).days
+    return month_end(month).day
 
 
 def generate(months: int = 24, contacts_per_month: int = 1000, seed: int = 7, end_month: str = "2026-10"):

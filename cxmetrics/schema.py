@@ -123,26 +123,32 @@ class Control:
     defaults: tuple[tuple[str, str], ...] = ()
 
 
+# The Upload page's widgets, by the import control they set (the page and its messages read these).
+UPLOAD_LABELS = {"kind": "Kind", "channel": "Channel for every row", "date_format": "Date format",
+                 "on_error": "Invalid rows", "source": "Source system", "preset": "Mapping preset",
+                 "save_preset": "Save this mapping as a preset named"}
+
 # Every import control a message may name; the CLI says the flag, the Upload page its own widget.
 IMPORT_CONTROLS = {
-    "kind": Control("with --kind contacts|customers", "with 'Kind'"),
+    "kind": Control("with --kind contacts|customers", f"with '{UPLOAD_LABELS['kind']}'"),
     "map": Control("with --map {field}={column}", "in the '{label}' box of the mapping",
                    defaults=(("column", "COLUMN"),)),
-    "channel": Control("with --channel SLUG", "in 'Channel for every row'"),
-    "date_format": Control("with --date-format", "in the 'Date format' box"),
+    "channel": Control("with --channel SLUG", f"in '{UPLOAD_LABELS['channel']}'"),
+    "date_format": Control("with --date-format", f"in the '{UPLOAD_LABELS['date_format']}' box"),
     "status_map": Control("with --status-map VALUE=answered|abandoned|skip", "in the Status values table"),
     "sheet": Control("with --sheet",
                      "through a mapping preset that names it (this page reads the sheet its preset names, "
                      "else the first non-empty one)"),
-    "on_error": Control("with --on-error {mode}", "with 'Invalid rows: {mode}'", defaults=(("mode", "quarantine"),)),
+    "on_error": Control("with --on-error {mode}", f"with '{UPLOAD_LABELS['on_error']}: {{mode}}'",
+                        defaults=(("mode", "quarantine"),)),
     "force": Control("with --force (its contacts replace the stored ones)",
                      "after removing import #{import_id} under 'Import history' below (this page does not import "
                      "the same file twice)"),
-    "source": Control("with --source NAME", "in 'Source system'"),
+    "source": Control("with --source NAME", f"in '{UPLOAD_LABELS['source']}'"),
     "timezone": Control("with --timezone TZ",
                         f"in '{SETTINGS_BY_NAME['timezone'].label}' on the Targets & settings page"),
-    "preset": Control("with --preset NAME", "in 'Mapping preset'"),
-    "save_preset": Control("with --save-preset NAME", "with 'Save this mapping as a preset named'"),
+    "preset": Control("with --preset NAME", f"in '{UPLOAD_LABELS['preset']}'"),
+    "save_preset": Control("with --save-preset NAME", f"with '{UPLOAD_LABELS['save_preset']}'"),
     "max_upload_mb": Control("with `settings set max_upload_mb N`",
                              "by asking whoever runs the app to raise the upload size limit"),
     "imports": Control("with `imports`", "under 'Import history'"),

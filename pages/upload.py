@@ -6,7 +6,7 @@ from cxmetrics.display import safe_csv_text
 from cxmetrics.errors import PAGE, text_for
 from cxmetrics.ingest import (delete_import, import_bytes, list_imports, list_presets, quarantined_rows, save_preset,
                               status_outcome)
-from cxmetrics.schema import CHANNELS, QUARANTINE_COLUMNS, STATUS_OUTCOMES, fields_for
+from cxmetrics.schema import CHANNELS, QUARANTINE_COLUMNS, STATUS_OUTCOMES, UPLOAD_LABELS, fields_for
 
 NOT_MAPPED = "— not mapped —"
 FROM_FILE = "(from the file)"
@@ -25,7 +25,7 @@ def _preset_options(options: ImportOptions) -> dict:
 def _options_for(key: str, headers: list[str], proposed: dict, preset: dict | None) -> ImportOptions:
     """The mapping editor: one select box per canonical field, plus channel, date format and status map."""
     base = ImportOptions(**{k: v for k, v in (preset or {}).items() if k in ImportOptions.PRESET_KEYS})
-    kind = st.radio("Kind", ["contacts", "customers"], horizontal=True, key=f"{key}-kind",
+    kind = st.radio(UPLOAD_LABELS["kind"], ["contacts", "customers"], horizontal=True, key=f"{key}-kind",
                     index=0 if base.kind == "contacts" else 1)
     start = {**proposed, **base.mapping} if preset else proposed
     fields = fields_for(kind)
@@ -48,15 +48,15 @@ def _options_for(key: str, headers: list[str], proposed: dict, preset: dict | No
                 mapping[name] = [picked]
     a, b, c, d = st.columns(4)
     channel_choices = [FROM_FILE] + list(CHANNELS)
-    channel = a.selectbox("Channel for every row", channel_choices, key=f"{key}-channel",
+    channel = a.selectbox(UPLOAD_LABELS["channel"], channel_choices, key=f"{key}-channel",
                           index=channel_choices.index(base.channel) if base.channel in CHANNELS else 0,
                           help="Used where the file has no channel column, or the cell is empty.")
-    date_format = b.text_input("Date format (optional)", base.date_format or "", key=f"{key}-datefmt",
+    date_format = b.text_input(UPLOAD_LABELS["date_format"], base.date_format or "", key=f"{key}-datefmt",
                                help="strftime codes, e.g. %d/%m/%Y or %y%m%d; empty = detect")
-    on_error = c.radio("Invalid rows", ["refuse", "quarantine"], key=f"{key}-onerror", horizontal=True,
+    on_error = c.radio(UPLOAD_LABELS["on_error"], ["refuse", "quarantine"], key=f"{key}-onerror", horizontal=True,
                        index=0 if base.on_error == "refuse" else 1,
                        help="refuse: import nothing if any row is invalid; quarantine: import the valid rows")
-    source = d.text_input("Source system", base.source or "", key=f"{key}-source",
+    source = d.text_input(UPLOAD_LABELS["source"], base.source or "", key=f"{key}-source",
                           help="Contact ids are unique per source; empty = default")
     status_map = dict(base.status_map)
     return ImportOptions(kind=kind, mapping=mapping, channel=None if channel == FROM_FILE else channel,
@@ -93,7 +93,7 @@ def _report(report) -> None:
 for index, upload in enumerate(files or []):
     key = f"f{index}-{upload.file_id}"
     with st.expander(upload.name, expanded=True):
-        preset_name = st.selectbox("Mapping preset", ["(none)"] + list(presets), key=f"{key}-preset")
+        preset_name = st.selectbox(UPLOAD_LABELS["preset"], ["(none)"] + list(presets), key=f"{key}-preset")
         preset = presets.get(preset_name)
         data = upload.getvalue()
         kind = st.session_state.get(f"{key}-{preset_name}-kind", (preset or {}).get("kind", "contacts"))
@@ -131,7 +131,7 @@ for index, upload in enumerate(files or []):
                 st.warning(f"{report.problem_count} problems in these rows:")
                 _problems_table(report.problems)
         save_left, save_right = st.columns([3, 1])
-        preset_to_save = save_left.text_input("Save this mapping as a preset named", key=f"{key}-save-name")
+        preset_to_save = save_left.text_input(UPLOAD_LABELS["save_preset"], key=f"{key}-save-name")
         if save_right.button("Save preset", key=f"{key}-save", disabled=not preset_to_save):
             save_preset(store, preset_to_save, options)
             st.success(f"Preset '{preset_to_save}' saved.")

@@ -206,7 +206,7 @@ def test_technion_upload_with_a_mapping_saved_as_a_preset(tmp_path, monkeypatch)
                          ("agent", "server"), ("customer_id", "customer_id")):
         _select(at, FIELD_LABELS[name], column)
     _select(at, "Channel for every row", "voice")
-    next(t for t in at.text_input if t.label == "Date format (optional)").set_value("%y%m%d")
+    next(t for t in at.text_input if t.label == "Date format").set_value("%y%m%d")
     at.run()
     editor = next(d for d in at.data_editor if d.key and d.key.endswith("-status"))
     rows = editor.value.fillna("").values.tolist()   # counted with the csv module
