@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from .compliance import compliance
 from .config import channel_settings, get_settings
@@ -74,12 +75,14 @@ class QuarterlyReview:
     def has_data(self) -> bool:
         return bool(self.rows)
 
+    @cached_property
+    def not_measured(self) -> set[tuple[str, str]]:
+        """(channel, metric) pairs whose months are not measured (no value anywhere in the rule's window)."""
+        return {(r.channel, r.metric) for r in self.rows if any(c.state == "not_measured" for c in r.months)}
+
     def state_of(self, row) -> str | None:
         """A Monthly-table row's state, 'not_measured' where the channel × metric has no value to hold."""
-        measured = {(r.channel, r.metric) for r in self.rows
-                    if not any(c.state == "not_measured" for c in r.months)}
-        if row.state == "no_data" and (row.channel, row.metric) not in measured and \
-                any((r.channel, r.metric) == (row.channel, row.metric) for r in self.rows):
+        if row.state == "no_data" and (row.channel, row.metric) in self.not_measured:
             return "not_measured"
         return row.state
 
