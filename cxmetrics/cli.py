@@ -217,7 +217,8 @@ def _run_reporting_errors(args, failed: int) -> int:
 
 
 def _open(args) -> Store:
-    return Store(args.db, on_busy=lambda message: print(message, file=sys.stderr))
+    return Store(args.db, on_busy=lambda message: print(message, file=sys.stderr),
+                 on_progress=lambda message: print(message, file=sys.stderr))
 
 
 def _run(args) -> int:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from .errors import UsageError
 from .schema import CHANNEL_DEFAULTS, CHANNELS, OTHER_CHANNEL_DEFAULTS, SL_FORMULAS
+from .measures import ensure_built, rebuild
 from .settings import check_settings, setting
 from .storage import Store
 
@@ -33,18 +34,25 @@ def set_settings(store: Store, changes: dict[str, str]) -> None:
     changed = {k: v for k, v in new.items() if v != current[k]}
     if not changed:
         return
+    ensure_built(store)
     with store.transaction():
         for key, value in changed.items():
             store.execute("UPDATE settings SET value = ? WHERE key = ?", [value, key])
         if "timezone" in changed:
             store.execute("UPDATE contacts SET queued_local = timezone(?, queued_at)", [changed["timezone"]])
+        # the measures that depend on a changed setting are rebuilt in the same transaction
+        if {"timezone", "fcr_window_days"} & set(changed):
+            rebuild(store)
+        elif "churn_window_days" in changed:
+            rebuild(store, churn_only=True)
 
 
 # -- channel settings -----------------------------------------------------------------------------------
 def channel_settings(store: Store) -> list[dict]:
     """Every standard channel and every channel with data, with the settings in force."""
     stored = {r["channel"]: r for r in store.records("SELECT * FROM channel_settings")}
-    seen = [r[0] for r in store.fetchall("SELECT DISTINCT channel FROM contacts ORDER BY 1")]
+    ensure_built(store)
+    seen = [r[0] for r in store.fetchall("SELECT DISTINCT channel FROM measures_coverage ORDER BY 1")]
     out = []
     for channel in list(CHANNELS) + [c for c in seen if c not in CHANNELS]:
         d = CHANNEL_DEFAULTS.get(channel, OTHER_CHANNEL_DEFAULTS)
@@ -63,12 +71,15 @@ def set_channel(store: Store, channel: str, sl_threshold_s=None, short_abandon_s
 def set_channels(store: Store, rows: list[dict]) -> list[dict]:
     """Validate every row first, then store them all in one transaction: a bad row saves nothing."""
     checked = [_checked_channel(store, **row) for row in rows]
+    ensure_built(store)
     with store.transaction():
         for current in checked:
             store.execute("DELETE FROM channel_settings WHERE channel = ?", [current["channel"]])
             store.execute("INSERT INTO channel_settings VALUES (?, ?, ?, ?)",
                           [current["channel"], current["sl_threshold_s"], current["short_abandon_s"],
                            current["sl_formula"]])
+        # thresholds are inside the measures (answered within, short abandons); the formula is applied when read
+        rebuild(store, channels=[c["channel"] for c in checked])
     return checked
 
 

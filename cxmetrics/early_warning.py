@@ -62,8 +62,8 @@ def required_value(direction: str, value: float, n: float, target: float, remain
 
 def _inbound_between(store: Store, channel: str, first: dt.date, last: dt.date) -> int:
     """Inbound contacts of the channel from the first to the last day, both included."""
-    return int(store.scalar("SELECT count(*) FROM contacts WHERE channel = ? AND direction = 'inbound' "
-                            "AND queued_local >= ? AND queued_local < ?",
+    return int(store.scalar("SELECT coalesce(sum(offered), 0) FROM measures_day WHERE channel = ? "
+                            "AND day >= CAST(? AS DATE) AND day < CAST(? AS DATE)",
                             [channel, day_bound(first), day_bound(last, end=True)]))
 
 

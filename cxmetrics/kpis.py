@@ -1,11 +1,12 @@
 """KPIs from the registry: the measures query and one row per period × channel (× group) × metric (spec §3)."""
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from .errors import UsageError
-from .metrics import (_PERIOD_MONTH_SQL, _PERIOD_SQL, CHURN_MEASURES, GROUPS, MEASURES, METRICS, PERIODS, REGISTRY,
-                      metric)
+from .measures import AGENT, CHURN_PERIODS, DAY, MEASURE_COLUMNS, SLOT, Grain, ensure_built
+from .metrics import GROUPS, METRICS, PERIOD_MONTH_SQL, PERIOD_SQL, PERIODS, REGISTRY, metric
 from .months import day_bound
 from .schema import OTHER_CHANNEL_DEFAULTS
 from .settings import DEFAULT_SETTINGS
@@ -37,6 +38,7 @@ def kpis(store: Store, period: str = "month", by: str | None = None, channels: l
     for mid in metric_ids:
         metric(mid)
     metric_ids = [m.id for m in REGISTRY if m.id in metric_ids]
+    ensure_built(store)
     sql, params = kpi_sql(metric_ids, period, by, date_from, date_to, channels, filters, store.settings())
     book = TargetBook(list_targets(store))
     out = []
@@ -53,79 +55,116 @@ def kpis(store: Store, period: str = "month", by: str | None = None, channels: l
 def measures_sql(period: str = "month", by: str | None = None, date_from=None, date_to=None,
                  channels: list[str] | None = None, filters: dict[str, list[str]] | None = None,
                  settings: dict[str, str] | None = None) -> tuple[str, list]:
-    """SQL giving one row per channel × period (× group) with every measure; and its parameters.
+    """SQL giving one row per channel × period (× group) with every measure pooled; and its parameters.
 
-    `date_to` is inclusive (a day, or a whole month when given as YYYY-MM).
+    Reads the measures tables (cxmetrics.measures): the finest grain the question needs. `date_to` is
+    inclusive (a day, or a whole month when given as YYYY-MM).
     """
-    if period not in _PERIOD_SQL:
+    if period not in PERIOD_SQL:
         raise UsageError(f"--period must be one of {', '.join(PERIODS)}, not {period!r}")
     if by is not None and by not in GROUPS:
         raise UsageError(f"--by must be one of {', '.join(GROUPS)}, not {by!r}")
-    group_col = f", {quote_ident(by)} AS grp" if by else ""
-    group_key = ", grp" if by else ""
-    params: list = []
-    where = ["c.direction = 'inbound'"]
-    lower, upper = day_bound(date_from), day_bound(date_to, end=True)
-    if lower is not None:
-        where.append("c.queued_local >= ?")
-        params.append(lower)
-    if upper is not None:
-        where.append("c.queued_local < ?")
-        params.append(upper)
-    if channels:
-        where.append("list_contains(?::VARCHAR[], c.channel)")
-        params.append(list(channels))
-    for column, values in (filters or {}).items():
+    filters = {column: list(values) for column, values in (filters or {}).items() if values}
+    for column in filters:
         if column not in GROUPS:
             raise UsageError(f"cannot filter on {column!r}; filters are {', '.join(GROUPS)}")
-        if values:
-            where.append(f"list_contains(?::VARCHAR[], c.{quote_ident(column)})")
-            params.append(list(values))
-    measures = ",\n               ".join(f"{sql} AS {quote_ident(name)}" for name, sql in MEASURES.items())
-    churn = ",\n               ".join(f"{sql} AS {quote_ident(name)}" for name, sql in CHURN_MEASURES.items())
+    grain = _grain_for(period, by, filters)
+    group_col = f", {quote_ident(by)} AS grp" if by else ""
+    group_key = ", grp" if by else ""
+    lower, upper = _bound(date_from, grain), _bound(date_to, grain, end=True)
+    where, params = _where(grain.time, lower, upper, channels, filters)
+    sums = ",\n               ".join(f"sum({quote_ident(c)}) AS {quote_ident(c)}" for c in MEASURE_COLUMNS)
+    if by is None and not filters and period in CHURN_PERIODS and _whole_periods(period, lower, upper):
+        churn_sql, churn_params = ("SELECT channel, period, churn_n, churn_yes FROM measures_churn WHERE kind = ?",
+                                   [period])
+    else:
+        window = int({**DEFAULT_SETTINGS, **(settings or {})}["churn_window_days"])
+        churn_sql, churn_params = _churn_from_contacts(period, by, lower, upper, channels, filters, window)
+    t = grain.time
     sql = f"""
-    WITH conf AS (
-        SELECT CAST(? AS DOUBLE) * 86400 AS fcr_window_s, CAST(? AS INTEGER) AS churn_window_days,
-               (SELECT max(queued_at) FROM contacts) AS latest,
-               (SELECT count(*) > 0 FROM customers) AS have_customers
-    ),
-    base AS (
-        SELECT c.*, {_PERIOD_SQL[period]} AS period, {_PERIOD_MONTH_SQL[period]} AS target_month{group_col},
-               coalesce(cs.sl_threshold_s, ?) AS sl_threshold_s,
-               coalesce(cs.short_abandon_s, ?) AS short_abandon_s,
-               coalesce(cs.sl_formula, ?) AS sl_formula,
-               conf.fcr_window_s,
-               epoch(c.queued_at) + conf.fcr_window_s > epoch(conf.latest) AS fcr_censored
-        FROM contacts c CROSS JOIN conf LEFT JOIN channel_settings cs ON cs.channel = c.channel
-        WHERE {' AND '.join(where)}
-    ),
-    grouped AS (
-        SELECT channel, period, any_value(target_month) AS target_month{group_key},
-               {measures}
-        FROM base
-        GROUP BY channel, period{group_key}
+    WITH grouped AS (
+        SELECT channel, {PERIOD_SQL[period].format(t=t)} AS period,
+               any_value({PERIOD_MONTH_SQL[period].format(t=t)}) AS target_month{group_col},
+               {sums}
+        FROM {grain.table}
+        WHERE {where}
+        GROUP BY ALL
     ),
     counts AS (  -- the FCR method is the channel × period's, also on drill-down rows
-        SELECT *, sum(resolved_any) OVER (PARTITION BY channel, period) > 0 AS fcr_explicit_channel
-        FROM grouped
+        SELECT g.*, coalesce(cs.sl_formula, ?) AS sl_formula,
+               sum(resolved_any) OVER (PARTITION BY channel, period) > 0 AS fcr_explicit_channel
+        FROM grouped g LEFT JOIN channel_settings cs USING (channel)
     ),
-    churn AS (
-        SELECT channel, period{group_key},
-               {churn}
-        FROM (SELECT b.channel, b.period{', b.grp' if by else ''}, b.customer_id, cu.churned_on,
-                     CAST(b.queued_local AS DATE) AS contact_day, conf.churn_window_days
-              FROM base b CROSS JOIN conf LEFT JOIN customers cu ON cu.customer_id = b.customer_id
-              WHERE b.customer_id IS NOT NULL AND conf.have_customers)
-        GROUP BY ALL
-    )
+    churn AS ({churn_sql})
     SELECT counts.*, coalesce(churn.churn_n, 0) AS churn_n, coalesce(churn.churn_yes, 0) AS churn_yes
     FROM counts LEFT JOIN churn USING (channel, period{group_key})
     """
-    conf = {**DEFAULT_SETTINGS, **(settings or {})}
-    other = OTHER_CHANNEL_DEFAULTS  # a channel without stored settings (the store seeds the standard ones)
-    head = [float(conf["fcr_window_days"]), int(conf["churn_window_days"]), float(other.sl_threshold_s),
-            float(other.short_abandon_s), other.sl_formula]
-    return sql, head + params
+    return sql, params + [OTHER_CHANNEL_DEFAULTS.sl_formula] + churn_params
+
+
+def _grain_for(period: str, by: str | None, filters: dict[str, list[str]]) -> Grain:
+    needs_agent = by == "agent" or "agent" in filters
+    if period in ("interval", "weekday_interval"):
+        if needs_agent:
+            raise UsageError("agent drill-down is by day, week, month or quarter, not by half-hour interval: "
+                             "choose another --period, or drill down by queue or team")
+        return SLOT
+    return AGENT if needs_agent else DAY
+
+
+def _bound(value, grain: Grain, end: bool = False) -> dt.datetime | None:
+    bound = day_bound(value, end=end)
+    if bound is not None and grain.time == "day" and bound.time() != dt.time():
+        raise UsageError(f"{value!r}: periods start at midnight; give a day (YYYY-MM-DD) or a month (YYYY-MM)")
+    return bound
+
+
+def _where(time: str, lower, upper, channels, filters: dict[str, list[str]]) -> tuple[str, list]:
+    where, params = ["TRUE"], []
+    cast = "DATE" if time == "day" else "TIMESTAMP"
+    if lower is not None:
+        where.append(f"{time} >= CAST(? AS {cast})")
+        params.append(lower)
+    if upper is not None:
+        where.append(f"{time} < CAST(? AS {cast})")
+        params.append(upper)
+    if channels:
+        where.append("list_contains(?::VARCHAR[], channel)")
+        params.append(list(channels))
+    for column, values in filters.items():
+        where.append(f"list_contains(?::VARCHAR[], {quote_ident(column)})")
+        params.append(values)
+    return " AND ".join(where), params
+
+
+def _whole_periods(period: str, lower, upper) -> bool:
+    """Whether the date range starts and ends on the period's boundaries (the stored churn counts whole periods)."""
+    def starts_period(bound) -> bool:
+        day = bound.date()
+        return {"day": True, "week": day.weekday() == 0, "month": day.day == 1,
+                "quarter": day.day == 1 and day.month % 3 == 1}[period]
+    return all(b is None or starts_period(b) for b in (lower, upper))
+
+
+def _churn_from_contacts(period: str, by, lower, upper, channels, filters,
+                         churn_window_days: int) -> tuple[str, list]:
+    """Distinct-customer churn for a drill-down or a range that cuts a period: counted from the contact rows."""
+    group_col = f", c.{quote_ident(by)} AS grp" if by else ""
+    where, params = _where("c.queued_local", lower, upper, channels, {})
+    for column, values in filters.items():
+        where += f" AND list_contains(?::VARCHAR[], c.{quote_ident(column)})"
+        params.append(values)
+    sql = f"""
+        SELECT channel, period{', grp' if by else ''}, count(DISTINCT customer_id) AS churn_n,
+               count(DISTINCT customer_id) FILTER (WHERE churned_on > contact_day
+                                                   AND churned_on <= contact_day + CAST(? AS INTEGER)) AS churn_yes
+        FROM (SELECT c.channel, {PERIOD_SQL[period].format(t="c.queued_local")} AS period{group_col},
+                     c.customer_id, cu.churned_on, CAST(c.queued_local AS DATE) AS contact_day
+              FROM contacts c LEFT JOIN customers cu ON cu.customer_id = c.customer_id
+              WHERE c.direction = 'inbound' AND c.customer_id IS NOT NULL AND {where}
+                AND (SELECT count(*) > 0 FROM customers))
+        GROUP BY ALL"""
+    return sql, [churn_window_days] + params
 
 
 def kpi_sql(metric_ids: list[str], period: str, by: str | None, date_from, date_to,

@@ -10,7 +10,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("settings", "schema", "metrics", "messages"),          # registries: settings, contact record, metrics
     ("display",),                                           # formats, state words and colours, channel names
     ("storage",),                                           # the only module that talks to DuckDB
-    ("ingest", "sample"),                                   # import: read, map, parse, validate, load
+    ("ingest", "sample", "measures"),                       # import; the measures layer it maintains
     ("targets", "config", "quality", "kpis", "compliance",  # the domain
      "review", "early_warning", "followup", "maturity"),
     ("charts", "workbook"),                                 # outputs

@@ -25,7 +25,6 @@ MEASURES = {
     "answered_within": f"count(*) FILTER (WHERE answered AND {_WITHIN})",
     "answered_unknown_wait": "count(*) FILTER (WHERE answered AND wait_seconds IS NULL)",
     "abandoned_within": f"count(*) FILTER (WHERE abandoned AND {_WITHIN})",
-    "sl_formula": "any_value(sl_formula)",
     "wait_sum": "sum(wait_seconds) FILTER (WHERE answered AND wait_seconds IS NOT NULL)",
     "wait_n": "count(*) FILTER (WHERE answered AND wait_seconds IS NOT NULL)",
     "handle_sum": "sum(handle_seconds) FILTER (WHERE answered AND handle_seconds IS NOT NULL)",
@@ -46,6 +45,8 @@ MEASURES = {
     "ces_n": "count(ces)",
     "survey_n": "count(*) FILTER (WHERE csat IS NOT NULL OR nps IS NOT NULL OR ces IS NOT NULL)",
     "ces_sum": "sum(ces)",
+    # the CSAT distribution (satisfaction page): responses per rounded score
+    **{f"csat_score_{score}": f"count(*) FILTER (WHERE round(csat) = {score})" for score in range(1, 6)},
 }
 # Churn needs distinct customers, so it is aggregated apart and joined by key.
 CHURN_MEASURES = {
@@ -171,22 +172,23 @@ TARGETED = tuple(m.id for m in REGISTRY if m.targeted)
 
 PERIODS = ("month", "week", "day", "interval")
 GROUPS = ("queue", "team", "agent")
-_PERIOD_SQL = {
-    "month": "strftime(queued_local, '%Y-%m')",
-    "week": "strftime(queued_local, '%G-W%V')",
-    "day": "strftime(queued_local, '%Y-%m-%d')",
-    "interval": "strftime(time_bucket(INTERVAL 30 MINUTE, queued_local), '%Y-%m-%dT%H:%M')",
-    "quarter": "strftime(queued_local, '%Y') || 'Q' || quarter(queued_local)",
+# A period's label from a local time column {t} (queued_local on contacts, day or slot on the measures).
+PERIOD_SQL = {
+    "month": "strftime({t}, '%Y-%m')",
+    "week": "strftime({t}, '%G-W%V')",
+    "day": "strftime({t}, '%Y-%m-%d')",
+    "interval": "strftime(time_bucket(INTERVAL 30 MINUTE, {t}), '%Y-%m-%dT%H:%M')",
+    "quarter": "strftime({t}, '%Y') || 'Q' || quarter({t})",
     # Not a calendar period: ISO weekday and half-hour of day, pooled over the date range (heatmaps).
-    "weekday_interval": "strftime(time_bucket(INTERVAL 30 MINUTE, queued_local), '%u %H:%M')",
+    "weekday_interval": "strftime(time_bucket(INTERVAL 30 MINUTE, {t}), '%u %H:%M')",
 }
 # The month whose target applies to a period: the month of the period's first day.
-_PERIOD_MONTH_SQL = {
-    "month": "strftime(queued_local, '%Y-%m')",
-    "week": "strftime(date_trunc('week', queued_local), '%Y-%m')",
-    "day": "strftime(queued_local, '%Y-%m')",
-    "interval": "strftime(queued_local, '%Y-%m')",
-    "quarter": "strftime(date_trunc('quarter', queued_local), '%Y-%m')",
+PERIOD_MONTH_SQL = {
+    "month": "strftime({t}, '%Y-%m')",
+    "week": "strftime(date_trunc('week', {t}), '%Y-%m')",
+    "day": "strftime({t}, '%Y-%m')",
+    "interval": "strftime({t}, '%Y-%m')",
+    "quarter": "strftime(date_trunc('quarter', {t}), '%Y-%m')",
     "weekday_interval": "CAST(NULL AS VARCHAR)",
 }
 

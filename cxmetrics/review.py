@@ -170,14 +170,14 @@ def _coverage(store, first: str, last: str, channels, missing: dict[str, list[st
     params = [lower, upper, list(channels) if channels else None, list(channels) if channels else None]
     imports = store.records(
         "SELECT i.import_id, i.file_name, i.kind, strftime(i.imported_at, '%Y-%m-%d %H:%M') AS imported_at, "
-        "count(*) AS rows_in_quarter FROM contacts c JOIN imports i USING (import_id) "
-        "WHERE c.queued_local >= ? AND c.queued_local < ? AND (? IS NULL OR list_contains(?, c.channel)) "
+        "sum(c.contacts) AS rows_in_quarter FROM measures_coverage c JOIN imports i USING (import_id) "
+        "WHERE c.day >= CAST(? AS DATE) AND c.day < CAST(? AS DATE) AND (? IS NULL OR list_contains(?, c.channel)) "
         "GROUP BY ALL ORDER BY i.import_id", params)
     channels_rows = store.records(
-        "SELECT channel, count(*) AS contacts, strftime(min(queued_local), '%Y-%m-%d') AS first_day, "
-        "strftime(max(queued_local), '%Y-%m-%d') AS last_day, count(DISTINCT CAST(queued_local AS DATE)) AS days "
-        "FROM contacts WHERE queued_local >= ? AND queued_local < ? AND (? IS NULL OR list_contains(?, channel)) "
-        "GROUP BY channel ORDER BY channel", params)
+        "SELECT channel, sum(contacts) AS contacts, strftime(min(day), '%Y-%m-%d') AS first_day, "
+        "strftime(max(day), '%Y-%m-%d') AS last_day, count(DISTINCT day) AS days "
+        "FROM measures_coverage WHERE day >= CAST(? AS DATE) AND day < CAST(? AS DATE) "
+        "AND (? IS NULL OR list_contains(?, channel)) GROUP BY channel ORDER BY channel", params)
     for row in channels_rows:
         row["missing_days"] = [d for d in missing.get(row["channel"], []) if first <= d[:7] <= last]
     return {"imports": imports, "channels": channels_rows}

@@ -224,6 +224,10 @@ def resolve_db_path(cli_value: str | os.PathLike | None = None) -> Path:
 
 _BUSY_PID = re.compile(r"PID (\d+)")
 
+# Called with (store, progress) when a store is opened writable, after its migrations: how a higher layer
+# brings its derived tables up to date (cxmetrics.measures registers itself) without this module knowing it.
+OPEN_HOOKS: list = []
+
 
 class Store:
     """One DuckDB database file, shared by the threads of one process.
@@ -233,7 +237,7 @@ class Store:
     """
 
     def __init__(self, path: str | os.PathLike | None = None, *, read_only: bool | None = None,
-                 busy_retries: int | None = None, busy_wait_s: float = 1.0, on_busy=None):
+                 busy_retries: int | None = None, busy_wait_s: float = 1.0, on_busy=None, on_progress=None):
         self.path = resolve_db_path(path)
         if read_only is None:
             read_only = os.environ.get("CXMETRICS_READONLY", "") not in ("", "0", "false")
@@ -250,8 +254,11 @@ class Store:
             self._con.execute("SET memory_limit = ?", [limit])
         self._local = threading.local()
         self.write_lock = threading.RLock()
+        self.derived_layout: str | None = None  # the derived tables' layout once checked (cxmetrics.measures)
         if not read_only:
             self._migrate()
+            for hook in OPEN_HOOKS:
+                hook(self, on_progress)
 
     def _open(self, retries: int, wait_s: float, on_busy) -> duckdb.DuckDBPyConnection:
         for attempt in range(retries + 1):
@@ -411,6 +418,11 @@ class Store:
 
 
 _NOT_BACKED_UP = ("schema_version", "data_version")
+DERIVED_PREFIX = "measures_"  # derived tables (cxmetrics.measures): rebuilt from the rest, so not backed up
+
+
+def _backed_up(name: str) -> bool:
+    return name not in _NOT_BACKED_UP and not name.startswith(DERIVED_PREFIX)
 
 
 def backup(store: Store, out_dir: str | os.PathLike) -> dict:
@@ -424,7 +436,7 @@ def backup(store: Store, out_dir: str | os.PathLike) -> dict:
     cur = store._cursor()  # one snapshot needs one connection, held across the tables
     cur.execute("BEGIN TRANSACTION").fetchall()  # one snapshot for all tables; the result is consumed
     try:
-        for name in [t for t in store.table_counts() if t not in _NOT_BACKED_UP]:
+        for name in [t for t in store.table_counts() if _backed_up(t)]:
             path = out / f"{name}.parquet"
             with warnings.catch_warnings():  # DuckDB notes the batch copy; the snapshot needs this cursor
                 warnings.simplefilter("ignore", UserWarning)
@@ -454,7 +466,7 @@ def restore(store: Store, in_dir: str | os.PathLike, force: bool = False) -> dic
         tables = manifest["tables"]
     except (ValueError, KeyError) as exc:
         raise CxError(f"{manifest_path}: the manifest is damaged ({exc}). Nothing was restored.") from exc
-    expected = set(store.table_counts()) - set(_NOT_BACKED_UP)
+    expected = {t for t in store.table_counts() if _backed_up(t)}
     problems = []
     if manifest.get("schema_version") != store.schema_version():
         problems.append(f"the backup has schema version {manifest.get('schema_version')}, the store "
@@ -484,6 +496,9 @@ def restore(store: Store, in_dir: str | os.PathLike, force: bool = False) -> dic
             store.execute(f"DELETE FROM {quote_ident(name)}")
             store.execute(f"INSERT INTO {quote_ident(name)} SELECT * FROM read_parquet(?)",
                           [str(folder / Path(tables[name]["file"]).name)])
+        for name in [t for t in store.table_counts() if t.startswith(DERIVED_PREFIX)]:
+            store.execute(f"DROP TABLE {quote_ident(name)}")  # rebuilt from the restored rows on next use
+        store.derived_layout = None
         next_id = int(store.scalar("SELECT coalesce(max(import_id), 0) + 1 FROM imports"))
         store.execute("DROP SEQUENCE import_id_seq")
         store.execute(f"CREATE SEQUENCE import_id_seq START {next_id}")  # an integer, not user text

@@ -18,7 +18,9 @@ from .storage import Store, resolve_db_path
 
 @st.cache_resource(show_spinner=False)
 def _store_for(path: str) -> Store:
-    return Store(path)
+    # A store made by an earlier version builds its measures on this first open: say so while it runs.
+    with st.spinner("Opening the store …"):
+        return Store(path, on_progress=lambda message: st.info(message, icon="⏳"))
 
 
 def get_store() -> Store:

@@ -47,10 +47,11 @@ class Choices:
 def choices(store: Store) -> Choices:
     """Months, channels and drill-down values present in the store (for the filters), in one pass."""
     row = store.fetchone(
-        "SELECT list(DISTINCT strftime(queued_local, '%Y-%m')), list(DISTINCT channel), "
-        "list(DISTINCT queue) FILTER (WHERE queue IS NOT NULL), list(DISTINCT team) FILTER (WHERE team IS NOT NULL), "
-        "list(DISTINCT agent) FILTER (WHERE agent IS NOT NULL) FROM contacts")
-    months, present, queues, teams, agents = (sorted(v or []) for v in row)
+        "SELECT list(DISTINCT strftime(day, '%Y-%m')), list(DISTINCT channel) FROM measures_coverage")
+    groups = store.fetchone(
+        "SELECT list(DISTINCT queue) FILTER (WHERE queue IS NOT NULL), list(DISTINCT team) FILTER "
+        "(WHERE team IS NOT NULL), list(DISTINCT agent) FILTER (WHERE agent IS NOT NULL) FROM measures_agent")
+    months, present, queues, teams, agents = (sorted(v or []) for v in (*row, *groups))
     channels = ordered_channels(present)
     return Choices(months, channels, queues[:5000], teams[:5000], agents[:5000])
 
@@ -332,8 +333,7 @@ class DataQuality:
 
 def data_quality(store: Store) -> DataQuality:
     coverage = store.df(
-        "SELECT channel, CAST(queued_local AS DATE) AS day, count(*) AS contacts FROM contacts "
-        "GROUP BY ALL ORDER BY channel, day")
+        "SELECT channel, day, sum(contacts) AS contacts FROM measures_coverage GROUP BY ALL ORDER BY channel, day")
     order = {c: i for i, c in enumerate(ordered_channels(coverage["channel"].unique()))}
     coverage = coverage.sort_values(["channel", "day"], key=lambda col: col.map(order) if col.name == "channel"
                                     else col).reset_index(drop=True)
@@ -359,7 +359,7 @@ def data_quality(store: Store) -> DataQuality:
 def quarters(store: Store) -> list[str]:
     """Quarters with contacts, newest first."""
     return [r[0] for r in store.fetchall(
-        "SELECT DISTINCT strftime(queued_local, '%Y') || 'Q' || quarter(queued_local) FROM contacts ORDER BY 1 DESC")]
+        "SELECT DISTINCT strftime(day, '%Y') || 'Q' || quarter(day) FROM measures_coverage ORDER BY 1 DESC")]
 
 
 
@@ -434,10 +434,14 @@ def satisfaction(store: Store, month_from: str, month_to: str) -> Satisfaction:
     totals = frame[frame["metric"] == "responses"].groupby("channel")["value"].sum() if not frame.empty else {}
     not_measured = [c for c in channels if not totals.get(c)]
     distribution = store.df("""
-        SELECT channel, CAST(round(csat) AS INTEGER) AS score, count(*) AS responses
-        FROM contacts WHERE direction = 'inbound' AND csat IS NOT NULL
-          AND queued_local >= CAST(? AS TIMESTAMP) AND queued_local < CAST(? AS TIMESTAMP)
-        GROUP BY ALL ORDER BY channel, score""",
+        SELECT channel, score, responses FROM (
+            SELECT channel, score, sum(responses) AS responses
+            FROM (UNPIVOT (SELECT channel, csat_score_1, csat_score_2, csat_score_3, csat_score_4, csat_score_5
+                           FROM measures_day WHERE day >= CAST(? AS DATE) AND day < CAST(? AS DATE))
+                  ON COLUMNS(* EXCLUDE (channel)) INTO NAME score_name VALUE responses)
+                 , LATERAL (SELECT CAST(right(score_name, 1) AS INTEGER) AS score)
+            GROUP BY ALL)
+        WHERE responses > 0 ORDER BY channel, score""",
         [month_from + "-01", add_months(month_to, 1) + "-01"])
     if not distribution.empty:
         distribution["share"] = 100.0 * distribution["responses"] / distribution.groupby("channel")[

@@ -210,10 +210,12 @@ def test_rows_sorted_in_registry_order_and_only_where_there_are_contacts(voice_s
 
 def test_next_contact_refresh_in_buckets_equals_one_pass(store, tmp_path):
     from cxmetrics.ingest.fcr import customers_of_import, refresh_next_contacts
+    from cxmetrics.measures import TouchedDays
     report = import_file(store, write(tmp_path / "rep.csv", REPEAT_FILE))
     one_pass = store.fetchall("SELECT contact_id, next_contact_at FROM contacts ORDER BY 1")
     store.execute("UPDATE contacts SET next_contact_at = NULL")
     with store.temp_tables() as temps:   # the import's customers are every customer of the store
-        refresh_next_contacts(store, customers_of_import(store, temps, report.import_id), bucket_rows=2)   # 5 passes
+        refresh_next_contacts(store, customers_of_import(store, temps, report.import_id), TouchedDays(store, temps),
+                              bucket_rows=2)   # 5 passes
     assert store.fetchall("SELECT contact_id, next_contact_at FROM contacts ORDER BY 1") == one_pass
     assert sum(v is not None for _, v in one_pass) == 3

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..measures import TouchedDays
 from ..storage import Store, TempTable, TempTables
 
 REFRESH_BUCKET_ROWS = 1_500_000  # contacts per pass of the next-contact refresh (bounds its memory)
@@ -30,8 +31,10 @@ def customers_of_import(store: Store, temps: TempTables, import_id: int) -> Affe
     return AffectedCustomers(table)
 
 
-def refresh_next_contacts(store: Store, customers: AffectedCustomers, bucket_rows: int | None = None) -> None:
-    """Recompute next_contact_at for the contacts of `customers`.
+def refresh_next_contacts(store: Store, customers: AffectedCustomers, touched: TouchedDays,
+                          bucket_rows: int | None = None) -> None:
+    """Recompute next_contact_at for the contacts of `customers`; the days of the contacts whose next
+    contact changed go into `touched` (their repeat-contact FCR changes with it).
 
     Runs inside the import or delete transaction. Large sets are done in passes over hash buckets of
     customers, so the window never holds every contact at once.
@@ -39,16 +42,20 @@ def refresh_next_contacts(store: Store, customers: AffectedCustomers, bucket_row
     rows = store.scalar("SELECT count(*) FROM contacts WHERE direction = 'inbound' "
                         f"AND customer_id IN (SELECT customer_id FROM {customers.table})")
     buckets = max(1, -(-int(rows) // (bucket_rows or REFRESH_BUCKET_ROWS)))
-    for bucket in range(buckets):
-        store.execute(f"""
-            UPDATE contacts SET next_contact_at = n.next_at
-            FROM (
-                SELECT source, contact_id,
-                       min(queued_at) OVER (PARTITION BY customer_id ORDER BY queued_at
-                           RANGE BETWEEN INTERVAL 1 MICROSECOND FOLLOWING AND UNBOUNDED FOLLOWING) AS next_at
-                FROM contacts
-                WHERE direction = 'inbound' AND hash(customer_id) % ? = ?
-                  AND customer_id IN (SELECT customer_id FROM {customers.table})
-            ) n
-            WHERE contacts.source = n.source AND contacts.contact_id = n.contact_id
-              AND contacts.next_contact_at IS DISTINCT FROM n.next_at""", [buckets, bucket])
+    with store.temp_tables() as temps:
+        for bucket in range(buckets):
+            changed = temps.create("next_contacts_changed", f"""
+                SELECT c.source, c.contact_id, CAST(c.queued_local AS DATE) AS day, n.next_at
+                FROM (
+                    SELECT source, contact_id,
+                           min(queued_at) OVER (PARTITION BY customer_id ORDER BY queued_at
+                               RANGE BETWEEN INTERVAL 1 MICROSECOND FOLLOWING AND UNBOUNDED FOLLOWING) AS next_at
+                    FROM contacts
+                    WHERE direction = 'inbound' AND hash(customer_id) % ? = ?
+                      AND customer_id IN (SELECT customer_id FROM {customers.table})
+                ) n JOIN contacts c ON c.source = n.source AND c.contact_id = n.contact_id
+                WHERE c.next_contact_at IS DISTINCT FROM n.next_at""", [buckets, bucket])
+            store.execute(f"INSERT INTO {touched.table} SELECT DISTINCT day FROM {changed}")
+            store.execute(f"""
+                UPDATE contacts SET next_contact_at = n.next_at FROM {changed} n
+                WHERE contacts.source = n.source AND contacts.contact_id = n.contact_id""")

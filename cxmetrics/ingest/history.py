@@ -4,6 +4,7 @@ from __future__ import annotations
 from ..errors import UsageError
 from ..messages import ControlRef, Message, already_imported
 from ..schema import QUARANTINE_COLUMNS
+from ..measures import TouchedDays, ensure_built, latest_contact, rebuild, refresh_days
 from ..storage import Store, quote_ident
 from .fcr import customers_of_import, refresh_next_contacts
 
@@ -31,9 +32,15 @@ def delete_import(store: Store, import_id: int) -> dict:
         raise UsageError(Message("there is no import #{import_id} (see the imports {imports})", import_id=import_id,
                                  imports=ControlRef("imports")))
     kind = row[0]
+    ensure_built(store)
     table, history = (quote_ident(kind), quote_ident(f"{kind}_replaced"))  # kind is contacts or customers
     with store.temp_tables() as temps, store.transaction():
         customers = customers_of_import(store, temps, import_id) if kind == "contacts" else None
+        latest_before = latest_contact(store)
+        touched = TouchedDays(store, temps)
+        if customers is not None:  # the days of the rows it removes and of those it restores
+            touched.add_contacts("import_id = ?", [import_id])
+            touched.add_contacts("replaced_by = ?", [import_id], table="contacts_replaced")
         removed = int(store.scalar(f"SELECT count(*) FROM {table} WHERE import_id = ?", [import_id]))
         store.execute(f"DELETE FROM {table} WHERE import_id = ?", [import_id])
         store.execute(f"DELETE FROM {history} WHERE import_id = ?", [import_id])
@@ -44,7 +51,12 @@ def delete_import(store: Store, import_id: int) -> dict:
         store.execute("DELETE FROM quarantine WHERE import_id = ?", [import_id])
         store.execute("DELETE FROM imports WHERE import_id = ?", [import_id])
         if customers is not None:
-            refresh_next_contacts(store, customers)
+            refresh_next_contacts(store, customers, touched)
+            touched.add_censoring_shift(latest_before, latest_contact(store),
+                                        float(store.settings()["fcr_window_days"]))
+            refresh_days(store, touched)
+        else:
+            rebuild(store, churn_only=True)
     return {"import_id": import_id, "file_name": row[1], "removed": removed, "restored": restored}
 
 

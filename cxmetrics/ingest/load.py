@@ -9,6 +9,7 @@ import json
 import os
 import signal
 
+from ..measures import TouchedDays, latest_contact, rebuild, refresh_days
 from ..storage import Store, TempTable, quote_ident
 from . import read
 from .fcr import customers_of_import, refresh_next_contacts
@@ -63,6 +64,8 @@ def load_contacts(job: ImportJob, report: ImportReport) -> None:
     store = job.store
     with store.transaction():
         import_id = _start_import(job, report)
+        latest_before = latest_contact(store)
+        touched = TouchedDays(store, job.temps)
         values = {**_contact_values(job.mapping), "source": "?", "import_id": "?", "file_row": "file_row",
                   "queued_local": "timezone(?, queued_d)", "next_contact_at": "CAST(NULL AS TIMESTAMPTZ)"}
         columns = ("source", "contact_id", "import_id", "file_row", "channel", "direction", "queued_at",
@@ -73,7 +76,11 @@ def load_contacts(job: ImportJob, report: ImportReport) -> None:
                                f"FROM parsed_rows p WHERE {VALID_ROWS}", [job.source, import_id, job.tz])
         report.rows_replaced = _set_aside_replaced(store, "contacts", new, ("source", "contact_id"), import_id)
         store.execute(f"INSERT INTO contacts BY NAME SELECT * FROM {new}")
-        refresh_next_contacts(store, customers_of_import(store, job.temps, import_id))
+        touched.add_contacts("import_id = ?", [import_id])
+        touched.add_contacts("replaced_by = ?", [import_id], table="contacts_replaced")
+        refresh_next_contacts(store, customers_of_import(store, job.temps, import_id), touched)
+        touched.add_censoring_shift(latest_before, latest_contact(store), float(store.settings()["fcr_window_days"]))
+        refresh_days(store, touched)
         report.rows_imported = int(store.scalar(f"SELECT count(*) FROM {new}"))
         _finish_import(job, report)
         crash_point("committing")
@@ -88,6 +95,7 @@ def load_customers(job: ImportJob, report: ImportReport) -> None:
                                f"FROM parsed_rows WHERE {VALID_ROWS}", [import_id])
         report.rows_replaced = _set_aside_replaced(store, "customers", new, ("customer_id",), import_id)
         store.execute(f"INSERT INTO customers BY NAME SELECT * FROM {new}")
+        rebuild(store, churn_only=True)
         report.rows_imported = int(store.scalar(f"SELECT count(*) FROM {new}"))
         _finish_import(job, report)
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from ..errors import ImportRefused, RowProblem, UsageError
 from ..messages import ControlRef, FieldRef, Message
+from ..measures import ensure_built
 from ..schema import fields_for
 from ..storage import Store, TempTables, quote_ident, sha256_of
 from . import read
@@ -39,6 +40,7 @@ def import_file(store: Store, path: str | os.PathLike, options: ImportOptions | 
     tz = options.timezone or store.settings()["timezone"]
     _check_time_zone(store, tz)
 
+    ensure_built(store, lambda message: progress(0.01, message))
     progress(0.02, "checking whether the file was imported before")
     sha = sha256_of(path)
     if not options.force and not options.preview_rows:

@@ -1,0 +1,250 @@
+"""The measures layer: additive measures stored at a few grains, kept in step with every change.
+
+Every view reads these tables instead of the contact rows, so a view's cost follows the number of
+days × channels × queues × teams, not the number of contacts. The measures are the registry's
+`MEASURES` (spec §3's counts and sums), computed over the inbound contacts of one grain cell.
+
+Grains, chosen by measuring a 1M-contact store (README "Measures layer"):
+- `measures_day`: local day × channel × queue × team (months, weeks, days, quarters; queue and team drill-down);
+- `measures_agent`: the same × agent (agent drill-down and filters);
+- `measures_slot`: local half-hour × channel × queue × team (the interval period and the heatmaps);
+- `measures_coverage`: local day × channel × import, all contacts of both directions (coverage, latest data);
+- `measures_churn`: distinct-customer churn counts per month, quarter, week and day × channel, the one
+  metric that is not additive over days.
+
+Maintained inside the import and undo transactions for the days a change touches (its own days, the
+days of contacts whose next contact changed, the days whose FCR censoring moved with the newest
+contact), and rebuilt, wholly or per channel, when a setting they depend on changes. The tables are
+derived data: not backed up, rebuilt after a restore or when their layout changes (`ensure_built`).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from typing import Callable
+
+from .errors import CxError
+from .metrics import MEASURES
+from .schema import OTHER_CHANNEL_DEFAULTS
+from .storage import OPEN_HOOKS, Store, TempTable, TempTables, quote_ident
+
+SUM_MEASURES = ("wait_sum", "handle_sum", "csat_sum", "ces_sum")  # sums of seconds or scores; the rest are counts
+MEASURE_COLUMNS = tuple(MEASURES)
+
+
+@dataclass(frozen=True)
+class Grain:
+    """One measures table: its time column (and how a contact's local time maps to it) and its keys."""
+    table: str
+    time: str
+    time_sql: str
+    keys: tuple[str, ...]
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return (self.time, *self.keys, *MEASURE_COLUMNS)
+
+
+DAY = Grain("measures_day", "day", "CAST(queued_local AS DATE)", ("channel", "queue", "team"))
+AGENT = Grain("measures_agent", "day", "CAST(queued_local AS DATE)", ("channel", "queue", "team", "agent"))
+SLOT = Grain("measures_slot", "slot", "time_bucket(INTERVAL 30 MINUTE, queued_local)", ("channel", "queue", "team"))
+GRAINS = (AGENT, DAY, SLOT)
+
+# Churn counts distinct customers, so it is kept per calendar period, for each kind of period.
+CHURN_PERIODS = {
+    "month": "strftime({t}, '%Y-%m')",
+    "quarter": "strftime({t}, '%Y') || 'Q' || quarter({t})",
+    "week": "strftime({t}, '%G-W%V')",
+    "day": "strftime({t}, '%Y-%m-%d')",
+}
+_TRUNC = {"month": "month", "quarter": "quarter", "week": "week", "day": "day"}
+
+_DDL = {
+    "measures_coverage": "day DATE NOT NULL, channel VARCHAR NOT NULL, import_id INTEGER NOT NULL, "
+                         "contacts BIGINT NOT NULL",
+    "measures_churn": "kind VARCHAR NOT NULL, period VARCHAR NOT NULL, channel VARCHAR NOT NULL, "
+                      "churn_n BIGINT NOT NULL, churn_yes BIGINT NOT NULL",
+}
+for _grain in GRAINS:
+    _types = {_grain.time: "DATE NOT NULL" if _grain.time == "day" else "TIMESTAMP NOT NULL", "channel": "VARCHAR NOT NULL"}
+    _DDL[_grain.table] = ", ".join(
+        f"{quote_ident(c)} {_types.get(c, 'VARCHAR' if c in _grain.keys else ('DOUBLE' if c in SUM_MEASURES else 'BIGINT'))}"
+        for c in _grain.columns)
+TABLES = tuple(_DDL)
+# A change of grains or measures changes the layout; a store whose tables have another layout rebuilds them.
+LAYOUT = hashlib.sha256(repr(sorted(_DDL.items())).encode()).hexdigest()[:16]
+
+ProgressFn = Callable[[str], None]
+
+
+# -- reading state -----------------------------------------------------------------------------------------
+def is_built(store: Store) -> bool:
+    """Whether the store's measures exist in the current layout."""
+    if store.derived_layout == LAYOUT:
+        return True
+    exists = store.scalar("SELECT count(*) FROM information_schema.tables WHERE table_name = 'measures_state'")
+    built = bool(exists) and store.scalar("SELECT layout FROM measures_state") == LAYOUT
+    if built:
+        store.derived_layout = LAYOUT  # checked once per Store object
+    return built
+
+
+def ensure_built(store: Store, progress: ProgressFn | None = None) -> bool:
+    """Build the measures when the store has none in the current layout (a store made by an earlier
+    version, or just restored). Returns True when it built them. `progress` receives one message first."""
+    if is_built(store):
+        return False
+    if store.read_only:
+        raise CxError(f"{store.path} was made by an earlier version of cxmetrics and its measures are not built "
+                      "yet. Open it once without CXMETRICS_READONLY to build them.")
+    with store.write_lock:
+        if is_built(store):
+            return False
+        contacts = int(store.scalar("SELECT count(*) FROM contacts"))
+        if progress and contacts:
+            progress(f"Building the measures layer from {contacts:,} stored contacts (once, after an upgrade or "
+                     "a restore) …")
+        with store.transaction():
+            for table in (*TABLES, "measures_state"):
+                store.execute(f"DROP TABLE IF EXISTS {quote_ident(table)}")
+            for table, ddl in _DDL.items():
+                store.execute(f"CREATE TABLE {quote_ident(table)} ({ddl})")
+            store.execute("CREATE TABLE measures_state (layout VARCHAR NOT NULL)")
+            store.execute("INSERT INTO measures_state VALUES (?)", [LAYOUT])
+            rebuild(store)
+        store.derived_layout = LAYOUT
+    return True
+
+
+# -- maintenance -------------------------------------------------------------------------------------------
+class TouchedDays:
+    """The local days a change touches, gathered in a temporary table while the change runs."""
+
+    def __init__(self, store: Store, temps: TempTables):
+        self.store = store
+        self.table: TempTable = temps.create("touched_days", columns=[("day", "DATE")], unique=True)
+
+    def add_contacts(self, where: str, params: list | None = None, table: str = "contacts") -> None:
+        """The days of the contacts (in `table`) matching `where`."""
+        self.store.execute(f"INSERT INTO {self.table} SELECT DISTINCT CAST(queued_local AS DATE) "
+                           f"FROM {quote_ident(table)} WHERE {where}", params or [])
+
+    def add_censoring_shift(self, latest_before, latest_after, fcr_window_days: float) -> None:
+        """The days whose FCR censoring changed when the newest contact moved from one time to another."""
+        if latest_before is None or latest_after is None or latest_before == latest_after:
+            return
+        window = dt.timedelta(days=fcr_window_days)
+        low, high = sorted((latest_before, latest_after))
+        self.add_contacts("queued_at > ? AND queued_at <= ?", [low - window, high - window])
+
+
+def latest_contact(store: Store):
+    """The newest queued_at of the store (the FCR censoring point), or None."""
+    return store.scalar("SELECT max(queued_at) FROM contacts")
+
+
+def refresh_days(store: Store, touched: TouchedDays) -> None:
+    """Recompute every measure row of the touched days (inside the caller's transaction)."""
+    if not store.scalar(f"SELECT count(*) FROM {touched.table}"):
+        return
+    days = store.fetchone(f"SELECT min(day), max(day) FROM {touched.table}")
+    rebuild(store, touched.table, days)
+
+
+def rebuild(store: Store, days: TempTable | None = None, day_range=None, channels: list[str] | None = None,
+            churn_only: bool = False) -> None:
+    """Delete and recompute the measure rows of some days (a table of days), some channels, or all of them."""
+    settings = store.settings()
+    other = OTHER_CHANNEL_DEFAULTS
+    conditions, params = [], []
+    if days is not None:
+        conditions.append(f"CAST(queued_local AS DATE) IN (SELECT day FROM {days})")
+        # the range lets DuckDB skip row groups before the IN test
+        conditions.append("queued_local >= CAST(? AS TIMESTAMP) AND queued_local < CAST(? AS TIMESTAMP) + INTERVAL 1 DAY")
+        params += list(day_range)
+    if channels is not None:
+        conditions.append("list_contains(?::VARCHAR[], channel)")
+        params.append(list(channels))
+    where = " AND ".join(conditions) or "TRUE"
+    if not churn_only:
+        _delete(store, days, channels)
+        window_s = float(settings["fcr_window_days"]) * 86400
+        base = f"""
+            SELECT c.*, coalesce(cs.sl_threshold_s, ?) AS sl_threshold_s,
+                   coalesce(cs.short_abandon_s, ?) AS short_abandon_s, CAST(? AS DOUBLE) AS fcr_window_s,
+                   epoch(c.queued_at) + ? > epoch((SELECT max(queued_at) FROM contacts)) AS fcr_censored
+            FROM (SELECT * FROM contacts WHERE direction = 'inbound' AND {where}) c
+            LEFT JOIN channel_settings cs USING (channel)"""
+        base_params = [float(other.sl_threshold_s), float(other.short_abandon_s), window_s, window_s] + params
+        aggregates = ", ".join(f"{sql} AS {quote_ident(name)}" for name, sql in MEASURES.items())
+        for grain in (AGENT, SLOT):
+            keys = ", ".join(quote_ident(k) for k in grain.keys)
+            store.execute(f"INSERT INTO {grain.table} SELECT {grain.time_sql} AS {grain.time}, {keys}, {aggregates} "
+                          f"FROM ({base}) GROUP BY ALL", base_params)
+        # the day grain pools the agent grain: the same counts, without a second pass over the contacts
+        sums = ", ".join(f"sum({quote_ident(c)}) AS {quote_ident(c)}" for c in MEASURE_COLUMNS)
+        agent_where = _grain_filter(AGENT, days, channels)
+        store.execute(f"INSERT INTO measures_day SELECT day, channel, queue, team, {sums} FROM measures_agent "
+                      f"WHERE {agent_where[0]} GROUP BY ALL", agent_where[1])
+        store.execute(f"INSERT INTO measures_coverage SELECT CAST(queued_local AS DATE), channel, import_id, count(*) "
+                      f"FROM contacts WHERE {where} GROUP BY ALL", params)
+    _rebuild_churn(store, settings, days, day_range, channels)
+
+
+def _grain_filter(grain: Grain, days: TempTable | None, channels: list[str] | None) -> tuple[str, list]:
+    conditions, params = [], []
+    if days is not None:
+        time = grain.time if grain.time == "day" else f"CAST({grain.time} AS DATE)"
+        conditions.append(f"{time} IN (SELECT day FROM {days})")
+    if channels is not None:
+        conditions.append("list_contains(?::VARCHAR[], channel)")
+        params.append(list(channels))
+    return " AND ".join(conditions) or "TRUE", params
+
+
+def _delete(store: Store, days: TempTable | None, channels: list[str] | None) -> None:
+    for grain in GRAINS:
+        where, params = _grain_filter(grain, days, channels)
+        store.execute(f"DELETE FROM {grain.table} WHERE {where}", params)
+    where, params = _grain_filter(DAY, days, channels)
+    store.execute(f"DELETE FROM measures_coverage WHERE {where}", params)
+
+
+def _rebuild_churn(store: Store, settings: dict, days: TempTable | None, day_range,
+                   channels: list[str] | None) -> None:
+    have_customers = bool(store.scalar("SELECT count(*) > 0 FROM customers"))
+    for kind, template in CHURN_PERIODS.items():
+        of_day = template.format(t="day")
+        of_contact = template.format(t="c.queued_local")
+        conditions, params = ["c.direction = 'inbound'", "c.customer_id IS NOT NULL"], []
+        delete_where, delete_params = ["kind = ?"], [kind]
+        if days is not None:
+            # whole periods around the touched days: a period's distinct customers are recounted over all its days
+            unit = _TRUNC[kind]
+            conditions.append(f"c.queued_local >= date_trunc('{unit}', CAST(? AS DATE)) "
+                              f"AND c.queued_local < date_trunc('{unit}', CAST(? AS DATE)) + INTERVAL 1 {unit}")
+            params += list(day_range)
+            conditions.append(f"{of_contact} IN (SELECT {of_day} FROM {days})")
+            delete_where.append(f"period IN (SELECT {of_day} FROM {days})")
+        if channels is not None:
+            conditions.append("list_contains(?::VARCHAR[], c.channel)")
+            params.append(list(channels))
+            delete_where.append("list_contains(?::VARCHAR[], channel)")
+            delete_params.append(list(channels))
+        store.execute(f"DELETE FROM measures_churn WHERE {' AND '.join(delete_where)}", delete_params)
+        if not have_customers:
+            continue
+        store.execute(f"""
+            INSERT INTO measures_churn
+            SELECT ?, period, channel, count(DISTINCT customer_id),
+                   count(DISTINCT customer_id) FILTER (WHERE churned_on > contact_day
+                                                       AND churned_on <= contact_day + CAST(? AS INTEGER))
+            FROM (SELECT {of_contact} AS period, c.channel, c.customer_id, cu.churned_on,
+                         CAST(c.queued_local AS DATE) AS contact_day
+                  FROM contacts c LEFT JOIN customers cu ON cu.customer_id = c.customer_id
+                  WHERE {' AND '.join(conditions)})
+            GROUP BY period, channel""", [kind, int(settings["churn_window_days"])] + params)
+
+
+OPEN_HOOKS.append(ensure_built)  # a writable store is brought up to date when opened
