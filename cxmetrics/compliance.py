@@ -59,7 +59,7 @@ def compliance(store: Store, as_of: str, channels: list[str] | None = None,
     loaded = latest_month(store)
     first_months = dict(store.fetchall(
         "SELECT channel, strftime(min(day), '%Y-%m') FROM measures_coverage "
-        "WHERE day < CAST(? AS DATE) GROUP BY 1 HAVING max(day) >= CAST(? AS DATE)",
+        "WHERE day < CAST(? AS DATE) GROUP BY 1 HAVING max(last_day) >= CAST(? AS DATE)",
         [next_month_start(as_of), window_start + "-01"]))
     if channels:
         first_months = {c: m for c, m in first_months.items() if c in channels}

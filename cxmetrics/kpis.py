@@ -5,7 +5,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from .errors import UsageError
-from .measures import AGENT, CHURN_PERIODS, DAY, MEASURE_COLUMNS, SLOT, Grain, ensure_built
+from .measures import AGENT, CHURN_PERIODS, DAY, MEASURE_COLUMNS, POOL, SLOT, Grain, ensure_built
 from .metrics import GROUPS, METRICS, PERIOD_MONTH_SQL, PERIOD_SQL, PERIODS, REGISTRY, metric
 from .months import day_bound
 from .schema import OTHER_CHANNEL_DEFAULTS
@@ -25,6 +25,9 @@ class KpiRow:
     state: str | None = None
     group: str | None = None
     tolerance_pct: float | None = None
+    rebuilt: bool = False  # pooled from counts an aggregated report gave only as percentages (spec §1b)
+    reported_threshold: tuple[float, float] | None = None  # (lowest, highest) SL threshold reports used, when
+                                                           # it differs from the channel's setting
 
 
 def kpis(store: Store, period: str = "month", by: str | None = None, channels: list[str] | None = None,
@@ -41,15 +44,46 @@ def kpis(store: Store, period: str = "month", by: str | None = None, channels: l
     ensure_built(store)
     sql, params = kpi_sql(metric_ids, period, by, date_from, date_to, channels, filters, store.settings())
     book = TargetBook(list_targets(store))
+    thresholds = dict(store.fetchall("SELECT channel, sl_threshold_s FROM channel_settings"))
     out = []
     for row in store.records(sql, params):
         value = row["value"]
         t = (book.in_force(row["channel"], row["metric"], row["target_month"])
              if METRICS[row["metric"]].targeted and row["target_month"] else None)
+        reported = None
+        if row["reported_min"] is not None:
+            setting = thresholds.get(row["channel"], OTHER_CHANNEL_DEFAULTS.sl_threshold_s)
+            if (row["reported_min"], row["reported_max"]) != (setting, setting):
+                reported = (row["reported_min"], row["reported_max"])
         out.append(KpiRow(row["period"], row["channel"], row["metric"], value, int(row["n"] or 0),
                           None if t is None else t.target, month_state(row["metric"], value, t),
-                          row.get("grp"), None if t is None else t.tolerance_pct))
+                          row.get("grp"), None if t is None else t.tolerance_pct, bool(row["rebuilt"]), reported))
     return out
+
+
+def coarser_data(store: Store, period: str, channels: list[str] | None = None, date_from=None,
+                 date_to=None) -> dict[str, str]:
+    """Channels whose data in the range is too coarse for `period` (spec §1b: a monthly report has no daily
+    view, no heatmap), with the finest grain they have: what a view says instead of drawing nothing."""
+    lower, upper = day_bound(date_from), day_bound(date_to, end=True)
+    where, params = _where("day", lower, upper, channels, {})
+    if period in ("interval", "weekday_interval"):
+        slot_where, slot_params = _where("slot", lower, upper, channels, {})
+        rows = store.fetchall(f"""
+            WITH days AS (SELECT channel, sum(offered) AS offered, max(CASE span WHEN 'month' THEN 3 WHEN 'week'
+                                 THEN 2 ELSE 1 END) AS coarsest FROM measures_day WHERE {where} GROUP BY channel),
+                 slots AS (SELECT channel, sum(offered) AS offered FROM measures_slot WHERE {slot_where} GROUP BY channel)
+            SELECT d.channel, ['day', 'week', 'month'][d.coarsest]
+            FROM days d LEFT JOIN slots s USING (channel) WHERE d.offered > coalesce(s.offered, 0)""",
+            params + slot_params)
+        return dict(rows)
+    coarser = {"day": ("week", "month"), "week": ("month",)}.get(period, ())
+    if not coarser:
+        return {}
+    rows = store.fetchall(f"SELECT channel, ['day', 'week', 'month'][max(CASE span WHEN 'month' THEN 3 "
+                          f"WHEN 'week' THEN 2 ELSE 1 END)] FROM measures_day WHERE {where} "
+                          "AND list_contains(?::VARCHAR[], span) GROUP BY channel", params + [list(coarser)])
+    return dict(rows)
 
 
 def measures_sql(period: str = "month", by: str | None = None, date_from=None, date_to=None,
@@ -73,7 +107,11 @@ def measures_sql(period: str = "month", by: str | None = None, date_from=None, d
     group_key = ", grp" if by else ""
     lower, upper = _bound(date_from, grain), _bound(date_to, grain, end=True)
     where, params = _where(grain.time, lower, upper, channels, filters)
-    sums = ",\n               ".join(f"sum({quote_ident(c)}) AS {quote_ident(c)}" for c in MEASURE_COLUMNS)
+    sums = ",\n               ".join(f"{POOL[c]}({quote_ident(c)}) AS {quote_ident(c)}" for c in MEASURE_COLUMNS)
+    spans = _SPANS.get(period)
+    if spans:  # a weekly or monthly report's row is not split into days (spec §1b)
+        where += " AND list_contains(?::VARCHAR[], span)"
+        params.append(list(spans))
     if by is None and not filters and period in CHURN_PERIODS and _whole_periods(period, lower, upper):
         churn_sql, churn_params = ("SELECT channel, period, churn_n, churn_yes FROM measures_churn WHERE kind = ?",
                                    [period])
@@ -100,6 +138,9 @@ def measures_sql(period: str = "month", by: str | None = None, date_from=None, d
     FROM counts LEFT JOIN churn USING (channel, period{group_key})
     """
     return sql, params + [OTHER_CHANNEL_DEFAULTS.sl_formula] + churn_params
+
+
+_SPANS = {"day": ("day",), "week": ("day", "week")}  # the row spans each period can pool; others take all
 
 
 def _grain_for(period: str, by: str | None, filters: dict[str, list[str]]) -> Grain:
@@ -175,8 +216,11 @@ def kpi_sql(metric_ids: list[str], period: str, by: str | None, date_from, date_
     parts = []
     for order, mid in enumerate(metric_ids):
         m = metric(mid)
+        rebuilt = f"{m.rebuilt_from} > 0" if m.rebuilt_from else "FALSE"
+        reported = ("sl_reported_min", "sl_reported_max") if m.id == "service_level" else ("NULL", "NULL")
         parts.append(f"{{'metric': '{m.id}', 'ord': {order}, 'value': {m.value_sql()}, "
-                     f"'n': CAST(({m.denominator}) AS BIGINT)}}")
+                     f"'n': CAST(({m.denominator}) AS BIGINT), 'rebuilt': {rebuilt}, "
+                     f"'reported_min': CAST({reported[0]} AS DOUBLE), 'reported_max': CAST({reported[1]} AS DOUBLE)}}")
     grp = ", grp" if by else ""
     sql = f"""
     WITH m AS ({base_sql})

@@ -25,12 +25,13 @@ from dataclasses import dataclass
 from typing import Callable
 
 from .errors import CxError
-from .metrics import MEASURES
+from .metrics import AGGREGATED_MEASURES, MEASURES, THRESHOLD_MEASURES
 from .schema import OTHER_CHANNEL_DEFAULTS
 from .storage import OPEN_HOOKS, Store, TempTable, TempTables, quote_ident
 
-SUM_MEASURES = ("wait_sum", "handle_sum", "csat_sum", "ces_sum")  # sums of seconds or scores; the rest are counts
-MEASURE_COLUMNS = tuple(MEASURES)
+MEASURE_COLUMNS = tuple(MEASURES) + tuple(THRESHOLD_MEASURES)
+# How each measure pools over rows: sums, except the reported thresholds (min and max).
+POOL = {**{name: "sum" for name in MEASURES}, **THRESHOLD_MEASURES}
 
 
 @dataclass(frozen=True)
@@ -46,8 +47,10 @@ class Grain:
         return (self.time, *self.keys, *MEASURE_COLUMNS)
 
 
-DAY = Grain("measures_day", "day", "CAST(queued_local AS DATE)", ("channel", "queue", "team"))
-AGENT = Grain("measures_agent", "day", "CAST(queued_local AS DATE)", ("channel", "queue", "team", "agent"))
+# `span` is the length of the period a row covers: `day` for contacts and for interval and day reports, `week`
+# or `month` for a weekly or monthly report's row (kept on the day its period starts).
+DAY = Grain("measures_day", "day", "CAST(queued_local AS DATE)", ("span", "channel", "queue", "team"))
+AGENT = Grain("measures_agent", "day", "CAST(queued_local AS DATE)", ("span", "channel", "queue", "team", "agent"))
 SLOT = Grain("measures_slot", "slot", "time_bucket(INTERVAL 30 MINUTE, queued_local)", ("channel", "queue", "team"))
 GRAINS = (AGENT, DAY, SLOT)
 
@@ -61,16 +64,17 @@ CHURN_PERIODS = {
 _TRUNC = {"month": "month", "quarter": "quarter", "week": "week", "day": "day"}
 
 _DDL = {
-    "measures_coverage": "day DATE NOT NULL, channel VARCHAR NOT NULL, import_id INTEGER NOT NULL, "
-                         "contacts BIGINT NOT NULL",
+    # contacts of both directions per day, or an aggregated row's offered count over its period (day to last_day)
+    "measures_coverage": "day DATE NOT NULL, last_day DATE NOT NULL, span VARCHAR NOT NULL, channel VARCHAR NOT NULL, "
+                         "import_id INTEGER NOT NULL, contacts DOUBLE NOT NULL",
     "measures_churn": "kind VARCHAR NOT NULL, period VARCHAR NOT NULL, channel VARCHAR NOT NULL, "
                       "churn_n BIGINT NOT NULL, churn_yes BIGINT NOT NULL",
 }
 for _grain in GRAINS:
     _types = {_grain.time: "DATE NOT NULL" if _grain.time == "day" else "TIMESTAMP NOT NULL", "channel": "VARCHAR NOT NULL"}
+    # counts are DOUBLE: a count rebuilt from a report's percentage (80 % of 217) need not be whole
     _DDL[_grain.table] = ", ".join(
-        f"{quote_ident(c)} {_types.get(c, 'VARCHAR' if c in _grain.keys else ('DOUBLE' if c in SUM_MEASURES else 'BIGINT'))}"
-        for c in _grain.columns)
+        f"{quote_ident(c)} {_types.get(c, 'VARCHAR' if c in _grain.keys else 'DOUBLE')}" for c in _grain.columns)
 TABLES = tuple(_DDL)
 # A change of grains or measures changes the layout; a store whose tables have another layout rebuilds them.
 LAYOUT = hashlib.sha256(repr(sorted(_DDL.items())).encode()).hexdigest()[:16]
@@ -156,7 +160,6 @@ def rebuild(store: Store, days: TempTable | None = None, day_range=None, channel
             churn_only: bool = False) -> None:
     """Delete and recompute the measure rows of some days (a table of days), some channels, or all of them."""
     settings = store.settings()
-    other = OTHER_CHANNEL_DEFAULTS
     conditions, params = [], []
     if days is not None:
         conditions.append(f"CAST(queued_local AS DATE) IN (SELECT day FROM {days})")
@@ -169,27 +172,55 @@ def rebuild(store: Store, days: TempTable | None = None, day_range=None, channel
     where = " AND ".join(conditions) or "TRUE"
     if not churn_only:
         _delete(store, days, channels)
-        window_s = float(settings["fcr_window_days"]) * 86400
-        base = f"""
-            SELECT c.*, coalesce(cs.sl_threshold_s, ?) AS sl_threshold_s,
-                   coalesce(cs.short_abandon_s, ?) AS short_abandon_s, CAST(? AS DOUBLE) AS fcr_window_s,
-                   epoch(c.queued_at) + ? > epoch((SELECT max(queued_at) FROM contacts)) AS fcr_censored
-            FROM (SELECT * FROM contacts WHERE direction = 'inbound' AND {where}) c
-            LEFT JOIN channel_settings cs USING (channel)"""
-        base_params = [float(other.sl_threshold_s), float(other.short_abandon_s), window_s, window_s] + params
-        aggregates = ", ".join(f"{sql} AS {quote_ident(name)}" for name, sql in MEASURES.items())
-        for grain in (AGENT, SLOT):
-            keys = ", ".join(quote_ident(k) for k in grain.keys)
-            store.execute(f"INSERT INTO {grain.table} SELECT {grain.time_sql} AS {grain.time}, {keys}, {aggregates} "
-                          f"FROM ({base}) GROUP BY ALL", base_params)
+        _insert_from_contacts(store, settings, where, params)
+        _insert_from_reports(store, days, day_range, channels)
         # the day grain pools the agent grain: the same counts, without a second pass over the contacts
-        sums = ", ".join(f"sum({quote_ident(c)}) AS {quote_ident(c)}" for c in MEASURE_COLUMNS)
+        pooled = ", ".join(f"{POOL[c]}({quote_ident(c)}) AS {quote_ident(c)}" for c in MEASURE_COLUMNS)
         agent_where = _grain_filter(AGENT, days, channels)
-        store.execute(f"INSERT INTO measures_day SELECT day, channel, queue, team, {sums} FROM measures_agent "
+        store.execute(f"INSERT INTO measures_day SELECT day, span, channel, queue, team, {pooled} FROM measures_agent "
                       f"WHERE {agent_where[0]} GROUP BY ALL", agent_where[1])
-        store.execute(f"INSERT INTO measures_coverage SELECT CAST(queued_local AS DATE), channel, import_id, count(*) "
-                      f"FROM contacts WHERE {where} GROUP BY ALL", params)
     _rebuild_churn(store, settings, days, day_range, channels)
+
+
+def _insert_from_contacts(store: Store, settings: dict, where: str, params: list) -> None:
+    other = OTHER_CHANNEL_DEFAULTS
+    window_s = float(settings["fcr_window_days"]) * 86400
+    base = f"""
+        SELECT c.*, 'day' AS span, coalesce(cs.sl_threshold_s, ?) AS sl_threshold_s,
+               coalesce(cs.short_abandon_s, ?) AS short_abandon_s, CAST(? AS DOUBLE) AS fcr_window_s,
+               epoch(c.queued_at) + ? > epoch((SELECT max(queued_at) FROM contacts)) AS fcr_censored
+        FROM (SELECT * FROM contacts WHERE direction = 'inbound' AND {where}) c
+        LEFT JOIN channel_settings cs USING (channel)"""
+    base_params = [float(other.sl_threshold_s), float(other.short_abandon_s), window_s, window_s] + params
+    aggregates = ", ".join([f"{sql} AS {quote_ident(name)}" for name, sql in MEASURES.items()]
+                           + [f"CAST(NULL AS DOUBLE) AS {quote_ident(name)}" for name in THRESHOLD_MEASURES])
+    for grain in (AGENT, SLOT):
+        keys = ", ".join(quote_ident(k) for k in grain.keys)
+        store.execute(f"INSERT INTO {grain.table} SELECT {grain.time_sql} AS {grain.time}, {keys}, {aggregates} "
+                      f"FROM ({base}) GROUP BY ALL", base_params)
+    store.execute("INSERT INTO measures_coverage SELECT CAST(queued_local AS DATE), CAST(queued_local AS DATE), 'day', "
+                  f"channel, import_id, count(*) FROM contacts WHERE {where} GROUP BY ALL", params)
+
+
+def _insert_from_reports(store: Store, days: TempTable | None, day_range, channels: list[str] | None) -> None:
+    """The rows of aggregated reports (spec §1b): each row's measures, at the grains its period allows."""
+    conditions, params = ["TRUE"], []
+    if days is not None:
+        conditions.append(f"CAST(period_start AS DATE) IN (SELECT day FROM {days})")
+    if channels is not None:
+        conditions.append("list_contains(?::VARCHAR[], channel)")
+        params.append(list(channels))
+    where = " AND ".join(conditions)
+    values = ", ".join([f"sum({sql}) AS {quote_ident(name)}" for name, sql in AGGREGATED_MEASURES.items()]
+                       + [f"{pool}(sl_threshold_s) AS {quote_ident(name)}" for name, pool in THRESHOLD_MEASURES.items()])
+    span = "CASE WHEN grain IN ('week', 'month') THEN grain ELSE 'day' END"
+    inbound = f"direction = 'inbound' AND {where}"
+    store.execute(f"INSERT INTO measures_agent SELECT CAST(period_start AS DATE), {span}, channel, queue, team, agent, "
+                  f"{values} FROM aggregated_rows WHERE {inbound} GROUP BY ALL", params)
+    store.execute(f"INSERT INTO measures_slot SELECT time_bucket(INTERVAL 30 MINUTE, period_start), channel, queue, "
+                  f"team, {values} FROM aggregated_rows WHERE grain = 'interval' AND {inbound} GROUP BY ALL", params)
+    store.execute(f"INSERT INTO measures_coverage SELECT CAST(period_start AS DATE), CAST(period_end AS DATE) - 1, "
+                  f"{span}, channel, import_id, sum(offered) FROM aggregated_rows WHERE {where} GROUP BY ALL", params)
 
 
 def _grain_filter(grain: Grain, days: TempTable | None, channels: list[str] | None) -> tuple[str, list]:

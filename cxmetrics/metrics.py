@@ -17,48 +17,62 @@ from .schema import SL_FORMULA_TEXT
 _WITHIN = "(wait_seconds IS NOT NULL AND wait_seconds <= sl_threshold_s)"
 _SHORT = "(abandoned AND wait_seconds IS NOT NULL AND wait_seconds < short_abandon_s)"
 _FCR_KNOWN = "(answered AND customer_id IS NOT NULL AND NOT fcr_censored)"
-MEASURES = {
-    "offered": "count(*)",
-    "answered": "count(*) FILTER (WHERE answered)",
-    "abandoned": "count(*) FILTER (WHERE abandoned)",
-    "short_abandoned": f"count(*) FILTER (WHERE {_SHORT})",
-    "answered_within": f"count(*) FILTER (WHERE answered AND {_WITHIN})",
-    "answered_unknown_wait": "count(*) FILTER (WHERE answered AND wait_seconds IS NULL)",
-    "abandoned_within": f"count(*) FILTER (WHERE abandoned AND {_WITHIN})",
-    "wait_sum": "sum(wait_seconds) FILTER (WHERE answered AND wait_seconds IS NOT NULL)",
-    "wait_n": "count(*) FILTER (WHERE answered AND wait_seconds IS NOT NULL)",
-    "handle_sum": "sum(handle_seconds) FILTER (WHERE answered AND handle_seconds IS NOT NULL)",
-    "handle_n": "count(*) FILTER (WHERE answered AND handle_seconds IS NOT NULL)",
-    "resolved_any": "count(resolved)",
-    "resolved_n": "count(*) FILTER (WHERE answered AND resolved IS NOT NULL)",
-    "resolved_yes": "count(*) FILTER (WHERE answered AND resolved)",
-    "repeat_n": f"count(*) FILTER (WHERE {_FCR_KNOWN})",
-    "repeat_yes": f"count(*) FILTER (WHERE {_FCR_KNOWN} AND (next_contact_at IS NULL OR "
-                  "epoch(next_contact_at) - epoch(queued_at) > fcr_window_s))",
-    "csat_n": "count(csat)",
-    "csat_top2": "count(*) FILTER (WHERE csat >= 4)",
-    "csat_sum": "sum(csat)",
-    "nps_n": "count(nps)",
-    "nps_promoters": "count(*) FILTER (WHERE nps >= 9)",
-    "nps_passives": "count(*) FILTER (WHERE nps BETWEEN 7 AND 8)",
-    "nps_detractors": "count(*) FILTER (WHERE nps <= 6)",
-    "ces_n": "count(ces)",
-    "survey_n": "count(*) FILTER (WHERE csat IS NOT NULL OR nps IS NOT NULL OR ces IS NOT NULL)",
-    "ces_sum": "sum(ces)",
+# Each measure: its aggregate over inbound contact rows, and its value for one row of an aggregated report
+# (spec §1b, columns of the aggregated_rows table). A part the report does not give adds to no denominator:
+# like a contact whose wait is unknown, it is left out of the metric rather than counted as 0.
+_MEASURE_PAIRS = {
+    "offered": ("count(*)", "offered"),
+    "answered": ("count(*) FILTER (WHERE answered)", "answered"),
+    "abandoned": ("count(*) FILTER (WHERE abandoned)", "coalesce(abandoned, 0)"),
+    "abandon_known": ("count(*)", "CASE WHEN abandoned IS NOT NULL THEN offered ELSE 0 END"),
+    "short_abandoned": (f"count(*) FILTER (WHERE {_SHORT})", "coalesce(short_abandoned, 0)"),
+    "answered_within": (f"count(*) FILTER (WHERE answered AND {_WITHIN})", "coalesce(answered_within, 0)"),
+    "answered_unknown_wait": ("count(*) FILTER (WHERE answered AND wait_seconds IS NULL)",
+                              "CASE WHEN answered_within IS NULL THEN answered ELSE 0 END"),
+    "abandoned_within": (f"count(*) FILTER (WHERE abandoned AND {_WITHIN})", "coalesce(abandoned_within, 0)"),
+    "wait_sum": ("sum(wait_seconds) FILTER (WHERE answered AND wait_seconds IS NOT NULL)", "coalesce(wait_total_s, 0)"),
+    "wait_n": ("count(*) FILTER (WHERE answered AND wait_seconds IS NOT NULL)",
+               "CASE WHEN wait_total_s IS NOT NULL THEN answered ELSE 0 END"),
+    "handle_sum": ("sum(handle_seconds) FILTER (WHERE answered AND handle_seconds IS NOT NULL)",
+                   "coalesce(handle_total_s, 0)"),
+    "handle_n": ("count(*) FILTER (WHERE answered AND handle_seconds IS NOT NULL)",
+                 "CASE WHEN handle_total_s IS NOT NULL THEN answered ELSE 0 END"),
+    "resolved_any": ("count(resolved)", "coalesce(resolved_n, 0)"),
+    "resolved_n": ("count(*) FILTER (WHERE answered AND resolved IS NOT NULL)", "coalesce(resolved_n, 0)"),
+    "resolved_yes": ("count(*) FILTER (WHERE answered AND resolved)", "coalesce(resolved, 0)"),
+    "repeat_n": (f"count(*) FILTER (WHERE {_FCR_KNOWN})", "0"),
+    "repeat_yes": (f"count(*) FILTER (WHERE {_FCR_KNOWN} AND (next_contact_at IS NULL OR "
+                   "epoch(next_contact_at) - epoch(queued_at) > fcr_window_s))", "0"),
+    "csat_n": ("count(csat)", "coalesce(csat_n, 0)"),
+    "csat_top2": ("count(*) FILTER (WHERE csat >= 4)", "coalesce(csat_top2, 0)"),
+    "csat_sum": ("sum(csat)", "0"),
+    "csat_sum_n": ("count(csat)", "0"),  # a report's CSAT counts give top-2-box, not the mean
+    "nps_n": ("count(nps)", "coalesce(nps_n, 0)"),
+    "nps_promoters": ("count(*) FILTER (WHERE nps >= 9)", "coalesce(nps_promoters, 0)"),
+    "nps_passives": ("count(*) FILTER (WHERE nps BETWEEN 7 AND 8)",
+                     "coalesce(nps_n - nps_promoters - nps_detractors, 0)"),
+    "nps_detractors": ("count(*) FILTER (WHERE nps <= 6)", "coalesce(nps_detractors, 0)"),
+    "ces_n": ("count(ces)", "coalesce(ces_n, 0)"),
+    "ces_sum": ("sum(ces)", "coalesce(ces_total, 0)"),
+    "survey_n": ("count(*) FILTER (WHERE csat IS NOT NULL OR nps IS NOT NULL OR ces IS NOT NULL)", "0"),
+    "survey_base": ("count(*) FILTER (WHERE answered)", "0"),  # answered contacts whose survey answers are known
     # the CSAT distribution (satisfaction page): responses per rounded score
-    **{f"csat_score_{score}": f"count(*) FILTER (WHERE round(csat) = {score})" for score in range(1, 6)},
+    **{f"csat_score_{score}": (f"count(*) FILTER (WHERE round(csat) = {score})", "0") for score in range(1, 6)},
+    # marks of aggregated data: rows whose counts were rebuilt from percentages, rows without short abandons
+    "sl_rebuilt": ("0", "CASE WHEN sl_rebuilt THEN 1 ELSE 0 END"),
+    "abandon_rebuilt": ("0", "CASE WHEN abandon_rebuilt THEN 1 ELSE 0 END"),
+    "short_unseparated": ("0", "CASE WHEN short_abandoned IS NULL THEN 1 ELSE 0 END"),
+    "aggregated_rows": ("0", "1"),
 }
-# Churn needs distinct customers, so it is aggregated apart and joined by key.
-CHURN_MEASURES = {
-    "churn_n": "count(DISTINCT customer_id)",
-    "churn_yes": "count(DISTINCT customer_id) FILTER (WHERE churned_on > contact_day AND "
-                 "churned_on <= contact_day + churn_window_days)",
-}
-
+MEASURES = {name: contact for name, (contact, _) in _MEASURE_PAIRS.items()}
+AGGREGATED_MEASURES = {name: row for name, (_, row) in _MEASURE_PAIRS.items()}
+# Not additive: the service-level thresholds reported by aggregated rows (when they differ from the setting),
+# pooled by min and max.
+THRESHOLD_MEASURES = {"sl_reported_min": "min", "sl_reported_max": "max"}
 _SL_NUM = ("answered_within + CASE WHEN sl_formula = 'abandons_within_met' THEN abandoned_within ELSE 0 END")
 # With no answered contact of known wait the export says nothing about service level (spec §3):
 # the denominator is then 0, so the value is null rather than 0 % from the abandons alone.
-_SL_DEN = ("CASE WHEN wait_n = 0 THEN 0 WHEN sl_formula = 'abandons_ignored' THEN answered - answered_unknown_wait "
+_SL_DEN = ("CASE WHEN answered = answered_unknown_wait THEN 0 WHEN sl_formula = 'abandons_ignored' THEN answered - answered_unknown_wait "
            "WHEN sl_formula = 'abandons_within_met' THEN offered - answered_unknown_wait "
            "ELSE offered - short_abandoned - answered_unknown_wait END")
 _FCR_NUM = "CASE WHEN fcr_explicit_channel THEN resolved_yes ELSE repeat_yes END"
@@ -84,6 +98,7 @@ class Metric:
     change_step: float | None = None      # the smallest change on last quarter worth a finding (absolute)
     change_step_pct: float | None = None  # … or relative to last quarter's value, in percent
     survey: bool = False        # a targeted score from customer surveys (a channel may not measure it at all)
+    rebuilt_from: str | None = None  # the measure counting report rows whose counts were rebuilt from percentages
 
     @property
     def subject(self) -> str:
@@ -117,11 +132,12 @@ REGISTRY: tuple[Metric, ...] = (
            "Share of contacts answered within the channel's threshold. By the channel's sl_formula: "
            + "; ".join(f"{formula} = {text}" for formula, text in SL_FORMULA_TEXT.items())
            + ". Answered contacts with unknown wait are left out of both sides; with no answered contact of known "
-           "wait, service level is not measured (null).", _SL_NUM, _SL_DEN, 100.0, "pct", short="Service level", change_step=2.0),
+           "wait, service level is not measured (null).", _SL_NUM, _SL_DEN, 100.0, "pct", short="Service level", change_step=2.0,
+           rebuilt_from="sl_rebuilt"),
     Metric("abandon_rate", "Abandonment rate", "percent", "lower",
            "100 × (abandoned − short abandons) ÷ (offered − short abandons). A short abandon waited less than the "
-           "channel's short-abandon threshold.", "abandoned - short_abandoned", "offered - short_abandoned",
-           100.0, "pct", short="Abandoned", change_step=2.0),
+           "channel's short-abandon threshold.", "abandoned - short_abandoned", "abandon_known - short_abandoned",
+           100.0, "pct", short="Abandoned", change_step=2.0, rebuilt_from="abandon_rebuilt"),
     Metric("asa", "Average speed of answer", "seconds", "lower",
            "Mean wait of answered contacts whose wait is known.", "wait_sum", "wait_n", 1.0, "duration", short="ASA",
            change_step_pct=5.0),
@@ -159,12 +175,12 @@ REGISTRY: tuple[Metric, ...] = (
     Metric("nps_detractors", "NPS detractors", "percent", "lower", "100 × responses of 0–6 ÷ NPS responses.",
            "nps_detractors", "nps_n", 100.0, "pct", targeted=False, short="Detractors (0–6)"),
     Metric("csat_mean", "CSAT (mean)", "score", "higher", "Mean CSAT response on the 1–5 scale.",
-           "csat_sum", "csat_n", 1.0, "score", targeted=False, low=1.0, high=5.0),
+           "csat_sum", "csat_sum_n", 1.0, "score", targeted=False, low=1.0, high=5.0),
     Metric("responses", "Survey responses", "count", "higher",
            "Contacts with at least one survey answer (CSAT, NPS or CES); n is the contacts handled.",
-           "survey_n", "answered", targeted=False),
+           "survey_n", "survey_base", targeted=False),
     Metric("response_rate", "Survey response rate", "percent", "higher",
-           "100 × contacts with at least one survey answer ÷ contacts handled.", "survey_n", "answered", 100.0,
+           "100 × contacts with at least one survey answer ÷ contacts handled.", "survey_n", "survey_base", 100.0,
            "pct", targeted=False),
 )
 METRICS = {m.id: m for m in REGISTRY}

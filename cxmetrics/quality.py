@@ -12,7 +12,7 @@ def detect_missing_days(store: Store) -> dict[str, list[str]]:
     so that a quiet channel's empty day (likely by chance) is not reported as a gap in the export.
     """
     rows = store.fetchall("""
-        WITH days AS (SELECT channel, day, sum(contacts) AS n FROM measures_coverage GROUP BY ALL),
+        WITH days AS (SELECT channel, day, sum(contacts) AS n FROM measures_coverage WHERE span = 'day' GROUP BY ALL),
         span AS (SELECT channel, min(day) AS first, max(day) AS last FROM days GROUP BY channel),
         calendar AS (SELECT channel, CAST(unnest(generate_series(first, last, INTERVAL 1 DAY)) AS DATE) AS day
                      FROM span),
@@ -29,5 +29,5 @@ def detect_missing_days(store: Store) -> dict[str, list[str]]:
 
 
 def latest_month(store: Store) -> str | None:
-    """The newest month with contacts (YYYY-MM), None on an empty store."""
-    return store.scalar("SELECT strftime(max(day), '%Y-%m') FROM measures_coverage")
+    """The newest month with data (YYYY-MM), None on an empty store; a report's row counts to its period's end."""
+    return store.scalar("SELECT strftime(max(last_day), '%Y-%m') FROM measures_coverage")

@@ -143,6 +143,44 @@ MIGRATIONS: list[list[str]] = [
             saved_at TIMESTAMPTZ NOT NULL
         )""",
     ],
+    [
+        # Rows of aggregated reports (spec §1b), as imported: counts and totals, never averages or percentages.
+        # Counts are DOUBLE: one rebuilt from a percentage (80 % of 217) need not be whole.
+        """CREATE TABLE aggregated_rows (
+            import_id INTEGER NOT NULL,
+            file_row INTEGER,
+            source VARCHAR NOT NULL,
+            grain VARCHAR NOT NULL,
+            interval_minutes INTEGER,
+            period_start TIMESTAMP NOT NULL,
+            period_end TIMESTAMP NOT NULL,
+            channel VARCHAR NOT NULL,
+            direction VARCHAR NOT NULL,
+            queue VARCHAR,
+            team VARCHAR,
+            agent VARCHAR,
+            offered DOUBLE NOT NULL,
+            answered DOUBLE NOT NULL,
+            abandoned DOUBLE,
+            short_abandoned DOUBLE,
+            answered_within DOUBLE,
+            abandoned_within DOUBLE,
+            sl_threshold_s DOUBLE,
+            wait_total_s DOUBLE,
+            handle_total_s DOUBLE,
+            resolved DOUBLE,
+            resolved_n DOUBLE,
+            csat_n DOUBLE,
+            csat_top2 DOUBLE,
+            nps_n DOUBLE,
+            nps_promoters DOUBLE,
+            nps_detractors DOUBLE,
+            ces_n DOUBLE,
+            ces_total DOUBLE,
+            sl_rebuilt BOOLEAN NOT NULL,
+            abandon_rebuilt BOOLEAN NOT NULL
+        )""",
+    ],
 ]
 
 

@@ -243,3 +243,44 @@ def test_settings_changes_rebuild_what_they_affect(store, tmp_path):
     set_setting(store, "churn_window_days", "3")
     assert {r.period: r.value for r in kpis(store, "month", metrics=["churn_rate"])} == {"2026-03": 0.0}
     check_everything(store)
+
+
+def test_a_store_from_the_previous_version_builds_its_measures_on_first_open(tmp_path):
+    from .conftest import run_cli
+    db = tmp_path / "old.duckdb"
+    store = Store(db)
+    (tmp_path / "a.csv").write_text(CENSORING, encoding="utf-8")
+    import_file(store, tmp_path / "a.csv")
+    expected = oracle_kpis(store, "month")
+    with store.transaction():  # what the previous version left: contacts and no measures tables
+        for table in [t for t in store.table_counts() if t.startswith("measures_")]:
+            store.execute(f"DROP TABLE {table}")
+    store.close()
+    messages = []
+    reopened = Store(db, on_progress=messages.append)
+    assert messages == ["Building the measures layer from 3 stored contacts (once, after an upgrade or a restore) …"]
+    assert [(r.period, r.channel, r.metric, r.value, r.n) for r in kpis(reopened, "month")] == [
+        (r.period, r.channel, r.metric, r.value, r.n) for r in expected]
+    messages.clear()
+    Store(db, on_progress=messages.append).close()  # built once: the next open says nothing
+    assert messages == []
+    with reopened.transaction():
+        reopened.execute("DROP TABLE measures_state")
+    reopened.close()
+    out = run_cli("kpis", "--period", "month", db=db)  # the command line shows the same message on stderr
+    assert out.returncode == 0, out.stderr
+    assert "Building the measures layer from 3 stored contacts" in out.stderr
+
+
+def test_a_restored_backup_rebuilds_its_measures(store, tmp_path):
+    from cxmetrics.storage import backup, restore
+    (tmp_path / "a.csv").write_text(CENSORING, encoding="utf-8")
+    import_file(store, tmp_path / "a.csv")
+    manifest = backup(store, tmp_path / "backup")
+    assert not [t for t in manifest["tables"] if t.startswith("measures_")]  # derived: not in the backup
+    fresh = Store(tmp_path / "fresh.duckdb")
+    restore(fresh, tmp_path / "backup")
+    assert [(r.period, r.channel, r.metric, r.value, r.n) for r in kpis(fresh, "day")] == [
+        (r.period, r.channel, r.metric, r.value, r.n) for r in oracle_kpis(fresh, "day")]
+    assert fresh.scalar("SELECT sum(offered) FROM measures_day") == 3
+    fresh.close()
