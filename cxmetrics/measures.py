@@ -219,7 +219,8 @@ def _insert_from_reports(store: Store, days: TempTable | None, day_range, channe
                   f"{values} FROM aggregated_rows WHERE {inbound} GROUP BY ALL", params)
     store.execute(f"INSERT INTO measures_slot SELECT time_bucket(INTERVAL 30 MINUTE, period_start), channel, queue, "
                   f"team, {values} FROM aggregated_rows WHERE grain = 'interval' AND {inbound} GROUP BY ALL", params)
-    store.execute(f"INSERT INTO measures_coverage SELECT CAST(period_start AS DATE), CAST(period_end AS DATE) - 1, "
+    store.execute(f"INSERT INTO measures_coverage SELECT CAST(period_start AS DATE), "
+                  "CAST(period_end - INTERVAL 1 MICROSECOND AS DATE), "
                   f"{span}, channel, import_id, sum(offered) FROM aggregated_rows WHERE {where} GROUP BY ALL", params)
 
 

@@ -82,14 +82,70 @@ CUSTOMER_FIELDS = (
     Field("churned_on", "date", label="Churned on", description="date the customer left; empty = active"),
 )
 
-FIELDS_BY_KIND = {"contacts": CONTACT_FIELDS, "customers": CUSTOMER_FIELDS}
+# An aggregated report's row (spec §1b): a period, its dimensions, and counts, totals, means or percentages.
+AGGREGATED_FIELDS = (
+    Field("period_start", "period", label="Period start",
+          description="start of the row's interval, day, week or month (a month may be written with its year: "
+                      "Apr-15, 2026-03, март 2026)"),
+    Field("period_date", "date", label="Period date", description="date part of the period start, with period_time"),
+    Field("period_time", "time", label="Period time", description="time part of the period start, with period_date"),
+    Field("channel", "channel", label="Channel", description="channel slug (spec §2), or one channel for the file"),
+    Field("direction", "direction", label="Direction", description="inbound (default) or outbound"),
+    Field("queue", "text", label="Queue", description="queue / skill / split / CSQ"),
+    Field("team", "text", label="Team", description="team / group"),
+    Field("agent", "text", label="Agent", description="agent"),
+    Field("status", "status", label="Status",
+          description="one outcome for all the row's contacts: its offered count is answered or abandoned"),
+    Field("offered", "count", label="Offered", description="contacts offered; absent: answered + abandoned"),
+    Field("answered", "count", label="Answered", description="contacts answered (handled)"),
+    Field("abandoned", "count", label="Abandoned", description="contacts abandoned"),
+    Field("short_abandoned", "count", label="Short abandons",
+          description="abandoned before the short-abandon threshold; absent: 0, and the report says so"),
+    Field("answered_within", "count", label="Answered within threshold",
+          description="answered within the row's service-level threshold"),
+    Field("abandoned_within", "count", label="Abandoned within threshold",
+          description="abandoned within the row's service-level threshold"),
+    Field("sl_threshold_s", "duration", label="Service-level threshold",
+          description="the threshold the within-counts refer to"),
+    Field("wait_total_s", "duration", label="Wait time (total)", description="total wait of answered contacts"),
+    Field("asa", "duration", label="ASA (mean wait)", description="mean wait of answered contacts"),
+    Field("handle_total_s", "duration", label="Handle time (total)",
+          description="total handle time of answered contacts"),
+    Field("aht", "duration", label="AHT (mean handle time)", description="mean handle time of answered contacts"),
+    Field("talk_total_s", "duration", label="Talk time (total)", description="total talk time"),
+    Field("talk_mean", "duration", label="Talk time (mean)", description="mean talk time of answered contacts"),
+    Field("hold_total_s", "duration", label="Hold time (total)", description="total hold time"),
+    Field("hold_mean", "duration", label="Hold time (mean)", description="mean hold time of answered contacts"),
+    Field("wrap_total_s", "duration", label="Wrap-up time (total)", description="total after-contact work"),
+    Field("wrap_mean", "duration", label="Wrap-up time (mean)", description="mean after-contact work"),
+    Field("elapsed_total_s", "duration", label="Elapsed time (total)",
+          description="total time from offer to end; with no wait given, wait = elapsed − handle"),
+    Field("service_level_pct", "percent", label="Service level %",
+          description="used only when the within-count is absent: rebuilt as % × --percent-of"),
+    Field("abandon_rate_pct", "percent", label="Abandonment rate %",
+          description="used only when the abandoned count is absent: rebuilt as % × offered"),
+    Field("resolved", "count", label="Resolved (FCR numerator)", description="contacts resolved at first contact"),
+    Field("resolved_n", "count", label="FCR responses (denominator)",
+          description="answered contacts with a resolution answer"),
+    Field("csat_n", "count", label="CSAT responses", description="CSAT responses"),
+    Field("csat_top2", "count", label="CSAT 4–5 responses", description="CSAT responses of 4 or 5"),
+    Field("nps_n", "count", label="NPS responses", description="NPS responses"),
+    Field("nps_promoters", "count", label="NPS promoters", description="NPS responses of 9–10"),
+    Field("nps_detractors", "count", label="NPS detractors", description="NPS responses of 0–6"),
+    Field("ces_n", "count", label="CES responses", description="CES responses"),
+    Field("ces_total", "number", label="CES (sum)", description="sum of CES responses"),
+)
+
+FIELDS_BY_KIND = {"contacts": CONTACT_FIELDS, "customers": CUSTOMER_FIELDS, "aggregated": AGGREGATED_FIELDS}
+GRAINS = ("interval", "day", "week", "month")
+PERCENT_OF = ("offered", "answered")
 
 
 def fields_for(kind: str) -> dict[str, Field]:
     return {f.name: f for f in FIELDS_BY_KIND[kind]}
 
 
-FIELD_LABELS = {f.name: f.label for fields in FIELDS_BY_KIND.values() for f in fields}
+FIELD_LABELS = {f.name: f.label for fields in FIELDS_BY_KIND.values() for f in fields}  # shared names agree
 _FIELD_ID = re.compile(r"\b(" + "|".join(sorted(FIELD_LABELS, key=len, reverse=True)) + r")\b")
 
 
@@ -126,11 +182,14 @@ class Control:
 # The Upload page's widgets, by the import control they set (the page and its messages read these).
 UPLOAD_LABELS = {"kind": "Kind", "channel": "Channel for every row", "date_format": "Date format",
                  "on_error": "Invalid rows", "source": "Source system", "preset": "Mapping preset",
-                 "save_preset": "Save this mapping as a preset named"}
+                 "save_preset": "Save this mapping as a preset named", "grain": "Rows are one",
+                 "interval_minutes": "Interval length (minutes)", "sl_threshold": "Service-level threshold (seconds)",
+                 "percent_of": "Service level % is a share of", "skip_rows": "Leave out rows where",
+                 "allow_overlap": "Import even over days that hold contact-level data"}
 
 # Every import control a message may name; the CLI says the flag, the Upload page its own widget.
 IMPORT_CONTROLS = {
-    "kind": Control("with --kind contacts|customers", f"with '{UPLOAD_LABELS['kind']}'"),
+    "kind": Control("with --kind contacts|customers|aggregated", f"with '{UPLOAD_LABELS['kind']}'"),
     "map": Control("with --map {field}={column}", "in the '{label}' box of the mapping",
                    defaults=(("column", "COLUMN"),)),
     "channel": Control("with --channel SLUG", f"in '{UPLOAD_LABELS['channel']}'"),
@@ -152,6 +211,12 @@ IMPORT_CONTROLS = {
     "max_upload_mb": Control("with `settings set max_upload_mb N`",
                              "by asking whoever runs the app to raise the upload size limit"),
     "imports": Control("with `imports`", "under 'Import history'"),
+    "grain": Control("with --grain interval|day|week|month", f"in '{UPLOAD_LABELS['grain']}'"),
+    "interval_minutes": Control("with --interval-minutes N", f"in '{UPLOAD_LABELS['interval_minutes']}'"),
+    "sl_threshold": Control("with --sl-threshold SECONDS", f"in '{UPLOAD_LABELS['sl_threshold']}'"),
+    "percent_of": Control("with --percent-of offered|answered", f"in '{UPLOAD_LABELS['percent_of']}'"),
+    "skip_rows": Control("with --skip-rows COLUMN=VALUE", f"in '{UPLOAD_LABELS['skip_rows']}'"),
+    "allow_overlap": Control("with --allow-overlap", f"by ticking '{UPLOAD_LABELS['allow_overlap']}'"),
 }
 
 
@@ -270,7 +335,110 @@ def _index(aliases: dict[str, list[str]]) -> dict[str, str]:
     return index
 
 
-HEADER_INDEX = {"contacts": _index(_HEADER_ALIASES), "customers": _index(_CUSTOMER_HEADER_ALIASES)}
+# Aggregated reports: generic English and Russian headers, and the columns of Amazon Connect historical metrics,
+# Genesys queue performance, Cisco UCCX CSQ and Avaya CMS reports. A threshold written in a header ("Service level
+# 20 seconds") is taken out before the look-up (header_threshold) and read as the row's SL threshold.
+_AGGREGATED_HEADER_ALIASES = {
+    "period_start": ["period_start", "period", "period start", "interval", "interval start", "start interval",
+                     "startinterval", "date", "day", "month", "week", "week of", "fecha", "mes", "date/time",
+                     "datetime", "start time", "timestamp", "дата", "день", "месяц", "неделя", "период",
+                     "интервал", "начало интервала", "начало периода"],
+    "period_time": ["period_time", "time", "interval time", "time of day", "время", "время интервала"],
+    "channel": _HEADER_ALIASES["channel"],
+    "direction": _HEADER_ALIASES["direction"],
+    "queue": _HEADER_ALIASES["queue"] + ["csq", "csq name", "split", "split/skill", "skill name", "queue / skill"],
+    "team": _HEADER_ALIASES["team"],
+    "agent": _HEADER_ALIASES["agent"],
+    "status": _HEADER_ALIASES["status"],
+    "offered": ["offered", "contacts offered", "calls offered", "offered calls", "noffered", "incoming calls",
+                "incoming", "inbound calls", "contacts queued", "calls presented", "presented", "calls", "total calls",
+                "contacts", "поступило", "поступило звонков", "поступило вызовов", "входящие", "входящих",
+                "всего звонков", "всего вызовов", "количество звонков", "поступившие"],
+    "answered": ["answered", "answered calls", "contacts answered", "contacts handled", "calls handled",
+                 "handled", "handled calls", "acd calls", "nanswered", "принято", "принятые", "принято звонков",
+                 "принято вызовов", "отвечено", "отвеченные", "обслужено"],
+    "abandoned": ["abandoned", "abandoned calls", "contacts abandoned", "calls abandoned", "aban calls", "abandons",
+                  "nabandon", "потеряно", "потерянные", "потеряно звонков", "пропущено", "пропущенные", "брошено"],
+    "short_abandoned": ["short_abandoned", "short abandons", "short abandoned", "short abandon",
+                        "короткие потерянные", "короткие пропущенные"],
+    "answered_within": ["answered_within", "answered within", "contacts answered in", "calls answered within",
+                        "answered within sl", "answered within threshold", "принято в пределах", "принято за",
+                        "отвечено за", "отвечено в пределах"],
+    "abandoned_within": ["abandoned_within", "abandoned within", "contacts abandoned in", "abandons within",
+                         "потеряно за", "потеряно в пределах"],
+    "sl_threshold_s": ["sl_threshold_s", "sl threshold", "service level threshold", "threshold",
+                       "порог", "порог уровня обслуживания"],
+    "wait_total_s": ["wait_total_s", "total wait time", "wait time total", "total queue time", "queue time",
+                     "суммарное время ожидания", "общее время ожидания"],
+    "asa": ["asa", "average speed of answer", "avg speed ans", "avg speed of answer", "average queue answer time",
+            "answer speed (avg)", "answer speed", "average answer speed", "avg asa", "среднее время ожидания",
+            "среднее время ответа", "ср. время ожидания", "скорость ответа"],
+    "handle_total_s": ["handle_total_s", "handle time", "total handle time", "handle time total",
+                       "общее время обработки", "суммарное время обработки"],
+    "aht": ["aht", "average handle time", "avg handle", "avg handle time", "average handling time",
+            "среднее время обработки", "ср. время обработки"],
+    "talk_total_s": ["talk_total_s", "talk time", "total talk time", "время разговора", "общее время разговора"],
+    "talk_mean": ["talk_mean", "avg talk time", "average talk time", "avg talk", "talk duration (avg)",
+                  "average talk duration", "среднее время разговора"],
+    "hold_total_s": ["hold_total_s", "hold time", "total hold time", "время удержания"],
+    "hold_mean": ["hold_mean", "avg hold time", "average hold time", "average customer hold time",
+                  "avg hold", "среднее время удержания"],
+    "wrap_total_s": ["wrap_total_s", "acw time", "total acw", "after call work time", "wrap time", "total wrap time",
+                     "время постобработки"],
+    "wrap_mean": ["wrap_mean", "avg acw", "average after contact work time", "avg wrap", "average wrap-up time",
+                  "avg wrap time", "среднее время постобработки"],
+    "elapsed_total_s": ["elapsed_total_s", "elapsed time", "total elapsed time", "total duration",
+                        "общая длительность"],
+    "service_level_pct": ["service_level_pct", "service level", "service level %", "service level (%)", "sl", "sl %",
+                          "sl%", "service level pct", "уровень обслуживания", "уровень сервиса", "уо", "sla"],
+    "abandon_rate_pct": ["abandon_rate_pct", "abandon rate", "abandonment rate", "abandon %", "abandoned %",
+                         "% abandoned", "abandon rate %", "процент потерянных", "доля потерянных",
+                         "процент пропущенных"],
+    "resolved": ["resolved", "resolved contacts", "fcr resolved", "resolved first contact",
+                 "решено с первого обращения"],
+    "resolved_n": ["resolved_n", "fcr responses", "fcr base", "fcr surveyed", "fcr n"],
+    "csat_n": ["csat_n", "csat responses", "csat surveys", "csat n", "ответы csat"],
+    "csat_top2": ["csat_top2", "csat top 2", "csat top2", "csat satisfied", "satisfied", "довольные"],
+    "nps_n": ["nps_n", "nps responses", "nps n", "ответы nps"],
+    "nps_promoters": ["nps_promoters", "promoters", "промоутеры", "сторонники"],
+    "nps_detractors": ["nps_detractors", "detractors", "критики"],
+    "ces_n": ["ces_n", "ces responses", "ces n"],
+    "ces_total": ["ces_total", "ces total", "ces sum"],
+}
+
+HEADER_INDEX = {"contacts": _index(_HEADER_ALIASES), "customers": _index(_CUSTOMER_HEADER_ALIASES),
+                "aggregated": _index(_AGGREGATED_HEADER_ALIASES)}
+
+_THRESHOLD_IN_HEADER = re.compile(
+    r"(\d+(?:[.,]\d+)?)\s*(seconds|second|secs|sec|s|segundos|seg|секунд[аы]?|сек\.?|с)\b", re.IGNORECASE)
+
+
+def header_threshold(header: str) -> tuple[str, float | None]:
+    """A header without the threshold written in it, and that threshold in seconds ("Service level 20 seconds"
+    → ("Service level ", 20.0)); the header itself and None when it names none."""
+    match = _THRESHOLD_IN_HEADER.search(str(header))
+    if not match:
+        return str(header), None
+    return str(header)[:match.start()] + str(header)[match.end():], float(match.group(1).replace(",", "."))
+
+
+# Month names with a year (spec §1b: "Apr-15", "март 2026"): English, Spanish and Russian, full, short, genitive.
+MONTH_WORDS = {
+    **{w: i + 1 for i, names in enumerate([
+        ("january", "jan", "enero", "ene", "январь", "января", "янв"),
+        ("february", "feb", "febrero", "февраль", "февраля", "фев", "февр"),
+        ("march", "mar", "marzo", "март", "марта", "мар"),
+        ("april", "apr", "abril", "abr", "апрель", "апреля", "апр"),
+        ("may", "mayo", "май", "мая"),
+        ("june", "jun", "junio", "июнь", "июня", "июн"),
+        ("july", "jul", "julio", "июль", "июля", "июл"),
+        ("august", "aug", "agosto", "ago", "август", "августа", "авг"),
+        ("september", "sep", "sept", "septiembre", "set", "сентябрь", "сентября", "сен", "сент"),
+        ("october", "oct", "octubre", "октябрь", "октября", "окт"),
+        ("november", "nov", "noviembre", "ноябрь", "ноября", "ноя", "нояб"),
+        ("december", "dec", "diciembre", "dic", "декабрь", "декабря", "дек"),
+    ]) for w in names},
+}
 
 CHANNEL_ALIASES = {
     "voice": ["voice", "phone", "call", "calls", "inbound call", "telephone", "telephony", "телефон", "звонок",

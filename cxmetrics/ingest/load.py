@@ -16,6 +16,7 @@ from .fcr import customers_of_import, refresh_next_contacts
 from .history import refuse_if_imported
 from .report import ImportReport
 from .stage import ImportJob
+from .validate import refuse_overlap
 
 VALID_ROWS = "live AND file_row NOT IN (SELECT file_row FROM row_problems)"
 
@@ -63,7 +64,7 @@ def load_contacts(job: ImportJob, report: ImportReport) -> None:
     """Write the valid contacts, replacing those stored under the same (source, contact_id)."""
     store = job.store
     with store.transaction():
-        import_id = _start_import(job, report)
+        import_id = start_import(job, report)
         latest_before = latest_contact(store)
         touched = TouchedDays(store, job.temps)
         values = {**_contact_values(job.mapping), "source": "?", "import_id": "?", "file_row": "file_row",
@@ -74,6 +75,7 @@ def load_contacts(job: ImportJob, report: ImportReport) -> None:
                    "csat", "nps", "ces", "queue", "team", "agent", "status", "next_contact_at")
         new = job.temps.create("new_contacts", f"SELECT {', '.join(f'{values[c]} AS {c}' for c in columns)} "
                                f"FROM parsed_rows p WHERE {VALID_ROWS}", [job.source, import_id, job.tz])
+        _refuse_overlap_with_reports(job, new)
         report.rows_replaced = _set_aside_replaced(store, "contacts", new, ("source", "contact_id"), import_id)
         store.execute(f"INSERT INTO contacts BY NAME SELECT * FROM {new}")
         touched.add_contacts("import_id = ?", [import_id])
@@ -82,25 +84,40 @@ def load_contacts(job: ImportJob, report: ImportReport) -> None:
         touched.add_censoring_shift(latest_before, latest_contact(store), float(store.settings()["fcr_window_days"]))
         refresh_days(store, touched)
         report.rows_imported = int(store.scalar(f"SELECT count(*) FROM {new}"))
-        _finish_import(job, report)
+        finish_import(job, report)
         crash_point("committing")
+
+
+def _refuse_overlap_with_reports(job: ImportJob, new: TempTable) -> None:
+    """Aggregated report rows of the same channel on a contact's day would count those contacts twice."""
+    if job.options.allow_overlap:
+        return
+    rows = job.store.fetchall(f"""
+        SELECT n.channel, list(DISTINCT strftime(CAST(n.queued_local AS DATE), '%Y-%m-%d')
+                               ORDER BY strftime(CAST(n.queued_local AS DATE), '%Y-%m-%d'))
+        FROM {new} n
+        JOIN measures_coverage c ON c.channel = n.channel AND CAST(n.queued_local AS DATE) BETWEEN c.day AND c.last_day
+        JOIN imports i ON i.import_id = c.import_id AND i.kind = 'aggregated'
+        GROUP BY 1 ORDER BY 1""")
+    if rows:
+        refuse_overlap(job, rows, "aggregated report rows")
 
 
 def load_customers(job: ImportJob, report: ImportReport) -> None:
     """Write the valid customers, replacing those stored under the same customer_id."""
     store = job.store
     with store.transaction():
-        import_id = _start_import(job, report)
+        import_id = start_import(job, report)
         new = job.temps.create("new_customers", "SELECT customer_id, churned_on, ? AS import_id, file_row "
                                f"FROM parsed_rows WHERE {VALID_ROWS}", [import_id])
         report.rows_replaced = _set_aside_replaced(store, "customers", new, ("customer_id",), import_id)
         store.execute(f"INSERT INTO customers BY NAME SELECT * FROM {new}")
         rebuild(store, churn_only=True)
         report.rows_imported = int(store.scalar(f"SELECT count(*) FROM {new}"))
-        _finish_import(job, report)
+        finish_import(job, report)
 
 
-def _start_import(job: ImportJob, report: ImportReport) -> int:
+def start_import(job: ImportJob, report: ImportReport) -> int:
     """Under the write lock: the same file sent twice at once lands exactly once. Returns the new import id."""
     if not job.options.force:
         refuse_if_imported(job.store, job.sha, job.display)
@@ -119,7 +136,7 @@ def _set_aside_replaced(store: Store, table: str, new: TempTable, keys: tuple[st
     return replaced
 
 
-def _finish_import(job: ImportJob, report: ImportReport) -> None:
+def finish_import(job: ImportJob, report: ImportReport) -> None:
     """Quarantine the rejected rows and record the import."""
     _quarantine(job, report.import_id)
     job.store.execute(

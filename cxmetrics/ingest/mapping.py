@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ..errors import ImportRefused, RowProblem, UsageError
 from ..messages import ControlRef, Message
-from ..schema import HEADER_INDEX, fields_for, normalise_header, status_word_rows
+from ..schema import HEADER_INDEX, fields_for, header_threshold, normalise_header, status_word_rows
 from .options import ImportOptions
 
 
@@ -12,7 +12,8 @@ def propose_mapping(headers: list[str], kind: str = "contacts") -> dict[str, lis
     index = HEADER_INDEX[kind]
     mapping: dict[str, list[str]] = {}
     for header in headers:
-        target = index.get(normalise_header(header))
+        key = header_threshold(header)[0] if kind == "aggregated" else header
+        target = index.get(normalise_header(key))
         if target and target not in mapping:
             mapping[target] = [header]
     return mapping
@@ -25,7 +26,9 @@ def resolve_mapping(headers: list[str], options: ImportOptions, display: str) ->
     explicit_columns = {c for cols in options.mapping.values() for c in cols}
     auto = {f: cols for f, cols in propose_mapping(headers, options.kind).items()
             if options.auto_map and f not in options.mapping and not set(cols) & explicit_columns}
-    mapping = _one_contact_time({**auto, **options.mapping}, options.mapping)
+    mapping = {**auto, **options.mapping}
+    mapping = _one_period_time(mapping, options.mapping) if options.kind == "aggregated" else \
+        _one_contact_time(mapping, options.mapping)
     _refuse_duplicate_headers(headers, mapping, display)
     return {f: mapping[f] for f in known_fields if f in mapping}
 
@@ -67,6 +70,20 @@ def _one_contact_time(mapping: dict[str, list[str]], explicit: dict[str, list[st
     if "queued_date" in mapping and "queued_time" not in mapping:
         # A lone date column may hold whole timestamps (Genesys' "Date"): read it as queued_at.
         mapping["queued_at"] = mapping.pop("queued_date")
+    return mapping
+
+
+def _one_period_time(mapping: dict[str, list[str]], explicit: dict[str, list[str]]) -> dict[str, list[str]]:
+    """A report's period: one start column, or a date column with a time column (a time makes the start a date)."""
+    mapping = dict(mapping)
+    if "period_time" in mapping and "period_date" not in mapping and "period_start" in mapping \
+            and "period_start" not in explicit:
+        mapping["period_date"] = mapping.pop("period_start")
+    if "period_date" in mapping and "period_time" not in mapping:
+        mapping["period_start"] = mapping.pop("period_date")
+    if "period_start" in mapping:
+        mapping.pop("period_date", None)
+        mapping.pop("period_time", None)
     return mapping
 
 

@@ -6,12 +6,12 @@ from typing import Callable
 
 from ..errors import UsageError
 from ..messages import ControlRef, Message
-from ..schema import STATUS_OUTCOMES
+from ..schema import GRAINS, PERCENT_OF, STATUS_OUTCOMES
 
 ProgressFn = Callable[[float, str], None]
 
 ON_ERROR_MODES = ("refuse", "quarantine")
-KINDS = ("contacts", "customers")
+KINDS = ("contacts", "customers", "aggregated")
 DEFAULT_SOURCE = "default"
 
 
@@ -33,9 +33,17 @@ class ImportOptions:
     file_name: str | None = None  # the name to report (an upload's original name)
     preview_rows: int | None = None  # dry run: parse this many rows, import nothing
     auto_map: bool = True  # False: only the explicit mapping (the upload page's editor sends all of it)
+    skip_rows: list[tuple[str, str]] = field(default_factory=list)  # (column, value): rows left out, counted
+    # aggregated reports (spec §1b)
+    grain: str | None = None  # interval | day | week | month; None: detected from the values
+    interval_minutes: int = 30
+    sl_threshold_s: float | None = None  # the threshold of the within-counts when no column or header says it
+    percent_of: str | None = None  # offered | answered: what a service-level percentage is a share of
+    allow_overlap: bool = False  # import a report over days that hold contact-level data of the same channel
 
     PRESET_KEYS = ("kind", "mapping", "channel", "date_format", "status_map", "sheet", "timezone",
-                   "on_error", "source", "auto_map")
+                   "on_error", "source", "auto_map", "skip_rows", "grain", "interval_minutes", "sl_threshold_s",
+                   "percent_of")
 
     def preset_dict(self) -> dict:
         """The options a preset keeps (PRESET_KEYS)."""
@@ -51,6 +59,19 @@ def check_options(options: ImportOptions) -> None:
         raise UsageError(Message("the error mode {mode!r} is not one of {modes}; choose one {control}",
                                  mode=options.on_error, modes=", ".join(ON_ERROR_MODES),
                                  control=ControlRef("on_error", mode="|".join(ON_ERROR_MODES))))
+    if options.grain is not None and options.grain not in GRAINS:
+        raise UsageError(Message("the grain {grain!r} is not one of {grains}; choose one {control}",
+                                 grain=options.grain, grains=", ".join(GRAINS), control=ControlRef("grain")))
+    if options.percent_of is not None and options.percent_of not in PERCENT_OF:
+        raise UsageError(Message("a percentage is a share of {choices}, not {value!r} {control}",
+                                 choices=" or ".join(PERCENT_OF), value=options.percent_of,
+                                 control=ControlRef("percent_of")))
+    if not 1 <= int(options.interval_minutes) <= 1440:
+        raise UsageError(Message("the interval length must be 1 to 1440 minutes, not {value} {control}",
+                                 value=options.interval_minutes, control=ControlRef("interval_minutes")))
+    if options.sl_threshold_s is not None and float(options.sl_threshold_s) < 0:
+        raise UsageError(Message("the service-level threshold cannot be negative {control}",
+                                 control=ControlRef("sl_threshold")))
     for value, outcome in options.status_map.items():
         if outcome not in STATUS_OUTCOMES:
             raise UsageError(Message("the status value {value!r} is mapped to {outcome!r} {control}; the outcome "

@@ -14,6 +14,7 @@ from ..measures import ensure_built
 from ..schema import fields_for
 from ..storage import Store, TempTables, quote_ident, sha256_of
 from . import read
+from .aggregated import import_aggregated
 from .derive import HANDLE_PARTS, derive_contact_values, load_channel_words, load_status_words, parse_contact_rows
 from .history import refuse_if_imported
 from .load import VALID_ROWS, crash_point, load_contacts, load_customers, preview_contacts, preview_customers
@@ -24,7 +25,7 @@ from .presets import merge_preset, save_preset
 from .report import ImportReport, ignored_columns
 from .stage import ImportJob, stage_file, upload_file
 from .validate import (Findings, add_contact_rules, add_customer_rules, collect_problems, mark_live_and_duplicates,
-                       refuse_invalid_rows, require_contact_time_and_channel, require_customer_id)
+                       refuse_invalid_rows, require_contact_time_and_channel, require_customer_id, skip_rows_sql)
 
 
 def import_file(store: Store, path: str | os.PathLike, options: ImportOptions | None = None,
@@ -50,7 +51,8 @@ def import_file(store: Store, path: str | os.PathLike, options: ImportOptions | 
     progress(0.05, "reading the file")
     with store.temp_tables() as temps:
         job = _staged_job(store, temps, path, display, options, tz, sha, progress)
-        report = _import_contacts(job) if options.kind == "contacts" else _import_customers(job)
+        importers = {"contacts": _import_contacts, "customers": _import_customers, "aggregated": import_aggregated}
+        report = importers[options.kind](job)
     if options.save_preset and not options.preview_rows:
         save_preset(store, options.save_preset, options)
     progress(1.0, "done")
@@ -82,6 +84,7 @@ def _import_contacts(job: ImportJob) -> ImportReport:
     require_contact_time_and_channel(job)
     plan = plan_fields(job, fields_for("contacts"))
     warnings = list(job.info.warnings)
+    plan.raw.append(f"{skip_rows_sql(job)} AS skipped_by_rule")
     parse_contact_rows(job, plan, warnings)
     job.progress(0.5, "checking values")
     unknown_statuses = load_status_words(job)

@@ -79,6 +79,28 @@ def _plan_number(plan: FieldPlan, job: ImportJob, f: Field, raw_inline: str, lab
                   f"{name} must be between {f.low:g} and {f.high:g}")
 
 
+def _plan_count(plan: FieldPlan, job: ImportJob, f: Field, raw_inline: str, label: str) -> None:
+    """A count of contacts in an aggregated report: a number of 0 or more (thousands separators removed)."""
+    name, raw, typed = f.name, quote_ident("raw_" + f.name), quote_ident(f.name)
+    plain = f"regexp_replace({raw}, '[\\s\u00a0]', '', 'g')"
+    plan.select.append(f"{number_sql(plain)} AS {typed}")
+    plan.rule(name, f"{raw} IS NOT NULL AND ({typed} IS NULL OR NOT isfinite({typed}))", "not a number")
+    plan.rule(name, f"{typed} < 0", f"{name} cannot be negative")
+
+
+def _plan_percent(plan: FieldPlan, job: ImportJob, f: Field, raw_inline: str, label: str) -> None:
+    """A percentage written 80.00%, 80 or 0.8: a column whose values are all ≤ 1 (none with %) holds fractions."""
+    name, raw, typed = f.name, quote_ident("raw_" + f.name), quote_ident(f.name)
+    value = number_sql(f"trim(replace({raw}, '%', ''))")
+    probe = value.replace(raw, "r")
+    with_sign, highest = job.store.fetchone(
+        f"SELECT bool_or(contains(r, '%')), max({probe}) FROM (SELECT {raw_inline} AS r FROM {job.stage})")
+    fractions = not with_sign and highest is not None and highest <= 1
+    plan.select.append(f"({value}{' * 100.0' if fractions else ''}) AS {typed}")
+    plan.rule(name, f"{raw} IS NOT NULL AND {typed} IS NULL", "not a percentage (80.00%, 80 or 0.8)")
+    plan.rule(name, f"{typed} < 0 OR {typed} > 100", "a percentage must be from 0 to 100")
+
+
 def _plan_duration(plan: FieldPlan, job: ImportJob, f: Field, raw_inline: str, label: str) -> None:
     name, raw, typed = f.name, quote_ident("raw_" + f.name), quote_ident(f.name)
     dur = duration_sql(raw, detect_day_fraction(job.store, raw_inline, job.stage))
@@ -132,5 +154,6 @@ def _plan_as_text(plan: FieldPlan, job: ImportJob, f: Field, raw_inline: str, la
 _PLANNERS: dict[str, Callable[[FieldPlan, ImportJob, Field, str, str], None]] = {
     "text": _plan_text, "number": _plan_number, "integer": _plan_number, "duration": _plan_duration,
     "time": _plan_duration, "timestamp": _plan_date, "date": _plan_date, "bool": _plan_bool,
-    "direction": _plan_direction, "channel": _plan_as_text, "status": _plan_as_text,
+    "direction": _plan_direction, "channel": _plan_as_text, "status": _plan_as_text, "count": _plan_count,
+    "percent": _plan_percent,
 }

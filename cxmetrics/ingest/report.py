@@ -28,6 +28,7 @@ class ImportReport:
     unknown_customer_ids: int = 0
     unknown_statuses: dict[str, int] = field(default_factory=dict)
     headers: list[str] = field(default_factory=list)
+    duplicate_rows: list[list[int]] = field(default_factory=list)  # [row, the identical earlier row] (aggregated)
     preview: object = None  # dry run only: the first parsed rows (a pandas frame)
 
     def as_dict(self) -> dict:
@@ -50,6 +51,10 @@ class ImportReport:
             f"  skipped: {self.rows_skipped}",
             f"  rejected: {self.rows_rejected}" + (" (kept in quarantine)" if self.rows_rejected else ""),
         ]
+        if self.duplicate_rows:
+            shown = ", ".join(f"row {r} (= row {first})" for r, first in self.duplicate_rows[:20])
+            lines.append(f"  duplicates, counted once: {len(self.duplicate_rows)}: {shown}"
+                         + (" …" if len(self.duplicate_rows) > 20 else ""))
         if self.ignored_columns:
             lines.append("  columns not imported: " + ", ".join(self.ignored_columns))
         for slug, count in self.new_channels.items():

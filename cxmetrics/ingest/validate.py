@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..errors import ImportRefused, RowProblem
+from ..errors import ImportRefused, RowProblem, UsageError
 from ..messages import ControlRef, Message
 from ..schema import CHANNELS
 from ..storage import quote_ident
+from . import read
+from .parse import TRIM_CHARS
 from .plan import FieldPlan
 from .stage import ImportJob
 
@@ -62,9 +64,26 @@ def add_contact_rules(plan: FieldPlan, mapping: dict[str, list[str]]) -> None:
               "the same contact_id appears more than once in this file")
 
 
+def skip_rows_sql(job: ImportJob) -> str:
+    """Whether a staged row is left out by --skip-rows COLUMN=VALUE (its column's text equals the value,
+    ignoring case and surrounding spaces). Values are written inline as SQL string literals."""
+    names = read.column_names(len(job.info.headers))
+    conditions = []
+    for column, value in job.options.skip_rows:
+        if column not in job.info.headers:
+            raise UsageError(Message("the file has no column {column!r} to leave rows out by {control}; its columns "
+                                     "are {headers}", column=column, control=ControlRef("skip_rows"),
+                                     headers=", ".join(map(repr, job.info.headers))))
+        literal = "'" + str(value).strip().lower().replace("'", "''") + "'"
+        name = quote_ident(names[job.info.headers.index(column)])
+        conditions.append(f"lower(trim(coalesce({name}, ''), '{TRIM_CHARS}')) = {literal}")
+    return "(" + " OR ".join(conditions) + ")" if conditions else "FALSE"
+
+
 def mark_live_and_duplicates(job: ImportJob) -> None:
-    """Skipped rows (status 'skip') are not live; duplicates are looked for among the live rows only."""
-    job.temps.create("parsed_rows", "SELECT *, outcome_d IS DISTINCT FROM 'skip' AS live FROM parsed_rows")
+    """Skipped rows (status 'skip', --skip-rows) are not live; duplicates are looked for among the live rows only."""
+    job.temps.create("parsed_rows", "SELECT *, outcome_d IS DISTINCT FROM 'skip' AND NOT skipped_by_rule AS live "
+                     "FROM parsed_rows")
     job.temps.create("duplicate_ids", "SELECT contact_id FROM parsed_rows WHERE live AND contact_id IS NOT NULL "
                      "GROUP BY contact_id HAVING count(*) > 1")
 
@@ -110,3 +129,15 @@ def refuse_invalid_rows(job: ImportJob, findings: Findings, fix: str) -> None:
             "{file}: {rejected} of {read} rows are invalid ({total} problems), so nothing was imported. " + fix,
             file=job.display, rejected=findings.rejected, read=job.rows_read, total=findings.total,
             quarantine=ControlRef("on_error")), findings.problems, total=findings.total)
+
+
+def refuse_overlap(job: ImportJob, rows: list[tuple[str, list[str]]], other: str) -> None:
+    """Refuse an import whose channel × days already hold `other` data, naming them."""
+    listed = "; ".join(f"{channel} on {', '.join(days[:10])}" + (f" and {len(days) - 10} more days"
+                                                                 if len(days) > 10 else "") for channel, days in rows)
+    raise ImportRefused(Message(
+        "{file}: the store already holds {other} for {listed}. Both would count the same contacts twice, so nothing "
+        "was imported. Remove one of them, or import anyway {allow}.", file=job.display, other=other, listed=listed,
+        allow=ControlRef("allow_overlap")),
+        [RowProblem(job.display, None, "channel", channel, f"{other} already stored on {len(days)} of these days")
+         for channel, days in rows])
