@@ -14,7 +14,7 @@ from .errors import AlreadyImported, CxError, ImportRefused, StoreBusyError, Usa
 from .followup import STATUSES as FOLLOWUP_STATUSES
 from .kpis import kpis as kpi_rows
 from .metrics import METRICS
-from .schema import QUARANTINE_COLUMNS, SL_FORMULAS
+from .schema import GRAINS, PERCENT_OF, QUARANTINE_COLUMNS, SL_FORMULAS
 from .settings import SETTINGS
 from .storage import Store
 
@@ -55,7 +55,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_import_commands(sub) -> None:
     """Import, imports, quarantine, presets and the sample data."""
-    p = sub.add_parser("import", help="import a contacts or customers export (CSV, TSV, TXT, XLSX, XLS, ODS)",
+    p = sub.add_parser("import", help="import a contacts, customers or aggregated-report export (CSV, TSV, TXT, "
+                       "XLSX, XLS, ODS)",
                        description="Import one export file. Exit codes: 0 imported, 3 refused for invalid data, "
                                    "4 already imported, 2 usage error.")
     p.add_argument("file")
@@ -74,6 +75,17 @@ def _add_import_commands(sub) -> None:
                    help="refuse the file (default) or import the valid rows and quarantine the rest")
     p.add_argument("--source", help="source system name; contact ids are unique per source (default 'default')")
     p.add_argument("--force", action="store_true", help="import a file again even though it was imported before")
+    p.add_argument("--skip-rows", action="append", metavar="COLUMN=VALUE",
+                   help="leave out rows whose COLUMN holds VALUE (e.g. Total lines, internal calls); repeatable")
+    p.add_argument("--allow-overlap", action="store_true",
+                   help="import even when contact-level and aggregated data would cover the same channel and day")
+    g = p.add_argument_group("aggregated reports (--kind aggregated)")
+    g.add_argument("--grain", choices=GRAINS, help="what one row covers (default: detected from the values)")
+    g.add_argument("--interval-minutes", type=int, default=30, help="length of an interval row (default 30)")
+    g.add_argument("--sl-threshold", type=float, metavar="SECONDS",
+                   help="the threshold of the answered-within counts, when no column or header gives it")
+    g.add_argument("--percent-of", choices=PERCENT_OF,
+                   help="what a service-level percentage is a share of, to rebuild the count from it")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
 
     p = sub.add_parser("imports", help="list imports, or delete one", description="List imports; "
@@ -112,6 +124,9 @@ def _add_metric_commands(sub, fmt) -> None:
     p.add_argument("--to", dest="date_to", help="last day, inclusive, YYYY-MM-DD (or a whole month YYYY-MM)")
     p.add_argument("--metric", action="append", help="only this metric (repeatable); ids: "
                    + ", ".join(metrics.METRICS))
+    p.add_argument("--notes", action="store_true",
+                   help="add the columns rebuilt_from_percentages and reported_threshold_s (aggregated reports: a "
+                        "figure pooled from percentages; the SL threshold reports used when it is not the setting)")
 
     p = sub.add_parser("compliance", parents=[fmt], help="the 'k of the last n months' rule at a month",
                        description="Columns: channel,metric,as_of,window_start,months_met,months_with_data,"
@@ -317,8 +332,15 @@ def _cmd_load_sample(store: Store, args) -> int:
 def _cmd_kpis(store: Store, args) -> int:
     rows = kpi_rows(store, args.period, args.by, args.channel, args.date_from, args.date_to, args.metric)
     header = ["period", "channel"] + (["group"] if args.by else []) + ["metric", "value", "n", "target", "state"]
-    emit(header, ([r.period, r.channel] + ([r.group] if args.by else []) +
-                  [r.metric, r.value, r.n, r.target, r.state] for r in rows), args.format)
+    notes = ["rebuilt_from_percentages", "reported_threshold_s"] if args.notes else []
+
+    def note_cells(r) -> list:
+        if not args.notes:
+            return []
+        low, high = r.reported_threshold or (None, None)
+        return [r.rebuilt, None if low is None else (f"{low:g}" if low == high else f"{low:g}-{high:g}")]
+    emit(header + notes, ([r.period, r.channel] + ([r.group] if args.by else []) +
+                          [r.metric, r.value, r.n, r.target, r.state] + note_cells(r) for r in rows), args.format)
     return EXIT_OK
 
 
@@ -364,7 +386,9 @@ def _cmd_import(store: Store, args) -> int:
         kind=args.kind, mapping=mapping, channel=args.channel, date_format=args.date_format,
         status_map=dict(_pairs(args.status_map, "--status-map")), sheet=args.sheet, timezone=args.timezone,
         on_error=args.on_error, source=args.source, force=args.force, preset=args.preset,
-        save_preset=args.save_preset)
+        save_preset=args.save_preset, skip_rows=_pairs(args.skip_rows, "--skip-rows"), grain=args.grain,
+        interval_minutes=args.interval_minutes, sl_threshold_s=args.sl_threshold, percent_of=args.percent_of,
+        allow_overlap=args.allow_overlap)
     report = ingest.import_file(store, args.file, options)
     if args.json:
         print(json.dumps(report.as_dict(), ensure_ascii=False, default=str, indent=2))

@@ -20,7 +20,7 @@ from .display import (STATE_WORDS, STATUS_LOOKS, STATUS_WORDS, channel_name, for
 from .errors import ImportRefused, RowProblem, UsageError
 from .followup import overdue_count
 from .ingest import list_imports, quarantined_rows
-from .kpis import kpis
+from .kpis import coarser_data, kpis
 from .maturity import assessments, proposed_scores
 from .metrics import METRICS
 from .months import add_months, last_complete_month, month_name, month_range, shift_quarter
@@ -99,6 +99,24 @@ class Overview:
     notice: str | None = None  # why there is nothing to show, in a manager's words
 
 
+REBUILT_NOTE = "≈ rebuilt from the percentages of an aggregated report (its counts were not given)."
+
+
+def marked_value(r) -> str:
+    """A KPI value as text, marked ≈ when it was rebuilt from a report's percentages (spec §1b)."""
+    text = format_value(r.metric, r.value)
+    return f"≈ {text}" if r.rebuilt and r.value is not None else text
+
+
+def threshold_note(r) -> str:
+    """" · within 30 s (as reported)" when reports counted service level against another threshold than the
+    channel's setting (spec §1b); empty otherwise."""
+    if not r.reported_threshold:
+        return ""
+    low, high = r.reported_threshold
+    return f" · within {low:g} s (as reported)" if low == high else f" · within {low:g}–{high:g} s (as reported)"
+
+
 def measured_metrics(rows) -> set[tuple[str, str]]:
     """(channel, metric) pairs with at least one value among these KPI rows."""
     return {(r.channel, r.metric) for r in rows if r.value is not None}
@@ -136,11 +154,11 @@ def overview(store: Store, month: str, channels: list[str] | None = None, queues
             delta = None if prev is None or prev.value is None or r.value is None else r.value - prev.value
             good = None if delta is None or m.direction == "band" else (delta >= 0) == (m.direction == "higher")
             tiles[channel].append(Tile(
-                channel, mid, m.short or m.label, r.value, format_value(mid, r.value),
-                "no target" if r.target is None else f"target {format_value(mid, r.target)}"
-                + (f" ± {r.tolerance_pct:g}%" if r.tolerance_pct else ""),
+                channel, mid, m.short or m.label, r.value, marked_value(r),
+                ("no target" if r.target is None else f"target {format_value(mid, r.target)}"
+                 + (f" ± {r.tolerance_pct:g}%" if r.tolerance_pct else "")) + threshold_note(r),
                 r.state, STATE_WORDS[r.state], format_delta(mid, delta), good, r.n,
-                f"{m.label}: {m.description} (n = {r.n:,})"))
+                f"{m.label}: {m.description} (n = {r.n:,})" + (f" {REBUILT_NOTE}" if r.rebuilt else "")))
     scorecard = _scorecard(rows, month, shown, measured)
     attention = []
     missed = [r for r in rows if r.period == month and r.state == "missed" and r.channel in shown]
@@ -172,7 +190,7 @@ def _scorecard(rows, month: str, channels: list[str], measured: set) -> pd.DataF
             if (channel, mid) not in measured:
                 text = state_text("not_measured")
             else:
-                text = "–" if r is None else format_value(mid, r.value)
+                text = "–" if r is None else marked_value(r)
                 if r is not None and r.state:
                     text = state_text(r.state, text)
             line[METRICS[mid].short or METRICS[mid].label] = text
@@ -193,6 +211,11 @@ class ChannelDetail:
     settings: dict
     specs: dict = field(default_factory=dict)  # chart name → Vega-Lite spec; None: nothing to draw
     settings_text: str = ""
+    grain_notes: dict = field(default_factory=dict)  # view → why it is empty (data too coarse, spec §1b)
+    marks: list = field(default_factory=list)  # what the figures carry: rebuilt values, reported thresholds
+
+
+_GRAIN_WORDS = {"day": "daily", "week": "weekly", "month": "monthly"}
 
 
 def channel_detail(store: Store, channel: str, month: str, months_back: int = 12) -> ChannelDetail:
@@ -216,6 +239,21 @@ def channel_detail(store: Store, channel: str, month: str, months_back: int = 12
     settings = next((s for s in channel_settings(store) if s["channel"] == channel), {})
     detail = ChannelDetail(channel, month, monthly, daily, heat, drill, structure, settings,
                            settings_text=channel_settings_text(settings))
+    for view, period, what in (("daily", "day", "a daily view"), ("heatmap", "interval", "a weekday × half-hour "
+                                                                                          "heatmap")):
+        coarse = coarser_data(store, period, [channel], month, month).get(channel)
+        if coarse:
+            detail.grain_notes[view] = (f"{channel_name(channel)} in {month_name(month)} comes from a "
+                                        f"{_GRAIN_WORDS[coarse]} report (aggregated), which has no {what}: its rows "
+                                        "cover longer periods.")
+    month_rows = [r for r in kpis(store, "month", channels=[channel], date_from=first, date_to=month,
+                                  metrics=["service_level", "abandon_rate"]) if r.rebuilt or r.reported_threshold]
+    for r in month_rows:
+        if r.rebuilt:
+            detail.marks.append(f"{METRICS[r.metric].label}, {month_name(r.period)}: {REBUILT_NOTE}")
+        if r.reported_threshold:
+            detail.marks.append(f"{METRICS[r.metric].label}, {month_name(r.period)}: counted{threshold_note(r)} "
+                                "instead of the channel's setting.")
     detail.specs = channel_detail_specs(detail)
     return detail
 

@@ -15,6 +15,10 @@ month = right.selectbox("Month", list(reversed(choices.months)), key="channel_mo
 detail = ui.view("channel_detail", channel=channel, month=month)
 specs = detail.specs
 st.caption(detail.settings_text)
+if detail.marks:
+    with st.expander(f"Notes on these figures ({len(detail.marks)})"):
+        for mark in detail.marks:
+            st.caption(mark)
 
 st.subheader("Monthly trends")
 targeted = [m for m in REGISTRY if m.targeted]
@@ -29,15 +33,20 @@ if len(drawn) < len(targeted):
                + ", ".join(m.label for m in targeted if m not in drawn) + ".")
 
 st.subheader(f"Daily view, {month}")
-day_left, day_right = st.columns(2)
-with day_left:
-    ui.vega(specs["daily:volume"], f"No inbound contacts in {month}.")
-with day_right:
-    ui.vega(specs["daily:service_level"], f"Service level is not measured in {month}: no answered contact "
-                                          "with a known wait.")
+if "daily" in detail.grain_notes:
+    st.info(detail.grain_notes["daily"])
+else:
+    day_left, day_right = st.columns(2)
+    with day_left:
+        ui.vega(specs["daily:volume"], f"No inbound contacts in {month}.")
+    with day_right:
+        ui.vega(specs["daily:service_level"], f"Service level is not measured in {month}: no answered contact "
+                                              "with a known wait.")
 
 st.subheader("Weekday × half-hour")
-if detail.heatmap.empty:
+if "heatmap" in detail.grain_notes:
+    st.info(detail.grain_notes["heatmap"])
+elif detail.heatmap.empty:
     st.caption(f"No inbound contacts in {month}.")
 else:
     ui.vega(specs["heat:volume"])

@@ -4,12 +4,15 @@ import streamlit as st
 from cxmetrics import CxError, ImportOptions, ui
 from cxmetrics.display import safe_csv_text
 from cxmetrics.errors import PAGE, text_for
-from cxmetrics.ingest import (delete_import, import_bytes, list_imports, list_presets, quarantined_rows, save_preset,
-                              status_outcome)
-from cxmetrics.schema import CHANNELS, QUARANTINE_COLUMNS, STATUS_OUTCOMES, UPLOAD_LABELS, fields_for
+from cxmetrics.ingest import (KINDS, delete_import, detect_kind, import_bytes, list_imports, list_presets,
+                              quarantined_rows, save_preset, status_outcome)
+from cxmetrics.schema import CHANNELS, GRAINS, PERCENT_OF, QUARANTINE_COLUMNS, STATUS_OUTCOMES, UPLOAD_LABELS, fields_for
 
 NOT_MAPPED = "— not mapped —"
 FROM_FILE = "(from the file)"
+DETECT = "(detect from the dates)"
+KIND_LABELS = {"contacts": "Contacts (one row per contact)", "customers": "Customers (churn dates)",
+               "aggregated": "Aggregated report (one row per interval, day, week or month)"}
 
 st.title("Upload")
 store = ui.get_store()
@@ -22,11 +25,9 @@ def _preset_options(options: ImportOptions) -> dict:
     return {k: getattr(options, k) for k in ImportOptions.PRESET_KEYS}
 
 
-def _options_for(key: str, headers: list[str], proposed: dict, preset: dict | None) -> ImportOptions:
+def _options_for(key: str, headers: list[str], proposed: dict, preset: dict | None, kind: str) -> ImportOptions:
     """The mapping editor: one select box per canonical field, plus channel, date format and status map."""
     base = ImportOptions(**{k: v for k, v in (preset or {}).items() if k in ImportOptions.PRESET_KEYS})
-    kind = st.radio(UPLOAD_LABELS["kind"], ["contacts", "customers"], horizontal=True, key=f"{key}-kind",
-                    index=0 if base.kind == "contacts" else 1)
     start = {**proposed, **base.mapping} if preset else proposed
     fields = fields_for(kind)
     mapping: dict[str, list[str]] = {}
@@ -59,9 +60,49 @@ def _options_for(key: str, headers: list[str], proposed: dict, preset: dict | No
     source = d.text_input(UPLOAD_LABELS["source"], base.source or "", key=f"{key}-source",
                           help="Contact ids are unique per source; empty = default")
     status_map = dict(base.status_map)
-    return ImportOptions(kind=kind, mapping=mapping, channel=None if channel == FROM_FILE else channel,
-                         date_format=date_format or None, status_map=status_map, on_error=on_error,
-                         source=source or None, auto_map=False)
+    skip_text = st.text_input(UPLOAD_LABELS["skip_rows"], "; ".join(f"{c} = {v}" for c, v in base.skip_rows),
+                              key=f"{key}-skip", help="Column = value, several separated by ';' (e.g. Date = Total): "
+                                                      "those rows are left out and counted as skipped.")
+    options = ImportOptions(kind=kind, mapping=mapping, channel=None if channel == FROM_FILE else channel,
+                            date_format=date_format or None, status_map=status_map, on_error=on_error,
+                            source=source or None, auto_map=False, skip_rows=_skip_pairs(skip_text))
+    if kind == "aggregated":
+        _report_controls(key, base, options, headers)
+    return options
+
+
+def _skip_pairs(text: str) -> list[tuple[str, str]]:
+    pairs = []
+    for part in text.split(";"):
+        if "=" in part:
+            column, value = part.split("=", 1)
+            pairs.append((column.strip(), value.strip()))
+    return pairs
+
+
+def _report_controls(key: str, base: ImportOptions, options: ImportOptions, headers: list[str]) -> None:
+    """What an aggregated report's rows are: their grain, interval length, threshold and percentage base."""
+    a, b, c, d = st.columns(4)
+    grains = [DETECT] + list(GRAINS)
+    grain = a.selectbox(UPLOAD_LABELS["grain"], grains, key=f"{key}-grain",
+                        index=grains.index(base.grain) if base.grain in GRAINS else 0)
+    options.grain = None if grain == DETECT else grain
+    options.interval_minutes = int(b.number_input(UPLOAD_LABELS["interval_minutes"], 1, 1440,
+                                                  int(base.interval_minutes), key=f"{key}-minutes"))
+    threshold = c.number_input(UPLOAD_LABELS["sl_threshold"], 0.0, 604800.0, base.sl_threshold_s, key=f"{key}-sl",
+                               help="The threshold of the 'answered within' counts, when no column or header says "
+                                    "it. Empty: read it from a header such as 'Service level (20 seconds)', else the "
+                                    "channel's setting.")
+    options.sl_threshold_s = threshold
+    shares = [NOT_MAPPED] + list(PERCENT_OF)
+    share = d.selectbox(UPLOAD_LABELS["percent_of"], shares, key=f"{key}-percent-of",
+                        index=shares.index(base.percent_of) if base.percent_of in PERCENT_OF else 0,
+                        help="Needed when the report gives service level only as a percentage: the count of "
+                             "contacts answered within the threshold is rebuilt from it, and marked as rebuilt.")
+    options.percent_of = None if share == NOT_MAPPED else share
+    options.allow_overlap = st.checkbox(UPLOAD_LABELS["allow_overlap"], key=f"{key}-overlap",
+                                        help="Contact-level data and a report on the same channel and day would "
+                                             "count the same contacts twice.")
 
 
 def _problems_table(problems) -> None:
@@ -96,16 +137,22 @@ for index, upload in enumerate(files or []):
         preset_name = st.selectbox(UPLOAD_LABELS["preset"], ["(none)"] + list(presets), key=f"{key}-preset")
         preset = presets.get(preset_name)
         data = upload.getvalue()
-        kind = st.session_state.get(f"{key}-{preset_name}-kind", (preset or {}).get("kind", "contacts"))
         try:
-            info, proposed = ui.upload_view("inspect", upload, kind=kind, sheet=(preset or {}).get("sheet"))
+            info, _ = ui.upload_view("inspect", upload, kind="contacts", sheet=(preset or {}).get("sheet"))
         except CxError as exc:
             st.error(exc.text_for(PAGE))
             continue
+        detected = (preset or {}).get("kind") or detect_kind(info.headers)
+        kind = st.radio(UPLOAD_LABELS["kind"], list(KINDS), horizontal=True, key=f"{key}-{preset_name}-kind",
+                        index=list(KINDS).index(detected), format_func=KIND_LABELS.get)
+        if detected == "aggregated" and not preset:
+            st.info("This looks like an aggregated report: count and average columns, and no contact id. Each row "
+                    "is pooled into the period it covers.")
+        info, proposed = ui.upload_view("inspect", upload, kind=kind, sheet=(preset or {}).get("sheet"))
         st.caption("Detected: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in info.describe().items()
                                             if v is not None))
         # Widget keys carry the preset, so picking a preset resets the editor to its mapping.
-        options = _options_for(f"{key}-{preset_name}", info.headers, proposed, preset)
+        options = _options_for(f"{key}-{preset_name}", info.headers, proposed, preset, kind)
         options.sheet = info.sheet
         if "status" in options.mapping:
             values = ui.upload_view("values", upload, column=options.mapping["status"][0], sheet=info.sheet)
@@ -125,6 +172,11 @@ for index, upload in enumerate(files or []):
             st.error(exc.text_for(PAGE))
             report = None
         if report is not None:
+            if report.kind == "aggregated":
+                st.caption(f"Each row is one {report.file.get('grain')}; the rows below are shown as they will "
+                           "be pooled (totals = mean × answered, counts rebuilt from percentages marked).")
+                for note in report.warnings:
+                    st.caption("• " + text_for(note, PAGE))
             st.markdown(f"**First rows as they will be imported** ({report.rows_read} previewed)")
             st.dataframe(ui.labelled(report.preview), hide_index=True, width="stretch")
             if report.problems:

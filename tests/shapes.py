@@ -97,6 +97,24 @@ def no_waits(store: Store, folder: Path) -> None:
                                                       surveys=False, customers=False, waits=False)))
 
 
+def monthly_report(store: Store, folder: Path) -> None:
+    """Only an aggregated monthly report (spec §1b), the way public call statistics are published: voice and chat,
+    14 months up to last month, months written with their year, counts and means, service level as a percentage."""
+    rng = random.Random(11)
+    lines = ["Month,Channel,Calls offered,Calls handled,Calls abandoned,Avg Speed Ans,Avg Handle Time,Service Level %"]
+    for back in range(14, 0, -1):
+        first = month_start(back)
+        for channel in ("Phone", "Chat"):
+            offered = rng.randrange(2000, 4000)
+            abandoned = rng.randrange(60, 200)
+            handled = offered - abandoned - rng.randrange(0, 30)
+            lines.append(f"{first:%b %Y},{channel},{offered},{handled},{abandoned},00:00:{rng.randrange(10, 59):02d},"
+                         f"00:0{rng.randrange(3, 8)}:{rng.randrange(0, 59):02d},{rng.uniform(70, 88):.2f}%")
+    path = folder / "monthly_report.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    import_file(store, path, ImportOptions(kind="aggregated", percent_of="offered"))
+
+
 def sample(store: Store, folder: Path) -> None:
     load_sample(store)
 
@@ -105,7 +123,7 @@ def empty(store: Store, folder: Path) -> None:
     """Nothing imported."""
 
 
-SHAPES = {"empty": empty, "sample": sample, "voice_acd": voice_acd, "new_channel": new_channel, "ended": ended,
+SHAPES = {"empty": empty, "sample": sample, "monthly_report": monthly_report, "voice_acd": voice_acd, "new_channel": new_channel, "ended": ended,
           "single_day": single_day, "outbound_only": outbound_only, "no_waits": no_waits}
 
 

@@ -1,10 +1,11 @@
-"""Importing contact and customer exports into the store, as a sequence of named steps.
+"""Importing contact, customer and aggregated-report exports into the store, as a sequence of named steps.
 
   options, presets  what the user said about an import, and saved mappings
   read, stage       the file detected and read into a temporary table of text columns
   mapping           which column feeds which field (the alias table, overlaid with the user's)
   parse, plan       SQL that types every value, and the checks that reject a row
   derive            a contact's channel, outcome, answered/abandoned, wait and handle time
+  aggregated        aggregated reports (spec §1b): counts and totals per interval, day, week or month
   validate          every problem collected with its row, column and value
   load              the valid rows written in one transaction (or shown, in a dry run)
   fcr               each contact's next contact of the same customer, kept up to date
@@ -15,7 +16,7 @@
 An import lands in one transaction, or not at all.
 """
 from .history import delete_import, list_imports, quarantined_rows
-from .mapping import propose_mapping, resolve_mapping, status_outcome
+from .mapping import detect_kind, propose_mapping, resolve_mapping, status_outcome
 from .options import DEFAULT_SOURCE, KINDS, ON_ERROR_MODES, ImportOptions, ProgressFn
 from .parse import PARSER_KINDS, parse_values
 from .pipeline import column_values_bytes, import_bytes, import_file, inspect_bytes, preview_bytes
@@ -24,7 +25,7 @@ from .report import ImportReport
 
 __all__ = [
     "delete_import", "list_imports", "quarantined_rows",
-    "propose_mapping", "resolve_mapping", "status_outcome",
+    "detect_kind", "propose_mapping", "resolve_mapping", "status_outcome",
     "DEFAULT_SOURCE", "KINDS", "ON_ERROR_MODES", "ImportOptions", "ProgressFn",
     "PARSER_KINDS", "parse_values",
     "column_values_bytes", "import_bytes", "import_file", "inspect_bytes", "preview_bytes",

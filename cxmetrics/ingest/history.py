@@ -33,6 +33,8 @@ def delete_import(store: Store, import_id: int) -> dict:
                                  imports=ControlRef("imports")))
     kind = row[0]
     ensure_built(store)
+    if kind == "aggregated":
+        return _delete_report(store, import_id, row[1])
     table, history = (quote_ident(kind), quote_ident(f"{kind}_replaced"))  # kind is contacts or customers
     with store.temp_tables() as temps, store.transaction():
         customers = customers_of_import(store, temps, import_id) if kind == "contacts" else None
@@ -58,6 +60,20 @@ def delete_import(store: Store, import_id: int) -> dict:
         else:
             rebuild(store, churn_only=True)
     return {"import_id": import_id, "file_name": row[1], "removed": removed, "restored": restored}
+
+
+def _delete_report(store: Store, import_id: int, file_name: str) -> dict:
+    """Remove an aggregated report's rows and the measures they fed."""
+    with store.temp_tables() as temps, store.transaction():
+        touched = TouchedDays(store, temps)
+        store.execute(f"INSERT INTO {touched.table} SELECT DISTINCT CAST(period_start AS DATE) FROM aggregated_rows "
+                      "WHERE import_id = ?", [import_id])
+        removed = int(store.scalar("SELECT count(*) FROM aggregated_rows WHERE import_id = ?", [import_id]))
+        store.execute("DELETE FROM aggregated_rows WHERE import_id = ?", [import_id])
+        store.execute("DELETE FROM quarantine WHERE import_id = ?", [import_id])
+        store.execute("DELETE FROM imports WHERE import_id = ?", [import_id])
+        refresh_days(store, touched)
+    return {"import_id": import_id, "file_name": file_name, "removed": removed, "restored": 0}
 
 
 def quarantined_rows(store: Store, import_id: int | None = None) -> list[dict]:

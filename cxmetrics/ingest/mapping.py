@@ -19,6 +19,20 @@ def propose_mapping(headers: list[str], kind: str = "contacts") -> dict[str, lis
     return mapping
 
 
+_REPORT_FIELDS = ("offered", "answered", "abandoned", "answered_within", "asa", "aht", "talk_mean",
+                  "service_level_pct", "abandon_rate_pct", "wait_total_s", "handle_total_s")
+
+
+def detect_kind(headers: list[str]) -> str:
+    """"aggregated" for a report (count and average columns, no contact id), else "contacts"."""
+    contact = propose_mapping(headers, "contacts")
+    report = propose_mapping(headers, "aggregated")
+    counted = [f for f in _REPORT_FIELDS if f in report]
+    if "contact_id" not in contact and len(counted) >= 2 and ("answered" in report or "offered" in report):
+        return "aggregated"
+    return "contacts"
+
+
 def resolve_mapping(headers: list[str], options: ImportOptions, display: str) -> dict[str, list[str]]:
     """Automatic mapping overlaid with the user's; checks every named column exists."""
     known_fields = fields_for(options.kind)
