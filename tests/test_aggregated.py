@@ -1,0 +1,243 @@
+"""Aggregated reports (spec §1b): hand-made fixtures at every grain, with figures worked out by hand, and the
+public daily report read end to end."""
+import pytest
+
+from cxmetrics import ImportOptions, ImportRefused, Store, UsageError, delete_import, import_file
+from cxmetrics.kpis import coarser_data, kpis
+from cxmetrics.ingest import detect_kind
+
+from .conftest import REALDATA, run_cli, write
+
+
+def values(store, period="month", **kw):
+    return {(r.period, r.channel, r.metric): (r.value, r.n) for r in kpis(store, period, **kw)}
+
+
+# A Genesys-style daily queue report: counts, means in hh:mm:ss, SL as a percentage with its threshold in the header.
+DAILY = ("Date,Queue,Offered,Answered,Abandoned,ASA,Avg Handle,Service Level 30 seconds\n"
+         "2026-03-02,Billing,100,90,10,00:00:20,00:05:00,80.00%\n"
+         "2026-03-02,Sales,50,45,5,00:00:40,00:04:00,60.00%\n"
+         "2026-03-03,Billing,200,190,10,00:00:10,00:06:00,90.00%\n"
+         "Total,,350,325,25,,,\n")
+
+
+def test_daily_report_pools_counts_and_means_never_averaging_percentages(store, tmp_path):
+    path = write(tmp_path / "daily.csv", DAILY)
+    report = import_file(store, path, ImportOptions(kind="aggregated", channel="voice", percent_of="offered",
+                                                    skip_rows=[("Date", "Total")]))
+    assert (report.rows_read, report.rows_imported, report.rows_skipped) == (4, 3, 1)
+    assert report.file["grain"] == "day"
+    got = values(store)
+    assert got[("2026-03", "voice", "volume")] == (350.0, 350)
+    assert got[("2026-03", "voice", "handled")] == (325.0, 350)
+    # ASA pooled as total wait ÷ answered: (20·90 + 40·45 + 10·190) / 325
+    assert got[("2026-03", "voice", "asa")][0] == pytest.approx((20 * 90 + 40 * 45 + 10 * 190) / 325)
+    assert got[("2026-03", "voice", "aht")][0] == pytest.approx((300 * 90 + 240 * 45 + 360 * 190) / 325)
+    # within rebuilt as % × offered: 80 + 30 + 180 = 290 of 350 offered (no short abandons separated)
+    assert got[("2026-03", "voice", "service_level")][0] == pytest.approx(100 * 290 / 350)
+    assert got[("2026-03", "voice", "abandon_rate")][0] == pytest.approx(100 * 25 / 350)
+    sl = next(r for r in kpis(store, "month", metrics=["service_level"]))
+    assert sl.rebuilt and sl.reported_threshold == (30.0, 30.0)  # voice's setting is 20 s
+    days = values(store, "day", metrics=["volume"])
+    assert days == {("2026-03-02", "voice", "volume"): (150.0, 150), ("2026-03-03", "voice", "volume"): (200.0, 200)}
+    queues = {r.group: r.value for r in kpis(store, "month", by="queue", metrics=["volume"])}
+    assert queues == {"Billing": 300.0, "Sales": 50.0}
+    assert any("short abandons are not separated" in str(w) for w in report.warnings)
+    assert any("Service Level 30 seconds" in str(w) for w in report.warnings)
+    assert coarser_data(store, "interval") == {"voice": "day"}  # a daily report has no half-hours
+    assert coarser_data(store, "day") == {}
+
+
+INTERVALS = ("Interval Start,Channel,Contacts queued,Contacts handled,Contacts abandoned,"
+             "Contacts answered in 20 seconds,Average queue answer time,Average handle time\n"
+             "2026-03-02 09:00,VOICE,10,8,2,6,15,200\n"
+             "2026-03-02 09:30,VOICE,20,20,0,10,30,100\n"
+             "2026-03-02 09:00,CHAT,4,4,0,4,5,600\n"
+             "2026-03-02 09:30,VOICE,20,20,0,10,30,100\n")  # identical to the row above: counted once
+
+
+def test_interval_report_amazon_connect_headers_duplicates_and_heatmap(store, tmp_path):
+    path = write(tmp_path / "intervals.csv", INTERVALS)
+    assert detect_kind(INTERVALS.splitlines()[0].split(",")) == "aggregated"
+    report = import_file(store, path, ImportOptions(kind="aggregated"))
+    assert report.file["grain"] == "interval"
+    assert report.duplicate_rows == [[5, 3]] and report.rows_imported == 3 and report.rows_skipped == 1
+    got = values(store, "interval", channels=["voice"])
+    assert got[("2026-03-02T09:00", "voice", "service_level")][0] == pytest.approx(100 * 6 / 10)
+    assert got[("2026-03-02T09:30", "voice", "volume")] == (20.0, 20)
+    day = values(store, "day", channels=["voice"])
+    assert day[("2026-03-02", "voice", "service_level")][0] == pytest.approx(100 * 16 / 30)
+    assert day[("2026-03-02", "voice", "asa")][0] == pytest.approx((15 * 8 + 30 * 20) / 28)
+    heat = values(store, "weekday_interval", channels=["chat"])
+    assert heat[("1 09:00", "chat", "volume")] == (4.0, 4)  # 2026-03-02 is a Monday
+    sl = next(r for r in kpis(store, "day", channels=["voice"], metrics=["service_level"]))
+    assert not sl.rebuilt and sl.reported_threshold is None  # 20 s in the header = voice's setting
+
+
+MONTHLY = ("Mes;Поступило;Принято;Потеряно;Среднее время ожидания;Уровень обслуживания\n"
+           "март 2026;1 000;900;100;25;0,85\n"
+           "Apr-26;800;780;20;10;0,9\n"
+           "2026-05;600;600;0;5;1\n")
+
+
+def test_monthly_report_russian_headers_month_names_fractions(store, tmp_path):
+    path = write(tmp_path / "monthly.csv", MONTHLY, encoding="cp1251")
+    report = import_file(store, path, ImportOptions(kind="aggregated", channel="Телефон", percent_of="answered"))
+    assert report.file["grain"] == "month"
+    assert set(report.mapping) >= {"period_start", "offered", "answered", "abandoned", "asa", "service_level_pct"}
+    got = values(store)
+    assert got[("2026-03", "voice", "volume")] == (1000.0, 1000)
+    # 0,85 is a fraction (every value ≤ 1): 85 % of 900 answered = 765 within; abandons_against: ÷ offered
+    assert got[("2026-03", "voice", "service_level")][0] == pytest.approx(100 * 765 / 1000)
+    assert got[("2026-04", "voice", "service_level")][0] == pytest.approx(100 * 702 / 800)
+    assert got[("2026-05", "voice", "abandon_rate")] == (0.0, 600)
+    assert values(store, "day") == {}  # a monthly report has no days
+    assert values(store, "week") == {}
+    assert coarser_data(store, "day") == {"voice": "month"}
+    assert values(store, "quarter", metrics=["volume"]) == {("2026Q1", "voice", "volume"): (1000.0, 1000),
+                                                            ("2026Q2", "voice", "volume"): (1400.0, 1400)}
+    fcr = values(store, metrics=["fcr", "churn_rate"])
+    assert fcr[("2026-03", "voice", "fcr")] == (None, 0) and fcr[("2026-03", "voice", "churn_rate")] == (None, 0)
+
+
+def test_status_rows_elapsed_wait_and_talk_parts(store, tmp_path):
+    path = write(tmp_path / "status.csv",
+                 "Day,Calls,Result,Total elapsed time,Talk time,Hold time\n"
+                 "2026-03-02,30,Answered,3600,3000,300\n"     # wait = elapsed − (talk + hold) = 300 s over 30
+                 "2026-03-02,5,Missed,,,\n"
+                 "2026-03-02,2,IVR,,,\n")
+    report = import_file(store, path, ImportOptions(kind="aggregated", channel="voice", mapping={
+        "offered": ["Calls"], "status": ["Result"]}, status_map={"IVR": "skip"}))
+    assert (report.rows_imported, report.rows_skipped) == (2, 1)
+    got = values(store)
+    assert got[("2026-03", "voice", "volume")] == (35.0, 35)
+    assert got[("2026-03", "voice", "handled")] == (30.0, 35)
+    assert got[("2026-03", "voice", "aht")][0] == pytest.approx(3300 / 30)
+    assert got[("2026-03", "voice", "asa")][0] == pytest.approx(300 / 30)
+    assert got[("2026-03", "voice", "service_level")] == (None, 0)  # no within-count, no percentage: not measured
+
+
+def test_weekly_grain_is_detected_and_pooled_into_months_by_start(store, tmp_path):
+    path = write(tmp_path / "weekly.csv", "Week,Offered,Answered,Abandoned\n2026-03-02,70,63,7\n2026-03-09,35,35,0\n"
+                                          "2026-03-30,14,12,2\n")
+    report = import_file(store, path, ImportOptions(kind="aggregated", channel="chat"))
+    assert report.file["grain"] == "week"
+    assert values(store, metrics=["volume"]) == {("2026-03", "chat", "volume"): (119.0, 119)}
+    assert values(store, "week", metrics=["volume"])[("2026-W14", "chat", "volume")] == (14.0, 14)
+    assert values(store, "day", metrics=["volume"]) == {}
+
+
+def test_bad_values_name_row_column_and_value_and_leave_the_store_unchanged(store, tmp_path):
+    before = store.table_counts()
+    path = write(tmp_path / "bad.csv", "Date,Offered,Answered,Abandoned,Service level\n"
+                                       "2026-03-02,10,12,0,80%\n"
+                                       "2026-03-03,ten,5,0,80%\n"
+                                       "2026-03-04,10,5,-1,180%\n")
+    with pytest.raises(ImportRefused) as err:
+        import_file(store, path, ImportOptions(kind="aggregated", channel="voice", percent_of="offered"))
+    found = {(p.row, p.column, p.value, str(p.reason)) for p in err.value.problems}
+    assert (2, "Answered", "12", "more answered than offered") in found
+    assert (3, "Offered", "ten", "not a number") in found
+    assert (4, "Abandoned", "-1", "abandoned cannot be negative") in found
+    assert (4, "Service level", "180%", "a percentage must be from 0 to 100") in found
+    assert store.table_counts() == before
+
+
+def test_percentage_without_a_base_is_refused_in_the_interface_s_words(store, tmp_path):
+    path = write(tmp_path / "pct.csv", "Date,Offered,Answered,Abandoned,SL %\n2026-03-02,10,9,1,80\n")
+    with pytest.raises(ImportRefused, match="with --percent-of offered|answered"):
+        import_file(store, path, ImportOptions(kind="aggregated", channel="voice"))
+    out = run_cli("import", str(path), "--kind", "aggregated", "--channel", "voice", db=tmp_path / "cli.duckdb")
+    assert out.returncode == 3 and "--percent-of offered|answered" in out.stderr
+
+
+def test_overlap_with_contacts_is_refused_both_ways_unless_allowed(store, tmp_path):
+    contacts = write(tmp_path / "contacts.csv", "id,channel,queued_at,status\nc1,voice,2026-03-02 10:00,answered\n")
+    import_file(store, contacts)
+    report = write(tmp_path / "daily.csv", DAILY)
+    options = ImportOptions(kind="aggregated", channel="voice", percent_of="offered", skip_rows=[("Date", "Total")])
+    before = store.table_counts()
+    with pytest.raises(ImportRefused, match="voice on 2026-03-02") as err:
+        import_file(store, report, options)
+    assert "--allow-overlap" in str(err.value)
+    assert store.table_counts() == before
+    options.allow_overlap = True
+    import_file(store, report, options)
+    assert values(store, metrics=["volume"])[("2026-03", "voice", "volume")] == (351.0, 351)
+    more = write(tmp_path / "more.csv", "id,channel,queued_at,status\nc2,voice,2026-03-03 10:00,answered\n")
+    with pytest.raises(ImportRefused, match="aggregated report rows for voice on 2026-03-03"):
+        import_file(store, more)
+
+
+def test_undo_and_reimport_of_the_same_periods(store, tmp_path):
+    path = write(tmp_path / "daily.csv", DAILY)
+    options = ImportOptions(kind="aggregated", channel="voice", percent_of="offered", skip_rows=[("Date", "Total")])
+    first = import_file(store, path, options)
+    again = write(tmp_path / "daily_again.csv", DAILY.replace("100,90,10", "101,91,10"))
+    with pytest.raises(ImportRefused, match="already holds report rows for the same periods"):
+        import_file(store, again, options)
+    delete_import(store, first.import_id)
+    assert values(store) == {} and not store.scalar("SELECT count(*) FROM measures_day")
+    import_file(store, again, options)
+    assert values(store, metrics=["volume"])[("2026-03", "voice", "volume")] == (351.0, 351)
+
+
+def test_every_page_is_shown_on_a_monthly_report_only_store_elsewhere():
+    """tests/test_shapes.py runs every page on shapes.monthly_report (a store holding only a monthly report)."""
+    from . import shapes
+    assert "monthly_report" in shapes.SHAPES
+
+
+needs_realdata = pytest.mark.skipif(not (REALDATA / "call_center_daily_2020-2023.csv").exists(),
+                                    reason="../shared/realdata/call_center_daily_2020-2023.csv is not on this machine")
+
+
+@needs_realdata
+def test_public_daily_report_end_to_end_through_the_cli(tmp_path):
+    """The public daily report holds only averages and percentages: its SL is a share of answered calls (on 27 days
+    it is above the answer rate, impossible for a share of offered), so `--percent-of offered` refuses 11 rows whose
+    rebuilt within-count would exceed the answered calls, and `--percent-of answered` imports all 1,251 days."""
+    import csv
+    db = tmp_path / "daily.duckdb"
+    source = REALDATA / "call_center_daily_2020-2023.csv"
+    wrong = run_cli("import", str(source), "--kind", "aggregated", "--channel", "voice", "--percent-of", "offered",
+                    db=db)
+    assert wrong.returncode == 3 and "11 of 1251 rows are invalid" in wrong.stderr
+    out = run_cli("import", str(source), "--kind", "aggregated", "--channel", "voice", "--percent-of", "answered",
+                  "--json", db=db)
+    assert out.returncode == 0, out.stderr
+    kpi = run_cli("kpis", "--channel", "voice", "--from", "2020-01", "--to", "2020-01", "--notes", db=db)
+    rows = {r["metric"]: r for r in csv.DictReader(kpi.stdout.splitlines())}
+    with open(source, encoding="utf-8") as fh:
+        days = [r for r in csv.DictReader(fh) if r["Fecha"].startswith("2020-01")]
+    offered = sum(int(r["Incoming Calls"]) for r in days)
+    answered = sum(int(r["Answered Calls"]) for r in days)
+    within = sum(float(r["Service Level (20 Seconds)"]) * int(r["Answered Calls"]) for r in days)
+    asa = sum(float(r["Answer Speed (AVG)"]) * int(r["Answered Calls"]) for r in days) / answered
+    aht = sum(float(r["Talk Duration (AVG)"]) * int(r["Answered Calls"]) for r in days) / answered
+    assert float(rows["volume"]["value"]) == offered == 5805
+    assert float(rows["service_level"]["value"]) == pytest.approx(100 * within / offered)
+    assert rows["service_level"]["rebuilt_from_percentages"] == "True"
+    assert float(rows["asa"]["value"]) == pytest.approx(asa)
+    assert float(rows["aht"]["value"]) == pytest.approx(aht)
+    assert rows["fcr"]["value"] == "" and rows["churn_rate"]["value"] == ""
+    store = Store(db)
+    assert store.scalar("SELECT count(*) FROM aggregated_rows") == 1251
+    assert store.scalar("SELECT sum(offered) FROM measures_day") == sum(
+        int(r["Incoming Calls"]) for r in csv.DictReader(open(source, encoding="utf-8")))
+    store.close()
+
+
+def test_unknown_skip_rows_column_is_a_usage_error(store, tmp_path):
+    path = write(tmp_path / "daily.csv", DAILY)
+    with pytest.raises(UsageError, match="no column 'Datum'"):
+        import_file(store, path, ImportOptions(kind="aggregated", channel="voice", percent_of="offered",
+                                               skip_rows=[("Datum", "Total")]))
+
+
+def test_skip_rows_works_for_contact_exports_too(store, tmp_path):
+    path = write(tmp_path / "c.csv", "id,channel,queued_at,status,agent\nc1,voice,2026-03-02 10:00,answered,A\n"
+                                     "c2,voice,2026-03-02 10:05,answered,INTERNAL\n")
+    report = import_file(store, path, ImportOptions(skip_rows=[("agent", "internal")]))
+    assert (report.rows_imported, report.rows_skipped) == (1, 1)
+
