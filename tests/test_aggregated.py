@@ -241,3 +241,34 @@ def test_skip_rows_works_for_contact_exports_too(store, tmp_path):
     report = import_file(store, path, ImportOptions(skip_rows=[("agent", "internal")]))
     assert (report.rows_imported, report.rows_skipped) == (1, 1)
 
+
+
+def test_upload_page_recognises_a_report_previews_pooled_rows_and_imports_it(tmp_path, monkeypatch):
+    from .test_app import _app, _open
+    db = tmp_path / "page.duckdb"
+    at = _open(_app(db, monkeypatch), "pages/upload.py")
+    at.file_uploader[0].set_value(("daily.csv", DAILY.encode(), "text/csv")).run()
+    assert not at.exception
+    kind = next(r for r in at.radio if r.label == "Kind")
+    assert kind.value == "aggregated"
+    assert any("looks like an aggregated report" in i.value for i in at.info)
+    assert any("in 'Channel for every row'" in e.value for e in at.error)  # in the page's own words
+    next(s for s in at.selectbox if s.label == "Channel for every row").set_value("voice").run()
+    # service level is only a percentage: the page asks for its base
+    assert any("in 'Service level % is a share of'" in e.value for e in at.error)
+    next(s for s in at.selectbox if s.label == "Service level % is a share of").set_value("offered").run()
+    next(t for t in at.text_input if t.label == "Leave out rows where").set_value("Date = Total").run()
+    assert not at.error
+    preview = next(d.value for d in at.dataframe if "Outcome" in d.value.columns)
+    assert list(preview["Outcome"]) == ["ok", "ok", "ok", "skipped"]
+    assert list(preview["Offered"][:3]) == [100.0, 50.0, 200.0]
+    assert preview["Wait time (total)"][0] == pytest.approx(20 * 90)   # ASA × answered, as it will be pooled
+    assert any("Each row is one day" in c.value for c in at.caption)
+    next(b for b in at.button if b.label == "Import daily.csv").click().run()
+    assert not at.exception
+    assert {m.label: m.value for m in at.metric} == {"Read": "4", "Imported": "3", "Replaced": "0", "Skipped": "1",
+                                                     "Rejected": "0"}
+    overview = _open(_app(db, monkeypatch), "pages/overview.py")
+    assert not overview.exception
+    tiles = {m.label: m.value for m in overview.metric}
+    assert tiles["Service level"] == "≈ 82.9%"   # 290 of 350, rebuilt from the report's percentages

@@ -70,7 +70,7 @@ def import_aggregated(job: ImportJob) -> ImportReport:
         f"SELECT channel_d, count(*) FROM parsed_rows WHERE {VALID} AND channel_is_new GROUP BY 1 ORDER BY 1"))
     if job.preview:
         report.preview = job.store.df(
-            f"SELECT file_row AS row, {', '.join(f'{_PREVIEW_SQL.get(c, c)} AS {c}' for c in PREVIEW_COLUMNS)}, "
+            f"SELECT file_row AS row, {', '.join(f'{_preview_sql(c, job.mapping)} AS {c}' for c in PREVIEW_COLUMNS)}, "
             f"CASE WHEN is_duplicate THEN 'duplicate' WHEN NOT live THEN 'skipped' WHEN file_row IN "
             f"(SELECT file_row FROM row_problems) THEN 'rejected' ELSE 'ok' END AS outcome FROM parsed_rows ORDER BY 1")
         return report
@@ -80,8 +80,15 @@ def import_aggregated(job: ImportJob) -> ImportReport:
 
 _PREVIEW_SQL = {"period_start": "period_d", "channel": "channel_d", "offered": "offered_d", "answered": "answered_d",
                 "abandoned": "abandoned_d", "answered_within": "answered_within_d", "sl_threshold_s": "threshold_d",
-                "wait_total_s": "wait_total_d", "handle_total_s": "handle_total_d", "grain": "grain_d",
-                "short_abandoned": "short_abandoned"}
+                "wait_total_s": "wait_total_d", "handle_total_s": "handle_total_d", "grain": "grain_d"}
+
+
+def _preview_sql(column: str, mapping: dict) -> str:
+    if column in _PREVIEW_SQL:
+        return _PREVIEW_SQL[column]
+    if column in ("sl_rebuilt", "abandon_rebuilt"):
+        return f"{column}_d"
+    return quote_ident(column) if column in mapping else "NULL"
 
 
 def _require_period_and_counts(job: ImportJob) -> None:
