@@ -230,7 +230,116 @@ def xlsx(path: str, work: str, repeats: int) -> dict:
     return {"times": ours, "openpyxl_times": theirs}
 
 
-TASKS = {"generate": generate, "raw_read": raw_read, "our_import": our_import, "peer_import": peer_import, "peer_kpis": peer_kpis,
+def kpis_direct(db: str, repeats: int) -> dict:
+    """The full KPI table computed directly from the contact rows (the path before the measures layer, kept as
+    the tests' oracle): the baseline the measures layer's speed-up is measured against, in the same run."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from cxmetrics import Store
+    from cxmetrics.kpis import kpis
+    from tests.oracle import oracle_kpis
+
+    store = Store(db, read_only=True)
+    rows = oracle_kpis(store)
+    ours = {(r.period, r.channel, r.metric): (r.value, r.n) for r in kpis(store)}
+    differ = [k for k, (value, n) in ((_key(r), (r.value, r.n)) for r in rows)
+              if k not in ours or ours[k][1] != n or not _close(ours[k][0], value)]
+    assert not differ, differ[:5]
+    return {"times": _timed(lambda: oracle_kpis(store), repeats, warmup=0), "cells_compared": len(rows)}
+
+
+def _key(r):
+    return (r.period, r.channel, r.metric)
+
+
+def _close(a, b) -> bool:
+    return (a is None and b is None) or (a is not None and b is not None and abs(a - b) <= 1e-9 * max(1, abs(b)))
+
+
+def pages(db: str, page: str) -> dict:
+    """One page's first run in a new process (empty caches): the cold time a user waits for."""
+    from streamlit.testing.v1 import AppTest
+
+    root = Path(__file__).resolve().parent.parent
+    os.environ["CXMETRICS_DB"] = db
+    os.environ["CXMETRICS_READONLY"] = "1"
+    os.chdir(root)
+    at = AppTest.from_file(str(root / page), default_timeout=600)
+    start = time.perf_counter()
+    at.run()  # the first run in this process: every module loaded and every query made here
+    cold = time.perf_counter() - start
+    assert not at.exception, [e.message for e in at.exception]
+    return {"cold": cold, "page": page}
+
+
+def build_layer(db: str, work: str) -> dict:
+    """Building the measures for an existing store (the first open after the upgrade), and rebuilding what a
+    settings change affects: one channel's thresholds, then the FCR window (every measure)."""
+    from cxmetrics import Store
+    from cxmetrics.config import set_channel, set_setting
+    from cxmetrics.measures import TABLES
+
+    copy = Path(work) / "build_layer.duckdb"
+    _fresh(copy)
+    shutil.copy(db, copy)
+    store = Store(copy)
+    with store.transaction():
+        for table in (*TABLES, "measures_state"):
+            store.execute(f'DROP TABLE IF EXISTS "{table}"')
+    store.checkpoint()
+    store.close()
+    start = time.perf_counter()
+    store = Store(copy)  # builds on open
+    build = time.perf_counter() - start
+    start = time.perf_counter()
+    set_channel(store, "voice", sl_threshold_s=25)
+    channel = time.perf_counter() - start
+    start = time.perf_counter()
+    set_setting(store, "fcr_window_days", "5")
+    window = time.perf_counter() - start
+    rows = {t: store.scalar(f'SELECT count(*) FROM "{t}"') for t in TABLES}
+    contacts = store.scalar("SELECT count(*) FROM contacts")
+    store.close()
+    _fresh(copy)
+    return {"build": build, "channel_rebuild": channel, "window_rebuild": window, "rows": rows, "contacts": contacts}
+
+
+def aggregated(work: str, rows: int, repeats: int) -> dict:
+    """A daily aggregated report of `rows` rows (queues × days) into an empty store."""
+    import datetime as dt
+    import random
+
+    from cxmetrics import ImportOptions, import_file
+
+    path = Path(work) / f"daily_report_{rows}.csv"
+    if not path.exists():
+        rng = random.Random(5)
+        queues = 100
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write("Date,Queue,Offered,Answered,Abandoned,ASA,Avg Handle,Service Level 20 seconds\n")
+            for i in range(rows):
+                day = dt.date(2020, 1, 1) + dt.timedelta(days=i // queues)
+                offered = rng.randrange(50, 500)
+                abandoned = rng.randrange(0, offered // 10)
+                answered = offered - abandoned
+                fh.write(f"{day},Q{i % queues:03d},{offered},{answered},{abandoned},{rng.randrange(5, 60)},"
+                         f"{rng.randrange(120, 600)},{rng.uniform(0.6, 0.95) * answered / offered:.4f}\n")
+    db = Path(work) / "aggregated.duckdb"
+    result = {}
+
+    def run():
+        _fresh(db)
+        store = _store(db)
+        report = import_file(store, path, ImportOptions(kind="aggregated", channel="voice", percent_of="offered"))
+        assert report.rows_imported == rows, report.text()
+        result["grain"] = report.file["grain"]
+        store.close()
+    times = _timed(run, repeats)
+    _fresh(db)
+    return {"times": times, "rows": rows, **result}
+
+
+TASKS = {"kpis_direct": kpis_direct, "pages": pages, "build_layer": build_layer, "aggregated": aggregated,
+         "generate": generate, "raw_read": raw_read, "our_import": our_import, "peer_import": peer_import, "peer_kpis": peer_kpis,
          "kpis": kpis_task, "compliance": compliance_task, "overview": overview_task, "incremental": incremental,
          "xlsx": xlsx}
 

@@ -70,6 +70,7 @@ class QuarterlyReview:
     settings: dict
     generated_at: str = field(default_factory=lambda: dt.datetime.now().strftime("%Y-%m-%d %H:%M"))
     not_loaded: list[str] = field(default_factory=list)  # months of the quarter after the store's last data day
+    data_notes: list[str] = field(default_factory=list)  # figures rebuilt from percentages, reported thresholds
 
     @property
     def has_data(self) -> bool:
@@ -160,6 +161,7 @@ def quarterly_review(store, quarter: str, channels: list[str] | None = None) -> 
          for m in REGISTRY],
         [s for s in channel_settings(store) if s["channel"] in present], get_settings(store))
     review.not_loaded = [m for m in months if m > loaded]
+    review.data_notes = _data_notes(pooled.values())
     review.findings = findings(review)
     return review
 
@@ -181,6 +183,23 @@ def _coverage(store, first: str, last: str, channels, missing: dict[str, list[st
     for row in channels_rows:
         row["missing_days"] = [d for d in missing.get(row["channel"], []) if first <= d[:7] <= last]
     return {"imports": imports, "channels": channels_rows}
+
+
+def _data_notes(rows) -> list[str]:
+    """What the figures carry from aggregated reports (spec §1b): values rebuilt from percentages, and service
+    level counted against a reported threshold other than the channel's setting."""
+    notes = []
+    for r in rows:
+        subject = f"{channel_name(r.channel)} {METRICS[r.metric].subject}"
+        if r.rebuilt:
+            notes.append(f"{subject} is rebuilt from the percentages of an aggregated report (≈): its counts were "
+                         "not given.")
+        if r.reported_threshold:
+            low, high = r.reported_threshold
+            shown = f"{low:g} s" if low == high else f"{low:g}–{high:g} s"
+            notes.append(f"{subject} is counted within {shown}, the threshold its reports used, not the channel's "
+                         "setting.")
+    return notes
 
 
 def _listed(items: list[str]) -> str:
@@ -242,6 +261,7 @@ def findings(review: QuarterlyReview) -> list[str]:
         scope = f"every month of {review.quarter}" if not review.not_loaded else \
             "every month loaded so far (" + ", ".join(month_name(m) for m in loaded) + ")"
         out.insert(0, f"Every targeted metric met its target in {scope}.")
+    out += review.data_notes
     if review.not_loaded:
         one = len(review.not_loaded) == 1
         out.append(f"{_listed([month_name(m) for m in review.not_loaded])} {'is' if one else 'are'} not loaded yet: "

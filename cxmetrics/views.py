@@ -97,6 +97,7 @@ class Overview:
     trend_specs: dict = field(default_factory=dict)  # metric → Vega-Lite spec (None: nothing to draw)
     not_measured: dict[str, list[str]] = field(default_factory=dict)  # channel → metric labels without any value
     notice: str | None = None  # why there is nothing to show, in a manager's words
+    marks_note: str = ""  # what ≈ means, when a figure shown was rebuilt from a report's percentages
 
 
 REBUILT_NOTE = "≈ rebuilt from the percentages of an aggregated report (its counts were not given)."
@@ -175,8 +176,9 @@ def overview(store: Store, month: str, channels: list[str] | None = None, queues
     if not shown:
         notice = (f"No inbound contacts in {month}" + (" for these filters" if channels or queues or teams else "")
                   + ": the metrics count inbound contacts only (outbound calls are stored but not measured).")
+    marks = REBUILT_NOTE if any(r.rebuilt for r in rows if r.period == month and r.channel in shown) else ""
     return Overview(month, shown, tiles, scorecard, frame, attention, len(missed),
-                    overview_trend_specs(frame, KEY_METRICS), not_measured, notice)
+                    overview_trend_specs(frame, KEY_METRICS), not_measured, notice, marks)
 
 
 def _scorecard(rows, month: str, channels: list[str], measured: set) -> pd.DataFrame:

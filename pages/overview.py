@@ -47,7 +47,7 @@ for channel, tiles in data.tiles.items():
                    + ", ".join(data.not_measured[channel]) + ".")
 
 st.subheader("Scorecard")
-st.caption(STATE_LEGEND)
+st.caption(STATE_LEGEND + (f" · {data.marks_note}" if data.marks_note else ""))
 st.dataframe(data.scorecard, hide_index=True, width="stretch", column_config=ui.metric_column_help())
 
 st.subheader("Trends (last 13 months)")

@@ -182,9 +182,10 @@ PAGES = {"Overview": "Overview", "Channel detail": "Channel detail",
          "Upload": "Upload", "Targets & settings": "Targets & settings", "Data quality": "Data quality"}
 
 
-@pytest.mark.parametrize("shape", ["sample", "voice_acd"])
+@pytest.mark.parametrize("shape", ["sample", "voice_acd", "monthly_report"])
 def test_every_page_in_a_browser_without_console_errors_or_vega_warnings(shape, tmp_path):
-    """Every page on the sample and on a voice-only ACD log (no surveys, no customers), full-page screenshots."""
+    """Every page on the sample, on a voice-only ACD log (no surveys, no customers) and on a store holding only an
+    aggregated monthly report; full-page screenshots."""
     from playwright.sync_api import sync_playwright
 
     db = shapes.build(shape, tmp_path / "store")
