@@ -145,7 +145,10 @@ def fields_for(kind: str) -> dict[str, Field]:
     return {f.name: f for f in FIELDS_BY_KIND[kind]}
 
 
-FIELD_LABELS = {f.name: f.label for fields in FIELDS_BY_KIND.values() for f in fields}  # shared names agree
+FIELD_LABELS: dict[str, str] = {}
+for _fields in FIELDS_BY_KIND.values():  # a name shared by two kinds keeps the contact record's label
+    for _f in _fields:
+        FIELD_LABELS.setdefault(_f.name, _f.label)
 _FIELD_ID = re.compile(r"\b(" + "|".join(sorted(FIELD_LABELS, key=len, reverse=True)) + r")\b")
 
 
@@ -160,6 +163,9 @@ COLUMN_LABELS = {
     "rows_read": "Read", "rows_imported": "Imported", "rows_replaced": "Replaced", "rows_skipped": "Skipped",
     "rows_rejected": "Rejected", "file_row": "Row", "row": "Row", "columns": "Columns", "column": "Column",
     "value": "Value", "reason": "Reason", "outcome": "Outcome",
+    # an aggregated report's preview: counts, not the contact record's yes/no flags
+    "answered_count": "Answered", "abandoned_count": "Abandoned", "grain": "Grain", "sl_rebuilt": "SL rebuilt from %",
+    "abandon_rebuilt": "Abandonment rebuilt from %",
 }
 # The quarantine export's columns (CLI and Upload page downloads).
 QUARANTINE_COLUMNS = ("import_id", "file_name", "file_row", "columns", "reason", "raw_json")

@@ -286,7 +286,7 @@ def test_db_path_resolution(monkeypatch, tmp_path):
 
 
 def test_schema_is_versioned_and_seeded(store):
-    assert store.schema_version() == 2
+    assert store.schema_version() == 3
     assert store.fetchall("SELECT channel, sl_threshold_s, short_abandon_s, sl_formula FROM channel_settings "
                           "ORDER BY channel") == [
         ("back_office", 172800.0, 0.0, "abandons_against"), ("chat", 60.0, 5.0, "abandons_against"),

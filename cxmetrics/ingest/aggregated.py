@@ -31,7 +31,8 @@ _COUNTS = ("offered", "answered", "abandoned")
 _MEANS = {"asa": "wait_total_s", "aht": "handle_total_s", "talk_mean": "talk_total_s", "hold_mean": "hold_total_s",
           "wrap_mean": "wrap_total_s"}
 # The columns a dry run shows, as the rows will be pooled.
-PREVIEW_COLUMNS = ("period_start", "grain", "channel", "queue", "team", "agent", "offered", "answered", "abandoned",
+PREVIEW_COLUMNS = ("period_start", "grain", "channel", "queue", "team", "agent", "offered", "answered_count",
+                   "abandoned_count",
                    "short_abandoned", "answered_within", "sl_threshold_s", "wait_total_s", "handle_total_s",
                    "sl_rebuilt", "abandon_rebuilt")
 VALID = "live AND file_row NOT IN (SELECT file_row FROM row_problems)"
@@ -78,8 +79,8 @@ def import_aggregated(job: ImportJob) -> ImportReport:
     return report
 
 
-_PREVIEW_SQL = {"period_start": "period_d", "channel": "channel_d", "offered": "offered_d", "answered": "answered_d",
-                "abandoned": "abandoned_d", "answered_within": "answered_within_d", "sl_threshold_s": "threshold_d",
+_PREVIEW_SQL = {"period_start": "period_d", "channel": "channel_d", "offered": "offered_d",
+                "answered_count": "answered_d", "abandoned_count": "abandoned_d", "answered_within": "answered_within_d", "sl_threshold_s": "threshold_d",
                 "wait_total_s": "wait_total_d", "handle_total_s": "handle_total_d", "grain": "grain_d"}
 
 
