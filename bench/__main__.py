@@ -89,6 +89,7 @@ def measure(size: int, work: Path, repeats: int, xlsx_rows: int) -> dict:
                                     repeats=repeats)
     results["compliance"] = run_task("compliance", db=db, repeats=max(5, repeats))
     results["overview"] = run_task("overview", db=db, repeats=max(5, repeats))
+    results["overview_loaded"] = run_task("overview", db=db, repeats=max(5, repeats), preload=True)
     results["incremental"] = run_task("incremental", db=db, next_csv=files["next"], work=str(work),
                                       repeats=2 if big else repeats)
     results["xlsx"] = run_task("xlsx", path=files["xlsx"], work=str(work), repeats=repeats)
@@ -162,11 +163,15 @@ def table(r: dict) -> list[str]:
          "information", "—"),
         ("KPI cells equal to the pandas peer", f"{r['peer_kpis']['cells_compared']:,}", "", "", "all equal", "met"),
         ("Compliance, latest month", _s(comp), "", "", "≤ 0.1 s", _check(comp <= 0.1)),
-        ("Overview rerun (AppTest), cold", _s(ov["cold"]), "", "", "≤ 1.0 s", _check(ov["cold"] <= 1.0)),
+        ("Overview rerun (AppTest), cold: new process, libraries imported in the run", _s(ov["cold"]), "", "",
+         "≤ 1.0 s", _check(ov["cold"] <= 1.0)),
+        ("Overview rerun (AppTest), cold: empty caches, libraries already imported (a running server)",
+         _s(r["overview_loaded"]["cold"]), "", "", "≤ 1.0 s", _check(r["overview_loaded"]["cold"] <= 1.0)),
         ("Overview rerun (AppTest), cached", _s(ov["median"]), "", "", "≤ 0.1 s", _check(ov["median"] <= 0.1)),
     ]
     for page, cold in r.get("pages", {}).items():
-        rows.append((f"{page} first run (AppTest), cold", _s(cold), "", "", "≤ 1.5 s", _check(cold <= 1.5)))
+        rows.append((f"{page} first run (AppTest), cold: empty caches, libraries imported", _s(cold), "", "",
+                     "≤ 1.5 s", _check(cold <= 1.5)))
     rows += [
         (f"One more month ({inc['rows']:,} contacts) into this store", _s(inc["median"]),
          f"into an empty store {_s(inc['empty_median'])}", f"{inc['median'] / inc['empty_median']:.2f}×",

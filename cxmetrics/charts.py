@@ -5,12 +5,27 @@ instead of drawing an empty chart (an empty scale also makes Vega log "Infinite 
 """
 from __future__ import annotations
 
+import json
+
 import altair as alt
 import pandas as pd
 
 from .display import STATE_LOOKS, channel_colour, channel_name, metric_format, ordered_channels
 from .metrics import METRICS
 from .months import month_days, month_name
+
+def _inline_records(data, **_options) -> dict:
+    """Altair's data step for our frames: inline JSON records written by pandas in C (NaN → null).
+
+    Altair's default sanitises every frame column by column in Python, which was most of a cold Overview.
+    """
+    if isinstance(data, pd.DataFrame):
+        return {"values": json.loads(data.to_json(orient="records", date_format="iso"))}
+    return alt.utils.data.to_values(data)
+
+
+alt.data_transformers.register("cxmetrics_records", _inline_records)
+alt.data_transformers.enable("cxmetrics_records")
 
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 HALF_HOURS = [f"{h:02d}:{m:02d}" for h in range(24) for m in (0, 30)]
@@ -49,36 +64,62 @@ def _month_axis() -> alt.Axis:
     return alt.Axis(title=None, labelExpr=_MONTH_LABEL, labelAngle=0, labelOverlap="parity")
 
 
-def trend_chart(frame: pd.DataFrame, metric_id: str) -> alt.LayerChart | None:
-    """Monthly values per channel, the target as a dashed line with a tick per month, missed months marked."""
+def trend_chart(frame: pd.DataFrame, metric_id: str) -> dict | None:
+    """Monthly values per channel, the target as a dashed line with a tick per month, missed months marked.
+
+    Written as a Vega-Lite dict rather than through Altair: the Overview draws eight of these on every cold
+    start, and Altair's object copies were most of that time.
+    """
     data = frame[(frame["metric"] == metric_id) & frame["value"].notna()].copy()
     if data.empty:
         return None
     data["Channel"] = data["channel"].map(channel_name)
     data["State"] = data["state"].map(lambda s: STATE_LOOKS[s if isinstance(s, str) else None].word)
+    data = data[["period", "channel", "Channel", "value", "n", "target", "state", "State"]]
     months = sorted(data["period"].unique())
-    x = alt.X("period:O", scale=alt.Scale(domain=months), axis=_month_axis())
-    colour = _channel_colour(data["channel"])
-    tooltip = [alt.Tooltip("Channel:N"), alt.Tooltip("period:N", title="Month"),
-               alt.Tooltip("value:Q", title="Value", format=",.2f"), alt.Tooltip("n:Q", title="n", format=","),
-               alt.Tooltip("target:Q", title="Target", format=",.2f"), alt.Tooltip("State:N")]
-    y = alt.Y("value:Q", axis=_value_axis(metric_id, _unit(metric_id)))
-    layers = [alt.Chart(data).mark_line(point=True).encode(x=x, y=y, color=colour, tooltip=tooltip)]
+    channels = ordered_channels(data["channel"])
+    colour = {"field": "Channel", "type": "nominal",
+              "scale": {"domain": [channel_name(c) for c in channels], "range": [channel_colour(c) for c in channels]},
+              # One channel needs no legend: the page already names it. Several wrap in rows of four.
+              "legend": {"title": None, "orient": "bottom", "columns": 4, "symbolLimit": 0} if len(channels) > 1
+              else None}
+    x = {"field": "period", "type": "ordinal", "scale": {"domain": months},
+         "axis": {"title": None, "labelExpr": _MONTH_LABEL, "labelAngle": 0, "labelOverlap": "parity"}}
+    fmt = metric_format(metric_id)
+    axis = {"title": _unit(metric_id), **({"labelExpr": fmt.axis_labels} if fmt.axis_labels
+                                          else {"format": fmt.axis, "tickMinStep": 1})}
+    tooltip = [{"field": "Channel", "type": "nominal"}, {"field": "period", "type": "nominal", "title": "Month"},
+               {"field": "value", "type": "quantitative", "title": "Value", "format": ",.2f"},
+               {"field": "n", "type": "quantitative", "title": "n", "format": ","},
+               {"field": "target", "type": "quantitative", "title": "Target", "format": ",.2f"},
+               {"field": "State", "type": "nominal"}]
+
+    datasets: dict[str, list] = {}
+
+    def layer(rows: pd.DataFrame, mark: dict, encoding: dict) -> dict:
+        # named data sets, as Altair writes them: Streamlit sends each to the browser as one Arrow table
+        name = f"{metric_id}-{len(datasets)}"
+        datasets[name] = json.loads(rows.to_json(orient="records"))
+        return {"data": {"name": name}, "mark": mark, "encoding": {"x": x, **encoding}}
+
+    layers = [layer(data, {"type": "line", "point": True},
+                    {"y": {"field": "value", "type": "quantitative", "axis": axis}, "color": colour,
+                     "tooltip": tooltip})]
     targets = data[data["target"].notna()]
     if not targets.empty:
-        layers.append(alt.Chart(targets).mark_line(strokeDash=[6, 4], opacity=0.7).encode(
-            x=x, y=alt.Y("target:Q"), color=colour))
+        target_y = {"y": {"field": "target", "type": "quantitative"}, "color": colour}
+        layers.append(layer(targets, {"type": "line", "strokeDash": [6, 4], "opacity": 0.7}, target_y))
         # A line needs two months: a channel with one month of target gets a tick instead.
         single = targets[targets.groupby("channel")["period"].transform("count") == 1]
         if not single.empty:
-            layers.append(alt.Chart(single).mark_tick(opacity=0.7, thickness=2).encode(
-                x=x, y=alt.Y("target:Q"), color=colour))
+            layers.append(layer(single, {"type": "tick", "opacity": 0.7, "thickness": 2}, target_y))
     missed = data[data["state"] == "missed"]
     if not missed.empty:
-        layers.append(alt.Chart(missed).mark_point(
-            shape="cross", size=140, filled=True, color=STATE_LOOKS["missed"].colour).encode(
-            x=x, y=alt.Y("value:Q"), tooltip=tooltip))
-    return alt.layer(*layers).properties(height=200)
+        layers.append(layer(missed, {"type": "point", "shape": "cross", "size": 140, "filled": True,
+                                     "color": STATE_LOOKS["missed"].colour},
+                            {"y": {"field": "value", "type": "quantitative"}, "tooltip": tooltip}))
+    return {"$schema": "https://vega.github.io/schema/vega-lite/v6.json", "layer": layers, "height": 200,
+            "datasets": datasets}
 
 
 def heatmap(frame: pd.DataFrame, metric_id: str) -> alt.Chart | None:
@@ -161,7 +202,7 @@ def spec(chart) -> dict | None:
     """
     if chart is None:
         return None
-    out = chart.to_dict(validate=False)
+    out = chart if isinstance(chart, dict) else chart.to_dict(validate=False)
     if "facet" not in out and not any(k in out.get("encoding", {}) for k in ("row", "column", "facet")):
         out["autosize"] = {"type": "fit-x", "contains": "padding"}
     return out
