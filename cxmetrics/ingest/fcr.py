@@ -33,8 +33,8 @@ def customers_of_import(store: Store, temps: TempTables, import_id: int) -> Affe
 
 def refresh_next_contacts(store: Store, customers: AffectedCustomers, touched: TouchedDays,
                           bucket_rows: int | None = None) -> None:
-    """Recompute next_contact_at for the contacts of `customers`; the days of the contacts whose next
-    contact changed go into `touched` (their repeat-contact FCR changes with it).
+    """Recompute next_contact_at for the contacts of `customers`; the days of the contacts whose repeat-contact
+    outcome changed with it (a next contact moved into or out of the FCR window) go into `touched`.
 
     Runs inside the import or delete transaction. Large sets are done in passes over hash buckets of
     customers, so the window never holds every contact at once.
@@ -42,10 +42,15 @@ def refresh_next_contacts(store: Store, customers: AffectedCustomers, touched: T
     rows = store.scalar("SELECT count(*) FROM contacts WHERE direction = 'inbound' "
                         f"AND customer_id IN (SELECT customer_id FROM {customers.table})")
     buckets = max(1, -(-int(rows) // (bucket_rows or REFRESH_BUCKET_ROWS)))
+    window_s = float(store.settings()["fcr_window_days"]) * 86400
+    # A contact's FCR measure only changes when its next contact enters or leaves the window: a customer who
+    # comes back after months changes next_contact_at on an old contact, but not that contact's outcome.
+    repeated = "({next} IS NOT NULL AND epoch({next}) - epoch(c.queued_at) <= ?)"
     with store.temp_tables() as temps:
         for bucket in range(buckets):
             changed = temps.create("next_contacts_changed", f"""
-                SELECT c.source, c.contact_id, CAST(c.queued_local AS DATE) AS day, n.next_at
+                SELECT c.source, c.contact_id, CAST(c.queued_local AS DATE) AS day, c.queued_at,
+                       c.next_contact_at AS old_next, n.next_at
                 FROM (
                     SELECT source, contact_id,
                            min(queued_at) OVER (PARTITION BY customer_id ORDER BY queued_at
@@ -55,7 +60,9 @@ def refresh_next_contacts(store: Store, customers: AffectedCustomers, touched: T
                       AND customer_id IN (SELECT customer_id FROM {customers.table})
                 ) n JOIN contacts c ON c.source = n.source AND c.contact_id = n.contact_id
                 WHERE c.next_contact_at IS DISTINCT FROM n.next_at""", [buckets, bucket])
-            store.execute(f"INSERT INTO {touched.table} SELECT DISTINCT day FROM {changed}")
+            store.execute(f"INSERT INTO {touched.table} SELECT DISTINCT day FROM {changed} c WHERE "
+                          f"{repeated.format(next='c.old_next')} IS DISTINCT FROM {repeated.format(next='c.next_at')}",
+                          [window_s, window_s])
             store.execute(f"""
                 UPDATE contacts SET next_contact_at = n.next_at FROM {changed} n
                 WHERE contacts.source = n.source AND contacts.contact_id = n.contact_id""")
