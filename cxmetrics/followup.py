@@ -84,8 +84,14 @@ def save_cases(store: Store, before: pd.DataFrame, after: pd.DataFrame) -> int:
 
 
 def overdue_count(store: Store, today: dt.date | None = None) -> int:
-    frame = cases(store, status="open", today=today)
-    return int(frame["overdue"].sum())
+    """Open cases older than the overdue setting: counted in SQL (the Overview shows only the number)."""
+    t = thresholds(store)
+    return int(store.scalar("""
+        SELECT count(*) FROM contacts c LEFT JOIN followups f USING (source, contact_id)
+        WHERE c.direction = 'inbound' AND (c.nps <= ? OR c.csat <= ? OR c.ces <= ?)
+          AND coalesce(f.status, 'open') = 'open'
+          AND CAST(? AS DATE) - CAST(c.queued_local AS DATE) > ?""",
+        [t["nps"], t["csat"], t["ces"], today or dt.date.today(), t["overdue_days"]]))
 
 
 def export_csv(frame: pd.DataFrame) -> str:

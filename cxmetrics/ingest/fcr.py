@@ -14,7 +14,8 @@ REFRESH_BUCKET_ROWS = 1_500_000  # contacts per pass of the next-contact refresh
 
 @dataclass(frozen=True)
 class AffectedCustomers:
-    """The customers whose next contacts must be recomputed: distinct, non-empty ids in a temporary table."""
+    """The customers whose next contacts must be recomputed, in a temporary table: each non-empty id once, with
+    `since`, the earliest time an import adds or removes one of their contacts (nothing before it can change)."""
     table: TempTable
 
 
@@ -25,9 +26,9 @@ def customers_of_import(store: Store, temps: TempTables, import_id: int) -> Affe
     """
     table = temps.create(
         "affected_customers",
-        "SELECT DISTINCT customer_id FROM (SELECT customer_id FROM contacts WHERE import_id = ? "
-        "UNION ALL SELECT customer_id FROM contacts_replaced WHERE replaced_by = ?) WHERE customer_id IS NOT NULL",
-        [import_id, import_id], unique=True)
+        "SELECT customer_id, min(queued_at) AS since FROM (SELECT customer_id, queued_at FROM contacts "
+        "WHERE import_id = ? UNION ALL SELECT customer_id, queued_at FROM contacts_replaced WHERE replaced_by = ?) "
+        "WHERE customer_id IS NOT NULL GROUP BY customer_id", [import_id, import_id], unique=True)
     return AffectedCustomers(table)
 
 
@@ -39,8 +40,21 @@ def refresh_next_contacts(store: Store, customers: AffectedCustomers, touched: T
     Runs inside the import or delete transaction. Large sets are done in passes over hash buckets of
     customers, so the window never holds every contact at once.
     """
-    rows = store.scalar("SELECT count(*) FROM contacts WHERE direction = 'inbound' "
-                        f"AND customer_id IN (SELECT customer_id FROM {customers.table})")
+    with store.temp_tables() as temps:
+        # A next contact is the first one after: only a customer's contacts from the last one before `since` on
+        # can change, and their next contacts are found among the later ones. Older history is not re-windowed.
+        starts = temps.create("refresh_starts", f"""
+            SELECT a.customer_id, coalesce(max(c.queued_at), a.since) AS start_at
+            FROM {customers.table} a
+            LEFT JOIN contacts c ON c.customer_id = a.customer_id AND c.direction = 'inbound' AND c.queued_at < a.since
+            GROUP BY a.customer_id, a.since""", unique=True)
+        _refresh_from(store, starts, touched, bucket_rows)
+
+
+def _refresh_from(store: Store, starts: TempTable, touched: TouchedDays, bucket_rows: int | None) -> None:
+    inputs = f"""FROM contacts c JOIN {starts} s ON s.customer_id = c.customer_id
+                 WHERE c.direction = 'inbound' AND c.queued_at >= s.start_at"""
+    rows = store.scalar(f"SELECT count(*) {inputs}")
     buckets = max(1, -(-int(rows) // (bucket_rows or REFRESH_BUCKET_ROWS)))
     window_s = float(store.settings()["fcr_window_days"]) * 86400
     # A contact's FCR measure only changes when its next contact enters or leaves the window: a customer who
@@ -49,17 +63,14 @@ def refresh_next_contacts(store: Store, customers: AffectedCustomers, touched: T
     with store.temp_tables() as temps:
         for bucket in range(buckets):
             changed = temps.create("next_contacts_changed", f"""
-                SELECT c.source, c.contact_id, CAST(c.queued_local AS DATE) AS day, c.queued_at,
-                       c.next_contact_at AS old_next, n.next_at
+                SELECT source, contact_id, CAST(queued_local AS DATE) AS day, queued_at, old_next, next_at
                 FROM (
-                    SELECT source, contact_id,
-                           min(queued_at) OVER (PARTITION BY customer_id ORDER BY queued_at
+                    SELECT c.source, c.contact_id, c.queued_local, c.queued_at, c.next_contact_at AS old_next,
+                           min(c.queued_at) OVER (PARTITION BY c.customer_id ORDER BY c.queued_at
                                RANGE BETWEEN INTERVAL 1 MICROSECOND FOLLOWING AND UNBOUNDED FOLLOWING) AS next_at
-                    FROM contacts
-                    WHERE direction = 'inbound' AND hash(customer_id) % ? = ?
-                      AND customer_id IN (SELECT customer_id FROM {customers.table})
-                ) n JOIN contacts c ON c.source = n.source AND c.contact_id = n.contact_id
-                WHERE c.next_contact_at IS DISTINCT FROM n.next_at""", [buckets, bucket])
+                    {inputs} AND hash(c.customer_id) % ? = ?
+                ) c
+                WHERE old_next IS DISTINCT FROM next_at""", [buckets, bucket])
             store.execute(f"INSERT INTO {touched.table} SELECT DISTINCT day FROM {changed} c WHERE "
                           f"{repeated.format(next='c.old_next')} IS DISTINCT FROM {repeated.format(next='c.next_at')}",
                           [window_s, window_s])
