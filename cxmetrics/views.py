@@ -387,11 +387,12 @@ def data_quality(store: Store) -> DataQuality:
     if not imports.empty:
         imports = imports.drop(columns=["mapping_json", "sha256"])
     quarantine = pd.DataFrame(quarantined_rows(store))
-    contacted = int(store.scalar("SELECT count(DISTINCT customer_id) FROM contacts WHERE customer_id IS NOT NULL"))
     have = bool(store.scalar("SELECT count(*) FROM customers"))
-    unknown = int(store.scalar(
-        "SELECT count(DISTINCT c.customer_id) FROM contacts c ANTI JOIN customers k USING (customer_id) "
-        "WHERE c.customer_id IS NOT NULL")) if have else 0
+    # one pass over the contacts for both counts (distinct customers are not additive, so not in the measures)
+    contacted, unknown = store.fetchone(
+        "WITH seen AS (SELECT DISTINCT customer_id FROM contacts WHERE customer_id IS NOT NULL) "
+        "SELECT count(*), count(*) FILTER (WHERE customer_id NOT IN (SELECT customer_id FROM customers)) FROM seen")
+    contacted, unknown = int(contacted), int(unknown) if have else 0
     return DataQuality(coverage, missing, imports, quarantine, unknown, contacted, have, warnings,
                        spec(coverage_chart(coverage)))
 

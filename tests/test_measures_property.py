@@ -284,3 +284,13 @@ def test_a_restored_backup_rebuilds_its_measures(store, tmp_path):
         (r.period, r.channel, r.metric, r.value, r.n) for r in oracle_kpis(fresh, "day")]
     assert fresh.scalar("SELECT sum(offered) FROM measures_day") == 3
     fresh.close()
+
+
+def test_data_quality_counts_contacted_customers_missing_from_the_export(store, tmp_path):
+    from cxmetrics.views import data_quality
+    (tmp_path / "a.csv").write_text(CENSORING, encoding="utf-8")   # customers X, Y, Z
+    import_file(store, tmp_path / "a.csv")
+    (tmp_path / "c.csv").write_text("customer_id,churned_on\nX,\nQ,2026-01-01\n", encoding="utf-8")
+    import_file(store, tmp_path / "c.csv", ImportOptions(kind="customers"))
+    quality = data_quality(store)
+    assert (quality.contacted_customers, quality.unknown_customers) == (3, 2)   # Y and Z are not in the export
