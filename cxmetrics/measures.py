@@ -61,7 +61,6 @@ CHURN_PERIODS = {
     "week": "strftime({t}, '%G-W%V')",
     "day": "strftime({t}, '%Y-%m-%d')",
 }
-_TRUNC = {"month": "month", "quarter": "quarter", "week": "week", "day": "day"}
 
 _DDL = {
     # contacts of both directions per day, or an aggregated row's offered count over its period (day to last_day)
@@ -253,7 +252,7 @@ def _rebuild_churn(store: Store, settings: dict, days: TempTable | None, day_ran
         delete_where, delete_params = ["kind = ?"], [kind]
         if days is not None:
             # whole periods around the touched days: a period's distinct customers are recounted over all its days
-            unit = _TRUNC[kind]
+            unit = kind  # each kind of period is also the unit date_trunc rounds to
             conditions.append(f"c.queued_local >= date_trunc('{unit}', CAST(? AS DATE)) "
                               f"AND c.queued_local < date_trunc('{unit}', CAST(? AS DATE)) + INTERVAL 1 {unit}")
             params += list(day_range)

@@ -27,9 +27,6 @@ from .validate import collect_problems, refuse_invalid_rows, refuse_overlap, ski
 _MONTH_ISO = r"^(\d{4})-(\d{1,2})$"
 _MONTH_NUMERIC = r"^(\d{1,2})[./](\d{4})$"
 _MONTH_WORD = r"^([^\d\s./-]+)[\s./-]*(\d{2}|\d{4})$"
-_COUNTS = ("offered", "answered", "abandoned")
-_MEANS = {"asa": "wait_total_s", "aht": "handle_total_s", "talk_mean": "talk_total_s", "hold_mean": "hold_total_s",
-          "wrap_mean": "wrap_total_s"}
 # The columns a dry run shows, as the rows will be pooled.
 PREVIEW_COLUMNS = ("period_start", "grain", "channel", "queue", "team", "agent", "offered", "answered_count",
                    "abandoned_count",
