@@ -223,7 +223,8 @@ _GRAIN_WORDS = {"day": "daily", "week": "weekly", "month": "monthly"}
 def channel_detail(store: Store, channel: str, month: str, months_back: int = 12) -> ChannelDetail:
     """Monthly trends, the month's days, weekday × half-hour heatmaps, NPS structure and drill-downs."""
     first = add_months(month, -months_back)
-    monthly = _frame(kpis(store, "month", channels=[channel], date_from=first, date_to=month))
+    monthly_rows = kpis(store, "month", channels=[channel], date_from=first, date_to=month)
+    monthly = _frame(monthly_rows)
     daily = _frame(kpis(store, "day", channels=[channel], date_from=month, date_to=month,
                         metrics=["volume", "service_level", "abandon_rate", "aht"]))
     heat = _frame(kpis(store, "weekday_interval", channels=[channel], date_from=month, date_to=month,
@@ -248,9 +249,7 @@ def channel_detail(store: Store, channel: str, month: str, months_back: int = 12
             detail.grain_notes[view] = (f"{channel_name(channel)} in {month_name(month)} comes from a "
                                         f"{_GRAIN_WORDS[coarse]} report (aggregated), which has no {what}: its rows "
                                         "cover longer periods.")
-    month_rows = [r for r in kpis(store, "month", channels=[channel], date_from=first, date_to=month,
-                                  metrics=["service_level", "abandon_rate"]) if r.rebuilt or r.reported_threshold]
-    for r in month_rows:
+    for r in monthly_rows:  # the trend rows carry the marks: no second query
         if r.rebuilt:
             detail.marks.append(f"{METRICS[r.metric].label}, {month_name(r.period)}: {REBUILT_NOTE}")
         if r.reported_threshold:
