@@ -3,7 +3,7 @@ import streamlit as st
 
 from cxmetrics.ui import read_only
 
-st.set_page_config(page_title="cxmetrics", page_icon="📈", layout="wide")
+st.set_page_config(page_title="cxmetrics", page_icon=":material/monitoring:", layout="wide")
 
 dashboards = [
     st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),

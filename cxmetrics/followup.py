@@ -13,6 +13,7 @@ import pandas as pd
 from .config import get_settings
 from .display import safe_csv_text
 from .errors import UsageError
+from .measures import ensure_built
 from .months import day_bound
 from .schema import FIELD_LABELS
 from .storage import Store
@@ -84,14 +85,21 @@ def save_cases(store: Store, before: pd.DataFrame, after: pd.DataFrame) -> int:
 
 
 def overdue_count(store: Store, today: dt.date | None = None) -> int:
-    """Open cases older than the overdue setting: counted in SQL (the Overview shows only the number)."""
+    """Open cases older than the overdue setting (the Overview shows only the number).
+
+    Every overdue low score, counted from the measures (cxmetrics.measures: scores per day), less those whose
+    case is closed; that second count joins the contact ids only when a case has been closed."""
+    ensure_built(store)
     t = thresholds(store)
-    return int(store.scalar("""
-        SELECT count(*) FROM contacts c LEFT JOIN followups f USING (source, contact_id)
-        WHERE c.direction = 'inbound' AND (c.nps <= ? OR c.csat <= ? OR c.ces <= ?)
-          AND coalesce(f.status, 'open') = 'open'
-          AND CAST(? AS DATE) - CAST(c.queued_local AS DATE) > ?""",
-        [t["nps"], t["csat"], t["ces"], today or dt.date.today(), t["overdue_days"]]))
+    low = "(nps <= ? OR csat <= ? OR ces <= ?)"
+    scores = [t["nps"], t["csat"], t["ces"]]
+    age = [today or dt.date.today(), t["overdue_days"]]
+    return int(store.scalar(f"""
+        SELECT (SELECT coalesce(sum(contacts), 0) FROM measures_scores
+                WHERE {low} AND CAST(? AS DATE) - day > ?)
+             - (SELECT count(*) FROM followups f JOIN contacts c USING (source, contact_id)
+                WHERE f.status <> 'open' AND c.direction = 'inbound' AND {low}
+                  AND CAST(? AS DATE) - CAST(c.queued_local AS DATE) > ?)""", scores + age + scores + age))
 
 
 def export_csv(frame: pd.DataFrame) -> str:

@@ -88,11 +88,12 @@ def coarser_data(store: Store, period: str, channels: list[str] | None = None, d
 
 def measures_sql(period: str = "month", by: str | None = None, date_from=None, date_to=None,
                  channels: list[str] | None = None, filters: dict[str, list[str]] | None = None,
-                 settings: dict[str, str] | None = None) -> tuple[str, list]:
+                 settings: dict[str, str] | None = None, churn: bool = True) -> tuple[str, list]:
     """SQL giving one row per channel × period (× group) with every measure pooled; and its parameters.
 
     Reads the measures tables (cxmetrics.measures): the finest grain the question needs. `date_to` is
-    inclusive (a day, or a whole month when given as YYYY-MM).
+    inclusive (a day, or a whole month when given as YYYY-MM). churn=False leaves the churn counts at 0, for
+    questions that ask no churn metric: a drill-down's churn counts distinct customers from the contact rows.
     """
     if period not in PERIOD_SQL:
         raise UsageError(f"--period must be one of {', '.join(PERIODS)}, not {period!r}")
@@ -112,7 +113,11 @@ def measures_sql(period: str = "month", by: str | None = None, date_from=None, d
     if spans:  # a weekly or monthly report's row is not split into days (spec §1b)
         where += " AND list_contains(?::VARCHAR[], span)"
         params.append(list(spans))
-    if by is None and not filters and period in CHURN_PERIODS and _whole_periods(period, lower, upper):
+    if not churn:
+        churn_sql, churn_params = ("SELECT channel, period, 0 AS churn_n, 0 AS churn_yes FROM grouped WHERE FALSE", [])
+        if by:
+            churn_sql = churn_sql.replace("period,", "period, grp,")
+    elif by is None and not filters and period in CHURN_PERIODS and _whole_periods(period, lower, upper):
         churn_sql, churn_params = ("SELECT channel, period, churn_n, churn_yes FROM measures_churn WHERE kind = ?",
                                    [period])
     else:
@@ -140,6 +145,7 @@ def measures_sql(period: str = "month", by: str | None = None, date_from=None, d
     return sql, params + [OTHER_CHANNEL_DEFAULTS.sl_formula] + churn_params
 
 
+CHURN_MEASURES = ("churn_n", "churn_yes")  # the counts measures_sql takes from measures_churn or the contacts
 _SPANS = {"day": ("day",), "week": ("day", "week")}  # the row spans each period can pool; others take all
 
 
@@ -212,7 +218,8 @@ def kpi_sql(metric_ids: list[str], period: str, by: str | None, date_from, date_
             channels: list[str] | None, filters: dict[str, list[str]] | None = None,
             settings: dict[str, str] | None = None) -> tuple[str, list]:
     """Long format: period, channel, (grp,) metric, value, n, target_month, metric order."""
-    base_sql, params = measures_sql(period, by, date_from, date_to, channels, filters, settings)
+    churn = any(c in (metric(mid).numerator, metric(mid).denominator) for mid in metric_ids for c in CHURN_MEASURES)
+    base_sql, params = measures_sql(period, by, date_from, date_to, channels, filters, settings, churn)
     parts = []
     for order, mid in enumerate(metric_ids):
         m = metric(mid)

@@ -9,6 +9,8 @@ Grains, chosen by measuring a 1M-contact store (README "Measures layer"):
 - `measures_agent`: the same × agent (agent drill-down and filters);
 - `measures_slot`: local half-hour × channel × queue × team (the interval period and the heatmaps);
 - `measures_coverage`: local day × channel × import, all contacts of both directions (coverage, latest data);
+- `measures_scores`: inbound contacts with a survey score per local day × channel × (NPS, CSAT, CES), so the
+  overdue follow-up count reads thousands of rows, whatever the follow-up thresholds are set to;
 - `measures_churn`: distinct-customer churn counts per month, quarter, week and day × channel, the one
   metric that is not additive over days.
 
@@ -66,6 +68,8 @@ _DDL = {
     # contacts of both directions per day, or an aggregated row's offered count over its period (day to last_day)
     "measures_coverage": "day DATE NOT NULL, last_day DATE NOT NULL, span VARCHAR NOT NULL, channel VARCHAR NOT NULL, "
                          "import_id INTEGER NOT NULL, contacts DOUBLE NOT NULL",
+    "measures_scores": "day DATE NOT NULL, channel VARCHAR NOT NULL, nps DOUBLE, csat DOUBLE, ces DOUBLE, "
+                       "contacts BIGINT NOT NULL",
     "measures_churn": "kind VARCHAR NOT NULL, period VARCHAR NOT NULL, channel VARCHAR NOT NULL, "
                       "churn_n BIGINT NOT NULL, churn_yes BIGINT NOT NULL",
 }
@@ -86,7 +90,7 @@ def is_built(store: Store) -> bool:
     """Whether the store's measures exist in the current layout."""
     if store.derived_layout == LAYOUT:
         return True
-    exists = store.scalar("SELECT count(*) FROM information_schema.tables WHERE table_name = 'measures_state'")
+    exists = store.scalar("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'measures_state'")
     built = bool(exists) and store.scalar("SELECT layout FROM measures_state") == LAYOUT
     if built:
         store.derived_layout = LAYOUT  # checked once per Store object
@@ -199,6 +203,9 @@ def _insert_from_contacts(store: Store, settings: dict, where: str, params: list
                       f"FROM ({base}) GROUP BY ALL", base_params)
     store.execute("INSERT INTO measures_coverage SELECT CAST(queued_local AS DATE), CAST(queued_local AS DATE), 'day', "
                   f"channel, import_id, count(*) FROM contacts WHERE {where} GROUP BY ALL", params)
+    store.execute("INSERT INTO measures_scores SELECT CAST(queued_local AS DATE), channel, nps, csat, ces, count(*) "
+                  f"FROM contacts WHERE direction = 'inbound' AND {where} "
+                  "AND (nps IS NOT NULL OR csat IS NOT NULL OR ces IS NOT NULL) GROUP BY ALL", params)
 
 
 def _insert_from_reports(store: Store, days: TempTable | None, day_range, channels: list[str] | None) -> None:
@@ -240,6 +247,7 @@ def _delete(store: Store, days: TempTable | None, channels: list[str] | None) ->
         store.execute(f"DELETE FROM {grain.table} WHERE {where}", params)
     where, params = _grain_filter(DAY, days, channels)
     store.execute(f"DELETE FROM measures_coverage WHERE {where}", params)
+    store.execute(f"DELETE FROM measures_scores WHERE {where}", params)
 
 
 def _rebuild_churn(store: Store, settings: dict, days: TempTable | None, day_range,

@@ -138,7 +138,8 @@ def overview(store: Store, month: str, channels: list[str] | None = None, queues
     measured = measured_metrics(rows)
     current = {(r.channel, r.metric): r for r in rows if r.period == month}
     previous = {(r.channel, r.metric): r for r in rows if r.period == add_months(month, -1)}
-    shown = [c for c in (channels or choices(store).channels) if any(k[0] == c for k in current)]
+    shown = [c for c in (channels or ordered_channels({k[0] for k in current}))
+             if any(k[0] == c for k in current)]
     tiles: dict[str, list[Tile]] = {}
     not_measured: dict[str, list[str]] = {}
     for channel in shown:

@@ -7,10 +7,7 @@ from __future__ import annotations
 
 import io
 
-from openpyxl import Workbook
-from openpyxl.chart import LineChart, Reference
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
+# openpyxl is imported where a workbook is written: pages that never write one start ~0.1 s sooner.
 
 from .display import (FORMULA_STARTS, STATE_LOOKS, STATUS_LOOKS, channel_name, excel_number,
                       metric_format)
@@ -48,9 +45,12 @@ class _Sheet:
     """Writes cells safely: text is never a formula; numbers keep their formats; widths fit."""
 
     def __init__(self, workbook, title: str):
+        from openpyxl.styles import Alignment, Font, PatternFill
+
         self.ws = workbook.create_sheet(title)
         self.widths: dict[int, int] = {}
         self._bold = Font(bold=True)
+        self._fill = PatternFill
         self._header_fill = PatternFill("solid", fgColor="D9D9D9")
         self._wrap = Alignment(wrap_text=True, vertical="top")
 
@@ -69,7 +69,7 @@ class _Sheet:
                 cell.number_format = number_format
             shown = 10 if value is not None else 0
         if fill:
-            cell.fill = PatternFill("solid", fgColor=fill)
+            cell.fill = self._fill("solid", fgColor=fill)
         if bold:
             cell.font = self._bold
         if wrap:
@@ -84,6 +84,8 @@ class _Sheet:
             cell.fill = self._header_fill
 
     def fit(self, maximum: int = 60) -> None:
+        from openpyxl.utils import get_column_letter
+
         for col, width in self.widths.items():
             self.ws.column_dimensions[get_column_letter(col)].width = min(maximum, max(8, width + 2))
 
@@ -201,6 +203,8 @@ def _flagged(wb, review: QuarterlyReview) -> None:
 
 def _trends(wb, review: QuarterlyReview) -> None:
     """A table per metric and a native Excel line chart beside it, over the last 12 months."""
+    from openpyxl.chart import LineChart, Reference
+
     t = _Sheet(wb, "Trends")
     top = 1
     for metric_id, title in ((m, METRICS[m].label) for m in TREND_METRICS):
@@ -303,6 +307,8 @@ SHEETS = tuple(SHEET_WRITERS)
 
 def write_review_workbook(review: QuarterlyReview, target) -> None:
     """The quarterly pack as a formatted workbook (a path or a binary file object)."""
+    from openpyxl import Workbook
+
     wb = Workbook()
     wb.remove(wb.active)
     for write in SHEET_WRITERS.values():

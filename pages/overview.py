@@ -26,15 +26,17 @@ elif early["alerts"] or early["overdue"]:
                      icon=":material/notifications_active:"):
         st.markdown("\n".join(f"- {a}" for a in early["alerts"]) or "No metric is behind its target this month.")
 if early["overdue"]:
-    st.warning(f"{early['overdue']:,} open follow-up cases of low scorers are overdue — see Follow-up.")
+    st.warning(f"{early['overdue']:,} open follow-up cases of low scorers are overdue — see Follow-up.",
+               icon=":material/schedule:")
 if data.notice:
-    st.info(data.notice)
+    st.info(data.notice, icon=":material/info:")
     st.stop()
 if data.attention:
     with st.expander(f"What needs attention ({len(data.attention)})", expanded=True, icon=":material/warning:"):
         st.dataframe(data.attention, hide_index=True, width="stretch")
 else:
-    st.success("Every targeted metric met its target this month, and no rolling rule is at risk.")
+    st.success("Every targeted metric met its target this month, and no rolling rule is at risk.",
+               icon=":material/check_circle:")
 
 for channel, tiles in data.tiles.items():
     st.subheader(channel_name(channel))

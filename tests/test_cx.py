@@ -5,7 +5,7 @@ import pytest
 
 from cxmetrics import ImportOptions, import_file
 from cxmetrics.early_warning import alerts, paces, required_value
-from cxmetrics.followup import cases, export_csv, set_case
+from cxmetrics.followup import cases, export_csv, overdue_count, set_case
 from cxmetrics.errors import UsageError
 from cxmetrics.metrics import METRICS
 from cxmetrics.maturity import (MIN_MONTHS_15, MIN_VERDICTS_16, assess, save_assessment, score_for_share,
@@ -48,13 +48,19 @@ def test_follow_up_statuses_survive_a_reimport(store, tmp_path):
     assert list(open_cases["contact_id"]) == ["d", "c", "a"]
     assert list(open_cases["age_days"]) == [6, 7, 9]
     assert list(open_cases["overdue"]) == [False, False, True]   # open and older than 7 days
+    day_12 = dt.date(2024, 2, 12)                                  # a, c (9 days) and d (8) are overdue
+    assert overdue_count(store, day_12) == 3 and overdue_count(store, dt.date(2024, 2, 10)) == 1
+    set_case(store, "default", "d", "open", "left a message")      # still open: still overdue
+    assert overdue_count(store, day_12) == 3
     set_case(store, "default", "a", "contacted", "called back, refund agreed")
+    assert overdue_count(store, day_12) == 2                       # a case in hand is not overdue
     set_case(store, "default", "c", "resolved")
     import_file(store, path, ImportOptions(force=True))           # the same period again
     after = cases(store, "2024-02", "2024-02", today=dt.date(2024, 2, 10)).set_index("contact_id")
     assert after.loc["a", ["status", "note"]].tolist() == ["contacted", "called back, refund agreed"]
     assert after.loc["c", "status"] == "resolved" and after.loc["d", "status"] == "open"
     assert list(cases(store, status="open", older_than=5, today=dt.date(2024, 2, 10))["contact_id"]) == ["d"]
+    assert overdue_count(store, day_12) == 1 == int(cases(store, today=day_12)["overdue"].sum())
     csv_text = export_csv(after.reset_index())
     assert csv_text.splitlines()[0].startswith("contact_id,source,customer_id")
 

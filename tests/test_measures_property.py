@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from cxmetrics import ImportOptions, Store, delete_import, import_file
 from cxmetrics.config import set_channel, set_setting
+from cxmetrics.followup import STATUSES, cases, overdue_count, set_case
 from cxmetrics.kpis import kpis
 from cxmetrics.measures import GRAINS, MEASURE_COLUMNS, rebuild
 
@@ -73,6 +74,7 @@ operation = st.one_of(
     st.tuples(st.just("setting"), st.sampled_from([("timezone", "Europe/Berlin"), ("timezone", "UTC"),
                                                    ("fcr_window_days", "3"), ("fcr_window_days", "7"),
                                                    ("churn_window_days", "10")])),
+    st.tuples(st.just("case"), st.integers(0, 50), st.sampled_from(STATUSES)),  # a follow-up case changes status
     st.tuples(st.just("channel"), st.sampled_from(CHANNELS), st.sampled_from([10, 20, 60]), st.sampled_from([0, 5])),
 )
 
@@ -101,6 +103,11 @@ def _apply(store: Store, op, folder, counter) -> None:
         import_file(store, path, ImportOptions(kind="customers", force=True))
     elif kind == "setting":
         set_setting(store, *op[1])
+    elif kind == "case":
+        low = cases(store, today=dt.date(2026, 6, 1))
+        if len(low):
+            case = low.iloc[op[1] % len(low)]
+            set_case(store, case["source"], case["contact_id"], op[2])
     else:
         set_channel(store, op[1], sl_threshold_s=op[2], short_abandon_s=op[3])
 
@@ -131,6 +138,8 @@ QUERIES = (
     + [dict(period="month", filters={"queue": ["q1"]}), dict(period="day", filters={"agent": ["a1", "a2"]}),
        dict(period="month", by="team", filters={"agent": ["a3"]}),
        dict(period="month", channels=["voice", "email"]),
+       dict(period="quarter", by="queue", metrics=["volume", "fcr", "csat"]),   # no churn asked: none counted
+       dict(period="month", by="team", metrics=["churn_rate", "aht"]),
        dict(period="week", date_from="2026-03-29", date_to="2026-04-06"),     # cuts weeks: churn from contacts
        dict(period="month", date_from="2026-03", date_to="2026-04"),
        dict(period="day", date_from="2026-03-29", date_to="2026-03-31")]
@@ -140,6 +149,10 @@ QUERIES = (
 def check_everything(store: Store) -> None:
     for query in QUERIES:
         assert_same(store, **query)
+    # the overdue count, from measures_scores: on the days a case turns overdue (7 days by default) and after
+    days = sorted(set(cases(store)["contact_date"].dt.date))
+    for today in {d + dt.timedelta(days=k) for d in days[:1] + days[-1:] for k in (7, 8)}:
+        assert overdue_count(store, today) == int(cases(store, today=today)["overdue"].sum()), today
 
 
 @settings(max_examples=int(__import__("os").environ.get("CXMETRICS_PROPERTY_EXAMPLES", "25")), deadline=None,
@@ -159,12 +172,14 @@ def test_measures_equal_the_direct_computation_after_any_changes(tmp_path_factor
         maintained = {g.table: store.fetchall(f"SELECT * FROM {g.table} ORDER BY ALL") for g in GRAINS}
         churn = store.fetchall("SELECT * FROM measures_churn ORDER BY ALL")
         coverage = store.fetchall("SELECT * FROM measures_coverage ORDER BY ALL")
+        scores = store.fetchall("SELECT * FROM measures_scores ORDER BY ALL")
         with store.transaction():
             rebuild(store)
         for grain in GRAINS:
             assert store.fetchall(f"SELECT * FROM {grain.table} ORDER BY ALL") == maintained[grain.table], grain.table
         assert store.fetchall("SELECT * FROM measures_churn ORDER BY ALL") == churn
         assert store.fetchall("SELECT * FROM measures_coverage ORDER BY ALL") == coverage
+        assert store.fetchall("SELECT * FROM measures_scores ORDER BY ALL") == scores
     finally:
         store.close()
 
