@@ -252,38 +252,44 @@ def _delete(store: Store, days: TempTable | None, channels: list[str] | None) ->
 
 def _rebuild_churn(store: Store, settings: dict, days: TempTable | None, day_range,
                    channels: list[str] | None) -> None:
+    """Recount the churn of every period (of each kind) that holds a touched day, from one read of the contacts."""
     have_customers = bool(store.scalar("SELECT count(*) > 0 FROM customers"))
-    for kind, template in CHURN_PERIODS.items():
-        of_day = template.format(t="day")
-        of_contact = template.format(t="c.queued_local")
-        conditions, params = ["c.direction = 'inbound'", "c.customer_id IS NOT NULL"], []
-        delete_where, delete_params = ["kind = ?"], [kind]
-        if days is not None:
-            # whole periods around the touched days: a period's distinct customers are recounted over all its days
-            unit = kind  # each kind of period is also the unit date_trunc rounds to
-            conditions.append(f"c.queued_local >= date_trunc('{unit}', CAST(? AS DATE)) "
-                              f"AND c.queued_local < date_trunc('{unit}', CAST(? AS DATE)) + INTERVAL 1 {unit}")
-            params += list(day_range)
-            conditions.append(f"{of_contact} IN (SELECT {of_day} FROM {days})")
-            delete_where.append(f"period IN (SELECT {of_day} FROM {days})")
-        if channels is not None:
-            conditions.append("list_contains(?::VARCHAR[], c.channel)")
-            params.append(list(channels))
-            delete_where.append("list_contains(?::VARCHAR[], channel)")
-            delete_params.append(list(channels))
-        store.execute(f"DELETE FROM measures_churn WHERE {' AND '.join(delete_where)}", delete_params)
-        if not have_customers:
-            continue
-        store.execute(f"""
-            INSERT INTO measures_churn
-            SELECT ?, period, channel, count(DISTINCT customer_id),
-                   count(DISTINCT customer_id) FILTER (WHERE churned_on > contact_day
-                                                       AND churned_on <= contact_day + CAST(? AS INTEGER))
-            FROM (SELECT {of_contact} AS period, c.channel, c.customer_id, cu.churned_on,
-                         CAST(c.queued_local AS DATE) AS contact_day
-                  FROM contacts c LEFT JOIN customers cu ON cu.customer_id = c.customer_id
-                  WHERE {' AND '.join(conditions)})
-            GROUP BY period, channel""", [kind, int(settings["churn_window_days"])] + params)
+    channel_filter, channel_params = ("list_contains(?::VARCHAR[], channel)", [list(channels)]) if channels else ("TRUE", [])
+    with store.temp_tables() as temps:
+        if have_customers:
+            conditions, params = ["c.direction = 'inbound'", "c.customer_id IS NOT NULL"], []
+            if channels:
+                conditions.append("list_contains(?::VARCHAR[], c.channel)")
+                params += channel_params
+            if days is not None:
+                # whole periods around the touched days: a period's distinct customers are recounted over all its
+                # days; the widest of the four kinds of period bounds the one read
+                low = "least(" + ", ".join(f"date_trunc('{k}', CAST(? AS DATE))" for k in CHURN_PERIODS) + ")"
+                high = "greatest(" + ", ".join(f"date_trunc('{k}', CAST(? AS DATE)) + INTERVAL 1 {k}"
+                                               for k in CHURN_PERIODS) + ")"
+                conditions.append(f"c.queued_local >= {low} AND c.queued_local < {high}")
+                params += [day_range[0]] * len(CHURN_PERIODS) + [day_range[1]] * len(CHURN_PERIODS)
+            base = temps.create("churn_contacts", f"""
+                SELECT c.channel, c.customer_id, CAST(c.queued_local AS DATE) AS contact_day,
+                       coalesce(cu.churned_on > CAST(c.queued_local AS DATE)
+                                AND cu.churned_on <= CAST(c.queued_local AS DATE) + CAST(? AS INTEGER), FALSE) AS churned
+                FROM contacts c LEFT JOIN customers cu ON cu.customer_id = c.customer_id
+                WHERE {' AND '.join(conditions)}""", [int(settings["churn_window_days"])] + params)
+        for kind, template in CHURN_PERIODS.items():
+            of_day = template.format(t="day")
+            of_contact = template.format(t="contact_day")
+            touched = f" AND period IN (SELECT {of_day} FROM {days})" if days is not None else ""
+            store.execute(f"DELETE FROM measures_churn WHERE kind = ? AND {channel_filter}{touched}",
+                          [kind] + channel_params)
+            if not have_customers:
+                continue
+            store.execute(f"""
+                INSERT INTO measures_churn
+                SELECT ?, period, channel, count(DISTINCT customer_id),
+                       count(DISTINCT customer_id) FILTER (WHERE churned)
+                FROM (SELECT {of_contact} AS period, channel, customer_id, churned FROM {base})
+                WHERE TRUE{touched}
+                GROUP BY period, channel""", [kind])
 
 
 OPEN_HOOKS.append(ensure_built)  # a writable store is brought up to date when opened

@@ -43,10 +43,14 @@ def refresh_next_contacts(store: Store, customers: AffectedCustomers, touched: T
     with store.temp_tables() as temps:
         # A next contact is the first one after: only a customer's contacts from the last one before `since` on
         # can change, and their next contacts are found among the later ones. Older history is not re-windowed.
+        # window_rows (about how many contacts the window reads for the customer) sizes the passes, from the
+        # same read of the customers' contacts
         starts = temps.create("refresh_starts", f"""
-            SELECT a.customer_id, coalesce(max(c.queued_at), a.since) AS start_at
+            SELECT a.customer_id, coalesce(max(c.queued_at) FILTER (WHERE c.queued_at < a.since), a.since) AS start_at,
+                   count(c.queued_at) FILTER (WHERE c.queued_at >= a.since)
+                   + CAST(count(c.queued_at) FILTER (WHERE c.queued_at < a.since) > 0 AS INTEGER) AS window_rows
             FROM {customers.table} a
-            LEFT JOIN contacts c ON c.customer_id = a.customer_id AND c.direction = 'inbound' AND c.queued_at < a.since
+            LEFT JOIN contacts c ON c.customer_id = a.customer_id AND c.direction = 'inbound'
             GROUP BY a.customer_id, a.since""", unique=True)
         _refresh_from(store, starts, touched, bucket_rows)
 
@@ -54,7 +58,10 @@ def refresh_next_contacts(store: Store, customers: AffectedCustomers, touched: T
 def _refresh_from(store: Store, starts: TempTable, touched: TouchedDays, bucket_rows: int | None) -> None:
     inputs = f"""FROM contacts c JOIN {starts} s ON s.customer_id = c.customer_id
                  WHERE c.direction = 'inbound' AND c.queued_at >= s.start_at"""
-    rows = store.scalar(f"SELECT count(*) {inputs}")
+    rows = store.scalar(f"SELECT coalesce(sum(window_rows), 0) FROM {starts}")
+    # the bucket is chosen among the few affected customers, not by hashing every contact's id
+    inputs = inputs.replace(f"JOIN {starts} s", f"JOIN (SELECT * FROM {starts} WHERE hash(customer_id) % "
+                            "CAST(? AS UBIGINT) = CAST(? AS UBIGINT)) s")
     buckets = max(1, -(-int(rows) // (bucket_rows or REFRESH_BUCKET_ROWS)))
     window_s = float(store.settings()["fcr_window_days"]) * 86400
     # A contact's FCR measure only changes when its next contact enters or leaves the window: a customer who
@@ -62,18 +69,18 @@ def _refresh_from(store: Store, starts: TempTable, touched: TouchedDays, bucket_
     repeated = "({next} IS NOT NULL AND epoch({next}) - epoch(c.queued_at) <= ?)"
     with store.temp_tables() as temps:
         for bucket in range(buckets):
+            # Only narrow columns are read here (ids are long strings): the changed rows are found by row id,
+            # which stays put inside the transaction, and updated through it.
             changed = temps.create("next_contacts_changed", f"""
-                SELECT source, contact_id, CAST(queued_local AS DATE) AS day, queued_at, old_next, next_at
+                SELECT rid, CAST(queued_local AS DATE) AS day, queued_at, old_next, next_at
                 FROM (
-                    SELECT c.source, c.contact_id, c.queued_local, c.queued_at, c.next_contact_at AS old_next,
+                    SELECT c.rowid AS rid, c.queued_local, c.queued_at, c.next_contact_at AS old_next,
                            min(c.queued_at) OVER (PARTITION BY c.customer_id ORDER BY c.queued_at
                                RANGE BETWEEN INTERVAL 1 MICROSECOND FOLLOWING AND UNBOUNDED FOLLOWING) AS next_at
-                    {inputs} AND hash(c.customer_id) % ? = ?
+                    {inputs}
                 ) c
                 WHERE old_next IS DISTINCT FROM next_at""", [buckets, bucket])
             store.execute(f"INSERT INTO {touched.table} SELECT DISTINCT day FROM {changed} c WHERE "
                           f"{repeated.format(next='c.old_next')} IS DISTINCT FROM {repeated.format(next='c.next_at')}",
                           [window_s, window_s])
-            store.execute(f"""
-                UPDATE contacts SET next_contact_at = n.next_at FROM {changed} n
-                WHERE contacts.source = n.source AND contacts.contact_id = n.contact_id""")
+            store.execute(f"UPDATE contacts SET next_contact_at = n.next_at FROM {changed} n WHERE contacts.rowid = n.rid")
