@@ -4,8 +4,8 @@ import streamlit as st
 from cxmetrics import CxError, ImportOptions, ui
 from cxmetrics.display import safe_csv_text
 from cxmetrics.errors import PAGE, text_for
-from cxmetrics.ingest import (KINDS, delete_import, detect_kind, import_bytes, list_imports, list_presets,
-                              quarantined_rows, save_preset, status_outcome)
+from cxmetrics.ingest import (KINDS, PLATFORM_FORMATS, delete_import, detect_kind, import_bytes, list_imports,
+                              list_presets, quarantined_rows, save_preset, status_outcome)
 from cxmetrics.schema import CHANNELS, GRAINS, PERCENT_OF, QUARANTINE_COLUMNS, STATUS_OUTCOMES, UPLOAD_LABELS, fields_for
 
 NOT_MAPPED = "— not mapped —"
@@ -17,8 +17,9 @@ KIND_LABELS = {"contacts": "Contacts (one row per contact)", "customers": "Custo
 st.title("Upload")
 store = ui.get_store()
 presets = {p["name"]: p for p in list_presets(store)}
-files = st.file_uploader("Export files (CSV, TSV, TXT, XLSX, XLS, ODS)", accept_multiple_files=True,
-                         type=["csv", "tsv", "txt", "xlsx", "xlsm", "xls", "ods"], key="uploads")
+# Any name is accepted: files are recognised by their content (a queue_log has no extension at all).
+files = st.file_uploader("Export files: CSV, TSV or TXT; Excel (XLSX, XLS, ODS); Asterisk queue_log; Amazon Connect "
+                         "contact records (JSON)", accept_multiple_files=True, key="uploads")
 
 
 def _preset_options(options: ImportOptions) -> dict:
@@ -142,30 +143,36 @@ for index, upload in enumerate(files or []):
         except CxError as exc:
             st.error(exc.text_for(PAGE))
             continue
-        detected = (preset or {}).get("kind") or detect_kind(info.headers)
-        kind = st.radio(UPLOAD_LABELS["kind"], list(KINDS), horizontal=True, key=f"{key}-{preset_name}-kind",
-                        index=list(KINDS).index(detected), format_func=KIND_LABELS.get)
-        if detected == "aggregated" and not preset:
-            st.info("This looks like an aggregated report: count and average columns, and no contact id. Each row "
-                    "is pooled into the period it covers.")
-        info, proposed = ui.upload_view("inspect", upload, kind=kind, sheet=(preset or {}).get("sheet"))
-        st.caption("Detected: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in info.describe().items()
-                                            if v is not None))
-        # Widget keys carry the preset, so picking a preset resets the editor to its mapping.
-        options = _options_for(f"{key}-{preset_name}", info.headers, proposed, preset, kind)
-        options.sheet = info.sheet
-        if "status" in options.mapping:
-            values = ui.upload_view("values", upload, column=options.mapping["status"][0], sheet=info.sheet)
-            st.markdown("**Status values** — how each counts (answered, abandoned, or skip: left out):")
-            edited = st.data_editor(
-                [{"value": v, "rows": n, "counts as": status_outcome(v, options.status_map)} for v, n in values],
-                key=f"{key}-{preset_name}-status", hide_index=True, disabled=["value", "rows"], width="stretch",
-                column_config={"counts as": st.column_config.SelectboxColumn(options=list(STATUS_OUTCOMES))})
-            options.status_map = {r["value"]: r["counts as"] for r in edited
-                                  if r["counts as"] and r["counts as"] != status_outcome(r["value"])}
-            unmapped = [r["value"] for r in edited if not r["counts as"]]
-            if unmapped:
-                st.warning("Say how these status values count before importing: " + ", ".join(unmapped))
+        if info.file_format in PLATFORM_FORMATS:  # spec §1c: read natively, nothing to map
+            st.info(f"Recognised as {info.file_format}: read natively, no column mapping needed. Lines that carry "
+                    "no contact are skipped and counted below.", icon=":material/verified:")
+            options = ImportOptions()
+        else:
+            detected = (preset or {}).get("kind") or detect_kind(info.headers)
+            kind = st.radio(UPLOAD_LABELS["kind"], list(KINDS), horizontal=True, key=f"{key}-{preset_name}-kind",
+                            index=list(KINDS).index(detected), format_func=KIND_LABELS.get)
+            if detected == "aggregated" and not preset:
+                st.info("This looks like an aggregated report: count and average columns, and no contact id. "
+                        "Each row is pooled into the period it covers.")
+            info, proposed = ui.upload_view("inspect", upload, kind=kind, sheet=(preset or {}).get("sheet"))
+            st.caption("Detected: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in info.describe().items()
+                                                if v is not None))
+            # Widget keys carry the preset, so picking a preset resets the editor to its mapping.
+            options = _options_for(f"{key}-{preset_name}", info.headers, proposed, preset, kind)
+            options.sheet = info.sheet
+            if "status" in options.mapping:
+                values = ui.upload_view("values", upload, column=options.mapping["status"][0], sheet=info.sheet)
+                st.markdown("**Status values** — how each counts (answered, abandoned, or skip: left out):")
+                edited = st.data_editor(
+                    [{"value": v, "rows": n, "counts as": status_outcome(v, options.status_map)}
+                     for v, n in values],
+                    key=f"{key}-{preset_name}-status", hide_index=True, disabled=["value", "rows"], width="stretch",
+                    column_config={"counts as": st.column_config.SelectboxColumn(options=list(STATUS_OUTCOMES))})
+                options.status_map = {r["value"]: r["counts as"] for r in edited
+                                      if r["counts as"] and r["counts as"] != status_outcome(r["value"])}
+                unmapped = [r["value"] for r in edited if not r["counts as"]]
+                if unmapped:
+                    st.warning("Say how these status values count before importing: " + ", ".join(unmapped))
         try:
             report = ui.upload_view("preview", upload, options=_preset_options(options))
         except CxError as exc:
@@ -175,6 +182,7 @@ for index, upload in enumerate(files or []):
             if report.kind == "aggregated":
                 st.caption(f"Each row is one {report.file.get('grain')}; the rows below are shown as they will "
                            "be pooled (totals = mean × answered, counts rebuilt from percentages marked).")
+            if report.kind == "aggregated" or info.file_format in PLATFORM_FORMATS:
                 for note in report.warnings:
                     st.caption("• " + text_for(note, PAGE))
             st.markdown(f"**First rows as they will be imported** ({report.rows_read} previewed)")

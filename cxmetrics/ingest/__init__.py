@@ -2,6 +2,7 @@
 
   options, presets  what the user said about an import, and saved mappings
   read, stage       the file detected and read into a temporary table of text columns
+  platforms         Asterisk queue_log and Amazon Connect contact records, read natively (spec §1c)
   mapping           which column feeds which field (the alias table, overlaid with the user's)
   parse, plan       SQL that types every value, and the checks that reject a row
   derive            a contact's channel, outcome, answered/abandoned, wait and handle time
@@ -19,6 +20,7 @@ from .history import delete_import, list_imports, quarantined_rows
 from .mapping import detect_kind, propose_mapping, resolve_mapping, status_outcome
 from .options import DEFAULT_SOURCE, KINDS, ON_ERROR_MODES, ImportOptions, ProgressFn
 from .parse import PARSER_KINDS, parse_values
+from .platforms import PLATFORM_FORMATS
 from .pipeline import column_values_bytes, import_bytes, import_file, inspect_bytes, preview_bytes
 from .presets import list_presets, load_preset, save_preset
 from .report import ImportReport
@@ -27,7 +29,7 @@ __all__ = [
     "delete_import", "list_imports", "quarantined_rows",
     "detect_kind", "propose_mapping", "resolve_mapping", "status_outcome",
     "DEFAULT_SOURCE", "KINDS", "ON_ERROR_MODES", "ImportOptions", "ProgressFn",
-    "PARSER_KINDS", "parse_values",
+    "PARSER_KINDS", "parse_values", "PLATFORM_FORMATS",
     "column_values_bytes", "import_bytes", "import_file", "inspect_bytes", "preview_bytes",
     "list_presets", "load_preset", "save_preset",
     "ImportReport",

@@ -47,7 +47,7 @@ class FileInfo:
         """What detection found, as the import report shows it."""
         shown_delim = {"\t": "tab", None: None}.get(self.delimiter, self.delimiter)
         return {"format": self.file_format, "encoding": self.encoding, "delimiter": shown_delim,
-                "sheet": self.sheet, "header_row": self.header_row}
+                "sheet": self.sheet, "header_row": self.header_row or None}  # 0: no header (a platform log)
 
 
 def column_names(n: int) -> list[str]:

@@ -14,6 +14,7 @@ from typing import Iterator
 from ..errors import ImportRefused, RowProblem
 from ..storage import Store, TempTable, TempTables
 from . import read
+from .platforms import detect_platform, read_platform
 from .options import ImportOptions, ProgressFn
 
 
@@ -50,7 +51,10 @@ def stage_file(store: Store, temps: TempTables, path: Path, display: str, sheet:
     Rows whose field count differs from the header's refuse the file (their values cannot be placed).
     """
     structural: list[RowProblem] = []
-    if read.file_kind(display) == "excel":
+    platform = None if read.file_kind(display) == "excel" else detect_platform(path)
+    if platform:  # a platform export (spec §1c): canonical contact rows, whatever the file's own layout
+        info, batches = read_platform(path, display, platform)
+    elif read.file_kind(display) == "excel":
         info, batches = read.read_excel(path, display, sheet)  # looked up at call time: the bench swaps it
     else:
         info = read.sniff_csv(path, display)
