@@ -1,10 +1,11 @@
-"""Command line: `python -m cxmetrics [--db PATH] COMMAND …` (spec §5)."""
+"""Command line: `cxmetrics [--db PATH] COMMAND …`, or `python -m cxmetrics …` (spec §5)."""
 from __future__ import annotations
 
 import argparse
 import datetime as dt
 import json
 import sys
+import textwrap
 from pathlib import Path
 
 from . import config, ingest, metrics, targets
@@ -14,7 +15,7 @@ from .errors import AlreadyImported, CxError, ImportRefused, StoreBusyError, Usa
 from .followup import STATUSES as FOLLOWUP_STATUSES
 from .kpis import kpis as kpi_rows
 from .metrics import METRICS
-from .schema import GRAINS, PERCENT_OF, QUARANTINE_COLUMNS, SL_FORMULAS
+from .schema import GRAINS, PERCENT_OF, QUARANTINE_COLUMNS, SL_FORMULAS, fields_for
 from .settings import SETTINGS
 from .storage import Store
 
@@ -41,7 +42,7 @@ def _pairs(values: list[str] | None, flag: str) -> list[tuple[str, str]]:
 
 def build_parser() -> argparse.ArgumentParser:
     """The command line's parser: one sub-command per entry of COMMANDS."""
-    parser = _Parser(prog="python -m cxmetrics", description="Contact-centre metrics over a DuckDB store.")
+    parser = _Parser(prog="cxmetrics", description="Contact-centre metrics over a DuckDB store.")
     parser.add_argument("--db", help="store file (default: $CXMETRICS_DB, else ./data/cxmetrics.duckdb)")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     fmt = argparse.ArgumentParser(add_help=False)
@@ -53,12 +54,27 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _field_list() -> str:
+    """Every field --map accepts, one line each, per kind of file (from the schema)."""
+    lines = []
+    for kind in ingest.KINDS:
+        lines.append(f"fields for --map FIELD=COLUMN (--kind {kind}; * required):")
+        fields = fields_for(kind).values()
+        width = max(len(f.name) for f in fields) + 2
+        lines += [f"  {f.name + ('*' if f.required else ''):<{width}}{f.description}" for f in fields]
+        lines.append("")
+    return "\n".join(lines)
+
+
 def _add_import_commands(sub) -> None:
     """Import, imports, quarantine, presets and the sample data."""
     p = sub.add_parser("import", help="import a contacts, customers or aggregated-report export (CSV, TSV, TXT, "
-                       "XLSX, XLS, ODS)",
-                       description="Import one export file. Exit codes: 0 imported, 3 refused for invalid data, "
-                                   "4 already imported, 2 usage error.")
+                       "XLSX, XLS, ODS), an Asterisk queue_log or Amazon Connect contact records",
+                       description=textwrap.fill(
+                           "Import one export file. Exit codes: 0 imported, 3 refused for invalid data, 4 already "
+                           "imported, 2 usage error. An Asterisk queue_log and Amazon Connect contact records "
+                           "(JSON) are recognised from their content and need no flags.", 78),
+                       epilog=_field_list(), formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("file")
     p.add_argument("--kind", choices=ingest.KINDS, default="contacts")
     p.add_argument("--preset", help="use a saved mapping preset")
@@ -107,6 +123,8 @@ def _add_import_commands(sub) -> None:
     p.add_argument("--contacts-per-month", type=int, default=1000)
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--end", default="2026-10", help="last month, YYYY-MM")
+    p.add_argument("--classic", action="store_true",
+                   help="the per-row generator that wrote sample_data/ (slow past 100,000 contacts)")
 
     p = sub.add_parser("load-sample", help="import the bundled sample data (files already imported are skipped)")
     p.add_argument("--folder", help="folder with the sample files (default: sample_data/)")
@@ -247,9 +265,10 @@ def _run(args) -> int:
 
 
 def _cmd_sample(args) -> int:
-    from .sample import write_sample
-    files = write_sample(Path(args.out), months=args.months, contacts_per_month=args.contacts_per_month,
-                         seed=args.seed, end_month=args.end)
+    from .sample import write_sample, write_sample_table
+    writer = write_sample if args.classic else write_sample_table
+    files = writer(Path(args.out), months=args.months, contacts_per_month=args.contacts_per_month,
+                   seed=args.seed, end_month=args.end)
     for f in files:
         print(f)
     return EXIT_OK

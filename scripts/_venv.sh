@@ -6,3 +6,5 @@ if [ ! -x .venv/bin/python ]; then
   "$PYTHON_BIN" -m venv .venv
 fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -r "$1"
+# The package itself, editable: the `cxmetrics` command works from any directory.
+.venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -e .

@@ -1,10 +1,15 @@
 """The command line: help, exit codes, listing and deleting imports, the sample generator."""
 import csv
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
 from cxmetrics.cli import build_parser
 from cxmetrics.sample import generate
+from cxmetrics.schema import fields_for
 
 from .conftest import ROOT, run_cli, write
 
@@ -99,3 +104,28 @@ def test_import_errors_name_the_flags(tmp_path):
     bad = write(tmp_path / "bad.csv", "id,channel,queued_at,status\n1,voice,2024-01-01 10:00,Odd\n")
     unknown = run_cli("import", bad, db=db)
     assert unknown.returncode == 3 and "with --status-map VALUE=answered|abandoned|skip" in unknown.stderr
+
+
+def test_the_installed_command_works_from_any_directory(tmp_path):
+    """`pip install -e .` (both README commands) puts a `cxmetrics` command beside the interpreter."""
+    command = Path(sys.executable).with_name("cxmetrics")
+    assert command.exists(), "no cxmetrics command: install the package with `pip install -e .` (scripts/_venv.sh)"
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "CXMETRICS_DB")}
+    run = lambda *args: subprocess.run([str(command), "--db", str(tmp_path / "any.duckdb"), *map(str, args)],  # noqa: E731
+                                       capture_output=True, text=True, cwd=tmp_path, env=env, timeout=300)
+    made = run("sample", "--out", "s", "--months", "2", "--contacts-per-month", "60")
+    assert made.returncode == 0, made.stderr
+    loaded = run("load-sample", "--folder", "s")
+    assert loaded.returncode == 0 and "imported contacts.csv" in loaded.stdout, loaded.stderr
+    table = run("kpis", "--metric", "volume")
+    assert table.returncode == 0, table.stderr
+    assert sum(float(line.split(",")[3]) for line in table.stdout.splitlines()[1:]) == 120  # 2 months × 60
+
+
+def test_import_help_lists_every_field_map_accepts():
+    out = run_cli("import", "--help")
+    assert out.returncode == 0
+    for kind in ("contacts", "customers", "aggregated"):
+        for field in fields_for(kind).values():
+            assert any(line.split()[:1] == [field.name + ("*" if field.required else "")] and field.description in line
+                       for line in out.stdout.splitlines()), (kind, field.name)
