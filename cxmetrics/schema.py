@@ -226,9 +226,16 @@ IMPORT_CONTROLS = {
 }
 
 
+# A unit in seconds or a clock format after a header ("Wait (s)", "Время ожидания, с", "Talk (hh:mm:ss)") says how
+# the values are written, not what they are. Minutes are not stripped: such a column is not in seconds.
+_SECONDS_SUFFIX = re.compile(r"\s*(\(|\[|,)\s*(s|sec|secs|second|seconds|с|сек|секунд|секунды|hh:mm:ss|mm:ss|h:mm:ss|"
+                             r"чч:мм:сс|мм:сс)\.?\s*(\)|\])?\s*$")
+
+
 def normalise_header(text: str) -> str:
-    """Header key for alias look-up: lower case, ё→е, letters and digits only."""
-    return re.sub(r"[\W_]+", "", str(text).lower().replace("ё", "е"))
+    """Header key for alias look-up: lower case, ё→е, a unit in seconds dropped, letters and digits only."""
+    text = _SECONDS_SUFFIX.sub("", str(text).lower().replace("ё", "е"))
+    return re.sub(r"[\W_]+", "", text)
 
 
 # Header aliases: generic English and Russian, plus the column names of Amazon Connect,
@@ -324,6 +331,14 @@ _HEADER_ALIASES = {
     ],
 }
 
+# A trailing row whose cell says one of these is the export's summary line, not a contact (issue 14).
+SUMMARY_WORDS = ("total", "totals", "grand total", "sum", "summary", "overall", "итого", "итог", "всего",
+                 "общий итог", "итого:", "total:", "всего:")
+
+# Headers that name a whole timestamp when alone, but the time of day beside a date column ("Дата;Время;…"):
+# with a date column mapped, such a column is queued_time.
+TIME_OF_DAY_BESIDE_A_DATE = ("время", "time", "начало", "время начала", "start time", "время звонка")
+
 _CUSTOMER_HEADER_ALIASES = {
     "customer_id": _HEADER_ALIASES["customer_id"] + ["id"],
     "churned_on": [
@@ -411,6 +426,53 @@ _AGGREGATED_HEADER_ALIASES = {
     "ces_n": ["ces_n", "ces responses", "ces n"],
     "ces_total": ["ces_total", "ces total", "ces sum"],
 }
+
+# Column names of contact-level exports of common platforms, each with the field it feeds (tests/test_layouts.py
+# checks every one). Durations in minutes or hours (Zendesk's "First reply time in minutes") are left out on
+# purpose: read as seconds they would be wrong.
+PLATFORM_HEADER_ALIASES = {
+    "Five9 call log": {"call id": "contact_id", "date": "queued_date", "time": "queued_time",
+                       "campaign": "queue", "skill": "queue", "agent name": "agent", "ani": "customer_id",
+                       "queue wait time": "wait_seconds", "speed of answer": "wait_seconds", "talk time": "talk_seconds",
+                       "hold time": "hold_seconds", "after call work time": "wrap_seconds",
+                       "handle time": "handle_seconds", "disposition": "status", "call type": "direction"},
+    "Genesys Cloud interactions": {"conversation id": "contact_id", "media type": "channel", "direction": "direction",
+                                   "queue": "queue", "users": "agent", "total queue": "wait_seconds",
+                                   "total talk": "talk_seconds", "total hold": "hold_seconds",
+                                   "total acw": "wrap_seconds", "total handle": "handle_seconds",
+                                   "abandoned": "abandoned", "remote": "customer_id"},
+    "Zendesk tickets": {"ticket id": "contact_id", "via": "channel", "created at": "queued_at",
+                        "solved at": "ended_at", "requester id": "customer_id", "group": "team",
+                        "assignee": "agent"},
+    "Freshdesk tickets": {"ticket id": "contact_id", "created time": "queued_at", "resolved time": "ended_at",
+                          "agent": "agent", "group": "team"},
+    "Talkdesk calls": {"interaction id": "contact_id", "start time": "queued_at", "end time": "ended_at",
+                       "wait time": "wait_seconds", "talk time": "talk_seconds", "hold time": "hold_seconds",
+                       "agent name": "agent", "customer phone number": "customer_id", "rating": "csat"},
+    "Avaya CMS ECH": {"callid": "contact_id", "ucid": "contact_id", "segstart": "queued_at", "segstop": "ended_at",
+                      "dispsplit": "queue", "split/skill": "queue", "anslogin": "agent", "calling_pty": "customer_id",
+                      "disptime": "wait_seconds", "talktime": "talk_seconds", "ansholdtime": "hold_seconds",
+                      "acwtime": "wrap_seconds", "disposition": "status"},
+    "Cisco UCCX call CCDR": {"session id": "contact_id", "call start time": "queued_at",
+                             "call end time": "ended_at", "contact disposition": "status", "csq names": "queue",
+                             "queue time": "wait_seconds", "agent name": "agent", "talk time": "talk_seconds",
+                             "hold time": "hold_seconds", "work time": "wrap_seconds",
+                             "calling number": "customer_id"},
+    "Bitrix24 telephony": {"id звонка": "contact_id", "дата звонка": "queued_at", "тип звонка": "direction",
+                           "номер телефона": "customer_id", "ответственный": "agent", "статус": "status"},
+    "Mango Office": {"дата и время": "queued_at", "кто звонил": "customer_id", "сотрудник": "agent",
+                     "время ожидания": "wait_seconds", "длительность разговора": "talk_seconds",
+                     "статус": "status", "идентификатор": "contact_id"},
+    "UIS / CoMagic": {"id сессии": "contact_id", "дата/время": "queued_at", "направление": "direction",
+                      "номер абонента": "customer_id", "сотрудник": "agent", "время ожидания": "wait_seconds",
+                      "длительность разговора": "talk_seconds", "статус": "status"},
+    "Asterisk CDR": {"uniqueid": "contact_id", "calldate": "queued_at", "start": "queued_at", "answer": "answered_at",
+                     "end": "ended_at", "src": "customer_id", "billsec": "talk_seconds", "disposition": "status"},
+}
+for _names in PLATFORM_HEADER_ALIASES.values():
+    for _header, _field in _names.items():
+        if _header not in _HEADER_ALIASES[_field]:
+            _HEADER_ALIASES[_field].append(_header)
 
 HEADER_INDEX = {"contacts": _index(_HEADER_ALIASES), "customers": _index(_CUSTOMER_HEADER_ALIASES),
                 "aggregated": _index(_AGGREGATED_HEADER_ALIASES)}

@@ -9,7 +9,7 @@ import streamlit as st
 
 from . import views
 from .display import STATE_LOOKS, STATUS_LOOKS, cell_style
-from .ingest import ImportOptions, column_values_bytes, inspect_bytes, preview_bytes
+from .ingest import ImportOptions, column_values_bytes, inspect_bytes, preview_bytes, repeated_values_bytes
 from .metrics import METRICS, REGISTRY
 from .sample import load_sample
 from .schema import COLUMN_LABELS, FIELD_LABELS, HIDDEN_COLUMNS, with_field_labels
@@ -47,11 +47,14 @@ def _upload_call(what: str, db: str, version: int, file_id: str, file_name: str,
         return inspect_bytes(_data, file_name, args["kind"], args["sheet"])
     if what == "values":
         return column_values_bytes(store, _data, file_name, args["column"], args["sheet"])
+    if what == "repeats":
+        return repeated_values_bytes(store, _data, file_name, args["columns"], args["sheet"])
     return preview_bytes(store, _data, file_name, ImportOptions(**args["options"]))
 
 
 def upload_view(what: str, upload, **args):
-    """An uploaded file's detection ("inspect"), a column's values ("values") or its dry run ("preview"),
+    """An uploaded file's detection ("inspect"), a column's values ("values"), the repeats of its proposed contact
+    id ("repeats") or its dry run ("preview"),
     cached per file, arguments and data version (a preview depends on what is already stored)."""
     store = get_store()
     return _upload_call(what, str(store.path), store.data_version(), upload.file_id, upload.name,

@@ -6,7 +6,8 @@ from cxmetrics.display import safe_csv_text
 from cxmetrics.errors import PAGE, text_for
 from cxmetrics.ingest import (KINDS, PLATFORM_FORMATS, delete_import, detect_kind, import_bytes, list_imports,
                               list_presets, quarantined_rows, save_preset, status_outcome)
-from cxmetrics.schema import CHANNELS, GRAINS, PERCENT_OF, QUARANTINE_COLUMNS, STATUS_OUTCOMES, UPLOAD_LABELS, fields_for
+from cxmetrics.schema import (CHANNELS, FIELD_LABELS, GRAINS, PERCENT_OF, QUARANTINE_COLUMNS, STATUS_OUTCOMES,
+                              UPLOAD_LABELS, fields_for)
 
 NOT_MAPPED = "— not mapped —"
 FROM_FILE = "(from the file)"
@@ -70,6 +71,20 @@ def _options_for(key: str, headers: list[str], proposed: dict, preset: dict | No
     if kind == "aggregated":
         _report_controls(key, base, options, headers)
     return options
+
+
+def _warn_repeated_ids(upload, columns: list[str], sheet: str | None) -> None:
+    """Before the import: say when the proposed contact id repeats over the whole file, and the two remedies."""
+    repeated, examples = ui.upload_view("repeats", upload, columns=columns, sheet=sheet)
+    if not repeated:
+        return
+    shown = ", ".join(f"'{value}' ({n} rows)" for value, n in examples)
+    named = " + ".join(f"'{c}'" for c in columns)
+    st.warning(f"{named}, proposed as the contact id, repeats: {repeated:,} values occur on more than one row "
+               f"(e.g. {shown}), so those rows would be refused as duplicates. Either add a second column to "
+               f"'{FIELD_LABELS['contact_id']}' so that together they are unique (e.g. the date and time, or a "
+               f"line number), or clear '{FIELD_LABELS['contact_id']}' to import without ids (each row's id is "
+               "then derived from its contents).", icon=":material/content_copy:")
 
 
 def _skip_pairs(text: str) -> list[tuple[str, str]]:
@@ -160,6 +175,8 @@ for index, upload in enumerate(files or []):
             # Widget keys carry the preset, so picking a preset resets the editor to its mapping.
             options = _options_for(f"{key}-{preset_name}", info.headers, proposed, preset, kind)
             options.sheet = info.sheet
+            if kind == "contacts" and "contact_id" in options.mapping:
+                _warn_repeated_ids(upload, options.mapping["contact_id"], info.sheet)
             if "status" in options.mapping:
                 values = ui.upload_view("values", upload, column=options.mapping["status"][0], sheet=info.sheet)
                 st.markdown("**Status values** — how each counts (answered, abandoned, or skip: left out):")

@@ -21,7 +21,8 @@ from .mapping import detect_kind, propose_mapping, resolve_mapping, status_outco
 from .options import DEFAULT_SOURCE, KINDS, ON_ERROR_MODES, ImportOptions, ProgressFn
 from .parse import PARSER_KINDS, parse_values
 from .platforms import PLATFORM_FORMATS
-from .pipeline import column_values_bytes, import_bytes, import_file, inspect_bytes, preview_bytes
+from .pipeline import (column_values_bytes, import_bytes, import_file, inspect_bytes, preview_bytes,
+                       repeated_values_bytes)
 from .presets import list_presets, load_preset, save_preset
 from .report import ImportReport
 
@@ -30,7 +31,7 @@ __all__ = [
     "detect_kind", "propose_mapping", "resolve_mapping", "status_outcome",
     "DEFAULT_SOURCE", "KINDS", "ON_ERROR_MODES", "ImportOptions", "ProgressFn",
     "PARSER_KINDS", "parse_values", "PLATFORM_FORMATS",
-    "column_values_bytes", "import_bytes", "import_file", "inspect_bytes", "preview_bytes",
+    "column_values_bytes", "import_bytes", "import_file", "inspect_bytes", "preview_bytes", "repeated_values_bytes",
     "list_presets", "load_preset", "save_preset",
     "ImportReport",
 ]

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from ..errors import ImportRefused, RowProblem, UsageError
 from ..messages import ControlRef, Message
-from ..schema import HEADER_INDEX, fields_for, header_threshold, normalise_header, status_word_rows
+from ..schema import (HEADER_INDEX, TIME_OF_DAY_BESIDE_A_DATE, fields_for, header_threshold, normalise_header,
+                      status_word_rows)
 from .options import ImportOptions
 
 
@@ -79,8 +80,11 @@ def _one_contact_time(mapping: dict[str, list[str]], explicit: dict[str, list[st
     elif "queued_date" in explicit:
         mapping.pop("queued_at", None)
     elif "queued_at" in mapping and "queued_date" in mapping:
-        mapping.pop("queued_date", None)
-        mapping.pop("queued_time", None)
+        if "queued_time" not in mapping and normalise_header(mapping["queued_at"][0]) in TIME_OF_DAY_BESIDE_A_DATE:
+            mapping["queued_time"] = mapping.pop("queued_at")  # "Дата" + "Время": a date and a time of day
+        else:
+            mapping.pop("queued_date", None)
+            mapping.pop("queued_time", None)
     if "queued_date" in mapping and "queued_time" not in mapping:
         # A lone date column may hold whole timestamps (Genesys' "Date"): read it as queued_at.
         mapping["queued_at"] = mapping.pop("queued_date")

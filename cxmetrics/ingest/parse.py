@@ -19,10 +19,14 @@ _HMS_RE = r"^(-?)(\d+):(\d{1,2}):(\d{1,2}(?:[.,]\d+)?)$"
 _MS_RE = r"^(-?)(\d+):(\d{1,2}(?:[.,]\d+)?)$"
 _ISO_RE = r"^\d{4}-\d{1,2}-\d{1,2}([ T]\d{1,2}:\d{2}(:\d{2}([.,]\d+)?)?)?\s*(Z|[+-]\d{2}(:?\d{2})?)?$"
 _OFFSET_RE = r"(Z|[+-]\d{2}:?\d{2}|[+-]\d{2})$"
-_YMD_SLASH_RE = r"^\d{4}/\d{1,2}/\d{1,2}([ T]\d{1,2}:\d{2}(:\d{2}([.,]\d+)?)?)?$"
-_DAY_FIRST_RE = r"^(\d{1,2})([./-])(\d{1,2})[./-](\d{2}|\d{4})([ T]\d{1,2}:\d{2}(:\d{2}([.,]\d+)?)?)?$"
+_YMD_SLASH_RE = r"^\d{4}/\d{1,2}/\d{1,2}([ T]\d{1,2}:\d{2}(:\d{2}([.,]\d+)?)?(\s?[AaPp][Mm])?)?$"
+# A time of day may carry AM/PM (US exports: 3/14/2026 2:05:33 PM).
+_DAY_FIRST_RE = r"^(\d{1,2})([./-])(\d{1,2})[./-](\d{2}|\d{4})([ T]\d{1,2}:\d{2}(:\d{2}([.,]\d+)?)?(\s?[AaPp][Mm])?)?$"
 _SERIAL_RE = r"^\d+([.,]\d+)?$"
-_TIME_SUFFIXES = ("%H:%M:%S.%f", "%H:%M:%S", "%H:%M")
+_TIME_SUFFIXES = ("%H:%M:%S.%f", "%H:%M:%S", "%H:%M", "%I:%M:%S %p", "%I:%M %p", "%I:%M:%S%p", "%I:%M%p")
+# Compact dates written as digits only, by length: every reading a column of them may have.
+_COMPACT_DATES = {6: (("%y%m%d", "YYMMDD"), ("%d%m%y", "DDMMYY"), ("%m%d%y", "MMDDYY")),
+                  8: (("%Y%m%d", "YYYYMMDD"), ("%d%m%Y", "DDMMYYYY"), ("%m%d%Y", "MMDDYYYY"))}
 # Excel serial day numbers accepted as dates: 1954-10-03 … 2119-01-10.
 _SERIAL_MIN, _SERIAL_MAX = 20000, 80000
 
@@ -128,7 +132,7 @@ def detect_date_format(store: Store, raw: str, stage: TempTable, column: str, us
     if kind == "iso":
         return DateFormat("iso", label="ISO 8601 (YYYY-MM-DD)")
     if kind == "serial":
-        return DateFormat("serial", label="Excel serial day number")
+        return _serial_or_compact(store, raw, stage, column, display)
     if kind == "ymd_slash":
         return DateFormat("strptime", _with_times("%Y/%m/%d"), "YYYY/MM/DD")
     sep = {"dotted": ".", "slashed": "/", "dashed": "-"}[kind]
@@ -151,6 +155,32 @@ def detect_date_format(store: Store, raw: str, stage: TempTable, column: str, us
             date_format=ControlRef("date_format")),
             [RowProblem(display, None, column, c["example"], "ambiguous day/month order")])
     return DateFormat("strptime", _with_times(day_first), f"DD{sep}MM{sep}YYYY")
+
+
+def _serial_or_compact(store: Store, raw: str, stage: TempTable, column: str, display: str) -> DateFormat:
+    """Digits only: Excel serial day numbers, or compact dates (990201, 20260314). Every reading that parses
+    every value is a candidate; one is taken, several are named in the refusal with the control that picks."""
+    lengths = store.fetchall(f"SELECT DISTINCT length({raw}) FROM {stage} WHERE {raw} IS NOT NULL")
+    width = lengths[0][0] if len(lengths) == 1 else None
+    q = SqlParams()
+    tests = [f"count(*) FILTER (WHERE {number_sql(raw)} BETWEEN {_SERIAL_MIN} AND {_SERIAL_MAX})"]
+    readings = [("serial", "Excel serial day number")]
+    for fmt, label in _COMPACT_DATES.get(width, ()):
+        tests.append(f"count(try_strptime({raw}, {q.p(fmt)}))")
+        readings.append((fmt, label))
+    counts = store.fetchone(f"SELECT count({raw}), {', '.join(tests)} FROM {stage}", q.params)
+    fits = [reading for reading, n in zip(readings, counts[1:]) if n == counts[0]]
+    if len(fits) > 1:
+        names = " or ".join(f"{label} ({fmt})" if fmt != "serial" else label for fmt, label in fits)
+        raise ImportRefused(Message(
+            "{file}: column {column!r} reads several ways: {names}. Give the format {date_format} "
+            "(e.g. %y%m%d), or export the dates as YYYY-MM-DD.", file=display, column=column, names=names,
+            date_format=ControlRef("date_format")),
+            [RowProblem(display, None, column, None, f"several readings: {names}")])
+    fmt, label = fits[0] if fits else readings[0]
+    if fmt == "serial":
+        return DateFormat("serial", label=label)
+    return DateFormat("strptime", [fmt], label=label)
 
 
 def _with_times(date_format: str) -> list[str]:

@@ -26,7 +26,8 @@ from .presets import merge_preset, save_preset
 from .report import ImportReport, ignored_columns
 from .stage import ImportJob, stage_file, upload_file
 from .validate import (Findings, add_contact_rules, add_customer_rules, collect_problems, mark_live_and_duplicates,
-                       refuse_invalid_rows, require_contact_time_and_channel, require_customer_id, skip_rows_sql)
+                       refuse_invalid_rows, require_contact_time_and_channel, require_customer_id, skip_rows_sql,
+                       trailing_summary_rows)
 
 
 def import_file(store: Store, path: str | os.PathLike, options: ImportOptions | None = None,
@@ -85,7 +86,9 @@ def _import_contacts(job: ImportJob) -> ImportReport:
     require_contact_time_and_channel(job)
     plan = plan_fields(job, fields_for("contacts"))
     warnings = list(job.info.warnings)
-    plan.raw.append(f"{skip_rows_sql(job)} AS skipped_by_rule")
+    summary = trailing_summary_rows(job, warnings)
+    summary_sql = f" OR file_row IN ({', '.join(str(int(r)) for r in summary)})" if summary else ""
+    plan.raw.append(f"({skip_rows_sql(job)}{summary_sql}) AS skipped_by_rule")
     parse_contact_rows(job, plan, warnings)
     job.progress(0.5, "checking values")
     unknown_statuses = load_status_words(job)
@@ -193,3 +196,21 @@ def column_values_bytes(store: Store, data: bytes, file_name: str, column: str, 
         name = quote_ident(read.column_names(len(info.headers))[info.headers.index(column)])
         return store.fetchall(f"SELECT trim({name}), count(*) FROM {stage} WHERE trim({name}) <> '' "
                               f"GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT {int(limit)}")
+
+
+def repeated_values_bytes(store: Store, data: bytes, file_name: str, columns: list[str], sheet: str | None = None,
+                          limit: int = 5) -> tuple[int, list[tuple[str, int]]]:
+    """How many values of the columns (joined with ':', as a composed contact id) occur more than once in the whole
+    upload, and the most repeated ones: what the Upload page checks before proposing an id column."""
+    with store.temp_tables() as temps:
+        with upload_file(data, file_name) as path:
+            info, stage = stage_file(store, temps, path, Path(file_name).name, sheet)
+        names = read.column_names(len(info.headers))
+        picked = [quote_ident(names[info.headers.index(c)]) for c in columns if c in info.headers]
+        if not picked:
+            return 0, []
+        key = " || ':' || ".join(f"coalesce(trim({c}), '')" for c in picked)
+        rows = store.fetchall(f"SELECT {key} AS id, count(*) AS n FROM {stage} GROUP BY 1 HAVING count(*) > 1 "
+                              "ORDER BY n DESC, id")
+    return len(rows), [(value, int(n)) for value, n in rows[:limit]]
+

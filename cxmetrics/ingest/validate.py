@@ -4,11 +4,12 @@ Problems land in the temporary table `row_problems`; by default any problem refu
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from ..errors import ImportRefused, RowProblem, UsageError
 from ..messages import ControlRef, Message
-from ..schema import CHANNELS
+from ..schema import CHANNELS, SUMMARY_WORDS
 from ..storage import quote_ident
 from . import read
 from .parse import TRIM_CHARS
@@ -16,6 +17,7 @@ from .plan import FieldPlan
 from .stage import ImportJob
 
 MAX_PROBLEMS_KEPT = 10_000
+_SUM_RE = re.compile(r"[\d\s.,:%+-]+")  # a cell of a summary row: a number, duration or percentage
 
 
 @dataclass
@@ -78,6 +80,31 @@ def skip_rows_sql(job: ImportJob) -> str:
         name = quote_ident(names[job.info.headers.index(column)])
         conditions.append(f"lower(trim(coalesce({name}, ''), '{TRIM_CHARS}')) = {literal}")
     return "(" + " OR ".join(conditions) + ")" if conditions else "FALSE"
+
+
+def trailing_summary_rows(job: ImportJob, warnings: list) -> list[int]:
+    """The file rows of a summary at the end of a contact export ("Total", "Итого", or an empty id and time with
+    sums in the other cells): left out, and each one named in the report's warnings."""
+    names = read.column_names(len(job.info.headers))
+    columns = {f: [names[job.info.headers.index(c)] for c in cols if c in job.info.headers]
+               for f, cols in job.mapping.items()}
+    keys = [c for f in ("contact_id", "queued_at", "queued_date") for c in columns.get(f, [])]
+    tail = job.store.fetchall(f"SELECT file_row, {', '.join(quote_ident(n) for n in names)} FROM {job.stage} "
+                              "ORDER BY file_row DESC LIMIT 3")
+    rows = []
+    for file_row, *cells in tail:
+        texts = [(c or "").strip(TRIM_CHARS).lower() for c in cells]
+        word = next((cells[i].strip() for i, t in enumerate(texts) if t in SUMMARY_WORDS), None)
+        # no id and no time, and only sums (numbers, durations, percentages) in the other cells
+        keyless = (bool(keys) and all(not texts[names.index(k)] for k in keys) and any(texts)
+                   and all(_SUM_RE.fullmatch(t) for t in texts if t))
+        if word is None and not keyless:
+            break
+        rows.append(file_row)
+        warnings.append(Message("{file}, row {row}: a summary row ({what}) at the end of the export; left out and "
+                                "counted as skipped", file=job.display, row=file_row,
+                                what=repr(word) if word else "no id and no time"))
+    return rows
 
 
 def mark_live_and_duplicates(job: ImportJob) -> None:

@@ -1,0 +1,146 @@
+"""Common layouts imported from their headers alone (issue 14 §2): each one a fixture, with its figures."""
+import pytest
+
+from cxmetrics import ImportOptions, import_file
+from cxmetrics.errors import ImportRefused
+from cxmetrics.ingest import propose_mapping
+from cxmetrics.kpis import kpis
+from cxmetrics.schema import HEADER_INDEX, PLATFORM_HEADER_ALIASES, normalise_header
+
+from .conftest import write
+
+
+def _contacts(store):
+    return store.fetchall("SELECT contact_id, strftime(queued_local, '%Y-%m-%d %H:%M:%S'), agent, wait_seconds, "
+                          "talk_seconds, answered FROM contacts ORDER BY queued_local")
+
+
+def test_windows_1251_semicolons_with_separate_date_and_time_columns(store, tmp_path):
+    path = write(tmp_path / "звонки.csv", "Дата;Время;Канал;Оператор;Ожидание;Разговор;Статус\n"
+                 "02.03.2026;09:00:05;Телефон;Иванова;00:00:12;00:03:20;Отвечен\n"
+                 "02.03.2026;09:01:10;Телефон;;00:00:45;;Пропущен\n"
+                 "03.03.2026;14:30:00;Чат;Петров;00:01:00;00:10:00;Отвечен\n", encoding="cp1251")
+    report = import_file(store, path)
+    assert report.mapping["queued_date"] == ["Дата"] and report.mapping["queued_time"] == ["Время"]
+    rows = [r[1:] for r in _contacts(store)]
+    assert rows == [("2026-03-02 09:00:05", "Иванова", 12.0, 200.0, True),
+                    ("2026-03-02 09:01:10", None, 45.0, None, False),
+                    ("2026-03-03 14:30:00", "Петров", 60.0, 600.0, True)]
+    values = {(r.channel, r.metric): r.value for r in kpis(store, metrics=["volume", "asa"])}
+    assert values == {("voice", "volume"): 2, ("voice", "asa"): 12.0, ("chat", "volume"): 1, ("chat", "asa"): 60.0}
+
+
+def test_a_time_column_alone_is_still_a_whole_timestamp(store, tmp_path):
+    path = write(tmp_path / "t.csv", "id;Время;Канал;Статус\n1;2026-03-02 09:00:05;Телефон;Отвечен\n")
+    import_file(store, path)
+    assert _contacts(store)[0][1] == "2026-03-02 09:00:05"
+
+
+def test_us_twelve_hour_clock(store, tmp_path):
+    path = write(tmp_path / "us.csv", "Call ID,Channel,Start Time,Status,Wait Time\n"
+                 "a,voice,3/14/2026 2:05:33 PM,answered,10\nb,voice,3/14/2026 11:59:00 AM,answered,20\n"
+                 "c,voice,3/15/2026 12:30:00 AM,abandoned,30\nd,voice,3/15/2026 12:05 PM,answered,5\n")
+    import_file(store, path)
+    assert {r[0]: r[1] for r in _contacts(store)} == {
+        "a": "2026-03-14 14:05:33", "b": "2026-03-14 11:59:00", "c": "2026-03-15 00:30:00", "d": "2026-03-15 12:05:00"}
+
+
+def test_yymmdd_dates_are_a_reading_not_an_excel_serial(store, tmp_path):
+    path = write(tmp_path / "yy.csv", "id,channel,queued_at,status\n1,voice,990201,answered\n2,voice,990215,answered\n")
+    import_file(store, path)
+    assert [r[1] for r in _contacts(store)] == ["1999-02-01 00:00:00", "1999-02-15 00:00:00"]
+
+
+def test_compact_dates_that_read_several_ways_name_the_candidates_and_the_control(store, tmp_path):
+    path = write(tmp_path / "amb.csv", "id,channel,queued_at,status\n1,voice,010203,answered\n2,voice,040506,answered\n")
+    with pytest.raises(ImportRefused) as refused:
+        import_file(store, path)
+    text = refused.value.text_for("cli")
+    assert "YYMMDD (%y%m%d)" in text and "DDMMYY (%d%m%y)" in text and "MMDDYY (%m%d%y)" in text
+    assert "--date-format" in text
+    assert "'Date format'" in refused.value.text_for("page")
+    import_file(store, path, ImportOptions(date_format="%d%m%y"))      # the flag picks one
+    assert [r[1] for r in _contacts(store)] == ["2003-02-01 00:00:00", "2006-05-04 00:00:00"]
+
+
+@pytest.mark.parametrize("summary", ["Total,,,,75", "Итого,,,,75", "Grand total,,,,75", ",,,,75"])
+def test_a_trailing_summary_row_is_skipped_and_reported(store, tmp_path, summary):
+    path = write(tmp_path / "s.csv", "id,channel,queued_at,status,wait_seconds\n"
+                 "1,voice,2026-03-02 09:00,answered,10\n2,voice,2026-03-02 09:05,abandoned,65\n" + summary + "\n")
+    report = import_file(store, path)
+    assert (report.rows_read, report.rows_imported, report.rows_skipped) == (3, 2, 1)
+    assert any("row 4: a summary row" in str(w) for w in report.warnings)
+
+
+def test_a_summary_row_in_a_workbook_no_longer_refuses_it(store, tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["Call ID", "Channel", "Start Time", "Status", "Wait Time"])
+    ws.append(["a", "voice", "2026-03-02 09:00", "answered", 10])
+    ws.append(["b", "voice", "2026-03-02 09:10", "answered", 30])
+    ws.append(["Итого", None, None, None, 40])
+    wb.save(tmp_path / "w.xlsx")
+    report = import_file(store, tmp_path / "w.xlsx")
+    assert (report.rows_imported, report.rows_skipped) == (2, 1)
+
+
+def test_a_bad_last_row_with_text_is_still_refused(store, tmp_path):
+    path = write(tmp_path / "b.csv", "id,channel,queued_at,status\n1,voice,2026-03-02 09:00,answered\n"
+                 ",voice,,abandoned\n")
+    with pytest.raises(ImportRefused):
+        import_file(store, path)
+
+
+def test_skip_rows_for_contact_exports(store, tmp_path):
+    path = write(tmp_path / "k.csv", "id,channel,queued_at,status,queue\n1,voice,2026-03-02 09:00,answered,Sales\n"
+                 "2,voice,2026-03-02 09:05,answered,Internal\n3,voice,2026-03-02 09:07,answered,Internal\n")
+    report = import_file(store, path, ImportOptions(skip_rows=[("queue", "internal")]))
+    assert (report.rows_imported, report.rows_skipped) == (1, 2)
+
+
+@pytest.mark.parametrize("header", ["Wait (s)", "Wait time", "Время ожидания, с", "Ожидание, сек", "Wait [sec]",
+                                    "Queue wait time (hh:mm:ss)"])
+def test_wait_headers_with_units(header):
+    assert propose_mapping([header]) == {"wait_seconds": [header]}
+
+
+def test_a_column_in_minutes_is_not_taken_for_seconds():
+    assert propose_mapping(["Wait (min)"]) == {}
+
+
+@pytest.mark.parametrize("platform, header, field", [
+    (platform, header, field) for platform, names in PLATFORM_HEADER_ALIASES.items() for header, field in names.items()])
+def test_every_platform_alias_feeds_its_field(platform, header, field):
+    assert HEADER_INDEX["contacts"][normalise_header(header)] == field, platform
+    assert HEADER_INDEX["contacts"][normalise_header(header.upper())] == field   # Five9 writes them in capitals
+
+
+def test_five9_call_log_imports_from_its_headers(store, tmp_path):
+    path = write(tmp_path / "five9.csv",
+                 "CALL ID,DATE,TIME,CAMPAIGN,AGENT NAME,ANI,QUEUE WAIT TIME,TALK TIME,HOLD TIME,AFTER CALL WORK TIME,"
+                 "DISPOSITION,CALL TYPE\n"
+                 "F1,2026/03/02,09:00:00,Support,Ann Lee,5551230001,0:00:15,0:04:00,0:00:30,0:01:00,Answered,Inbound\n"
+                 "F2,2026/03/02,09:02:00,Support,,5551230002,0:00:50,0:00:00,0:00:00,0:00:00,Abandoned,Inbound\n",
+                 )
+    import_file(store, path, ImportOptions(channel="voice"))
+    assert _contacts(store) == [("F1", "2026-03-02 09:00:00", "Ann Lee", 15.0, 240.0, True),
+                                ("F2", "2026-03-02 09:02:00", None, 50.0, 0.0, False)]
+    aht = next(r for r in kpis(store, metrics=["aht"]))
+    assert (aht.value, aht.n) == (240 + 30 + 60, 1)
+
+
+def test_upload_page_warns_before_the_import_when_the_proposed_id_repeats(tmp_path, monkeypatch):
+    from .test_app import _app, _open
+
+    at = _open(_app(tmp_path / "dup.duckdb", monkeypatch), "pages/upload.py")
+    rows = "".join(f"{n % 3},voice,2026-03-02 09:{n:02d},answered\n" for n in range(30))   # ids 0, 1, 2 ten times each
+    at.file_uploader[0].set_value(("dup.csv", ("id,channel,queued_at,status\n" + rows).encode(), "text/csv")).run()
+    assert not at.exception, [e.message for e in at.exception]
+    warning = next(w.value for w in at.warning if "proposed as the contact id" in w.value)
+    assert "3 values occur on more than one row" in warning and "'0' (10 rows)" in warning
+    assert "clear 'Contact id' to import without ids" in warning
+    ids = next(m for m in at.multiselect if m.label.startswith("Contact id"))
+    ids.set_value(["id", "queued_at"]).run()                                      # the first remedy
+    assert not any("proposed as the contact id" in w.value for w in at.warning)
