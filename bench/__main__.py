@@ -97,6 +97,10 @@ def measure(size: int, work: Path, repeats: int, xlsx_rows: int) -> dict:
     results["build_layer"] = run_task("build_layer", db=db, work=str(work))
     results["aggregated"] = run_task("aggregated", work=str(work), rows=100_000 if size >= 1_000_000 else 2_000,
                                      repeats=repeats)
+    if size <= 1_000_000:  # the same at any store size: measured once
+        results["platforms"] = run_task("platforms", work=str(work), calls=200_000 if size >= 1_000_000 else 2_000,
+                                        repeats=repeats)
+        results["sample"] = run_task("sample", contacts=size, work=str(work), repeats=repeats)
     return results
 
 
@@ -184,6 +188,16 @@ def table(r: dict) -> list[str]:
         ag = r["aggregated"]
         rows.append((f"Daily aggregated report, {ag['rows']:,} rows, import", _s(ag["median"]), "", "",
                      "≤ 3 s", _check(ag["median"] <= 3)))
+    if "platforms" in r:
+        for name, label in (("queue_log", "Asterisk queue_log"), ("connect", "Amazon Connect contact records")):
+            pl = r["platforms"][name]
+            rows.append((f"{label}, {pl['contacts']:,} contacts, import", _s(pl["median"]),
+                         f"{pl['calls_per_minute']:,.0f} calls a minute", "", "≥ 200,000 calls a minute",
+                         _check(pl["calls_per_minute"] >= 200_000)))
+    if "sample" in r:
+        sm = r["sample"]
+        rows.append((f"`cxmetrics sample`, {sm['contacts']:,} contacts (three files)", _s(sm["median"]), "", "",
+                     "≤ 30 s at 1M", _check(sm["median"] <= 30)))
     if "build_layer" in r:
         bl = r["build_layer"]
         rows += [("Building the measures for this store (first open after the upgrade)", _s(bl["build"]), "", "",

@@ -353,7 +353,99 @@ def aggregated(work: str, rows: int, repeats: int) -> dict:
     return {"times": times, "rows": rows, **result}
 
 
-TASKS = {"kpis_direct": kpis_direct, "pages": pages, "build_layer": build_layer, "aggregated": aggregated,
+def _queue_log(path: Path, calls: int) -> None:
+    """A queue_log of `calls` calls: ring-no-answers, answers, transfers, abandons and timeouts, agent noise."""
+    import random
+
+    rng = random.Random(3)
+    t = 1_767_225_600  # 2026-01-01 UTC
+    with open(path, "w", encoding="utf-8") as fh:
+        for n in range(calls):
+            t += rng.randrange(1, 20)
+            callid, queue = f"{t}.{n}", f"q{n % 7}"
+            fh.write(f"{t}|{callid}|{queue}|NONE|ENTERQUEUE||+7495{n % 100000:07d}|1\n")
+            wait = rng.randrange(1, 90)
+            kind = rng.random()
+            if kind < 0.1:
+                fh.write(f"{t + wait}|{callid}|{queue}|NONE|ABANDON|1|1|{wait}\n")
+                continue
+            if kind < 0.13:
+                fh.write(f"{t + wait}|{callid}|{queue}|NONE|EXITWITHTIMEOUT|1|1|{wait}\n")
+                continue
+            agent = f"SIP/{1000 + n % 40}"
+            if kind < 0.4:
+                fh.write(f"{t + 5}|{callid}|{queue}|{agent}|RINGNOANSWER|5000\n")
+            fh.write(f"{t + wait}|{callid}|{queue}|{agent}|CONNECT|{wait}|{callid}.1|3\n")
+            talk = rng.randrange(30, 600)
+            end = "BLINDTRANSFER|200|default|" if kind > 0.95 else "COMPLETECALLER|"
+            fh.write(f"{t + wait + talk}|{callid}|{queue}|{agent}|{end}{wait}|{talk}|1\n")
+            if n % 50 == 0:
+                fh.write(f"{t}|NONE|{queue}|{agent}|PAUSE|\n")
+
+
+def _contact_records(path: Path, contacts: int) -> None:
+    """Amazon Connect contact records (JSON lines) for `contacts` contacts, one in twenty delivered twice."""
+    import datetime as dt
+    import random
+
+    rng = random.Random(4)
+    start = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+    with open(path, "w", encoding="utf-8") as fh:
+        for n in range(contacts):
+            at = start + dt.timedelta(seconds=n * 7)
+            wait = rng.randrange(1, 120)
+            answered = rng.random() > 0.1
+            iso = lambda t: t.strftime("%Y-%m-%dT%H:%M:%SZ")  # noqa: E731
+            record = {"ContactId": f"c-{n}", "Channel": rng.choice(["VOICE", "VOICE", "CHAT", "TASK"]),
+                      "InitiationMethod": "INBOUND", "InitiationTimestamp": iso(at),
+                      "LastUpdateTimestamp": iso(at + dt.timedelta(seconds=900)),
+                      "CustomerEndpoint": {"Address": f"+1555{n % 100000:07d}", "Type": "TELEPHONE_NUMBER"},
+                      "Queue": {"Name": f"Q{n % 5}", "EnqueueTimestamp": iso(at), "Duration": wait},
+                      "Agent": {"Username": f"agent{n % 40}",
+                                "ConnectedToAgentTimestamp": iso(at + dt.timedelta(seconds=wait)),
+                                "AgentInteractionDuration": rng.randrange(30, 600), "CustomerHoldDuration": 0,
+                                "AfterContactWorkDuration": rng.randrange(0, 60)} if answered else None}
+            line = json.dumps(record) + "\n"
+            fh.write(line)
+            if n % 20 == 0:
+                fh.write(line)
+
+
+def platforms(work: str, calls: int, repeats: int) -> dict:
+    """Asterisk queue_log and Amazon Connect contact records of `calls` calls each, imported into an empty store."""
+    from cxmetrics import import_file
+
+    out = {}
+    for name, make in (("queue_log", _queue_log), ("connect", _contact_records)):
+        path = Path(work) / f"{name}_{calls}.log"
+        if not path.exists():
+            make(path, calls)
+        db = Path(work) / f"{name}.duckdb"
+        imported = {}
+
+        def run():
+            _fresh(db)
+            store = _store(db)
+            imported["rows"] = import_file(store, path).rows_imported
+            store.close()
+        times = _timed(run, repeats)
+        out[name] = {"median": statistics.median(times), "times": times, "contacts": imported["rows"],
+                     "calls_per_minute": calls / statistics.median(times) * 60}
+        _fresh(db)
+    return out
+
+
+def sample_task(contacts: int, work: str, repeats: int) -> dict:
+    """`cxmetrics sample` for `contacts` contacts (the vectorised generator, three files)."""
+    from cxmetrics.sample import write_sample_table
+
+    folder = Path(work) / "sample_bench"
+    times = _timed(lambda: write_sample_table(folder, months=24, contacts_per_month=contacts // 24), repeats, 0)
+    shutil.rmtree(folder, ignore_errors=True)
+    return {"times": times, "contacts": contacts}
+
+
+TASKS = {"platforms": platforms, "sample": sample_task, "kpis_direct": kpis_direct, "pages": pages, "build_layer": build_layer, "aggregated": aggregated,
          "generate": generate, "raw_read": raw_read, "our_import": our_import, "peer_import": peer_import, "peer_kpis": peer_kpis,
          "kpis": kpis_task, "compliance": compliance_task, "overview": overview_task, "incremental": incremental,
          "xlsx": xlsx}
