@@ -267,6 +267,22 @@ _BUSY_PID = re.compile(r"PID (\d+)")
 OPEN_HOOKS: list = []
 
 
+MEMORY_SHARE = 0.05  # of the machine's RAM, for DuckDB's memory limit unless CXMETRICS_MEMORY_LIMIT says otherwise
+
+
+def default_memory_limit() -> str | None:
+    """DuckDB's memory limit when CXMETRICS_MEMORY_LIMIT is not set: 5 % of the machine's RAM, at least 512 MB.
+
+    DuckDB's own default (80 % of RAM) lets one import of 10M contacts grow past 10 GB; at 5 % of a 24 GB machine
+    (1.2 GB) it spills to disk and the process stays under 2 GB (BENCHMARKS.md). CXMETRICS_MEMORY_LIMIT=8GB (any
+    DuckDB size) or =duckdb (DuckDB's own default) overrides it."""
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):  # not a POSIX system: DuckDB's own default
+        return None
+    return f"{max(512, int(total * MEMORY_SHARE / 2**20))}MB"
+
+
 class Store:
     """One DuckDB database file, shared by the threads of one process.
 
@@ -287,8 +303,8 @@ class Store:
         if busy_retries is None:
             busy_retries = int(os.environ.get("CXMETRICS_BUSY_RETRIES", "5"))
         self._con = self._open(busy_retries, busy_wait_s, on_busy)
-        limit = os.environ.get("CXMETRICS_MEMORY_LIMIT")
-        if limit:  # e.g. 1.5GB: DuckDB spills large sorts and joins to disk instead of growing
+        limit = os.environ.get("CXMETRICS_MEMORY_LIMIT") or default_memory_limit()
+        if limit and limit != "duckdb":  # DuckDB spills large sorts and joins to disk instead of growing
             self._con.execute("SET memory_limit = ?", [limit])
         self._local = threading.local()
         self.write_lock = threading.RLock()

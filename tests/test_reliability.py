@@ -255,3 +255,27 @@ def test_read_only_app_hides_upload_delete_and_editing(sample_db, monkeypatch):
     assert at.info[0].value.startswith("This is a read-only instance")
     assert not [b for b in at.button if b.label in ("Save targets", "Save channel settings")]
     assert at.data_editor[0].proto.disabled
+
+
+def test_duckdb_memory_is_capped_by_default_and_can_be_overridden(tmp_path, monkeypatch):
+    """Issue 14 §4: a default limit from the machine (5 % of RAM, at least 512 MB), overridable."""
+    import os
+
+    from cxmetrics.storage import default_memory_limit
+
+    total_mb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**20
+    assert default_memory_limit() == f"{max(512, int(total_mb * 0.05))}MB"
+
+    def limit(env):
+        if env is None:
+            monkeypatch.delenv("CXMETRICS_MEMORY_LIMIT", raising=False)
+        else:
+            monkeypatch.setenv("CXMETRICS_MEMORY_LIMIT", env)
+        store = Store(tmp_path / f"m{env}.duckdb")
+        try:
+            return store.scalar("SELECT current_setting('memory_limit')")
+        finally:
+            store.close()
+    assert limit("700MB") == "667.5 MiB"               # DuckDB reports MiB
+    default, duckdb_own = limit(None), limit("duckdb")
+    assert default != duckdb_own and "GiB" in duckdb_own
