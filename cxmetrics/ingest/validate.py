@@ -131,16 +131,20 @@ def collect_problems(job: ImportJob, plan: FieldPlan) -> Findings:
                                                   ("reason", "VARCHAR")])
         return Findings([], 0, 0)
     condition_columns = {c for _, c, _ in plan.checks}
-    unions = []
+    found, conditions = [], []
     params: list = []
     for name, condition, reason in plan.checks:
         if condition != "repeats_header" and "repeats_header" in condition_columns:
             condition = f"NOT repeats_header AND ({condition})"  # a repeated header is one problem, not many
         value = quote_ident("raw_" + name) if name in job.mapping else "NULL"
-        unions.append(f"SELECT file_row, ? AS field, CAST({value} AS VARCHAR) AS value, ? AS reason "
-                      f"FROM parsed_rows WHERE live AND ({condition})")
+        found.append(f"CASE WHEN {condition} THEN {{'field': ?, 'value': CAST({value} AS VARCHAR), 'reason': ?}} END")
+        conditions.append(f"({condition})")
         params += ["+".join(job.mapping.get(name, [name])), reason]
-    job.temps.create("row_problems", " UNION ALL ".join(unions), params)
+    # One pass over the rows, whatever the number of checks: each row lists the checks it fails.
+    job.temps.create("row_problems", f"""
+        SELECT file_row, problem.field AS field, problem.value AS value, problem.reason AS reason
+        FROM (SELECT file_row, unnest(list_filter([{', '.join(found)}], lambda x: x IS NOT NULL)) AS problem
+              FROM parsed_rows WHERE live AND ({' OR '.join(conditions)}))""", params)
     store = job.store
     total = int(store.scalar("SELECT count(*) FROM row_problems"))
     rows = store.fetchall(f"SELECT file_row, field, value, reason FROM row_problems ORDER BY file_row, field "
