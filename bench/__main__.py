@@ -15,6 +15,7 @@ import datetime as dt
 import json
 import os
 import platform
+import statistics
 import subprocess
 import sys
 import time
@@ -33,6 +34,18 @@ def run_task(name: str, **args) -> dict:
     print(f"  {name:<12} {time.time() - started:7.1f} s wall   "
           + ", ".join(f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}" for k, v in result.items()
                       if not isinstance(v, list)), flush=True)
+    return result
+
+
+def cold_runs(name: str, repeats: int, **args) -> dict:
+    """A first run in a new process, measured like every other figure: one discarded run (it also brings the
+    libraries into the OS file cache, as on a machine that has run the app before), then the median of
+    `repeats` new processes. The discarded run's time is kept as `first_cold`."""
+    runs = [run_task(name, **args) for _ in range(repeats + 1)]
+    result = dict(runs[-1])
+    result["cold_times"] = [r["cold"] for r in runs[1:]]
+    result["cold"] = statistics.median(result["cold_times"])
+    result["first_cold"] = runs[0]["cold"]
     return result
 
 
@@ -88,12 +101,12 @@ def measure(size: int, work: Path, repeats: int, xlsx_rows: int) -> dict:
     results["peer_kpis"] = run_task("peer_kpis", csv=files["csv"], customers=files["customers"], db=db,
                                     repeats=repeats)
     results["compliance"] = run_task("compliance", db=db, repeats=max(5, repeats))
-    results["overview"] = run_task("overview", db=db, repeats=max(5, repeats))
-    results["overview_loaded"] = run_task("overview", db=db, repeats=max(5, repeats), preload=True)
+    results["overview"] = cold_runs("overview", repeats, db=db, repeats=max(5, repeats))
+    results["overview_loaded"] = cold_runs("overview", repeats, db=db, repeats=max(5, repeats), preload=True)
     results["incremental"] = run_task("incremental", db=db, next_csv=files["next"], work=str(work),
                                       repeats=2 if big else repeats)
     results["xlsx"] = run_task("xlsx", path=files["xlsx"], work=str(work), repeats=repeats)
-    results["pages"] = {page: run_task("pages", db=db, page=page)["cold"] for page in OTHER_PAGES}
+    results["pages"] = {page: cold_runs("pages", repeats, db=db, page=page)["cold"] for page in OTHER_PAGES}
     results["build_layer"] = run_task("build_layer", db=db, work=str(work))
     results["aggregated"] = run_task("aggregated", work=str(work), rows=100_000 if size >= 1_000_000 else 2_000,
                                      repeats=repeats)
@@ -169,6 +182,9 @@ def table(r: dict) -> list[str]:
         ("Compliance, latest month", _s(comp), "", "", "≤ 0.1 s", _check(comp <= 0.1)),
         ("Overview rerun (AppTest), cold: new process, libraries imported in the run", _s(ov["cold"]), "", "",
          "≤ 1.0 s", _check(ov["cold"] <= 1.0)),
+        *([("Overview rerun (AppTest), cold: the discarded first new process (libraries read from disk, after "
+            "the measurements before it took the OS file cache)", _s(ov["first_cold"]), "", "", "information", "—")]
+          if "first_cold" in ov else []),
         ("Overview rerun (AppTest), cold: empty caches, libraries already imported (a running server)",
          _s(r["overview_loaded"]["cold"]), "", "", "≤ 1.0 s", _check(r["overview_loaded"]["cold"] <= 1.0)),
         ("Overview rerun (AppTest), cached", _s(ov["median"]), "", "", "≤ 0.1 s", _check(ov["median"] <= 0.1)),
@@ -225,7 +241,8 @@ def write_report(results: list[dict], out: Path, repeats: int, quick: bool, m: d
              f"pandas {m['pandas']}, pyarrow {m['pyarrow']}, Streamlit {m['streamlit']}.", "",
              f"Each figure is the median of {repeats} runs after one warm-up run (10M imports: the median of 2 "
              "runs, no separate warm-up), every kind of measurement in its own process; ratios compare figures "
-             "from the same run. The data are the project's generator (`cxmetrics.sample.generate_table`): 24 "
+             "from the same run. A first run in a new process (the Overview and page \"cold\" rows) is measured the same "
+             "way: the median of as many new processes after one discarded. The data are the project's generator (`cxmetrics.sample.generate_table`): 24 "
              "months, seven channels, customers who contact again, a customers export with churn dates.", ""]
     for r in results:
         lines += table(r)

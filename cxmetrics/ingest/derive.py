@@ -12,12 +12,13 @@ from ..schema import UNKNOWN_CUSTOMER_PATTERN, channel_alias_rows, status_word_r
 from ..storage import quote_ident
 from . import read
 from .parse import TRIM_CHARS, SqlParams
-from .plan import FieldPlan, create_parsed_rows
+from .plan import FieldPlan, parsed_rows_sql, raw_text_sql
 from .stage import ImportJob
 
 
 def parse_contact_rows(job: ImportJob, plan: FieldPlan, warnings: list) -> None:
-    """parsed_rows: every staged row with its raw texts, its typed values and whether it repeats the header."""
+    """Add to the plan what every contact row needs beyond its fields: whether it repeats the header, and an id
+    derived from its contents when the file has none. The rows are typed and derived in one pass (derive)."""
     names = read.column_names(len(job.info.headers))
     compared = [(c, h.lower()) for c, h in zip(names, job.info.headers) if not h.startswith("column ")]
     match = " AND ".join(f"lower(trim(coalesce({quote_ident(c)}, ''), '{TRIM_CHARS}')) = ?" for c, _ in compared)
@@ -31,7 +32,6 @@ def parse_contact_rows(job: ImportJob, plan: FieldPlan, warnings: list) -> None:
         warnings.append(Message("no contact id column: each contact's id is derived from its row contents, so "
                                 "re-importing the same rows replaces them. Map one {map} if the export has it.",
                                 map=ControlRef("map", field="contact_id")))
-    create_parsed_rows(job, plan)
 
 
 def load_status_words(job: ImportJob) -> dict[str, int]:
@@ -42,9 +42,11 @@ def load_status_words(job: ImportJob) -> dict[str, int]:
     job.store.insert_rows(table, list({w: (w, o) for w, o in rows}.values()))  # the import's own word wins
     if "status" not in job.mapping:
         return {}
+    raw = raw_text_sql(job.mapping["status"], job.info.headers)  # a status is its trimmed text (plan)
     unknown = job.store.fetchall(
-        "SELECT p.status, count(*) FROM parsed_rows p LEFT JOIN status_words s ON lower(p.status) = s.word "
-        "WHERE p.status IS NOT NULL AND s.word IS NULL GROUP BY 1 ORDER BY 2 DESC, 1")
+        f"SELECT r.status, count(*) FROM (SELECT {raw} AS status FROM {job.stage}) r "
+        "LEFT JOIN status_words s ON lower(r.status) = s.word "
+        "WHERE r.status IS NOT NULL AND s.word IS NULL GROUP BY 1 ORDER BY 2 DESC, 1")
     if unknown and job.preview:
         return {v: n for v, n in unknown}
     if unknown:
@@ -69,8 +71,9 @@ def load_channel_words(job: ImportJob) -> str | None:
         "WHERE word = lower(trim(?))", [job.options.channel, job.options.channel])
 
 
-def derive_contact_values(job: ImportJob, constant_channel: str | None) -> None:
-    """Replace parsed_rows with itself plus the derived channel, outcome, times, flags and customer."""
+def derive_contact_values(job: ImportJob, plan: FieldPlan, constant_channel: str | None) -> None:
+    """parsed_rows: every staged row typed by the plan, plus the derived channel, outcome, times, flags and
+    customer, made in one pass over the staged rows."""
     mapping, ch = job.mapping, SqlParams()
     channel_raw = "p.channel" if "channel" in mapping else "CAST(NULL AS VARCHAR)"
     # Placeholders are taken in the order they appear in the text: channel, then time zone, then customer.
@@ -84,8 +87,11 @@ def derive_contact_values(job: ImportJob, constant_channel: str | None) -> None:
                     f"THEN NULL ELSE p.customer_id END)")
     handle = handle_sql(mapping)
     nps = "CAST(p.nps AS INTEGER)" if "nps" in mapping else "CAST(NULL AS INTEGER)"
+    parsed, parsed_params = parsed_rows_sql(job, plan)  # its placeholders follow those above in the text
+    # `live`: not skipped by its status or by --skip-rows (duplicates are looked for among the live rows only)
     job.temps.create("parsed_rows", f"""
-        SELECT *, {_wait_sql(mapping)} AS wait_d, {handle} AS handle_d
+        SELECT *, {_wait_sql(mapping)} AS wait_d, {handle} AS handle_d,
+               outcome_d IS DISTINCT FROM 'skip' AND NOT skipped_by_rule AS live
         FROM (
             SELECT *, coalesce({', '.join(_abandoned_chain(mapping))}) AS abandoned_d
             FROM (
@@ -94,11 +100,11 @@ def derive_contact_values(job: ImportJob, constant_channel: str | None) -> None:
                        coalesce({', '.join(_answered_chain(mapping, status_expr, handle))}) AS answered_d,
                        {nps} AS nps_d,
                        (cw.slug IS NULL AND {channel_raw} IS NOT NULL) AS channel_is_new
-                FROM parsed_rows p
+                FROM ({parsed}) p
                 LEFT JOIN channel_words cw ON lower({channel_raw}) = cw.word
                 LEFT JOIN status_words sw ON {'lower(p.status)' if 'status' in mapping else 'NULL'} = sw.word
             ) p
-        ) p""", ch.params)
+        ) p""", ch.params + parsed_params)
 
 
 HANDLE_PARTS = ("talk_seconds", "hold_seconds", "wrap_seconds")

@@ -112,6 +112,11 @@ def detect_date_format(store: Store, raw: str, stage: TempTable, column: str, us
     """Decide one format for a whole date/timestamp column from all its values."""
     if user_format:
         return DateFormat("strptime", _with_times(user_format), label=user_format)
+    # Most columns are plain ISO: one pattern over the values settles it before the full classification.
+    filled, iso = store.fetchone(f"SELECT count({raw}), count(*) FILTER (WHERE regexp_full_match({raw}, '{_ISO_RE}')) "
+                                 f"FROM {stage}")
+    if filled and iso == filled:
+        return DateFormat("iso", label="ISO 8601 (YYYY-MM-DD)")
     c = _classify_dates(store, raw, stage)
     if not c["filled"]:
         return DateFormat("empty")

@@ -92,7 +92,7 @@ def _import_contacts(job: ImportJob) -> ImportReport:
     parse_contact_rows(job, plan, warnings)
     job.progress(0.5, "checking values")
     unknown_statuses = load_status_words(job)
-    derive_contact_values(job, load_channel_words(job))
+    derive_contact_values(job, plan, load_channel_words(job))
     add_contact_rules(plan, job.mapping)
     mark_live_and_duplicates(job)
     findings = collect_problems(job, plan)

@@ -47,10 +47,15 @@ def plan_fields(job: ImportJob, fields: dict[str, Field]) -> FieldPlan:
     return plan
 
 
+def parsed_rows_sql(job: ImportJob, plan: FieldPlan) -> tuple[str, list]:
+    """Every staged row with its raw texts and its typed values, as SQL and its parameters."""
+    return (f"SELECT *, {', '.join(plan.select)} FROM (SELECT {', '.join(plan.raw)} FROM {job.stage})",
+            list(plan.q.params))
+
+
 def create_parsed_rows(job: ImportJob, plan: FieldPlan) -> None:
     """parsed_rows: every staged row with its raw texts and its typed values."""
-    job.temps.create("parsed_rows", f"SELECT *, {', '.join(plan.select)} FROM (SELECT {', '.join(plan.raw)} "
-                     f"FROM {job.stage})", plan.q.params)
+    job.temps.create("parsed_rows", *parsed_rows_sql(job, plan))
 
 
 def _plan_text(plan: FieldPlan, job: ImportJob, f: Field, raw_inline: str, label: str) -> None:

@@ -108,9 +108,7 @@ def trailing_summary_rows(job: ImportJob, warnings: list) -> list[int]:
 
 
 def mark_live_and_duplicates(job: ImportJob) -> None:
-    """Skipped rows (status 'skip', --skip-rows) are not live; duplicates are looked for among the live rows only."""
-    job.temps.create("parsed_rows", "SELECT *, outcome_d IS DISTINCT FROM 'skip' AND NOT skipped_by_rule AS live "
-                     "FROM parsed_rows")
+    """Duplicate ids among the live rows (skipped rows, by status or --skip-rows, are not live: derive marks them)."""
     job.temps.create("duplicate_ids", "SELECT contact_id FROM parsed_rows WHERE live AND contact_id IS NOT NULL "
                      "GROUP BY contact_id HAVING count(*) > 1")
 
