@@ -277,19 +277,22 @@ def _rebuild_churn(store: Store, settings: dict, days: TempTable | None, day_ran
                 WHERE {' AND '.join(conditions)}""", [int(settings["churn_window_days"])] + params)
         for kind, template in CHURN_PERIODS.items():
             of_day = template.format(t="day")
-            of_contact = template.format(t="contact_day")
             touched = f" AND period IN (SELECT {of_day} FROM {days})" if days is not None else ""
             store.execute(f"DELETE FROM measures_churn WHERE kind = ? AND {channel_filter}{touched}",
                           [kind] + channel_params)
             if not have_customers:
                 continue
+            # Distinct customers in two steps (each customer once per period, then counted): several times faster
+            # than count(DISTINCT …); periods are keyed by their first day and named at the end.
+            starts = (f" AND start IN (SELECT DISTINCT date_trunc('{kind}', day) FROM {days})"
+                      if days is not None else "")
             store.execute(f"""
                 INSERT INTO measures_churn
-                SELECT ?, period, channel, count(DISTINCT customer_id),
-                       count(DISTINCT customer_id) FILTER (WHERE churned)
-                FROM (SELECT {of_contact} AS period, channel, customer_id, churned FROM {base})
-                WHERE TRUE{touched}
-                GROUP BY period, channel""", [kind])
+                SELECT ?, {template.format(t="start")}, channel, count(*), count(*) FILTER (WHERE churned)
+                FROM (SELECT date_trunc('{kind}', contact_day) AS start, channel, customer_id, bool_or(churned) AS churned
+                      FROM {base} GROUP BY ALL)
+                WHERE TRUE{starts}
+                GROUP BY start, channel""", [kind])
 
 
 OPEN_HOOKS.append(ensure_built)  # a writable store is brought up to date when opened
