@@ -94,7 +94,7 @@ def measure(size: int, work: Path, repeats: int, xlsx_rows: int) -> dict:
                                      repeats=2 if big else repeats, warmup=0 if big else 1)
     if big:  # the same import with DuckDB's memory capped, for the peak-RSS target
         results["our_import_capped"] = run_task("our_import", csv=files["csv"], customers=files["customers"],
-                                                db=db, repeats=1, warmup=0, memory_limit="1.2GB")
+                                                db=db, repeats=1, warmup=0, memory_limit="duckdb")
     results["peer_import"] = run_task("peer_import", csv=files["csv"], repeats=repeats)
     results["kpis"] = run_task("kpis", db=db, repeats=max(5, repeats))
     results["kpis_direct"] = run_task("kpis_direct", db=db, repeats=repeats)
@@ -156,17 +156,20 @@ def table(r: dict) -> list[str]:
     inc = r["incremental"]
     xl = r["xlsx"]
     rows = [
-        ("CSV import (contacts)", _s(imp), f"DuckDB read_csv CTAS {_s(raw)}", f"{imp / raw:.2f}× the floor",
-         "≤ 1.5× the floor", _check(imp / raw <= 1.5)),
+        ("CSV import (contacts), default settings", _s(imp), f"DuckDB read_csv CTAS {_s(raw)}",
+         f"{imp / raw:.2f}× the floor", "≤ 2× the floor", _check(imp / raw <= 2)),
         ("pandas peer: read_csv (pyarrow engine)", _s(r["peer_import"]["median"]), "", "", "information", "—"),
-        ("Peak RSS while importing (DuckDB default memory limit)", f"{r['our_import']['rss_mb']:,.0f} MB", "", "",
-         "≤ 2 GB at 10M", _check(r["our_import"]["rss_mb"] <= 2048) if big else "—"),
+        ("Peak RSS while importing, default settings (DuckDB capped at 5 % of RAM)",
+         f"{r['our_import']['rss_mb']:,.0f} MB", "", "", "≤ 2 GB at 10M",
+         _check(r["our_import"]["rss_mb"] <= 2048) if big else "—"),
     ]
     if "our_import_capped" in r:
-        capped = r["our_import_capped"]
-        rows.append((f"Import with `CXMETRICS_MEMORY_LIMIT={capped.get('memory_limit') or '1.2GB'}`: time / peak RSS",
-                     f"{_s(capped['median'])} / {capped['rss_mb']:,.0f} MB", "", f"{capped['median'] / raw:.2f}× the floor",
-                     "≤ 2 GB at 10M", _check(capped["rss_mb"] <= 2048)))
+        other = r["our_import_capped"]
+        limit = other.get("memory_limit") or "1.2GB"
+        rows.append((f"Import with `CXMETRICS_MEMORY_LIMIT={limit}`"
+                     + (" (DuckDB's own default, 80 % of RAM)" if limit == "duckdb" else "") + ": time / peak RSS",
+                     f"{_s(other['median'])} / {other['rss_mb']:,.0f} MB", "", f"{other['median'] / raw:.2f}× the floor",
+                     "information", "—"))
     direct = r["kpis_direct"]["median"]
     comp = r["compliance"]["median"]
     rows += [
@@ -196,9 +199,10 @@ def table(r: dict) -> list[str]:
         (f"One more month ({inc['rows']:,} contacts) into this store", _s(inc["median"]),
          f"into an empty store {_s(inc['empty_median'])}", f"{inc['median'] / inc['empty_median']:.2f}×",
          "≤ 2×", _check(inc["median"] / inc["empty_median"] <= 2)),
-        ("XLSX import, python-calamine", _s(xl["median"]), f"same import via openpyxl {_s(xl['openpyxl_median'])}",
-         f"{xl['openpyxl_median'] / xl['median']:.1f}× faster", "≤ 5 s; ≥ 5× openpyxl",
-         _check(xl["median"] <= 5 and xl["openpyxl_median"] / xl["median"] >= 5)),
+        ("XLSX import (100,000 rows), python-calamine", _s(xl["median"]),
+         f"same import via openpyxl {_s(xl['openpyxl_median'])}",
+         f"{xl['openpyxl_median'] / xl['median']:.1f}× faster", "≤ 4 s; ≥ 5× openpyxl",
+         _check(xl["median"] <= 4 and xl["openpyxl_median"] / xl["median"] >= 5)),
     ]
     if "aggregated" in r:
         ag = r["aggregated"]
