@@ -37,15 +37,15 @@ def run_task(name: str, **args) -> dict:
     return result
 
 
-def cold_runs(name: str, repeats: int, **args) -> dict:
+def cold_runs(name: str, runs: int, **args) -> dict:
     """A first run in a new process, measured like every other figure: one discarded run (it also brings the
     libraries into the OS file cache, as on a machine that has run the app before), then the median of
-    `repeats` new processes. The discarded run's time is kept as `first_cold`."""
-    runs = [run_task(name, **args) for _ in range(repeats + 1)]
-    result = dict(runs[-1])
-    result["cold_times"] = [r["cold"] for r in runs[1:]]
+    `runs` new processes. The discarded run's time is kept as `first_cold`."""
+    done = [run_task(name, **args) for _ in range(runs + 1)]
+    result = dict(done[-1])
+    result["cold_times"] = [r["cold"] for r in done[1:]]
     result["cold"] = statistics.median(result["cold_times"])
-    result["first_cold"] = runs[0]["cold"]
+    result["first_cold"] = done[0]["cold"]
     return result
 
 
