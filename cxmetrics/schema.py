@@ -223,6 +223,9 @@ IMPORT_CONTROLS = {
     "percent_of": Control("with --percent-of offered|answered", f"in '{UPLOAD_LABELS['percent_of']}'"),
     "skip_rows": Control("with --skip-rows COLUMN=VALUE", f"in '{UPLOAD_LABELS['skip_rows']}'"),
     "allow_overlap": Control("with --allow-overlap", f"by ticking '{UPLOAD_LABELS['allow_overlap']}'"),
+    "compose_id": Control("with --map contact_id=COLUMN --map contact_id=COLUMN (joined with ':')",
+                          "by adding a second column to the 'Contact id' box (joined with ':'), or by clearing it "
+                          "to import without ids"),
 }
 
 
@@ -466,6 +469,9 @@ PLATFORM_HEADER_ALIASES = {
     "UIS / CoMagic": {"id сессии": "contact_id", "дата/время": "queued_at", "направление": "direction",
                       "номер абонента": "customer_id", "сотрудник": "agent", "время ожидания": "wait_seconds",
                       "длительность разговора": "talk_seconds", "статус": "status"},
+    "Technion / Anonymous Bank call log": {"vru_exit": "queued_time", "q_time": "wait_seconds",
+                                            "ser_time": "talk_seconds", "type": "queue", "server": "agent",
+                                            "outcome": "status"},
     "Asterisk CDR": {"uniqueid": "contact_id", "calldate": "queued_at", "start": "queued_at", "answer": "answered_at",
                      "end": "ended_at", "src": "customer_id", "billsec": "talk_seconds", "disposition": "status"},
 }
@@ -532,7 +538,7 @@ STATUS_WORDS = {
     "abandoned": ["abandoned", "abandon", "hang", "hangup", "hung up", "missed", "lost", "unanswered",
                   "no answer", "noanswer", "пропущен", "пропущенный", "потерян", "не отвечен", "неотвечен",
                   "брошен", "сброшен"],
-    "skip": [],
+    "skip": ["phantom"],  # the Technion log's virtual calls, "to be ignored" by its documentation
 }
 STATUS_OUTCOMES = ("answered", "abandoned", "skip")
 

@@ -67,6 +67,26 @@ def test_technion_january_with_the_documented_flags(tmp_path):
     assert store.scalar("SELECT customer_id FROM contacts WHERE contact_id = 'AA0101:33117'") is None
 
 
+def test_technion_from_its_headers_needs_only_the_id_remedy(tmp_path):
+    """Issue 14: the YYMMDD dates, date + vru_exit, waits, talk, queue, agent and PHANTOM are found from the
+    headers; the one thing to say is the id (call_id repeats across VRU lines), which the refusal proposes."""
+    path = realdata("technion_anonbank_1999-01.txt")
+    db = tmp_path / "h.duckdb"
+    bare = run_cli("import", path, "--channel", "voice", db=db)
+    assert bare.returncode == 3
+    assert "the same contact_id appears more than once" in bare.stdout + bare.stderr
+    assert "--map contact_id=COLUMN --map contact_id=COLUMN" in bare.stdout + bare.stderr   # the remedy, in flags
+    result = run_cli("import", path, "--channel", "voice", "--map", "contact_id=vru+line", "--map",
+                     "contact_id=call_id", db=db)
+    assert result.returncode == 0, result.stderr
+    assert "  read: 31599\n  imported: 31359\n  replaced: 0\n  skipped: 240\n  rejected: 0" in result.stdout
+    documented = tmp_path / "d.duckdb"
+    assert run_cli("import", path, *TECHNION_FLAGS, db=documented).returncode == 0
+    columns = "contact_id, queued_at, wait_seconds, talk_seconds, queue, agent, status, answered, abandoned"
+    assert _open(db).fetchall(f"SELECT {columns} FROM contacts ORDER BY 1") == \
+        _open(documented).fetchall(f"SELECT {columns} FROM contacts ORDER BY 1")
+
+
 def test_tickets_csv_quarantines_rows_without_a_first_response(tmp_path):
     path = realdata("customer_support_tickets_excel_roundtrip.csv")
     db = tmp_path / "k.duckdb"

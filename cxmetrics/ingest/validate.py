@@ -17,6 +17,7 @@ from .plan import FieldPlan
 from .stage import ImportJob
 
 MAX_PROBLEMS_KEPT = 10_000
+DUPLICATE_ID = "the same contact_id appears more than once in this file"
 _SUM_RE = re.compile(r"[\d\s.,:%+-]+")  # a cell of a summary row: a number, duration or percentage
 
 
@@ -62,8 +63,7 @@ def add_contact_rules(plan: FieldPlan, mapping: dict[str, list[str]]) -> None:
     plan.rule("abandoned", "answered_d AND abandoned_d", "the contact is marked both answered and abandoned")
     plan.rule("wait_seconds", "wait_d < 0 AND raw_wait_seconds IS NULL" if "wait_seconds" in mapping else "wait_d < 0",
               "derived wait is negative (answered or ended before it was queued)")
-    plan.rule("contact_id", "contact_id IN (SELECT contact_id FROM duplicate_ids)",
-              "the same contact_id appears more than once in this file")
+    plan.rule("contact_id", "contact_id IN (SELECT contact_id FROM duplicate_ids)", DUPLICATE_ID)
 
 
 def skip_rows_sql(job: ImportJob) -> str:
@@ -154,10 +154,14 @@ def collect_problems(job: ImportJob, plan: FieldPlan) -> Findings:
 def refuse_invalid_rows(job: ImportJob, findings: Findings, fix: str) -> None:
     """In refuse mode any rejected row refuses the file; `fix` is the message's advice before the quarantine option."""
     if findings.rejected and job.options.on_error == "refuse" and not job.preview:
+        if any(str(p.reason) == DUPLICATE_ID for p in findings.problems):
+            fix = ("The contact id repeats: if one column is not unique, compose the id from two {compose}. "
+                   + fix)
         raise ImportRefused(Message(
             "{file}: {rejected} of {read} rows are invalid ({total} problems), so nothing was imported. " + fix,
             file=job.display, rejected=findings.rejected, read=job.rows_read, total=findings.total,
-            quarantine=ControlRef("on_error")), findings.problems, total=findings.total)
+            quarantine=ControlRef("on_error"), compose=ControlRef("compose_id")), findings.problems,
+            total=findings.total)
 
 
 def refuse_overlap(job: ImportJob, rows: list[tuple[str, list[str]]], other: str) -> None:
