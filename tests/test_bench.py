@@ -15,9 +15,11 @@ def test_quick_bench_runs_and_reports_every_row(tmp_path):
     for row in ("CSV import (contacts)", "Peak RSS while importing", "Full KPI table, warm",
                 "Full KPI table, cold", "KPI cells equal to the pandas peer", "Compliance, latest month",
                 "Overview rerun (AppTest), cold", "Overview rerun (AppTest), cached", "One more month",
-                "XLSX import, python-calamine", "KPI cells equal to the direct computation",
+                "XLSX import (100,000 rows), python-calamine", "KPI cells equal to the direct computation",
                 "pages/channel.py first run (AppTest), cold", "Daily aggregated report",
-                "Building the measures for this store", "Rebuild after the FCR window changes"):
+                "Building the measures for this store", "Rebuild after the FCR window changes",
+                "Asterisk queue_log, 2,000 contacts, import", "Amazon Connect contact records, 2,000 contacts",
+                "`cxmetrics sample`, 20,000 contacts"):
         assert f"| {row}" in text, row
     saved = json.loads(out.with_suffix(".json").read_text())
     assert saved["results"][0]["peer_kpis"]["cells_compared"] == 24 * 7 * 10
