@@ -207,11 +207,12 @@ for index, upload in enumerate(files or []):
             if report.problems:
                 st.warning(f"{report.problem_count} problems in these rows:")
                 _problems_table(report.problems)
-        save_left, save_right = st.columns([3, 1])
-        preset_to_save = save_left.text_input(UPLOAD_LABELS["save_preset"], key=f"{key}-save-name")
-        if save_right.button("Save preset", key=f"{key}-save", disabled=not preset_to_save):
-            save_preset(store, preset_to_save, options)
-            st.success(f"Preset '{preset_to_save}' saved.")
+        if info.file_format not in PLATFORM_FORMATS:  # a platform export has no mapping to save
+            save_left, save_right = st.columns([3, 1])
+            preset_to_save = save_left.text_input(UPLOAD_LABELS["save_preset"], key=f"{key}-save-name")
+            if save_right.button("Save preset", key=f"{key}-save", disabled=not preset_to_save):
+                save_preset(store, preset_to_save, options)
+                st.success(f"Preset '{preset_to_save}' saved.")
         if st.button(f"Import {upload.name}", type="primary", key=f"{key}-import"):
             bar = st.progress(0.0, text="Starting")
             try:

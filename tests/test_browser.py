@@ -218,3 +218,35 @@ def test_every_page_in_a_browser_without_console_errors_or_vega_warnings(shape, 
     errors = [m.text for m in messages if m.type == "error"]
     assert len(errors) <= len(blocked_fonts), errors
     assert vega_warnings(messages) == []
+
+
+def test_upload_a_queue_log_in_a_browser_with_no_mapping(server, tmp_path):
+    """Issue 14 §1: a file without an extension, recognised from its content; the page maps nothing."""
+    from playwright.sync_api import sync_playwright
+
+    log = Path(__file__).parent / "fixtures" / "platforms" / "queue_log"
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        messages = []
+        page.on("console", lambda m: messages.append(m))
+        failed = []
+        page.on("requestfailed", lambda r: failed.append(r.url))
+        page.set_default_timeout(60_000)
+        page.goto(server)
+        page.locator('[data-testid="stSidebarNav"]').get_by_text("Upload", exact=True).click()
+        page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(log))
+        page.get_by_text("Recognised as Asterisk queue_log").wait_for()
+        page.get_by_text("8 queue_log lines carry no contact").wait_for()
+        assert page.get_by_role("combobox", name="Contact id").count() == 0   # no mapping editor
+        page.screenshot(path=str(tmp_path / "preview.png"), full_page=True)
+        page.get_by_role("button", name="Import queue_log").click()
+        imported = page.locator('[data-testid="stMetric"]').filter(has_text="Imported")
+        imported.locator('[data-testid="stMetricValue"]').filter(has_text="9").wait_for()
+        full_page(page, tmp_path / "imported.png")
+        browser.close()
+    # Only blocked font downloads may fail (this machine has no route to font CDNs).
+    assert not [u for u in failed if "fonts." not in u]
+    assert not [m.text for m in messages if m.type == "error" and not m.text.startswith("Failed to load resource")]
+    assert (tmp_path / "imported.png").stat().st_size > 10_000
+    save_screenshots(tmp_path, "queue_log-")

@@ -55,7 +55,7 @@ def test_queue_log_becomes_contacts_as_the_spec_says(store):
     # the skipped lines are counted, the call without an outcome reported, never invented
     text = " ".join(report.warnings)
     assert "8 queue_log lines carry no contact" in text and "RINGNOANSWER 2" in text and "ADDMEMBER 3" in text
-    assert "1 calls entered a queue but have no outcome" in text and "1772445500.14 (line 32)" in text
+    assert "1 call entered a queue but has no outcome" in text and "1772445500.14 (line 32)" in text
     assert "COMPLETECALLER 1" in text
 
 
@@ -90,7 +90,7 @@ def test_connect_records_keep_the_latest_copy_and_map_channels(store):
     assert "c-ivr-1" not in rows
     text = " ".join(report.warnings)
     assert "2 older copies of contact records were dropped" in text
-    assert "1 inbound contacts never entered a queue" in text
+    assert "1 inbound contact never entered a queue" in text
     v = _values(store, period="month")
     # voice inbound: c-voice-1 (25 s), c-xfer-1 (10 s) answered; c-voice-2 (40 s), c-voice-3 (3 s: short) abandoned
     assert v[("voice", None, "volume")] == (4, 4)

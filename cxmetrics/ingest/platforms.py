@@ -161,17 +161,22 @@ def _read_queue_log(path: Path, display: str, warnings: list[str]) -> _Rows:
                  customer_id="" if call.customer in ("", "NONE", "anonymous") else call.customer,
                  queue=call.queue, agent="" if call.agent == "NONE" else call.agent)
     if noise:
-        warnings.append(f"{sum(noise.values()):,} queue_log lines carry no contact and were skipped: "
+        n = sum(noise.values())
+        warnings.append(f"{_count(n, 'queue_log line carries', 'queue_log lines carry')} no contact and "
+                        f"{'was' if n == 1 else 'were'} skipped: "
                         + ", ".join(f"{event} {count:,}" for event, count in noise.most_common()) + ".")
     if calls:
         first = sorted(calls.values(), key=lambda c: c.line)[:5]
-        warnings.append(f"{len(calls):,} calls entered a queue but have no outcome in this file (still queued when "
-                        "the log was cut, or the log is incomplete); they were not imported. First: "
+        verb = "has" if len(calls) == 1 else "have"
+        warnings.append(f"{_count(len(calls), 'call', 'calls')} entered a queue but {verb} no outcome in this file "
+                        "(still queued when "
+                        "the log was cut, or the log is incomplete): not imported. First: "
                         + ", ".join(f"{c.contact_id} (line {c.line})" for c in first)
-                        + ". Import a later queue_log that contains their outcome.")
+                        + ". Import a later queue_log that contains the outcome.")
     if orphans:
-        warnings.append(f"{sum(orphans.values()):,} outcome lines belong to calls that entered the queue before "
-                        "this file starts; they were not imported: "
+        n = sum(orphans.values())
+        warnings.append(f"{_count(n, 'line belongs to a call', 'lines belong to calls')} that entered the queue "
+                        "before this file starts; not imported: "
                         + ", ".join(f"{event} {count:,}" for event, count in orphans.most_common()) + ".")
     return rows
 
@@ -241,13 +246,19 @@ def _read_connect(path: Path, display: str, warnings: list[str]) -> _Rows:
                  customer_id=_text((r.get("CustomerEndpoint") or {}).get("Address")),
                  queue=_text(queue.get("Name")), agent=_text(agent.get("Username")))
     if stale:
-        warnings.append(f"{stale:,} older copies of contact records were dropped: records are delivered at least "
+        warnings.append(f"{_count(stale, 'older copy of a contact record was', 'older copies of contact records were')}"
+                        " dropped: records are delivered at least "
                         "once, and the one with the latest LastUpdateTimestamp is kept for each ContactId.")
     if self_service:
-        warnings.append(f"{self_service:,} inbound contacts never entered a queue (they ended in the contact flow): "
+        warnings.append(f"{_count(self_service, 'inbound contact', 'inbound contacts')} never entered a queue (ended "
+                        "in the contact flow): "
                         "not offered to agents, so not imported.")
     return rows
 
 
 def _text(value) -> str:
     return "" if value is None else str(value)
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n:,} {one if n == 1 else many}"
