@@ -106,18 +106,24 @@ def _pick(page, label: str, option: str) -> None:
     page.keyboard.press("Enter")
 
 
+def _recording_page(pw):
+    """Chromium with the headless flags and a 1400 × 1000 page that records its console messages and failed
+    requests: (browser, page, messages, failed request URLs)."""
+    browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    messages, failed = [], []
+    page.on("console", lambda m: messages.append(m))
+    page.on("requestfailed", lambda r: failed.append(r.url))
+    page.set_default_timeout(60_000)
+    return browser, page, messages, failed
+
+
 def test_upload_pwc_then_overview_compliance_and_channel_detail(server, tmp_path):
     from playwright.sync_api import sync_playwright
 
     workbook = realdata("pwc_call_center_2021Q1.xlsx")
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        messages = []
-        page.on("console", lambda m: messages.append(m))
-        failed = []
-        page.on("requestfailed", lambda r: failed.append(r.url))
-        page.set_default_timeout(60_000)
+        browser, page, messages, failed = _recording_page(pw)
 
         page.goto(server)
         nav = page.locator('[data-testid="stSidebarNav"]')
@@ -226,13 +232,7 @@ def test_upload_a_queue_log_in_a_browser_with_no_mapping(server, tmp_path):
 
     log = Path(__file__).parent / "fixtures" / "platforms" / "queue_log"
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        messages = []
-        page.on("console", lambda m: messages.append(m))
-        failed = []
-        page.on("requestfailed", lambda r: failed.append(r.url))
-        page.set_default_timeout(60_000)
+        browser, page, messages, failed = _recording_page(pw)
         page.goto(server)
         page.locator('[data-testid="stSidebarNav"]').get_by_text("Upload", exact=True).click()
         page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(log))
