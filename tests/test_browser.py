@@ -201,11 +201,7 @@ def test_every_page_in_a_browser_without_console_errors_or_vega_warnings(shape, 
     shots.mkdir()
     try:
         with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            messages, failed = [], []
-            page.on("console", lambda m: messages.append(m))
-            page.on("requestfailed", lambda r: failed.append(r.url))
+            browser, page, messages, failed = _recording_page(pw)
             page.set_default_timeout(90_000)
             page.goto(url)
             nav = page.locator('[data-testid="stSidebarNav"]')
