@@ -56,12 +56,12 @@ def refresh_next_contacts(store: Store, customers: AffectedCustomers, touched: T
 
 
 def _refresh_from(store: Store, starts: TempTable, touched: TouchedDays, bucket_rows: int | None) -> None:
-    inputs = f"""FROM contacts c JOIN {starts} s ON s.customer_id = c.customer_id
-                 WHERE c.direction = 'inbound' AND c.queued_at >= s.start_at"""
     rows = store.scalar(f"SELECT coalesce(sum(window_rows), 0) FROM {starts}")
     # the bucket is chosen among the few affected customers, not by hashing every contact's id
-    inputs = inputs.replace(f"JOIN {starts} s", f"JOIN (SELECT * FROM {starts} WHERE hash(customer_id) % "
-                            "CAST(? AS UBIGINT) = CAST(? AS UBIGINT)) s")
+    inputs = f"""FROM contacts c
+                 JOIN (SELECT * FROM {starts} WHERE hash(customer_id) % CAST(? AS UBIGINT) = CAST(? AS UBIGINT)) s
+                   ON s.customer_id = c.customer_id
+                 WHERE c.direction = 'inbound' AND c.queued_at >= s.start_at"""
     buckets = max(1, -(-int(rows) // (bucket_rows or REFRESH_BUCKET_ROWS)))
     window_s = float(store.settings()["fcr_window_days"]) * 86400
     # A contact's FCR measure only changes when its next contact enters or leaves the window: a customer who

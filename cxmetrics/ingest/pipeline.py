@@ -19,7 +19,7 @@ from .derive import HANDLE_PARTS, derive_contact_values, load_channel_words, loa
 from .history import refuse_if_imported
 from .load import VALID_ROWS, crash_point, load_contacts, load_customers, preview_contacts, preview_customers
 from .mapping import resolve_mapping
-from .platforms import detect_platform, read_platform
+from .platforms import platform_info, recognise
 from .options import DEFAULT_SOURCE, ImportOptions, ProgressFn, check_options
 from .plan import create_parsed_rows, plan_fields
 from .presets import merge_preset, save_preset
@@ -177,11 +177,9 @@ def inspect_bytes(data: bytes, file_name: str, kind: str = "contacts", sheet: st
                   ) -> tuple[read.FileInfo, dict[str, list[str]]]:
     """Detection only (encoding, delimiter, sheet, headers) and the proposed mapping; values are not parsed."""
     with upload_file(data, file_name) as path:
-        platform = None if read.file_kind(file_name) == "excel" else detect_platform(path)
-        if platform:
-            info, _ = read_platform(path, Path(file_name).name, platform)
-        else:
-            info = read.sniff(path, Path(file_name).name, sheet)
+        platform = recognise(path, file_name)
+        info = platform_info(Path(file_name).name, platform) if platform else read.sniff(path, Path(file_name).name,
+                                                                                            sheet)
     return info, resolve_mapping(info.headers, ImportOptions(kind=kind), info.file_name)
 
 

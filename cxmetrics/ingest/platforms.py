@@ -27,7 +27,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from ..errors import ImportRefused, RowProblem
-from .read import FileInfo, column_names
+from .read import FileInfo, column_names, file_kind
 
 QUEUE_LOG = "Asterisk queue_log"
 CONNECT_RECORDS = "Amazon Connect contact records"
@@ -94,11 +94,22 @@ def detect_platform(path: Path) -> str | None:
     return None
 
 
+def recognise(path: Path, display: str) -> str | None:
+    """The platform of an upload or file, from its content; None for a workbook or any other file."""
+    return None if file_kind(display) == "excel" else detect_platform(path)
+
+
+def platform_info(display: str, platform: str) -> FileInfo:
+    """What detection says of a platform export, without reading it: its canonical columns (no header row)."""
+    info = FileInfo(display, platform, encoding="utf-8", header_row=0)
+    info.headers = list(FIELDS)
+    return info
+
+
 def read_platform(path: Path, display: str, platform: str) -> tuple[FileInfo, list[pa.RecordBatch]]:
     """The export as canonical contact rows; what was skipped is listed in the FileInfo's warnings."""
     reader = {QUEUE_LOG: _read_queue_log, CONNECT_RECORDS: _read_connect}[platform]
-    info = FileInfo(display, platform, encoding="utf-8", header_row=0)
-    info.headers = list(FIELDS)
+    info = platform_info(display, platform)
     rows = reader(path, display, info.warnings)
     return info, [rows.batch()]
 

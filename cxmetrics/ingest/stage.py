@@ -14,7 +14,7 @@ from typing import Iterator
 from ..errors import ImportRefused, RowProblem
 from ..storage import Store, TempTable, TempTables
 from . import read
-from .platforms import detect_platform, read_platform
+from .platforms import read_platform, recognise
 from .options import ImportOptions, ProgressFn
 
 
@@ -51,7 +51,7 @@ def stage_file(store: Store, temps: TempTables, path: Path, display: str, sheet:
     Rows whose field count differs from the header's refuse the file (their values cannot be placed).
     """
     structural: list[RowProblem] = []
-    platform = None if read.file_kind(display) == "excel" else detect_platform(path)
+    platform = recognise(path, display)
     if platform:  # a platform export (spec §1c): canonical contact rows, whatever the file's own layout
         info, batches = read_platform(path, display, platform)
     elif read.file_kind(display) == "excel":
