@@ -98,6 +98,29 @@ def test_xlsx_with_excel_time_values_and_serial_dates(store, tmp_path):
     assert [r["channel"] for r in rows] == ["voice"] * 3
 
 
+def test_xlsx_blank_rows_cells_past_the_header_and_padded_text(store, tmp_path):
+    """Blank rows hold no contact; a cell past the last header is warned about with its row; blanks are trimmed."""
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["id", "channel", "queued_at", "wait"])
+    ws.append(["\ufeffA1 ", "\u00a0Voice", "2024-03-01 09:00:00", 12])
+    ws.append([None, None, None, None])
+    ws.append(["A2", "chat", "2024-03-01 09:05:00", 7.5, "stray note"])
+    ws.append(["  ", "", None, None])
+    ws.append(["A3", "email", dt.datetime(2024, 3, 1, 9, 10), None])
+    path = tmp_path / "gaps.xlsx"
+    wb.save(path)
+    report = import_file(store, path)
+    assert report.rows_imported == 3, report.text()
+    assert any("gaps.xlsx, row 4: cells beyond the last header were ignored: ['stray note']" in w
+               for w in report.warnings), report.warnings
+    rows = contacts(store)
+    assert [r["contact_id"] for r in rows] == ["A1", "A2", "A3"]
+    assert [r["file_row"] for r in rows] == [2, 4, 6]
+    assert [r["channel"] for r in rows] == ["voice", "chat", "email"]
+    assert [r["wait_seconds"] for r in rows] == [12.0, 7.5, None]
+
+
 def test_timezone_naive_is_local_offset_is_converted(store, tmp_path):
     path = write(tmp_path / "tz.csv", "id,channel,queued_at\n"
                  "1,voice,2024-07-01 10:00:00\n"

@@ -11,7 +11,7 @@ from ..messages import ControlRef, Message
 from ..schema import UNKNOWN_CUSTOMER_PATTERN, channel_alias_rows, status_word_rows
 from ..storage import quote_ident
 from . import read
-from .parse import TRIM_CHARS, SqlParams
+from .parse import SqlParams, trim_sql
 from .plan import FieldPlan, parsed_rows_sql, raw_text_sql
 from .stage import ImportJob
 
@@ -21,7 +21,7 @@ def parse_contact_rows(job: ImportJob, plan: FieldPlan, warnings: list) -> None:
     derived from its contents when the file has none. The rows are typed and derived in one pass (derive)."""
     names = read.column_names(len(job.info.headers))
     compared = [(c, h.lower()) for c, h in zip(names, job.info.headers) if not h.startswith("column ")]
-    match = " AND ".join(f"lower(trim(coalesce({quote_ident(c)}, ''), '{TRIM_CHARS}')) = ?" for c, _ in compared)
+    match = " AND ".join(f"lower({trim_sql(quote_ident(c))}) = ?" for c, _ in compared)
     job.temps.create("header_rows", f"SELECT file_row FROM {job.stage} WHERE {match or 'FALSE'}",
                      [h for _, h in compared])
     plan.raw.append("file_row IN (SELECT file_row FROM header_rows) AS repeats_header")

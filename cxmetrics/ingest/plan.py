@@ -7,7 +7,7 @@ from typing import Callable
 from ..schema import CSAT_WORDS, INBOUND_WORDS, OUTBOUND_WORDS, Field
 from ..storage import quote_ident
 from . import read
-from .parse import (TRIM_CHARS, SqlParams, bad_hms_sql, bool_sql, detect_date_format, detect_day_fraction,
+from .parse import (SqlParams, trim_sql, bad_hms_sql, bool_sql, detect_date_format, detect_day_fraction,
                     duration_sql, naive_timestamp_sql, number_sql, timestamp_sql)
 from .stage import ImportJob
 
@@ -30,7 +30,7 @@ class FieldPlan:
 def raw_text_sql(columns: list[str], headers: list[str]) -> str:
     """The trimmed text of a field's column (NULL when empty); several columns are joined with ':'."""
     names = read.column_names(len(headers))
-    parts = [f"NULLIF(trim({quote_ident(names[headers.index(c)])}, '{TRIM_CHARS}'), '')" for c in columns]
+    parts = [f"NULLIF({trim_sql(quote_ident(names[headers.index(c)]))}, '')" for c in columns]
     if len(parts) == 1:
         return parts[0]
     return "CASE WHEN " + " OR ".join(f"{p} IS NULL" for p in parts) + " THEN NULL ELSE " + " || ':' || ".join(parts) + " END"

@@ -12,7 +12,7 @@ from ..messages import ControlRef, Message
 from ..schema import CHANNELS, SUMMARY_WORDS
 from ..storage import quote_ident
 from . import read
-from .parse import TRIM_CHARS
+from .parse import TRIM_CHARS, trim_sql
 from .plan import FieldPlan
 from .stage import ImportJob
 
@@ -78,7 +78,8 @@ def skip_rows_sql(job: ImportJob) -> str:
                                      headers=", ".join(map(repr, job.info.headers))))
         literal = "'" + str(value).strip().lower().replace("'", "''") + "'"
         name = quote_ident(names[job.info.headers.index(column)])
-        conditions.append(f"lower(trim(coalesce({name}, ''), '{TRIM_CHARS}')) = {literal}")
+        cell = trim_sql(f"coalesce({name}, '')")
+        conditions.append(f"lower({cell}) = {literal}")
     return "(" + " OR ".join(conditions) + ")" if conditions else "FALSE"
 
 
