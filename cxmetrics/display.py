@@ -10,22 +10,54 @@ import csv
 import io
 import math
 from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Callable, Iterable, Sequence
 
+from .i18n import N_, _, current_language
 from .metrics import METRICS
 from .schema import CHANNELS
 
 
-# -- numbers ----------------------------------------------------------------------------------------------
+# -- numbers ---------------------------------------------------------------------------------------------
+# English keeps Python's own formatting; another language formats through Babel's data for its locale
+# (Russian: 1 234 567, 81,2 %, a narrow no-break space between thousands).
+def _english() -> bool:
+    return current_language() == "en"
+
+
+def format_number(value: float, decimals: int = 0, sign: bool = False) -> str:
+    """A number with thousands separators and `decimals` decimals, in the session's language."""
+    if _english():
+        return f"{value:+,.{decimals}f}" if sign else f"{value:,.{decimals}f}"
+    from babel.numbers import format_decimal  # only a session that is not in English needs Babel's formats
+
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    text = format_decimal(round(value, decimals) + 0.0, format=pattern, locale=current_language())
+    return "+" + text if sign and value >= 0 else text
+
+
 def format_duration(seconds: float | None) -> str:
-    """mm:ss, or h:mm:ss past an hour."""
+    """mm:ss, or h:mm:ss past an hour (Russian: m:ss, as a stopwatch reads)."""
     if _missing(seconds):
         return "–"
     total = int(round(seconds))
     sign = "-" if total < 0 else ""
     hours, rest = divmod(abs(total), 3600)
     minutes, secs = divmod(rest, 60)
-    return f"{sign}{hours}:{minutes:02d}:{secs:02d}" if hours else f"{sign}{minutes:02d}:{secs:02d}"
+    if hours:
+        return f"{sign}{hours}:{minutes:02d}:{secs:02d}"
+    return f"{sign}{minutes:02d}:{secs:02d}" if _english() else f"{sign}{minutes}:{secs:02d}"
+
+
+def _percent(value: float) -> str:
+    return f"{value:.1f}%" if _english() else format_number(value, 1) + "\u00a0%"
+
+
+def _points(delta: float, sign: bool = True) -> str:
+    number = f"{delta:+.1f}" if sign else f"{delta:.1f}"
+    if _english():
+        return f"{number} pts" if sign else f"{number} points"
+    return format_number(delta, 1, sign=sign) + "\u00a0" + _("pts")
 
 
 @dataclass(frozen=True)
@@ -34,29 +66,47 @@ class Format:
     value: Callable[[float], str]      # page and table text
     delta: Callable[[float], str]      # a change, signed
     axis: str                          # d3 format of a chart axis
-    unit: str                          # a chart axis title
+    unit_text: str                     # a chart axis title (English, marked N_())
     excel: str                         # the workbook's number format
-    excel_delta: str                   # the workbook's format of a change
+    excel_delta_text: str              # the workbook's format of a change (its unit word is translated)
     change: Callable[[float], str]     # the size of a change in a sentence ("4.9 points", "00:15")
     excel_divisor: float = 1.0         # Excel stores percentages as fractions and durations as days
     axis_labels: str | None = None     # a Vega labelExpr when the d3 format cannot say it (m:ss)
     scheme: str = "viridis"            # a heatmap's colour scheme
 
+    @property
+    def unit(self) -> str:
+        return _(self.unit_text)
+
+    @property
+    def excel_delta(self) -> str:
+        return self.excel_delta_text.replace('" pts"', '" ' + _("pts") + '"').replace('" s"', '" ' + _("s") + '"')
+
 
 _MINUTES_SECONDS = ("datum.value >= 3600 ? timeFormat(datum.value * 1000, '%-H:%M:%S') "
                     ": timeFormat(datum.value * 1000, '%-M:%S')")
+
+
+def _score_change(d: float) -> str:
+    return f"{d:.2f} points" if _english() else format_number(d, 2) + "\u00a0" + _("points")
+
+
+def _nps_change(d: float) -> str:
+    return f"{d:.1f} points" if _english() else format_number(d, 1) + "\u00a0" + _("points")
+
+
 FORMATS = {
-    "pct": Format(lambda v: f"{v:.1f}%", lambda d: f"{d:+.1f} pts", ".0f", "%", "0.0%",
-                  '+0.0" pts";-0.0" pts";0.0" pts"', lambda d: f"{d:.1f} points", 100.0),
+    "pct": Format(_percent, _points, ".0f", N_("%"), "0.0%",
+                  '+0.0" pts";-0.0" pts";0.0" pts"', lambda d: _points(d, sign=False), 100.0),
     "duration": Format(format_duration, lambda d: ("+" if d >= 0 else "-") + format_duration(abs(d)), ",.0f",
-                       "m:ss", "[h]:mm:ss", '+#,##0" s";-#,##0" s";0" s"', format_duration, 86400.0,
+                       N_("m:ss"), "[h]:mm:ss", '+#,##0" s";-#,##0" s";0" s"', format_duration, 86400.0,
                        axis_labels=_MINUTES_SECONDS),
-    "count": Format(lambda v: f"{v:,.0f}", lambda d: f"{d:+,.0f}", ",.0f", "contacts", "#,##0", "+#,##0;-#,##0;0",
-                    lambda d: f"{d:,.0f}", scheme="blues"),
-    "score": Format(lambda v: f"{v:.2f}", lambda d: f"{d:+.2f}", ".1f", "score", "0.00", "+0.00;-0.00;0.00",
-                    lambda d: f"{d:.2f} points"),
-    "nps": Format(lambda v: f"{v:+.1f}", lambda d: f"{d:+.1f}", "+.0f", "NPS", "+0.0;-0.0;0.0", "+0.0;-0.0;0.0",
-                  lambda d: f"{d:.1f} points"),
+    "count": Format(lambda v: format_number(v), lambda d: format_number(d, sign=True), ",.0f", N_("contacts"),
+                    "#,##0", "+#,##0;-#,##0;0", lambda d: format_number(d), scheme="blues"),
+    "score": Format(lambda v: format_number(v, 2), lambda d: format_number(d, 2, sign=True), ".1f", N_("score"),
+                    "0.00", "+0.00;-0.00;0.00", _score_change),
+    "nps": Format(lambda v: format_number(v, 1, sign=True), lambda d: format_number(d, 1, sign=True), "+.0f",
+                  N_("NPS"), "+0.0;-0.0;0.0", "+0.0;-0.0;0.0", _nps_change),
 }
 
 
@@ -126,37 +176,62 @@ def safe_csv_text(header: Sequence[str], rows: Iterable[Sequence]) -> str:
 
 @dataclass(frozen=True)
 class Look:
-    word: str
+    word_text: str     # English, marked N_(): `word` is it in the session's language
     icon: str
     colour: str        # chart and cell background
     text_colour: str   # text on that background
     badge: str         # Streamlit markdown colour name
     fill: str          # Excel fill (the workbook's lighter tint)
 
+    @property
+    def word(self) -> str:
+        return _(self.word_text)
+
 
 # Month states (spec §4); None is "no target in force".
 STATE_LOOKS: dict[str | None, Look] = {
-    "met": Look("Met", "✔", "#0072B2", "white", "blue", "DCE9F5"),
-    "met_within_tolerance": Look("Met within tolerance", "≈", "#E69F00", "black", "orange", "FDE9C8"),
-    "missed": Look("Missed", "✖", "#D55E00", "white", "red", "F8D0C0"),
-    "no_data": Look("No data", "–", "#BBBBBB", "black", "gray", "E7E7E7"),
-    "not_measured": Look("Not measured", "○", "#F0F0F0", "#555555", "violet", "F4F4F4"),
-    "not_loaded": Look("Not loaded yet", "…", "#FFFFFF", "#777777", "gray", "FFFFFF"),
-    None: Look("No target", "", "#FFFFFF", "black", "gray", "FFFFFF"),
+    "met": Look(N_("Met"), "✔", "#0072B2", "white", "blue", "DCE9F5"),
+    "met_within_tolerance": Look(N_("Met within tolerance"), "≈", "#E69F00", "black", "orange", "FDE9C8"),
+    "missed": Look(N_("Missed"), "✖", "#D55E00", "white", "red", "F8D0C0"),
+    "no_data": Look(N_("No data"), "–", "#BBBBBB", "black", "gray", "E7E7E7"),
+    "not_measured": Look(N_("Not measured"), "○", "#F0F0F0", "#555555", "violet", "F4F4F4"),
+    "not_loaded": Look(N_("Not loaded yet"), "…", "#FFFFFF", "#777777", "gray", "FFFFFF"),
+    None: Look(N_("No target"), "", "#FFFFFF", "black", "gray", "FFFFFF"),
 }
 # Rolling-rule statuses (spec §4).
 STATUS_LOOKS: dict[str, Look] = {
-    "compliant": Look("Compliant", "✔", "#0072B2", "white", "blue", "DCE9F5"),
-    "at_risk": Look("At risk", "!", "#E69F00", "black", "orange", "FDE9C8"),
-    "breached": Look("Breached", "✖", "#D55E00", "white", "red", "F8D0C0"),
-    "insufficient_history": Look("Insufficient history", "…", "#BBBBBB", "black", "gray", "E7E7E7"),
-    "not_measured": Look("Not measured", "○", "#F0F0F0", "#555555", "violet", "F4F4F4"),
+    "compliant": Look(N_("Compliant"), "✔", "#0072B2", "white", "blue", "DCE9F5"),
+    "at_risk": Look(N_("At risk"), "!", "#E69F00", "black", "orange", "FDE9C8"),
+    "breached": Look(N_("Breached"), "✖", "#D55E00", "white", "red", "F8D0C0"),
+    "insufficient_history": Look(N_("Insufficient history"), "…", "#BBBBBB", "black", "gray", "E7E7E7"),
+    "not_measured": Look(N_("Not measured"), "○", "#F0F0F0", "#555555", "violet", "F4F4F4"),
 }
-STATE_WORDS = {state: look.word for state, look in STATE_LOOKS.items()}
+
+
+class _Words(Mapping):
+    """State or status → its word in the session's language (looked up when read, not when imported)."""
+
+    def __init__(self, looks: dict):
+        self._looks = looks
+
+    def __getitem__(self, key) -> str:
+        return self._looks[key].word
+
+    def __iter__(self):
+        return iter(self._looks)
+
+    def __len__(self) -> int:
+        return len(self._looks)
+
+
+STATE_WORDS = _Words(STATE_LOOKS)
 STATE_ICONS = {state: look.icon for state, look in STATE_LOOKS.items()}
-STATUS_WORDS = {status: look.word for status, look in STATUS_LOOKS.items()}
-STATE_LEGEND = " · ".join(f"{look.icon} {look.word.lower()}" for state, look in STATE_LOOKS.items()
-                          if state is not None)
+STATUS_WORDS = _Words(STATUS_LOOKS)
+
+
+def state_legend() -> str:
+    """Every month state's symbol and word, for a caption under a table of states."""
+    return " · ".join(f"{look.icon} {look.word.lower()}" for state, look in STATE_LOOKS.items() if state is not None)
 
 CHANNEL_COLOURS = {"voice": "#0072B2", "chat": "#E69F00", "messaging": "#009E73", "email": "#CC79A7",
                    "social": "#56B4E9", "video": "#D55E00", "back_office": "#000000"}
@@ -164,10 +239,18 @@ OTHER_CHANNEL_COLOUR = "#999999"
 
 
 
+CHANNEL_NAMES = {"voice": N_("Voice"), "chat": N_("Chat"), "messaging": N_("Messaging"), "email": N_("Email"),
+                 "social": N_("Social"), "video": N_("Video"), "back_office": N_("Back office")}
+
+
 def channel_name(channel: str) -> str:
-    """A channel slug as people read it: back_office → Back office; '*' → every channel."""
+    """A channel slug as people read it: back_office → Back office (Бэк-офис); '*' → every channel.
+
+    A channel of the user's own (a new slug from their export) is shown as written, capitalised."""
     if channel == "*":
-        return "Every channel (*)"
+        return _("Every channel (*)")
+    if channel in CHANNEL_NAMES:
+        return _(CHANNEL_NAMES[channel])
     return channel.replace("_", " ").capitalize()
 
 

@@ -6,7 +6,7 @@ what each module holds and where a change goes.
 """
 
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("errors", "months"),                                   # typed errors; calendar arithmetic
+    ("errors", "months", "i18n"),                           # typed errors; calendar; the interface language
     ("settings", "schema", "metrics", "messages"),          # registries: settings, contact record, metrics
     ("display",),                                           # formats, state words and colours, channel names
     ("storage",),                                           # the only module that talks to DuckDB

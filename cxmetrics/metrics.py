@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .errors import UsageError
+from .i18n import N_, _
 from .schema import SL_FORMULA_TEXT
 
 # -- measures: aggregates over the `base` relation (one row per inbound contact) ----------------
@@ -82,16 +83,16 @@ _FCR_DEN = "CASE WHEN fcr_explicit_channel THEN resolved_n ELSE repeat_n END"
 @dataclass(frozen=True)
 class Metric:
     id: str
-    label: str
+    label_text: str  # English, marked N_(): `label` is it in the session's language
     unit: str  # count | percent | seconds | score
     direction: str  # higher | lower | band
-    description: str
+    description_text: str
     numerator: str
     denominator: str
     scale: float | None = None  # 100 for percentages; None: value = numerator (counts)
     fmt: str = "count"  # count | pct | duration | score | nps
     targeted: bool = True
-    short: str = ""  # tile label; the label when empty
+    short_text: str = ""  # tile label; the label when empty
     low: float | None = None    # the value's natural bounds, when not those of its format (CES 1–7)
     high: float | None = None
     paced: bool = True          # early warning paces it through the month (not a plan band, not a lagging measure)
@@ -99,6 +100,24 @@ class Metric:
     change_step_pct: float | None = None  # … or relative to last quarter's value, in percent
     survey: bool = False        # a targeted score from customer surveys (a channel may not measure it at all)
     rebuilt_from: str | None = None  # the measure counting report rows whose counts were rebuilt from percentages
+
+    @property
+    def label(self) -> str:
+        """The label in the session's language."""
+        return _(self.label_text)
+
+    @property
+    def short(self) -> str:
+        """The tile label in the session's language (empty when the metric has none)."""
+        return _(self.short_text)
+
+    @property
+    def description(self) -> str:
+        """The definition in the session's language."""
+        text = _(self.description_text)
+        if "{sl_formulas}" in text:
+            text = text.format(sl_formulas="; ".join(f"{formula} = {_(rule)}" for formula, rule in SL_FORMULA_TEXT.items()))
+        return text
 
     @property
     def subject(self) -> str:
@@ -123,64 +142,63 @@ _FORMAT_BOUNDS = {"pct": (0.0, 100.0), "nps": (-100.0, 100.0), "score": (None, N
                   "count": (0.0, None)}
 
 REGISTRY: tuple[Metric, ...] = (
-    Metric("volume", "Volume (offered)", "count", "band",
-           "Inbound contacts offered in the period. Held against the volume plan as a band: met when within "
-           "tolerance_pct of the plan.", "offered", "offered", short="Volume", paced=False),
-    Metric("handled", "Handled", "count", "higher", "Answered inbound contacts; n is the contacts offered.",
+    Metric("volume", N_("Volume (offered)"), "count", "band",
+           N_("Inbound contacts offered in the period. Held against the volume plan as a band: met when within "
+           "tolerance_pct of the plan."), "offered", "offered", short_text=N_("Volume"), paced=False),
+    Metric("handled", N_("Handled"), "count", "higher", N_("Answered inbound contacts; n is the contacts offered."),
            "answered", "offered"),
-    Metric("service_level", "Service level", "percent", "higher",
-           "Share of contacts answered within the channel's threshold. By the channel's sl_formula: "
-           + "; ".join(f"{formula} = {text}" for formula, text in SL_FORMULA_TEXT.items())
-           + ". Answered contacts with unknown wait are left out of both sides; with no answered contact of known "
-           "wait, service level is not measured (null).", _SL_NUM, _SL_DEN, 100.0, "pct", short="Service level", change_step=2.0,
+    Metric("service_level", N_("Service level"), "percent", "higher",
+           N_("Share of contacts answered within the channel's threshold. By the channel's sl_formula: "
+              "{sl_formulas}. Answered contacts with unknown wait are left out of both sides; with no answered "
+              "contact of known wait, service level is not measured (null)."), _SL_NUM, _SL_DEN, 100.0, "pct", short_text=N_("Service level"), change_step=2.0,
            rebuilt_from="sl_rebuilt"),
-    Metric("abandon_rate", "Abandonment rate", "percent", "lower",
-           "100 × (abandoned − short abandons) ÷ (offered − short abandons). A short abandon waited less than the "
-           "channel's short-abandon threshold.", "abandoned - short_abandoned", "abandon_known - short_abandoned",
-           100.0, "pct", short="Abandoned", change_step=2.0, rebuilt_from="abandon_rebuilt"),
-    Metric("asa", "Average speed of answer", "seconds", "lower",
-           "Mean wait of answered contacts whose wait is known.", "wait_sum", "wait_n", 1.0, "duration", short="ASA",
+    Metric("abandon_rate", N_("Abandonment rate"), "percent", "lower",
+           N_("100 × (abandoned − short abandons) ÷ (offered − short abandons). A short abandon waited less than the "
+           "channel's short-abandon threshold."), "abandoned - short_abandoned", "abandon_known - short_abandoned",
+           100.0, "pct", short_text=N_("Abandoned"), change_step=2.0, rebuilt_from="abandon_rebuilt"),
+    Metric("asa", N_("Average speed of answer"), "seconds", "lower",
+           N_("Mean wait of answered contacts whose wait is known."), "wait_sum", "wait_n", 1.0, "duration", short_text=N_("ASA"),
            change_step_pct=5.0),
-    Metric("aht", "Average handle time", "seconds", "lower",
-           "Mean handle time (talk + hold + wrap) of answered contacts whose handle time is known.",
-           "handle_sum", "handle_n", 1.0, "duration", short="AHT", change_step_pct=5.0),
-    Metric("fcr", "First-contact resolution", "percent", "higher",
-           "If any contact of the channel and period has an explicit resolved flag: resolved ÷ answered contacts "
+    Metric("aht", N_("Average handle time"), "seconds", "lower",
+           N_("Mean handle time (talk + hold + wrap) of answered contacts whose handle time is known."),
+           "handle_sum", "handle_n", 1.0, "duration", short_text=N_("AHT"), change_step_pct=5.0),
+    Metric("fcr", N_("First-contact resolution"), "percent", "higher",
+           N_("If any contact of the channel and period has an explicit resolved flag: resolved ÷ answered contacts "
            "with a flag. Otherwise the repeat-contact method: an answered contact with a customer id is resolved "
            "when that customer has no other inbound contact, in any channel, within the FCR window (exactly "
            "window × 24 hours) after it; contacts whose window ends after the latest contact in the store are "
-           "left out.", _FCR_NUM, _FCR_DEN, 100.0, "pct", short="FCR", change_step=2.0),
-    Metric("csat", "CSAT (top-2-box)", "percent", "higher",
-           "100 × responses of 4 or 5 ÷ responses, on the 1–5 scale.", "csat_top2", "csat_n", 100.0, "pct",
-           short="CSAT", change_step=2.0, survey=True),
-    Metric("nps", "NPS", "score", "higher",
-           "100 × (promoters 9–10 − detractors 0–6) ÷ responses, on the 0–10 scale.",
-           "nps_promoters - nps_detractors", "nps_n", 100.0, "nps", short="NPS", change_step=5.0, survey=True),
-    Metric("ces", "Customer effort (mean)", "score", "higher",
-           "Mean customer-effort score on the 1–7 agreement scale (higher = easier).", "ces_sum", "ces_n", 1.0,
-           "score", short="CES", low=1.0, high=7.0, change_step=0.2, survey=True),
-    Metric("churn_rate", "Churn after contact", "percent", "lower",
-           "Among distinct customers with an inbound contact in the channel and period, the share who churned "
+           "left out."), _FCR_NUM, _FCR_DEN, 100.0, "pct", short_text=N_("FCR"), change_step=2.0),
+    Metric("csat", N_("CSAT (top-2-box)"), "percent", "higher",
+           N_("100 × responses of 4 or 5 ÷ responses, on the 1–5 scale."), "csat_top2", "csat_n", 100.0, "pct",
+           short_text=N_("CSAT"), change_step=2.0, survey=True),
+    Metric("nps", N_("NPS"), "score", "higher",
+           N_("100 × (promoters 9–10 − detractors 0–6) ÷ responses, on the 0–10 scale."),
+           "nps_promoters - nps_detractors", "nps_n", 100.0, "nps", short_text=N_("NPS"), change_step=5.0, survey=True),
+    Metric("ces", N_("Customer effort (mean)"), "score", "higher",
+           N_("Mean customer-effort score on the 1–7 agreement scale (higher = easier)."), "ces_sum", "ces_n", 1.0,
+           "score", short_text=N_("CES"), low=1.0, high=7.0, change_step=0.2, survey=True),
+    Metric("churn_rate", N_("Churn after contact"), "percent", "lower",
+           N_("Among distinct customers with an inbound contact in the channel and period, the share who churned "
            "within the churn window after one of those contacts (contact day < churned_on ≤ contact day + "
-           "window). Needs the customers export; customers missing from it count as not churned.",
-           "churn_yes", "churn_n", 100.0, "pct", short="Churn", paced=False),
-    Metric("answered", "Answered", "count", "higher", "Answered inbound contacts (drill-down).",
+           "window). Needs the customers export; customers missing from it count as not churned."),
+           "churn_yes", "churn_n", 100.0, "pct", short_text=N_("Churn"), paced=False),
+    Metric("answered", N_("Answered"), "count", "higher", N_("Answered inbound contacts (drill-down)."),
            "answered", "offered", targeted=False),
-    Metric("abandoned", "Abandoned", "count", "lower", "Abandoned inbound contacts, short abandons included "
-           "(drill-down).", "abandoned", "offered", targeted=False),
-    Metric("nps_promoters", "NPS promoters", "percent", "higher", "100 × responses of 9–10 ÷ NPS responses.",
-           "nps_promoters", "nps_n", 100.0, "pct", targeted=False, short="Promoters (9–10)"),
-    Metric("nps_passives", "NPS passives", "percent", "band", "100 × responses of 7–8 ÷ NPS responses.",
-           "nps_passives", "nps_n", 100.0, "pct", targeted=False, short="Passives (7–8)"),
-    Metric("nps_detractors", "NPS detractors", "percent", "lower", "100 × responses of 0–6 ÷ NPS responses.",
-           "nps_detractors", "nps_n", 100.0, "pct", targeted=False, short="Detractors (0–6)"),
-    Metric("csat_mean", "CSAT (mean)", "score", "higher", "Mean CSAT response on the 1–5 scale.",
+    Metric("abandoned", N_("Abandoned"), "count", "lower", N_("Abandoned inbound contacts, short abandons included "
+           "(drill-down)."), "abandoned", "offered", targeted=False),
+    Metric("nps_promoters", N_("NPS promoters"), "percent", "higher", N_("100 × responses of 9–10 ÷ NPS responses."),
+           "nps_promoters", "nps_n", 100.0, "pct", targeted=False, short_text=N_("Promoters (9–10)")),
+    Metric("nps_passives", N_("NPS passives"), "percent", "band", N_("100 × responses of 7–8 ÷ NPS responses."),
+           "nps_passives", "nps_n", 100.0, "pct", targeted=False, short_text=N_("Passives (7–8)")),
+    Metric("nps_detractors", N_("NPS detractors"), "percent", "lower", N_("100 × responses of 0–6 ÷ NPS responses."),
+           "nps_detractors", "nps_n", 100.0, "pct", targeted=False, short_text=N_("Detractors (0–6)")),
+    Metric("csat_mean", N_("CSAT (mean)"), "score", "higher", N_("Mean CSAT response on the 1–5 scale."),
            "csat_sum", "csat_sum_n", 1.0, "score", targeted=False, low=1.0, high=5.0),
-    Metric("responses", "Survey responses", "count", "higher",
-           "Contacts with at least one survey answer (CSAT, NPS or CES); n is the contacts handled.",
+    Metric("responses", N_("Survey responses"), "count", "higher",
+           N_("Contacts with at least one survey answer (CSAT, NPS or CES); n is the contacts handled."),
            "survey_n", "survey_base", targeted=False),
-    Metric("response_rate", "Survey response rate", "percent", "higher",
-           "100 × contacts with at least one survey answer ÷ contacts handled.", "survey_n", "survey_base", 100.0,
+    Metric("response_rate", N_("Survey response rate"), "percent", "higher",
+           N_("100 × contacts with at least one survey answer ÷ contacts handled."), "survey_n", "survey_base", 100.0,
            "pct", targeted=False),
 )
 METRICS = {m.id: m for m in REGISTRY}

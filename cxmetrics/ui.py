@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from . import views
+from .i18n import DEFAULT_LANGUAGE, LANGUAGES, _, current_language, set_language, use_language
 from .display import STATE_LOOKS, STATUS_LOOKS, cell_style
 from .ingest import ImportOptions, column_values_bytes, inspect_bytes, preview_bytes, repeated_values_bytes
 from .metrics import METRICS, REGISTRY
@@ -28,21 +29,52 @@ def get_store() -> Store:
     return _store_for(str(resolve_db_path()))
 
 
+# -- the session's language ----------------------------------------------------------------------------
+LANGUAGE_KEY = "language"  # the sidebar switch's session-state key
+
+
+def apply_language() -> str:
+    """Sets this script run's language: the session's switch, else the store's `language` setting.
+
+    Every page calls it first (the app's sidebar switch too), so a page run alone — as AppTest runs
+    it — speaks the same language as under the navigation."""
+    language = st.session_state.get(LANGUAGE_KEY) or get_store().settings().get("language", DEFAULT_LANGUAGE)
+    set_language(language if language in LANGUAGES else DEFAULT_LANGUAGE)
+    return current_language()
+
+
+def language_switch() -> None:
+    """The sidebar's language switch: changes this session only, at once (the store's default stays until it is
+    saved on Targets & settings; a read-only store switches too)."""
+    current = apply_language()
+    st.session_state.setdefault(LANGUAGE_KEY, current)
+    st.sidebar.selectbox(_("Language"), list(LANGUAGES), format_func=LANGUAGES.get, key=LANGUAGE_KEY)
+    apply_language()
+
+
 @st.cache_data(show_spinner=False, max_entries=256)
-def _cached_call(module: str, name: str, db: str, version: int, kwargs_json: str):
-    return getattr(importlib.import_module(module), name)(get_store(), **json.loads(kwargs_json))
+def _cached_call(module: str, name: str, db: str, version: int, language: str, kwargs_json: str):
+    with use_language(language):
+        return getattr(importlib.import_module(module), name)(get_store(), **json.loads(kwargs_json))
 
 
 def cached(function, **kwargs):
-    """function(store, **kwargs), cached until the next import, delete or settings change."""
+    """function(store, **kwargs) in the session's language, cached until the next import, delete or settings
+    change."""
     store = get_store()
     return _cached_call(function.__module__, function.__name__, str(store.path), store.data_version(),
-                        json.dumps(kwargs, sort_keys=True))
+                        current_language(), json.dumps(kwargs, sort_keys=True))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _upload_call(what: str, db: str, version: int, file_id: str, file_name: str, args_json: str, _data: bytes):
-    store, args = get_store(), json.loads(args_json)
+def _upload_call(what: str, db: str, version: int, language: str, file_id: str, file_name: str, args_json: str,
+                 _data: bytes):
+    with use_language(language):
+        return _upload_work(what, file_name, json.loads(args_json), _data)
+
+
+def _upload_work(what: str, file_name: str, args: dict, _data: bytes):
+    store = get_store()
     if what == "inspect":
         return inspect_bytes(_data, file_name, args["kind"], args["sheet"])
     if what == "values":
@@ -57,8 +89,8 @@ def upload_view(what: str, upload, **args):
     id ("repeats") or its dry run ("preview"),
     cached per file, arguments and data version (a preview depends on what is already stored)."""
     store = get_store()
-    return _upload_call(what, str(store.path), store.data_version(), upload.file_id, upload.name,
-                        json.dumps(args, sort_keys=True), upload.getvalue())
+    return _upload_call(what, str(store.path), store.data_version(), current_language(), upload.file_id,
+                        upload.name, json.dumps(args, sort_keys=True), upload.getvalue())
 
 
 def view(name: str, **kwargs):

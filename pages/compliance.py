@@ -2,7 +2,7 @@
 import streamlit as st
 
 from cxmetrics import ui
-from cxmetrics.display import STATE_LEGEND
+from cxmetrics.display import state_legend
 
 st.title("Compliance (9 of the last 12 months)")
 if ui.empty_store_notice():
@@ -16,7 +16,7 @@ if data.grid.empty:
     st.info("No channel has a target in force and data in this window.")
     st.stop()
 
-st.caption(f"Each cell is a month: {STATE_LEGEND}; blank = before the channel's first month (not counted).")
+st.caption(f"Each cell is a month: {state_legend()}; blank = before the channel's first month (not counted).")
 st.dataframe(ui.styled_states(data.grid, data.states, data.months), hide_index=True, width="stretch",
              height=min(800, 40 + 35 * len(data.grid)),
              column_config={**{month: st.column_config.TextColumn(month, width="small") for month in data.months},

@@ -2,7 +2,7 @@
 import streamlit as st
 
 from cxmetrics import ui
-from cxmetrics.display import STATE_LEGEND, channel_name
+from cxmetrics.display import state_legend, channel_name
 from cxmetrics.metrics import METRICS
 from cxmetrics.views import KEY_METRICS
 
@@ -49,7 +49,7 @@ for channel, tiles in data.tiles.items():
                    + ", ".join(data.not_measured[channel]) + ".")
 
 st.subheader("Scorecard")
-st.caption(STATE_LEGEND + (f" · {data.marks_note}" if data.marks_note else ""))
+st.caption(state_legend() + (f" · {data.marks_note}" if data.marks_note else ""))
 st.dataframe(data.scorecard, hide_index=True, width="stretch", column_config=ui.metric_column_help())
 
 st.subheader("Trends (last 13 months)")

@@ -2,7 +2,7 @@
 import streamlit as st
 
 from cxmetrics import ui
-from cxmetrics.display import STATE_LEGEND
+from cxmetrics.display import state_legend
 
 st.title("Quarterly review")
 if ui.empty_store_notice():
@@ -23,7 +23,7 @@ if not review.has_data:
 
 st.subheader("Scorecard")
 st.caption("Months and the quarter are pooled from contact counts; the quarter is held against the target in "
-           "force at quarter end. Rolling rule at quarter end. " + STATE_LEGEND)
+           "force at quarter end. Rolling rule at quarter end. " + state_legend())
 st.dataframe(ui.styled_states(page.table, page.states, list(page.states.columns)), hide_index=True,
              width="stretch", height=min(900, 40 + 35 * len(page.table)), column_config=ui.metric_column_help())
 
