@@ -14,7 +14,9 @@ import pandas as pd
 if TYPE_CHECKING:  # annotations only
     import altair as alt
 
-from .display import STATE_LOOKS, channel_colour, channel_name, metric_format, ordered_channels
+from .display import (STATE_LOOKS, channel_colour, channel_name, chart_locale, metric_format, month_label,
+                      ordered_channels, weekday_names)
+from .i18n import _
 from .metrics import METRICS
 from .months import month_days, month_name
 
@@ -38,9 +40,15 @@ def _altair():
     altair.data_transformers.enable("cxmetrics_records")
     return altair
 
-WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]  # English; weekday_names() in the session's language
 HALF_HOURS = [f"{h:02d}:{m:02d}" for h in range(24) for m in (0, 30)]
-NPS_GROUPS = {m: METRICS[m].short for m in ("nps_promoters", "nps_passives", "nps_detractors")}
+NPS_GROUPS = {m: METRICS[m].short_text for m in ("nps_promoters", "nps_passives", "nps_detractors")}  # English
+
+
+def nps_groups() -> dict[str, str]:
+    """Promoters, passives, detractors: metric id → its short label in the session's language."""
+    return {m: METRICS[m].short for m in NPS_GROUPS}
+
 # Promoters, passives, detractors in the colours of met, no data and missed.
 _NPS_RANGE = [STATE_LOOKS[s].colour for s in ("met", "no_data", "missed")]
 # A YYYY-MM category as "Oct 25" (UTC, so the browser's zone cannot shift it to the month before).
@@ -89,7 +97,8 @@ def trend_chart(frame: pd.DataFrame, metric_id: str) -> dict | None:
         return None
     data["Channel"] = data["channel"].map(channel_name)
     data["State"] = data["state"].map(lambda s: STATE_LOOKS[s if isinstance(s, str) else None].word)
-    data = data[["period", "channel", "Channel", "value", "n", "target", "state", "State"]]
+    data["month"] = data["period"].map(month_label)
+    data = data[["period", "month", "channel", "Channel", "value", "n", "target", "state", "State"]]
     months = sorted(data["period"].unique())
     channels = ordered_channels(data["channel"])
     colour = {"field": "Channel", "type": "nominal",
@@ -102,11 +111,12 @@ def trend_chart(frame: pd.DataFrame, metric_id: str) -> dict | None:
     fmt = metric_format(metric_id)
     axis = {"title": _unit(metric_id), **({"labelExpr": fmt.axis_labels} if fmt.axis_labels
                                           else {"format": fmt.axis, "tickMinStep": 1})}
-    tooltip = [{"field": "Channel", "type": "nominal"}, {"field": "period", "type": "nominal", "title": "Month"},
-               {"field": "value", "type": "quantitative", "title": "Value", "format": ",.2f"},
+    tooltip = [{"field": "Channel", "type": "nominal", "title": _("Channel")},
+               {"field": "month", "type": "nominal", "title": _("Month")},
+               {"field": "value", "type": "quantitative", "title": _("Value"), "format": ",.2f"},
                {"field": "n", "type": "quantitative", "title": "n", "format": ","},
-               {"field": "target", "type": "quantitative", "title": "Target", "format": ",.2f"},
-               {"field": "State", "type": "nominal"}]
+               {"field": "target", "type": "quantitative", "title": _("Target"), "format": ",.2f"},
+               {"field": "State", "type": "nominal", "title": _("State")}]
 
     datasets: dict[str, list] = {}
 
@@ -144,15 +154,16 @@ def heatmap(frame: pd.DataFrame, metric_id: str) -> alt.Chart | None:
         return None
     scheme = metric_format(metric_id).scheme
     return alt.Chart(data).mark_rect().encode(
-        x=alt.X("time:O", scale=alt.Scale(domain=HALF_HOURS), title="Half-hour starting",
+        x=alt.X("time:O", scale=alt.Scale(domain=HALF_HOURS), title=_("Half-hour starting"),
                 axis=alt.Axis(values=HALF_HOURS[::4], labelAngle=0)),
-        y=alt.Y("weekday:O", scale=alt.Scale(domain=WEEKDAYS), title=None),
+        y=alt.Y("weekday:O", scale=alt.Scale(domain=weekday_names()), title=None),
         color=alt.Color("value:Q", scale=alt.Scale(scheme=scheme), title=_unit(metric_id),
                         legend=alt.Legend(format=_axis_format(metric_id))),
-        tooltip=[alt.Tooltip("weekday:N", title="Weekday"), alt.Tooltip("time:N", title="Half-hour"),
+        tooltip=[alt.Tooltip("weekday:N", title=_("Weekday")), alt.Tooltip("time:N", title=_("Half-hour")),
                  alt.Tooltip("value:Q", title=METRICS[metric_id].label, format=",.1f"),
                  alt.Tooltip("n:Q", title="n", format=",")],
-    ).properties(title=f"{METRICS[metric_id].label} by weekday and half-hour", height=7 * 24)
+    ).properties(title=_("{metric} by weekday and half-hour").format(metric=METRICS[metric_id].label),
+                 height=7 * 24)
 
 
 def nps_structure_chart(frame: pd.DataFrame) -> alt.Chart | None:
@@ -161,15 +172,18 @@ def nps_structure_chart(frame: pd.DataFrame) -> alt.Chart | None:
     data = frame[frame["value"].notna()].copy()
     if data.empty:
         return None
-    data["stack_order"] = data["group"].map({g: i for i, g in enumerate(NPS_GROUPS.values())})
+    groups = list(nps_groups().values())
+    data["stack_order"] = data["group"].map({g: i for i, g in enumerate(groups)})
+    data["month"] = data["period"].map(month_label)
     return alt.Chart(data).mark_bar().encode(
         x=alt.X("period:O", axis=_month_axis()),
-        y=alt.Y("value:Q", title="Share of NPS responses (%)", stack="zero", scale=alt.Scale(domain=[0, 100])),
-        color=alt.Color("group:N", scale=alt.Scale(domain=list(NPS_GROUPS.values()), range=_NPS_RANGE),
+        y=alt.Y("value:Q", title=_("Share of NPS responses (%)"), stack="zero", scale=alt.Scale(domain=[0, 100])),
+        color=alt.Color("group:N", scale=alt.Scale(domain=groups, range=_NPS_RANGE),
                         legend=alt.Legend(title=None, orient="bottom")),
         order=alt.Order("stack_order:Q"),
-        tooltip=[alt.Tooltip("period:N", title="Month"), alt.Tooltip("group:N", title="Group"),
-                 alt.Tooltip("value:Q", title="Share (%)", format=".1f"), alt.Tooltip("n:Q", title="Responses")],
+        tooltip=[alt.Tooltip("month:N", title=_("Month")), alt.Tooltip("group:N", title=_("Group")),
+                 alt.Tooltip("value:Q", title=_("Share (%)"), format=".1f"),
+                 alt.Tooltip("n:Q", title=_("Responses"))],
     ).properties(height=220)
 
 
@@ -181,13 +195,14 @@ def daily_chart(frame: pd.DataFrame, metric_id: str, channel: str, month: str) -
         return None
     days = month_days(month)
     return alt.Chart(data).mark_bar(color=channel_colour(channel)).encode(
-        x=alt.X("period:O", scale=alt.Scale(domain=days), title=f"Day of {month_name(month)} {month[:4]}",
+        x=alt.X("period:O", scale=alt.Scale(domain=days),
+                title=_("Day of {month} {year}").format(month=month_name(month), year=month[:4]),
                 axis=alt.Axis(labelExpr="parseInt(slice(datum.value, 8))", labelAngle=0, labelOverlap="parity")),
         y=alt.Y("value:Q", axis=_value_axis(metric_id, _unit(metric_id))),
-        tooltip=[alt.Tooltip("period:N", title="Day"),
+        tooltip=[alt.Tooltip("period:N", title=_("Day")),
                  alt.Tooltip("value:Q", title=METRICS[metric_id].label, format=",.1f"),
                  alt.Tooltip("n:Q", title="n", format=",")],
-    ).properties(height=200, title=f"Daily {METRICS[metric_id].label.lower()}")
+    ).properties(height=200, title=_("Daily {metric}").format(metric=METRICS[metric_id].label.lower()))
 
 
 def coverage_chart(frame: pd.DataFrame) -> alt.Chart | None:
@@ -205,11 +220,11 @@ def coverage_chart(frame: pd.DataFrame) -> alt.Chart | None:
         x2="end:T",
         y=alt.Y("Channel:N", scale=alt.Scale(domain=channels), title=None,
                 axis=alt.Axis(labelOverlap=False, labelLimit=200)),
-        color=alt.Color("contacts:Q", scale=alt.Scale(scheme="blues"), title="Contacts",
+        color=alt.Color("contacts:Q", scale=alt.Scale(scheme="blues"), title=_("Contacts"),
                         legend=alt.Legend(format=",.0f", tickMinStep=1)),
-        tooltip=[alt.Tooltip("Channel:N"), alt.Tooltip("start:N", title="Day"),
-                 alt.Tooltip("contacts:Q", title="Contacts", format=",")],
-    ).properties(height=30 * len(channels), title="Coverage calendar")
+        tooltip=[alt.Tooltip("Channel:N", title=_("Channel")), alt.Tooltip("start:N", title=_("Day")),
+                 alt.Tooltip("contacts:Q", title=_("Contacts"), format=",")],
+    ).properties(height=30 * len(channels), title=_("Coverage calendar"))
 
 
 def spec(chart) -> dict | None:
@@ -223,6 +238,9 @@ def spec(chart) -> dict | None:
     out = chart if isinstance(chart, dict) else chart.to_dict(validate=False)
     if "facet" not in out and not any(k in out.get("encoding", {}) for k in ("row", "column", "facet")):
         out["autosize"] = {"type": "fit-x", "contains": "padding"}
+    locale = chart_locale()  # numbers and dates the session's way (None in English: Vega's defaults)
+    if locale:
+        out["config"] = {**out.get("config", {}), "locale": locale}
     return out
 
 
@@ -264,12 +282,12 @@ def satisfaction_specs(data) -> dict[str, dict | None]:
         dist = data.csat_distribution.copy()
         dist["Channel"] = dist["channel"].map(channel_name)
         out["csat"] = spec(_per_channel(alt.Chart(dist).mark_bar().encode(
-            x=alt.X("score:O", title="CSAT score", scale=alt.Scale(domain=[1, 2, 3, 4, 5]),
+            x=alt.X("score:O", title=_("CSAT score"), scale=alt.Scale(domain=[1, 2, 3, 4, 5]),
                     axis=alt.Axis(labelAngle=0)),
-            y=alt.Y("share:Q", title="Share of responses (%)"),
+            y=alt.Y("share:Q", title=_("Share of responses (%)")),
             color=_channel_colour(dist["channel"]).legend(None),
-            tooltip=[alt.Tooltip("Channel:N"), alt.Tooltip("score:O", title="Score"),
-                     alt.Tooltip("responses:Q", title="Responses", format=","),
-                     alt.Tooltip("share:Q", title="Share (%)", format=".1f")],
+            tooltip=[alt.Tooltip("Channel:N", title=_("Channel")), alt.Tooltip("score:O", title=_("Score")),
+                     alt.Tooltip("responses:Q", title=_("Responses"), format=","),
+                     alt.Tooltip("share:Q", title=_("Share (%)"), format=".1f")],
         ).properties(height=140), dist["channel"], 170))
     return out

@@ -13,6 +13,7 @@ from .compliance import compliance as rule_rows
 from .display import cell_text, format_value, write_safe_csv
 from .errors import AlreadyImported, CxError, ImportRefused, StoreBusyError, UsageError
 from .followup import STATUSES as FOLLOWUP_STATUSES
+from .i18n import DEFAULT_LANGUAGE, LANGUAGES, _, current_language, ngettext, set_process_language
 from .kpis import kpis as kpi_rows
 from .metrics import METRICS
 from .schema import GRAINS, PERCENT_OF, QUARANTINE_COLUMNS, SL_FORMULAS, fields_for
@@ -34,7 +35,7 @@ def _pairs(values: list[str] | None, flag: str) -> list[tuple[str, str]]:
     out = []
     for item in values or []:
         if "=" not in item:
-            raise UsageError(f"{flag} {item!r}: write it as {flag} NAME=VALUE")
+            raise UsageError(_("{flag} {item!r}: write it as {flag} NAME=VALUE").format(flag=flag, item=item))
         key, value = item.split("=", 1)
         out.append((key.strip(), value))
     return out
@@ -61,7 +62,7 @@ def _field_list() -> str:
         lines.append(f"fields for --map FIELD=COLUMN (--kind {kind}; * required):")
         fields = fields_for(kind).values()
         width = max(len(f.name) for f in fields) + 2
-        lines += [f"  {f.name + ('*' if f.required else ''):<{width}}{f.description}" for f in fields]
+        lines += [f"  {f.name + ('*' if f.required else ''):<{width}}{_(f.description)}" for f in fields]
         lines.append("")
     return "\n".join(lines)
 
@@ -219,7 +220,11 @@ def main(argv: list[str] | None = None) -> int:
     """Run one command; returns its exit code (see README: Command line)."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    return _run_reporting_errors(args, EXIT_CHECK_FAILED if args.command == "check" else EXIT_ERROR)
+    before = current_language()
+    try:
+        return _run_reporting_errors(args, EXIT_CHECK_FAILED if args.command == "check" else EXIT_ERROR)
+    finally:
+        set_process_language(before)  # in-process callers (tests, scripts) get back the language they had
 
 
 def _run_reporting_errors(args, failed: int) -> int:
@@ -236,16 +241,16 @@ def _run_reporting_errors(args, failed: int) -> int:
         print(str(exc), file=sys.stderr)
         return EXIT_ALREADY
     except UsageError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(_("error: {message}").format(message=exc), file=sys.stderr)
         return EXIT_USAGE
     except StoreBusyError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(_("error: {message}").format(message=exc), file=sys.stderr)
         return EXIT_BUSY
     except CxError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(_("error: {message}").format(message=exc), file=sys.stderr)
         return failed
     except Exception as exc:  # noqa: BLE001 — an unexpected failure still gets a message and an exit code
-        print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print(_("error: {message}").format(message=f"{type(exc).__name__}: {exc}"), file=sys.stderr)
         return failed
 
 
@@ -259,6 +264,10 @@ def _run(args) -> int:
         return _cmd_sample(args)
     store = _open(args)
     try:
+        # Messages, errors included, follow the store's `language` setting (main restores the one before); the CSV
+        # and JSON stay English (ids, English headers).
+        language = store.settings().get("language", DEFAULT_LANGUAGE)
+        set_process_language(language if language in LANGUAGES else DEFAULT_LANGUAGE)
         return COMMANDS[args.command](store, args)
     finally:
         store.close()
@@ -280,7 +289,8 @@ def _cmd_quarantine(store: Store, args) -> int:
     if args.out:
         with open(args.out, "w", newline="", encoding="utf-8") as fh:
             write_safe_csv(fh, header, ([r[h] for h in header] for r in rows))
-        print(f"{len(rows)} quarantined rows written to {args.out}")
+        print(ngettext("{n} quarantined row written to {path}", "{n} quarantined rows written to {path}",
+                       len(rows)).format(n=len(rows), path=args.out))
     else:
         write_safe_csv(sys.stdout, header, ([r[h] for h in header] for r in rows))
     return EXIT_OK
@@ -297,7 +307,9 @@ def _cmd_report(store: Store, args) -> int:
                             for r in review.monthly))
     else:
         write_review_workbook(review, args.out)
-    print(f"{review.quarter}: {len(review.rows)} channel × metric rows written to {args.out}")
+    print(ngettext("{quarter}: {n} channel × metric row written to {path}",
+                   "{quarter}: {n} channel × metric rows written to {path}", len(review.rows)).format(
+        quarter=review.quarter, n=len(review.rows), path=args.out))
     for line in review.findings:
         print(f"  {line}")
     return EXIT_OK
@@ -306,15 +318,16 @@ def _cmd_report(store: Store, args) -> int:
 def _cmd_backup(store: Store, args) -> int:
     from .storage import backup
     manifest = backup(store, args.out)
-    print(f"backed up {len(manifest['tables'])} tables to {args.out}: "
-          + ", ".join(f"{k} {v['rows']}" for k, v in manifest["tables"].items()))
+    print(_("backed up {n} tables to {path}: {counts}").format(
+        n=len(manifest["tables"]), path=args.out,
+        counts=", ".join(f"{k} {v['rows']}" for k, v in manifest["tables"].items())))
     return EXIT_OK
 
 
 def _cmd_restore(store: Store, args) -> int:
     from .storage import restore
     counts = restore(store, args.folder, force=args.force)
-    print(f"restored {len(counts)} tables from {args.folder}")
+    print(_("restored {n} tables from {path}").format(n=len(counts), path=args.folder))
     return EXIT_OK
 
 
@@ -322,7 +335,9 @@ def _cmd_followups(store: Store, args) -> int:
     from .followup import cases, export_csv
     frame = cases(store, args.date_from, args.date_to, args.status, args.older_than)
     Path(args.out).write_text(export_csv(frame), encoding="utf-8")
-    print(f"{len(frame)} follow-up cases written to {args.out} ({int(frame['overdue'].sum())} open and overdue)")
+    print(ngettext("{n} follow-up case written to {path} ({overdue} open and overdue)",
+                   "{n} follow-up cases written to {path} ({overdue} open and overdue)", len(frame)).format(
+        n=len(frame), path=args.out, overdue=int(frame["overdue"].sum())))
     return EXIT_OK
 
 
@@ -332,19 +347,20 @@ def _cmd_check(store: Store, args) -> int:
     try:
         as_of = dt.date.fromisoformat(args.as_of) if args.as_of else None
     except ValueError:
-        raise UsageError(f"--as-of {args.as_of!r}: write a day as YYYY-MM-DD") from None
+        raise UsageError(_("--as-of {value!r}: write a day as YYYY-MM-DD").format(value=args.as_of)) from None
     found = alerts(store, as_of)
     for a in found:
         print(f"[{a.kind}] {a.text}")
     if not found:
-        print("no alerts")
+        print(_("no alerts"))
     return EXIT_ALERTS if found else EXIT_OK
 
 
 def _cmd_load_sample(store: Store, args) -> int:
     from .sample import load_sample
     for report in load_sample(store, args.folder):
-        print(f"imported {report.file_name}: {report.rows_imported} rows")
+        print(ngettext("imported {file}: {n} row", "imported {file}: {n} rows", report.rows_imported).format(
+            file=report.file_name, n=report.rows_imported))
     return EXIT_OK
 
 
@@ -375,7 +391,7 @@ def _cmd_compliance(store: Store, args) -> int:
 def _cmd_settings(store: Store, args) -> int:
     if args.action == "set":
         if args.key is None or args.value is None:
-            raise UsageError("settings set needs KEY VALUE")
+            raise UsageError(_("settings set needs KEY VALUE"))
         config.set_setting(store, args.key, args.value)
     emit(["key", "value"], sorted(config.get_settings(store).items()), args.format)
     return EXIT_OK
@@ -384,7 +400,7 @@ def _cmd_settings(store: Store, args) -> int:
 def _cmd_channels(store: Store, args) -> int:
     if args.action == "set":
         if not args.channel:
-            raise UsageError("channels set needs a CHANNEL")
+            raise UsageError(_("channels set needs a CHANNEL"))
         config.set_channel(store, args.channel, args.sl_threshold, args.short_abandon, args.sl_formula)
     header = ["channel", "sl_threshold_s", "short_abandon_s", "sl_formula"]
     emit(header, ([r[h] for h in header] for r in config.channel_settings(store)), args.format)
@@ -419,10 +435,10 @@ def _cmd_import(store: Store, args) -> int:
 def _cmd_imports(store: Store, args) -> int:
     if args.action == "delete":
         if args.import_id is None:
-            raise UsageError("imports delete needs an import id; `imports` lists them")
+            raise UsageError(_("imports delete needs an import id; `imports` lists them"))
         result = ingest.delete_import(store, args.import_id)
-        print(f"deleted import #{result['import_id']} ({result['file_name']}): {result['removed']} rows removed, "
-              f"{result['restored']} replaced rows restored")
+        print(_("deleted import #{id} ({file}): {removed} rows removed, {restored} replaced rows restored").format(
+            id=result["import_id"], file=result["file_name"], removed=result["removed"], restored=result["restored"]))
         return EXIT_OK
     header = ["import_id", "file_name", "kind", "source", "imported_at", "rows_read", "rows_imported",
               "rows_replaced", "rows_skipped", "rows_rejected", "sha256"]
@@ -433,19 +449,20 @@ def _cmd_imports(store: Store, args) -> int:
 def _cmd_targets(store: Store, args) -> int:
     if args.action == "import":
         if len(args.args) != 1:
-            raise UsageError("targets import needs one FILE")
+            raise UsageError(_("targets import needs one FILE"))
         count = targets.import_targets(store, args.args[0])
-        print(f"{count} targets imported from {args.args[0]}")
+        print(ngettext("{n} target imported from {path}", "{n} targets imported from {path}", count).format(
+            n=count, path=args.args[0]))
         return EXIT_OK
     if args.action == "export":
         if len(args.args) != 1:
-            raise UsageError("targets export needs one FILE")
+            raise UsageError(_("targets export needs one FILE"))
         Path(args.args[0]).write_text(targets.export_targets(store), encoding="utf-8")
-        print(f"targets written to {args.args[0]}")
+        print(_("targets written to {path}").format(path=args.args[0]))
         return EXIT_OK
     if args.action == "set":
         if len(args.args) != 3:
-            raise UsageError("targets set needs CHANNEL METRIC TARGET")
+            raise UsageError(_("targets set needs CHANNEL METRIC TARGET"))
         targets.set_target(store, *args.args, tolerance_pct=args.tolerance_pct, effective_from=args.effective_from)
     emit(targets.TARGET_HEADER, ([t.channel, t.metric, t.target, t.tolerance_pct, t.effective_from]
                                  for t in targets.list_targets(store)), args.format)

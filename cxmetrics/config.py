@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from .errors import UsageError
+from .i18n import _
 from .schema import CHANNEL_DEFAULTS, CHANNELS, OTHER_CHANNEL_DEFAULTS, SL_FORMULAS
 from .measures import ensure_built, rebuild
 from .settings import check_settings, setting
@@ -28,7 +29,8 @@ def set_settings(store: Store, changes: dict[str, str]) -> None:
         declared = setting(key)
         value = declared.check(value)
         if declared.kind == "timezone" and not store.is_time_zone(value):
-            raise UsageError(f"unknown time zone {value!r}: use an IANA name such as Europe/Berlin or UTC")
+            raise UsageError(_("unknown time zone {zone!r}: use an IANA name such as Europe/Berlin or UTC")
+                             .format(zone=value))
         new[key] = value
     check_settings(new)
     changed = {k: v for k, v in new.items() if v != current[k]}
@@ -86,7 +88,7 @@ def set_channels(store: Store, rows: list[dict]) -> list[dict]:
 def _checked_channel(store: Store, channel: str, sl_threshold_s=None, short_abandon_s=None, sl_formula=None) -> dict:
     channel = str(channel or "").strip().lower()
     if not channel:
-        raise UsageError("give a channel slug, e.g. voice")
+        raise UsageError(_("give a channel slug, e.g. voice"))
     current = next((r for r in channel_settings(store) if r["channel"] == channel), None)
     if current is None:
         d = OTHER_CHANNEL_DEFAULTS
@@ -97,12 +99,14 @@ def _checked_channel(store: Store, channel: str, sl_threshold_s=None, short_aban
             try:
                 number = float(value)
             except (TypeError, ValueError):
-                raise UsageError(f"{name} must be a number of seconds, not {value!r}") from None
+                raise UsageError(_("{name} must be a number of seconds, not {value!r}")
+                                 .format(name=name, value=value)) from None
             if number < 0:
-                raise UsageError(f"{name} cannot be negative")
+                raise UsageError(_("{name} cannot be negative").format(name=name))
             current[name] = number
     if sl_formula is not None:
         if sl_formula not in SL_FORMULAS:
-            raise UsageError(f"sl_formula must be one of {', '.join(SL_FORMULAS)}, not {sl_formula!r}")
+            raise UsageError(_("sl_formula must be one of {formulas}, not {value!r}")
+                             .format(formulas=", ".join(SL_FORMULAS), value=sl_formula))
         current["sl_formula"] = sl_formula
     return current

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from collections.abc import Mapping
 from typing import Callable, Iterable, Sequence
 
-from .i18n import N_, _, current_language
+from .i18n import N_, _, current_language, format_number  # noqa: F401 (format_number: pages read it here)
 from .metrics import METRICS
 from .schema import CHANNELS
 
@@ -23,17 +23,6 @@ from .schema import CHANNELS
 # (Russian: 1 234 567, 81,2 %, a narrow no-break space between thousands).
 def _english() -> bool:
     return current_language() == "en"
-
-
-def format_number(value: float, decimals: int = 0, sign: bool = False) -> str:
-    """A number with thousands separators and `decimals` decimals, in the session's language."""
-    if _english():
-        return f"{value:+,.{decimals}f}" if sign else f"{value:,.{decimals}f}"
-    from babel.numbers import format_decimal  # only a session that is not in English needs Babel's formats
-
-    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
-    text = format_decimal(round(value, decimals) + 0.0, format=pattern, locale=current_language())
-    return "+" + text if sign and value >= 0 else text
 
 
 def format_duration(seconds: float | None) -> str:
@@ -279,3 +268,71 @@ def ordered_channels(present) -> list[str]:
     """Standard channels in their order, then any other channel alphabetically."""
     present = set(present)
     return [c for c in CHANNELS if c in present] + sorted(c for c in present if c not in CHANNELS)
+
+
+# -- months, quarters, weekdays, a chart's locale ---------------------------------------------------------------
+def month_label(month: str) -> str:
+    """A YYYY-MM month as a person reads it: English keeps the code ("2026-03", as the pages always showed it);
+    Russian «март 2026» (the nominative, Babel's "LLLL y")."""
+    if _english() or not month:
+        return month
+    import datetime as dt
+
+    from babel.dates import format_date
+
+    return format_date(dt.date(int(month[:4]), int(month[5:7]), 1), "LLLL y", locale=current_language())
+
+
+def quarter_label(quarter: str) -> str:
+    """A YYYYQn quarter as a person reads it: English keeps the code ("2026Q1"); Russian «1-й кв. 2026»."""
+    if _english() or not quarter:
+        return quarter
+    import datetime as dt
+
+    from babel.dates import format_date
+
+    year, q = int(quarter[:4]), int(quarter[-1])
+    return format_date(dt.date(year, 3 * q - 2, 1), "QQQ y", locale=current_language())
+
+
+def day_label(day: str) -> str:
+    """A YYYY-MM-DD day as a person reads it: English keeps the code; Russian 24.11.2026."""
+    if _english() or len(str(day)) != 10:
+        return str(day)
+    return f"{day[8:10]}.{day[5:7]}.{day[:4]}"
+
+
+_WEEKDAYS_EN = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+
+
+def weekday_names() -> list[str]:
+    """Monday to Sunday, abbreviated, in the session's language (Mon … Sun; пн … вс)."""
+    if _english():
+        return list(_WEEKDAYS_EN)
+    from babel.dates import get_day_names
+
+    names = get_day_names("abbreviated", "stand-alone", locale=current_language())
+    return [names[i] for i in range(7)]
+
+
+def chart_locale() -> dict | None:
+    """A Vega-Lite `config.locale` for the session's language (None in English: Vega's own defaults).
+
+    Numbers with a decimal comma and no-break spaces between thousands; month and day names from Babel (the
+    nominative, as an axis label stands alone)."""
+    if _english():
+        return None
+    from babel.dates import get_day_names, get_month_names
+
+    code = current_language()
+    days = get_day_names("wide", "stand-alone", locale=code)
+    short_days = get_day_names("abbreviated", "stand-alone", locale=code)
+    months = get_month_names("wide", "stand-alone", locale=code)
+    short_months = get_month_names("abbreviated", "stand-alone", locale=code)
+    sunday_first = [6, 0, 1, 2, 3, 4, 5]  # d3 lists the days from Sunday
+    return {"number": {"decimal": ",", "thousands": "\u00a0", "grouping": [3], "currency": ["", "\u00a0₽"]},
+            "time": {"dateTime": "%A, %e %B %Y г. %X", "date": "%d.%m.%Y", "time": "%H:%M:%S",
+                     "periods": ["AM", "PM"],
+                     "days": [days[i] for i in sunday_first], "shortDays": [short_days[i] for i in sunday_first],
+                     "months": [months[i] for i in range(1, 13)],
+                     "shortMonths": [short_months[i] for i in range(1, 13)]}}

@@ -12,7 +12,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from .compliance import compliance
-from .display import channel_name, format_value
+from .display import channel_name, format_number, format_value, month_label
+from .i18n import _, current_language
 from .kpis import kpis
 from .metrics import METRICS, TARGETED
 from .months import add_months, day_bound, month_end
@@ -127,7 +128,16 @@ def staleness(store: Store, as_of: dt.date) -> str | None:
     """"No data for 2026-11 yet (latest: 2026-04)." when the store holds nothing for the as-of month (but holds
     something): an empty alert list would read as "nothing is behind"."""
     month, latest = as_of.strftime("%Y-%m"), latest_month(store)
-    return None if latest is None or latest >= month else f"No data for {month} yet (latest: {latest})."
+    if latest is None or latest >= month:
+        return None
+    return _("No data for {month} yet (latest: {latest}).").format(month=month_label(month),
+                                                                    latest=month_label(latest))
+
+
+def _tolerance(pct: float) -> str:
+    """A tolerance as set (5, 2.5), with the session's decimal mark."""
+    text = f"{pct:g}"
+    return text if current_language() == "en" else text.replace(".", ",")
 
 
 def alerts(store: Store, as_of: dt.date | None = None, channels: list[str] | None = None) -> list[Alert]:
@@ -141,29 +151,32 @@ def alerts(store: Store, as_of: dt.date | None = None, channels: list[str] | Non
         return [Alert("*", "", "no_data", stale)]
     out = []
     for p in paces(store, as_of, channels):
-        name = f"{channel_name(p.channel)} {METRICS[p.metric].subject}"
+        words = {"channel": channel_name(p.channel), "metric": METRICS[p.metric].subject,
+                 "value": format_value(p.metric, p.value), "contacts": format_number(p.remaining_contacts)}
         target = format_value(p.metric, p.target)
         if p.tolerance_pct:  # say which line counts: the target widened by its tolerance
-            target += f" (target {format_value(p.metric, p.stated_target)} ± {p.tolerance_pct:g}%)"
+            target = _("{line} (target {target} ± {tolerance}%)").format(
+                line=target, target=format_value(p.metric, p.stated_target), tolerance=_tolerance(p.tolerance_pct))
         sign = "≥" if METRICS[p.metric].direction == "higher" else "≤"
         if p.impossible:
             # The arithmetic's requirement is out of the metric's range here (above 100 %, below 0 s): say so
             # in words rather than print an impossible figure.
-            rest = "" if p.required is None else \
-                f", even if the remaining ~{p.remaining_contacts:,.0f} contacts all go perfectly"
-            out.append(Alert(p.channel, p.metric, "impossible",
-                             f"{name} can no longer meet {target} this month{rest} "
-                             f"({format_value(p.metric, p.value)} so far)."))
+            text = _("{channel} {metric} can no longer meet {target} this month ({value} so far).") \
+                if p.required is None else \
+                _("{channel} {metric} can no longer meet {target} this month, even if the remaining ~{contacts} "
+                  "contacts all go perfectly ({value} so far).")
+            out.append(Alert(p.channel, p.metric, "impossible", text.format(target=target, **words)))
         elif not p.on_track and p.required is not None:
             out.append(Alert(p.channel, p.metric, "behind",
-                             f"{name} needs {sign} {format_value(p.metric, p.required)} on about "
-                             f"{p.remaining_contacts:,.0f} remaining contacts to meet {target} "
-                             f"({format_value(p.metric, p.value)} so far)."))
+                             _("{channel} {metric} needs {sign} {required} on about {contacts} remaining contacts "
+                               "to meet {target} ({value} so far).").format(
+                                 sign=sign, required=format_value(p.metric, p.required), target=target, **words)))
     previous = add_months(as_of.strftime("%Y-%m"), -1)
     for c in compliance(store, previous, channels):
         if c.status == "at_risk":
             out.append(Alert(c.channel, c.metric, "rolling",
-                             f"{channel_name(c.channel)} {METRICS[c.metric].subject}: "
-                             f"{len(c.flagged_months)} misses in the last {c.months_in_window} months — at risk; "
-                             "one more missed month breaches the rule."))
+                             _("{channel} {metric}: {misses} misses in the last {months} months — at risk; one more "
+                               "missed month breaches the rule.").format(
+                                 channel=channel_name(c.channel), metric=METRICS[c.metric].subject,
+                                 misses=len(c.flagged_months), months=c.months_in_window)))
     return out

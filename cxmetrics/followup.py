@@ -13,18 +13,33 @@ import pandas as pd
 from .config import get_settings
 from .display import safe_csv_text
 from .errors import UsageError
+from .i18n import N_, _, pgettext
 from .measures import ensure_built
 from .months import day_bound
 from .schema import FIELD_LABELS
 from .storage import Store
 
-STATUSES = ("open", "contacted", "resolved", "no action")
+STATUSES = ("open", "contacted", "resolved", "no action")  # stored codes: the store, the CLI and the CSV keep them
 COLUMNS = ["source", "contact_id", "customer_id", "channel", "queue", "agent", "contact_date", "nps", "csat", "ces",
            "status", "note", "age_days", "overdue"]
-# What pages call each column; the CSV export keeps the ids.
-COLUMN_LABELS = {**{c: FIELD_LABELS[c] for c in COLUMNS if c in FIELD_LABELS},
-                 "source": "Source", "contact_date": "Contact date", "status": "Follow-up status",
-                 "note": "Note", "age_days": "Age (days)", "overdue": "Overdue"}
+# What pages call the columns that are not fields of the contact record (English, marked N_()); the CSV export
+# keeps the ids.
+_COLUMN_TEXT = {"source": N_("Source"), "contact_date": N_("Contact date"), "status": N_("Follow-up status"),
+                "note": N_("Note"), "age_days": N_("Age (days)"), "overdue": N_("Overdue")}
+
+
+def column_labels() -> dict[str, str]:
+    """What pages call each column, in the session's language (the contact record's fields by their labels)."""
+    return {**{c: _(FIELD_LABELS[c]) for c in COLUMNS if c in FIELD_LABELS},
+            **{c: _(text) for c, text in _COLUMN_TEXT.items()}}
+
+
+def status_word(status: str) -> str:
+    """A follow-up status code as pages show it (English shows the code itself)."""
+    words = {"open": pgettext("follow-up status", "open"), "contacted": pgettext("follow-up status", "contacted"),
+             "resolved": pgettext("follow-up status", "resolved"),
+             "no action": pgettext("follow-up status", "no action")}
+    return words.get(status, status)
 
 
 def thresholds(store: Store) -> dict[str, float]:
@@ -39,7 +54,8 @@ def cases(store: Store, date_from=None, date_to=None, status: str | None = None,
           today: dt.date | None = None) -> pd.DataFrame:
     """Low scorers of a period with their follow-up status; newest first."""
     if status is not None and status not in STATUSES:
-        raise UsageError(f"--status must be one of {', '.join(STATUSES)}, not {status!r}")
+        raise UsageError(_("--status must be one of {statuses}, not {status!r}").format(
+            statuses=", ".join(STATUSES), status=status))
     t = thresholds(store)
     today = today or dt.date.today()
     lower, upper = day_bound(date_from), day_bound(date_to, end=True)
@@ -66,7 +82,8 @@ def cases(store: Store, date_from=None, date_to=None, status: str | None = None,
 def set_case(store: Store, source: str, contact_id: str, status: str, note: str | None = None) -> None:
     """Record a case's status and note."""
     if status not in STATUSES:
-        raise UsageError(f"status must be one of {', '.join(STATUSES)}, not {status!r}")
+        raise UsageError(_("status must be one of {statuses}, not {status!r}").format(
+            statuses=", ".join(STATUSES), status=status))
     with store.transaction():
         store.execute("DELETE FROM followups WHERE source = ? AND contact_id = ?", [source, contact_id])
         store.execute("INSERT INTO followups VALUES (?, ?, ?, ?, now())", [source, contact_id, status, note or None])

@@ -117,6 +117,21 @@ def N_(message: str) -> str:
 _ = gettext
 
 
+def format_number(value: float, decimals: int = 0, sign: bool = False) -> str:
+    """A number with thousands separators and `decimals` decimals, in the current language.
+
+    English keeps Python's own formatting (1,234,567); another language formats through Babel's data for its
+    locale (Russian: 1 234 567 with a no-break space, a decimal comma)."""
+    code = current_language()
+    if code == DEFAULT_LANGUAGE:
+        return f"{value:+,.{decimals}f}" if sign else f"{value:,.{decimals}f}"
+    from babel.numbers import format_decimal  # only a session that is not in English needs Babel's formats
+
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    text = format_decimal(round(value, decimals) + 0.0, format=pattern, locale=code)
+    return "+" + text if sign and value >= 0 else text
+
+
 def placeholders(text: str) -> list[str]:
     """The str.format and %-placeholders of a text, sorted: a translation must keep exactly these."""
     return sorted(_PLACEHOLDER.findall(text))

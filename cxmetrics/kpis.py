@@ -5,6 +5,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from .errors import UsageError
+from .i18n import _
 from .measures import AGENT, CHURN_PERIODS, DAY, MEASURE_COLUMNS, POOL, SLOT, Grain, ensure_built
 from .metrics import GROUPS, METRICS, PERIOD_MONTH_SQL, PERIOD_SQL, PERIODS, REGISTRY, metric
 from .months import day_bound
@@ -96,13 +97,15 @@ def measures_sql(period: str = "month", by: str | None = None, date_from=None, d
     questions that ask no churn metric: a drill-down's churn counts distinct customers from the contact rows.
     """
     if period not in PERIOD_SQL:
-        raise UsageError(f"--period must be one of {', '.join(PERIODS)}, not {period!r}")
+        raise UsageError(_("--period must be one of {periods}, not {period!r}").format(periods=", ".join(PERIODS),
+                                                                                      period=period))
     if by is not None and by not in GROUPS:
-        raise UsageError(f"--by must be one of {', '.join(GROUPS)}, not {by!r}")
+        raise UsageError(_("--by must be one of {groups}, not {by!r}").format(groups=", ".join(GROUPS), by=by))
     filters = {column: list(values) for column, values in (filters or {}).items() if values}
     for column in filters:
         if column not in GROUPS:
-            raise UsageError(f"cannot filter on {column!r}; filters are {', '.join(GROUPS)}")
+            raise UsageError(_("cannot filter on {column!r}; filters are {groups}").format(column=column,
+                                                                                          groups=", ".join(GROUPS)))
     grain = _grain_for(period, by, filters)
     group_col = f", {quote_ident(by)} AS grp" if by else ""
     group_key = ", grp" if by else ""
@@ -153,8 +156,8 @@ def _grain_for(period: str, by: str | None, filters: dict[str, list[str]]) -> Gr
     needs_agent = by == "agent" or "agent" in filters
     if period in ("interval", "weekday_interval"):
         if needs_agent:
-            raise UsageError("agent drill-down is by day, week, month or quarter, not by half-hour interval: "
-                             "choose another --period, or drill down by queue or team")
+            raise UsageError(_("agent drill-down is by day, week, month or quarter, not by half-hour interval: "
+                               "choose another --period, or drill down by queue or team"))
         return SLOT
     return AGENT if needs_agent else DAY
 
@@ -162,7 +165,8 @@ def _grain_for(period: str, by: str | None, filters: dict[str, list[str]]) -> Gr
 def _bound(value, grain: Grain, end: bool = False) -> dt.datetime | None:
     bound = day_bound(value, end=end)
     if bound is not None and grain.time == "day" and bound.time() != dt.time():
-        raise UsageError(f"{value!r}: periods start at midnight; give a day (YYYY-MM-DD) or a month (YYYY-MM)")
+        raise UsageError(_("{value!r}: periods start at midnight; give a day (YYYY-MM-DD) or a month (YYYY-MM)")
+                         .format(value=value))
     return bound
 
 

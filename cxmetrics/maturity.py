@@ -12,121 +12,146 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from .compliance import compliance
+from .display import format_number, month_label
 from .errors import UsageError
+from .i18n import N_, _, ngettext
 from .kpis import kpis
 from .months import add_months, last_complete_month
 from .storage import Store
 from .targets import TargetBook, list_targets
 
-SECTIONS = {
-    "A. Alignment with the organisation": [
-        (1, "Alignment", "Contact-centre staff understand how service failures affect the whole organisation. "
-                         "Management knows which functions, processes and actions are critical to its success."),
-        (2, "Goals and objectives", "Operational, tactical and strategic goals shared by customer service and the "
-                                    "company as a whole are defined and documented."),
-        (3, "Stakeholder involvement", "All stakeholders can take part in setting the centre's goals and action "
-                                       "plans; the centre regularly reports back on what it did at their request."),
-        (4, "Resource allocation", "Resource needs and allocation follow the service-level targets and the "
-                                   "organisation's goals, and are reviewed as the company or its customers change."),
+SECTIONS = {  # section → (number, title, statement); the texts are English, marked N_(), shown with _()
+    N_("A. Alignment with the organisation"): [
+        (1, N_("Alignment"),
+         N_("Contact-centre staff understand how service failures affect the whole organisation. "
+            "Management knows which functions, processes and actions are critical to its success.")),
+        (2, N_("Goals and objectives"),
+         N_("Operational, tactical and strategic goals shared by customer service and the "
+            "company as a whole are defined and documented.")),
+        (3, N_("Stakeholder involvement"),
+         N_("All stakeholders can take part in setting the centre's goals and action "
+            "plans; the centre regularly reports back on what it did at their request.")),
+        (4, N_("Resource allocation"),
+         N_("Resource needs and allocation follow the service-level targets and the "
+            "organisation's goals, and are reviewed as the company or its customers change.")),
     ],
-    "B. People": [
-        (5, "Customer satisfaction", "A complete customer-satisfaction programme is in place; its results are shared "
-                                     "with staff, stakeholders and customers and used to improve continuously."),
-        (6, "Customer-satisfaction reporting", "Customer-satisfaction reports are produced regularly."),
-        (7, "Employee satisfaction", "Employee-satisfaction reports are produced regularly."),
+    N_("B. People"): [
+        (5, N_("Customer satisfaction"),
+         N_("A complete customer-satisfaction programme is in place; its results are shared "
+            "with staff, stakeholders and customers and used to improve continuously.")),
+        (6, N_("Customer-satisfaction reporting"), N_("Customer-satisfaction reports are produced regularly.")),
+        (7, N_("Employee satisfaction"), N_("Employee-satisfaction reports are produced regularly.")),
     ],
-    "C. Processes": [
-        (8, "Operational plans", "Operational plans are updated regularly and reviewed at least once a year."),
-        (9, "Event management", "Roles and duties in handling events (incidents, service requests…) are documented "
-                                "and known; a contact-centre representative helps improve the process."),
-        (10, "Feedback management", "The process for collecting feedback and tracking the actions taken on it is "
-                                    "documented and reviewed regularly."),
-        (11, "Service-level management", "Service-level targets and the agreements between key stakeholders are "
-                                         "reviewed at least quarterly."),
-        (12, "Continuous improvement", "Processes and procedures are defined, documented and reviewed regularly, and "
-                                       "improved with stakeholders involved in good time."),
-        (13, "Quality assurance", "The quality-assurance process is clearly defined and consistently followed; its "
-                                  "results reach staff promptly and are one of the performance measures."),
-        (14, "Workforce management (process)", "Workforce planning rests on formal methods for reaching service-level "
-                                               "targets; it is documented, followed and reviewed at least yearly."),
+    N_("C. Processes"): [
+        (8, N_("Operational plans"), N_("Operational plans are updated regularly and reviewed at least once a year.")),
+        (9, N_("Event management"),
+         N_("Roles and duties in handling events (incidents, service requests…) are documented "
+            "and known; a contact-centre representative helps improve the process.")),
+        (10, N_("Feedback management"),
+         N_("The process for collecting feedback and tracking the actions taken on it is "
+            "documented and reviewed regularly.")),
+        (11, N_("Service-level management"),
+         N_("Service-level targets and the agreements between key stakeholders are "
+            "reviewed at least quarterly.")),
+        (12, N_("Continuous improvement"),
+         N_("Processes and procedures are defined, documented and reviewed regularly, and "
+            "improved with stakeholders involved in good time.")),
+        (13, N_("Quality assurance"),
+         N_("The quality-assurance process is clearly defined and consistently followed; its "
+            "results reach staff promptly and are one of the performance measures.")),
+        (14, N_("Workforce management (process)"),
+         N_("Workforce planning rests on formal methods for reaching service-level "
+            "targets; it is documented, followed and reviewed at least yearly.")),
     ],
-    "D. Metrics": [
-        (15, "Service level / response time", "Performance data are collected regularly, and service level or "
-                                              "response time stays within 5% of target."),
-        (16, "Contact measures: volume, AHT, FCR", "Performance reports are produced regularly. Targets are met or "
-                                                   "beaten in at least 9 of the last 12 months."),
+    N_("D. Metrics"): [
+        (15, N_("Service level / response time"),
+         N_("Performance data are collected regularly, and service level or "
+            "response time stays within 5% of target.")),
+        (16, N_("Contact measures: volume, AHT, FCR"),
+         N_("Performance reports are produced regularly. Targets are met or "
+            "beaten in at least 9 of the last 12 months.")),
     ],
-    "E. Technology": [
-        (17, "Routing", "Routing is integrated with other systems such as workforce management, routes "
-                        "automatically, gives real-time statistics and warns early when service level leaves its "
-                        "target range."),
-        (18, "Workforce management (system)", "The WFM system is integrated with other systems and combines workload, "
-                                              "working time and service-level targets into an optimal schedule."),
-        (19, "Omnichannel", "The centre supports all channels together in routing, analytics and so on."),
-        (20, "Reporting", "The reporting system is integrated with the centre's other systems."),
+    N_("E. Technology"): [
+        (17, N_("Routing"),
+         N_("Routing is integrated with other systems such as workforce management, routes "
+            "automatically, gives real-time statistics and warns early when service level leaves its "
+            "target range.")),
+        (18, N_("Workforce management (system)"),
+         N_("The WFM system is integrated with other systems and combines workload, "
+            "working time and service-level targets into an optimal schedule.")),
+        (19, N_("Omnichannel"), N_("The centre supports all channels together in routing, analytics and so on.")),
+        (20, N_("Reporting"), N_("The reporting system is integrated with the centre's other systems.")),
     ],
 }
 STATEMENTS = {number: (section, title, text) for section, items in SECTIONS.items() for number, title, text in items}
 
-# Stage bands: this project's own (see maturity.md §3).
-BANDS = [(20, 36, "Customer-negligent"), (37, 52, "Customer-chaotic"), (53, 68, "Customer-aware"),
-         (69, 84, "Customer-centric"), (85, 100, "Customer champion")]
+# Stage bands: this project's own (see maturity.md §3). A stage's English name is its code too (stored with a
+# saved assessment, compared in code); `stage_name` gives it in the session's language.
+BANDS = [(20, 36, N_("Customer-negligent")), (37, 52, N_("Customer-chaotic")), (53, 68, N_("Customer-aware")),
+         (69, 84, N_("Customer-centric")), (85, 100, N_("Customer champion"))]
 
-STAGES = {
+STAGES = {  # by stage code; the texts are English, marked N_(), shown with _(); key metrics are metric ids
     "Customer-negligent": {
-        "summary": "Customers are not seen as a vital asset.",
-        "people": "Staff do not know the customer journey; engagement is low.",
-        "processes": "The centre runs in survival mode, and nobody owns CX.",
-        "technology": "Siloed tools, one channel, almost no reporting, no voice of the customer.",
-        "key_metrics": ["cost per contact", "volume"],
-        "next": ["Someone with real influence champions a single CX approach and drives the change; if nobody "
-                 "inside can, bring in outside help."]},
+        "summary": N_("Customers are not seen as a vital asset."),
+        "people": N_("Staff do not know the customer journey; engagement is low."),
+        "processes": N_("The centre runs in survival mode, and nobody owns CX."),
+        "technology": N_("Siloed tools, one channel, almost no reporting, no voice of the customer."),
+        "key_metrics": [N_("cost per contact"), "volume"],
+        "next": [N_("Someone with real influence champions a single CX approach and drives the change; if nobody "
+                    "inside can, bring in outside help.")]},
     "Customer-chaotic": {
-        "summary": "Leaders say customers matter, but actions lag.",
-        "people": "Staff are measured on numbers unrelated to CX.",
-        "processes": "A first voice-of-the-customer programme; several leaders own pieces such as CSAT; basic "
-                     "reporting.",
-        "technology": "PBX, a simple CRM and scheduling, each in isolation; much manual re-keying.",
+        "summary": N_("Leaders say customers matter, but actions lag."),
+        "people": N_("Staff are measured on numbers unrelated to CX."),
+        "processes": N_("A first voice-of-the-customer programme; several leaders own pieces such as CSAT; basic "
+                        "reporting."),
+        "technology": N_("PBX, a simple CRM and scheduling, each in isolation; much manual re-keying."),
         "key_metrics": ["aht", "volume"],
-        "next": ["Give CX a single, central leadership.", "Let employees act as customer advocates.",
-                 "Use voice-of-the-customer and customer-journey tools.",
-                 "Collect customer feedback and record it carefully.",
-                 "Integrate the critical systems, at least partly.", "Track NPS, CSAT and customer effort."]},
+        "next": [N_("Give CX a single, central leadership."), N_("Let employees act as customer advocates."),
+                 N_("Use voice-of-the-customer and customer-journey tools."),
+                 N_("Collect customer feedback and record it carefully."),
+                 N_("Integrate the critical systems, at least partly."), N_("Track NPS, CSAT and customer effort.")]},
     "Customer-aware": {
-        "summary": "Coordinated, central effort has begun.",
-        "people": "Strong voice-of-customer and voice-of-employee programmes.",
-        "processes": "CX shapes priorities; Lean, Six Sigma, ITIL or Agile are in use; reports include CX measures.",
-        "technology": "The earlier tools are integrated, but still limit progress.",
+        "summary": N_("Coordinated, central effort has begun."),
+        "people": N_("Strong voice-of-customer and voice-of-employee programmes."),
+        "processes": N_("CX shapes priorities; Lean, Six Sigma, ITIL or Agile are in use; reports include CX "
+                        "measures."),
+        "technology": N_("The earlier tools are integrated, but still limit progress."),
         "key_metrics": ["fcr", "csat", "nps"],
-        "next": ["Define a brand voice and share it with every unit.",
-                 "Make customer and employee feedback the main driver of process improvement.",
-                 "Apply CX process-improvement methods.", "Integrate systems so that information flows freely.",
-                 "Track churn and other CX measures beside NPS, CSAT and customer effort."]},
+        "next": [N_("Define a brand voice and share it with every unit."),
+                 N_("Make customer and employee feedback the main driver of process improvement."),
+                 N_("Apply CX process-improvement methods."), N_("Integrate systems so that information flows freely."),
+                 N_("Track churn and other CX measures beside NPS, CSAT and customer effort.")]},
     "Customer-centric": {
-        "summary": "Customers' interests weigh in every important decision.",
-        "people": "Hiring is for culture fit; staff are empowered.",
-        "processes": "CX drives process improvement; reporting puts loyalty measures first.",
-        "technology": "Fully integrated systems; intelligent routing; workload forecasting; layered analytics.",
+        "summary": N_("Customers' interests weigh in every important decision."),
+        "people": N_("Hiring is for culture fit; staff are empowered."),
+        "processes": N_("CX drives process improvement; reporting puts loyalty measures first."),
+        "technology": N_("Fully integrated systems; intelligent routing; workload forecasting; layered analytics."),
         "key_metrics": ["csat", "nps", "ces", "churn_rate", "asa", "fcr"],
-        "next": ["Appoint a senior executive for customers.", "Bring every new hire into the CX programme at once.",
-                 "Gather customer and employee feedback consistently.",
-                 "Track first-contact resolution, resolution time, and satisfaction by channel.",
-                 "Use predictive analytics, AI and machine learning."]},
+        "next": [N_("Appoint a senior executive for customers."),
+                 N_("Bring every new hire into the CX programme at once."),
+                 N_("Gather customer and employee feedback consistently."),
+                 N_("Track first-contact resolution, resolution time, and satisfaction by channel."),
+                 N_("Use predictive analytics, AI and machine learning.")]},
     "Customer champion": {
-        "summary": "Customers are the main asset, and every channel works in concert.",
-        "people": "High engagement and retention.",
-        "processes": "CX is the key strategic factor and changes happen fast.",
-        "technology": "An open, unified platform; predictive analytics, AI and ML.",
-        "key_metrics": ["csat", "nps", "ces", "churn_rate", "asa", "fcr", "customer lifetime value"],
+        "summary": N_("Customers are the main asset, and every channel works in concert."),
+        "people": N_("High engagement and retention."),
+        "processes": N_("CX is the key strategic factor and changes happen fast."),
+        "technology": N_("An open, unified platform; predictive analytics, AI and ML."),
+        "key_metrics": ["csat", "nps", "ces", "churn_rate", "asa", "fcr", N_("customer lifetime value")],
         "next": []},
 }
+
+
+def stage_name(stage: str) -> str:
+    """A stage code (its English name, as stored) in the session's language."""
+    return _(stage)
 
 
 def stage_for(total: int) -> str:
     for low, high, name in BANDS:
         if low <= total <= high:
             return name
-    raise UsageError(f"a total of 20 scores from 1 to 5 lies between 20 and 100, not {total}")
+    raise UsageError(_("a total of 20 scores from 1 to 5 lies between 20 and 100, not {total}").format(total=total))
 
 
 def score_for_share(share: float | None) -> int | None:
@@ -153,7 +178,6 @@ MIN_MONTHS_15 = 6
 # level). Statuses that are no verdict (too little history, not measured) are shown but not counted.
 MIN_VERDICTS_16 = 2
 VERDICTS = ("compliant", "at_risk", "breached")
-TOO_LITTLE = "too little evidence to propose a score"
 
 
 @dataclass
@@ -175,11 +199,8 @@ class Evidence:
         """One line: the proposed score and its share, or why there is none."""
         if self.thin:
             return self.thin
-        return f"proposed score {self.score}: {self.qualifying} of {self.cases} qualify ({100 * self.share:.0f}%)"
-
-
-def _plural(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
+        return _("proposed score {score}: {qualifying} of {cases} qualify ({share}%)").format(
+            score=self.score, qualifying=self.qualifying, cases=self.cases, share=format_number(100 * self.share))
 
 
 def statement_15(store: Store, as_of: str | None = None) -> Evidence:
@@ -201,11 +222,15 @@ def statement_15(store: Store, as_of: str | None = None) -> Evidence:
     months = len({r["month"] for r in rows})
     thin = None
     if months < MIN_MONTHS_15:
-        thin = (f"{TOO_LITTLE}: {_plural(len(rows), 'channel-month', 'channel-months')} with a service-level "
-                f"target and data, in {months} of the 12 months; at least {MIN_MONTHS_15} months needed")
-    return Evidence(15, None if thin else score_for_share(qualifying / len(rows)), qualifying, len(rows),
-                    f"channel-months {first}…{as_of} with a service-level target and data, met within 5% of "
-                    f"target; at least {MIN_MONTHS_15} different months needed", rows, thin)
+        thin = _("too little evidence to propose a score: {channel_months} with a service-level target and data, "
+                 "in {months} of the 12 months; at least {least} months needed").format(
+            channel_months=ngettext("{n} channel-month", "{n} channel-months", len(rows)).format(n=len(rows)),
+            months=months, least=MIN_MONTHS_15)
+    rule = _("channel-months {first}…{last} with a service-level target and data, met within 5% of target; at least "
+             "{least} different months needed").format(first=month_label(first), last=month_label(as_of),
+                                                        least=MIN_MONTHS_15)
+    return Evidence(15, None if thin else score_for_share(qualifying / len(rows)), qualifying, len(rows), rule,
+                    rows, thin)
 
 
 def statement_16(store: Store, as_of: str | None = None) -> Evidence:
@@ -226,12 +251,17 @@ def statement_16(store: Store, as_of: str | None = None) -> Evidence:
     thin = None
     if cases < MIN_VERDICTS_16:
         left_out = len(rows) - cases
-        thin = (f"{TOO_LITTLE}: {_plural(cases, 'channel × metric', 'channel × metrics')} with a verdict of the "
-                f"rolling rule" + (f" ({left_out} more without one: too little history or not measured)"
-                                   if left_out else "") + f"; at least {MIN_VERDICTS_16} needed")
-    return Evidence(16, None if thin else score_for_share(qualifying / cases), qualifying, cases,
-                    f"channel × metric (volume, AHT, FCR) with a target and a verdict of the rolling rule as of "
-                    f"{as_of}, compliant; at least {MIN_VERDICTS_16} verdicts needed", rows, thin)
+        verdicts = ngettext("{n} channel × metric", "{n} channel × metrics", cases).format(n=cases)
+        if left_out:
+            thin = _("too little evidence to propose a score: {verdicts} with a verdict of the rolling rule "
+                     "({left_out} more without one: too little history or not measured); at least {least} needed")
+        else:
+            thin = _("too little evidence to propose a score: {verdicts} with a verdict of the rolling rule; at least "
+                     "{least} needed")
+        thin = thin.format(verdicts=verdicts, left_out=left_out, least=MIN_VERDICTS_16)
+    rule = _("channel × metric (volume, AHT, FCR) with a target and a verdict of the rolling rule as of {month}, "
+             "compliant; at least {least} verdicts needed").format(month=month_label(as_of), least=MIN_VERDICTS_16)
+    return Evidence(16, None if thin else score_for_share(qualifying / cases), qualifying, cases, rule, rows, thin)
 
 
 def proposed_scores(store: Store, as_of: str | None = None) -> dict[int, Evidence]:
@@ -241,11 +271,11 @@ def proposed_scores(store: Store, as_of: str | None = None) -> dict[int, Evidenc
 @dataclass
 class Result:
     total: int
-    stage: str
-    sections: dict[str, float]   # section → mean score
+    stage: str                   # a stage code (its English name): shown with stage_name()
+    sections: dict[str, float]   # section (English, shown with _()) → mean score
     next_stage: str | None
-    steps: list[str]
-    key_metrics: list[str]
+    steps: list[str]             # English, marked N_(): shown with _()
+    key_metrics: list[str]       # metric ids, or an English name (N_()) of a measure this app does not compute
 
 
 def unscored(scores: dict[int, int | None]) -> list[int]:
@@ -257,23 +287,24 @@ def assess(scores: dict[int, int]) -> Result:
     """Total, stage, per-section means and the steps to the next stage; every statement must be scored."""
     bad = [n for n, s in scores.items() if s is not None and s not in (1, 2, 3, 4, 5)]
     if bad:
-        raise UsageError(f"scores are whole numbers from 1 to 5; check statements {', '.join(map(str, bad))}")
+        raise UsageError(_("scores are whole numbers from 1 to 5; check statements {numbers}").format(
+            numbers=", ".join(map(str, bad))))
     missing = unscored(scores)
     if missing:
-        raise UsageError(f"score every statement before the total and stage; {20 - len(missing)} of 20 scored, "
-                         f"missing: {', '.join(map(str, missing))}")
+        raise UsageError(_("score every statement before the total and stage; {scored} of 20 scored, missing: "
+                           "{missing}").format(scored=20 - len(missing), missing=", ".join(map(str, missing))))
     total = sum(scores[n] for n in STATEMENTS)
     stage = stage_for(total)
     names = [b[2] for b in BANDS]
     following = names[names.index(stage) + 1] if stage != names[-1] else None
-    sections = {s: sum(scores[n] for n, _, _ in items) / len(items) for s, items in SECTIONS.items()}
+    sections = {s: sum(scores[item[0]] for item in items) / len(items) for s, items in SECTIONS.items()}
     return Result(total, stage, sections, following, STAGES[stage]["next"], STAGES[stage]["key_metrics"])
 
 
 def save_assessment(store: Store, name: str, scores: dict[int, int], assessed_on: dt.date | None = None) -> int:
     result = assess(scores)
     if not name.strip():
-        raise UsageError("give the assessment a name (who assessed, or which site)")
+        raise UsageError(_("give the assessment a name (who assessed, or which site)"))
     with store.transaction():
         new_id = int(store.scalar("SELECT coalesce(max(assessment_id), 0) + 1 FROM assessments"))
         store.execute("INSERT INTO assessments VALUES (?, ?, ?, ?, ?, ?, now())",

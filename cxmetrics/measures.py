@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from .errors import CxError
+from .i18n import _, format_number
 from .metrics import AGGREGATED_MEASURES, MEASURES, THRESHOLD_MEASURES
 from .schema import OTHER_CHANNEL_DEFAULTS
 from .storage import OPEN_HOOKS, Store, TempTable, TempTables, quote_ident
@@ -103,15 +104,15 @@ def ensure_built(store: Store, progress: ProgressFn | None = None) -> bool:
     if is_built(store):
         return False
     if store.read_only:
-        raise CxError(f"{store.path} was made by an earlier version of cxmetrics and its measures are not built "
-                      "yet. Open it once without CXMETRICS_READONLY to build them.")
+        raise CxError(_("{path} was made by an earlier version of cxmetrics and its measures are not built yet. "
+                        "Open it once without CXMETRICS_READONLY to build them.").format(path=store.path))
     with store.write_lock:
         if is_built(store):
             return False
         contacts = int(store.scalar("SELECT count(*) FROM contacts"))
         if progress and contacts:
-            progress(f"Building the measures layer from {contacts:,} stored contacts (once, after an upgrade or "
-                     "a restore) …")
+            progress(_("Building the measures layer from {contacts} stored contacts (once, after an upgrade or "
+                       "a restore) …").format(contacts=format_number(contacts)))
         with store.transaction():
             for table in (*TABLES, "measures_state"):
                 store.execute(f"DROP TABLE IF EXISTS {quote_ident(table)}")

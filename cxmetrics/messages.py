@@ -3,11 +3,16 @@
 A message names the import options it suggests by reference (`ControlRef`, one of
 schema.IMPORT_CONTROLS) and the fields it speaks of (`FieldRef`); the command line renders a
 reference as the flag, the Upload page as its own widget.
+
+A message is written in English and translated where it is rendered: its template with `_()` (Message is an
+extraction keyword, so `Message("literal", ...)` lands in the catalogue), a control's phrase and a field's label
+from their registries in schema.
 """
 from __future__ import annotations
 
-from .errors import CLI, INTERFACES, AlreadyImported, text_for
-from .schema import FIELD_LABELS, IMPORT_CONTROLS
+from .errors import CLI, INTERFACES, PAGE, AlreadyImported, text_for
+from .i18n import _
+from .schema import IMPORT_CONTROLS, field_label
 
 
 class ControlRef:
@@ -25,7 +30,9 @@ class ControlRef:
         control = IMPORT_CONTROLS[self.control_id]
         args = {**dict(control.defaults), **self.args}
         if "field" in args:
-            args.setdefault("label", FIELD_LABELS.get(args["field"], args["field"]))
+            args.setdefault("label", field_label(args["field"]))
+        if interface == PAGE:
+            args.update({name: control.page_value(name, value) for name, value in args.items()})
         return getattr(control, interface).format(**args)
 
     def __str__(self) -> str:
@@ -42,7 +49,7 @@ class FieldRef:
         self.name = name
 
     def text_for(self, interface: str) -> str:
-        return self.name if interface == CLI else f"'{FIELD_LABELS.get(self.name, self.name)}'"
+        return self.name if interface == CLI else _("'{label}'").format(label=field_label(self.name))
 
     def __str__(self) -> str:
         return self.text_for(CLI)
@@ -51,16 +58,18 @@ class FieldRef:
 class Message(str):
     """Text written once as a str.format template; its ControlRef and FieldRef values render per interface.
 
-    As a str it is the command line's wording, so it prints, compares and serialises like plain text.
+    As a str it is the command line's wording in the language of its construction, so it prints, compares and
+    serialises like plain text; `text_for` renders it in the current language. It keeps the English template
+    (a pickled message is rebuilt in the language of whoever reads it).
     """
 
     def __new__(cls, template: str, **values):
-        text = super().__new__(cls, _fill(template, values, CLI))
+        text = super().__new__(cls, _fill(_(template), values, CLI))
         text.template, text.values = template, values
         return text
 
     def text_for(self, interface: str) -> str:
-        return _fill(self.template, self.values, interface)
+        return _fill(_(self.template), self.values, interface)
 
     def __reduce__(self):  # pickled (the page's cache) and deep-copied (dataclasses.asdict) with its values
         return _rebuild_message, (self.template, self.values)

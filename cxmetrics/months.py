@@ -6,6 +6,7 @@ import datetime as dt
 import re
 
 from .errors import UsageError
+from .i18n import DEFAULT_LANGUAGE, _, current_language
 
 _QUARTER = re.compile(r"(\d{4})Q([1-4])")
 
@@ -48,14 +49,20 @@ def month_days(month: str) -> list[str]:
 
 
 def month_name(month: str) -> str:
-    """The English name of the month of a YYYY-MM string ("2026-03" → "March")."""
-    return calendar.month_name[int(month[5:7])]
+    """The name of the month of a YYYY-MM string in the session's language ("2026-03" → "March"; Russian
+    «март», the nominative, lower case as inside a sentence)."""
+    code = current_language()
+    if code == DEFAULT_LANGUAGE:
+        return calendar.month_name[int(month[5:7])]
+    from babel.dates import get_month_names  # only a session that is not in English needs Babel's names
+
+    return get_month_names("wide", "stand-alone", locale=code)[int(month[5:7])]
 
 
 def check_month(text: str, flag: str = "--as-of") -> str:
     """A YYYY-MM month, or a UsageError naming the flag."""
     if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", str(text or "")):
-        raise UsageError(f"{flag} {text!r}: write a month as YYYY-MM")
+        raise UsageError(_("{flag} {text!r}: write a month as YYYY-MM").format(flag=flag, text=text))
     return text
 
 
@@ -81,7 +88,7 @@ def day_bound(value: str | dt.date | None, end: bool = False) -> dt.datetime | N
                 return next_month_start(text) if end else month_start(text)
             day = dt.date.fromisoformat(text)
         except ValueError:
-            raise UsageError(f"{text!r} is not a date: write YYYY-MM-DD or YYYY-MM") from None
+            raise UsageError(_("{text!r} is not a date: write YYYY-MM-DD or YYYY-MM").format(text=text)) from None
     if end:
         day = day + dt.timedelta(days=1)
     return dt.datetime.combine(day, dt.time())
@@ -91,7 +98,7 @@ def parse_quarter(text: str) -> tuple[int, int]:
     """(year, quarter) of "YYYYQn", or a UsageError."""
     match = _QUARTER.fullmatch(str(text or "").strip().upper())
     if not match:
-        raise UsageError(f"--quarter {text!r}: write a quarter as YYYYQn, e.g. 2026Q3")
+        raise UsageError(_("--quarter {text!r}: write a quarter as YYYYQn, e.g. 2026Q3").format(text=text))
     return int(match.group(1)), int(match.group(2))
 
 

@@ -7,7 +7,9 @@ from functools import cached_property
 
 from .compliance import compliance
 from .config import channel_settings, get_settings
-from .display import STATUS_WORDS, channel_name, format_value, metric_format, ordered_channels
+from .display import (STATUS_WORDS, channel_name, format_value, metric_format, month_label, ordered_channels,
+                      quarter_label)
+from .i18n import _, current_language, ngettext, pgettext
 from .kpis import kpis
 from .metrics import METRICS, REGISTRY, TARGETED
 from .months import (add_months, month_name, month_range, month_start, next_month_start, quarter_months,
@@ -16,6 +18,44 @@ from .quality import detect_missing_days, latest_month
 from .targets import TargetBook, list_targets, month_state
 
 TREND_METRICS = ("service_level", "csat")  # the review's 12-month trend charts
+
+
+# -- quarter and month labels in the session's language ---------------------------------------------------------
+# English keeps its labels as they were ("2026Q3", "July 2026"); another language writes them through Babel's data
+# for its locale (Russian: «3-й кв. 2026», «июль 2026», months in the nominative). display.quarter_label and
+# display.month_label give the labels with the year; months.month_name a month without it.
+def short_quarter_label(quarter: str) -> str:
+    """A quarter without its year: Q3 in English, «3-й кв.» in Russian."""
+    if current_language() == "en":
+        return quarter[4:]
+    from babel.dates import format_date  # only a session that is not in English needs Babel's formats
+
+    return format_date(dt.date(int(quarter[:4]), int(quarter_months(quarter)[0][5:7]), 1), "QQQ",
+                       locale=current_language())
+
+
+def month_year_label(month: str) -> str:
+    """A month with its year as a column heading reads it: July 2026 in English, «июль 2026» in Russian."""
+    return month_name(month) + " " + month[:4] if current_language() == "en" else month_label(month)
+
+
+def _plain_number(value: float) -> str:
+    """A number as Python's :g writes it, with the decimal comma outside English (a threshold in seconds)."""
+    text = f"{value:g}"
+    return text if current_language() == "en" else text.replace(".", ",")
+
+
+def _sentence(text: str) -> str:
+    """The text with its first letter in capitals (a Russian sentence may start with a month or a channel)."""
+    return text[:1].upper() + text[1:]
+
+
+def _subject(channel: str, metric_id: str) -> str:
+    """How a finding names a channel's metric: "Voice service level" (Russian «Уровень обслуживания (голос)»:
+    the translation may put the channel after the metric, so the channel comes in lower case and the text starts
+    with a capital)."""
+    return _sentence(pgettext("finding subject", "{channel} {metric}").format(
+        channel=channel_name(channel).lower(), metric=METRICS[metric_id].subject))
 
 
 @dataclass
@@ -190,21 +230,24 @@ def _data_notes(rows) -> list[str]:
     level counted against a reported threshold other than the channel's setting."""
     notes = []
     for r in rows:
-        subject = f"{channel_name(r.channel)} {METRICS[r.metric].subject}"
+        subject = _subject(r.channel, r.metric)
         if r.rebuilt:
-            notes.append(f"{subject} is rebuilt from the percentages of an aggregated report (≈): its counts were "
-                         "not given.")
+            notes.append(_("{subject} is rebuilt from the percentages of an aggregated report (≈): its counts were "
+                           "not given.").format(subject=subject))
         if r.reported_threshold:
             low, high = r.reported_threshold
-            shown = f"{low:g} s" if low == high else f"{low:g}–{high:g} s"
-            notes.append(f"{subject} is counted within {shown}, the threshold its reports used, not the channel's "
-                         "setting.")
+            shown = _("{seconds} s").format(seconds=_plain_number(low)) if low == high else \
+                _("{low}–{high} s").format(low=_plain_number(low), high=_plain_number(high))
+            notes.append(_("{subject} is counted within {shown}, the threshold its reports used, not the channel's "
+                           "setting.").format(subject=subject, shown=shown))
     return notes
 
 
 def _listed(items: list[str]) -> str:
     """"a", "a and b", "a, b and c"."""
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+    if len(items) == 1:
+        return items[0]
+    return _("{items} and {last}").format(items=", ".join(items[:-1]), last=items[-1])
 
 
 def _target_sentence(review: QuarterlyReview, r: ReviewRow, subject: str) -> str:
@@ -212,12 +255,19 @@ def _target_sentence(review: QuarterlyReview, r: ReviewRow, subject: str) -> str
     missed = [c for c in r.months if c.state == "missed"]
     sentence = ""
     if missed:
-        sentence = f"{subject} missed its target in " + _listed(
-            [f"{month_name(c.month)} ({format_value(r.metric, c.value)} against {format_value(r.metric, c.target)})"
-             for c in missed]) + "."
+        sentence = _("{subject} missed its target in {months}.").format(subject=subject, months=_listed(
+            [_("{month} ({value} against {target})").format(month=month_name(c.month),
+                                                            value=format_value(r.metric, c.value),
+                                                            target=format_value(r.metric, c.target))
+             for c in missed]))
     if r.rolling_status in ("at_risk", "breached"):
-        sentence += (" " if sentence else f"{subject}: ") + f"{r.rolling_misses} misses in the last " \
-            f"{review.settings['rule_n']} months: {STATUS_WORDS[r.rolling_status].lower()}."
+        words = {"misses": r.rolling_misses, "n": review.settings["rule_n"],
+                 "status": STATUS_WORDS[r.rolling_status].lower()}
+        if sentence:
+            sentence += " " + _("{misses} misses in the last {n} months: {status}.").format(**words)
+        else:
+            sentence = _("{subject}: {misses} misses in the last {n} months: {status}.").format(subject=subject,
+                                                                                              **words)
     return sentence
 
 
@@ -234,37 +284,44 @@ def _change_sentence(r: ReviewRow, subject: str, previous_label: str) -> str:
         return ""
     better = (delta > 0) == (m.direction == "higher")
     size = metric_format(r.metric).change(abs(delta))
-    return (f"{subject} {'improved' if better else 'worsened'} {size} on {previous_label} "
-            f"({format_value(r.metric, r.previous_value)} → {format_value(r.metric, r.quarter_value)}).")
+    text = _("{subject} improved {size} on {quarter} ({before} → {after}).") if better else \
+        _("{subject} worsened {size} on {quarter} ({before} → {after}).")
+    return text.format(subject=subject, size=size, quarter=previous_label,
+                       before=format_value(r.metric, r.previous_value), after=format_value(r.metric, r.quarter_value))
 
 
 def findings(review: QuarterlyReview) -> list[str]:
     """Plain-language sentences generated from the review's numbers."""
+    quarter = quarter_label(review.quarter)
     if not review.has_data:
-        return [f"No contacts in {review.quarter}" + (" for the chosen channels" if review.channels else "")
-                + ": there is nothing to review."]
-    previous_label = shift_quarter(review.quarter, -1)
-    previous_label = previous_label[4:] if previous_label[:4] == review.quarter[:4] else previous_label
+        return [(_("No contacts in {quarter} for the chosen channels: there is nothing to review.") if review.channels
+                 else _("No contacts in {quarter}: there is nothing to review.")).format(quarter=quarter)]
+    previous = shift_quarter(review.quarter, -1)
+    previous_label = short_quarter_label(previous) if previous[:4] == review.quarter[:4] else \
+        quarter_label(previous)
     out, changes = [], []
     for r in review.rows:
-        subject = f"{channel_name(r.channel)} {METRICS[r.metric].subject}"
+        subject = _subject(r.channel, r.metric)
         out.append(_target_sentence(review, r, subject))
         changes.append(_change_sentence(r, subject, previous_label))
     out = [s for s in out if s] + [s for s in changes if s]
     for channel in review.channels:
         rows = [r for r in review.rows if r.channel == channel and METRICS[r.metric].survey]
         if rows and all(r.quarter_n == 0 for r in rows):
-            out.append(f"Satisfaction is not measured on {channel_name(channel).lower()}: no CSAT, NPS or CES "
-                       f"responses in {review.quarter}.")
+            out.append(_("Satisfaction is not measured on {channel}: no CSAT, NPS or CES responses in {quarter}.")
+                       .format(channel=channel_name(channel).lower(), quarter=quarter))
     if not any(c.state == "missed" for r in review.rows for c in r.months):
         loaded = [m for m in review.months if m not in review.not_loaded]
-        scope = f"every month of {review.quarter}" if not review.not_loaded else \
-            "every month loaded so far (" + ", ".join(month_name(m) for m in loaded) + ")"
-        out.insert(0, f"Every targeted metric met its target in {scope}.")
+        out.insert(0, _("Every targeted metric met its target in every month of {quarter}.").format(quarter=quarter)
+                   if not review.not_loaded else
+                   _("Every targeted metric met its target in every month loaded so far ({months}).")
+                   .format(months=", ".join(month_name(m) for m in loaded)))
     out += review.data_notes
     if review.not_loaded:
-        one = len(review.not_loaded) == 1
-        out.append(f"{_listed([month_name(m) for m in review.not_loaded])} {'is' if one else 'are'} not loaded yet: "
-                   f"the store's data end before {'it' if one else 'them'}, so {review.quarter} is reviewed on the "
-                   "months loaded so far.")
+        out.append(_sentence(ngettext(
+            "{months} is not loaded yet: the store's data end before it, so {quarter} is reviewed on the months "
+            "loaded so far.",
+            "{months} are not loaded yet: the store's data end before them, so {quarter} is reviewed on the months "
+            "loaded so far.", len(review.not_loaded))
+            .format(months=_listed([month_name(m) for m in review.not_loaded]), quarter=quarter)))
     return out

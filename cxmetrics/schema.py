@@ -7,14 +7,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .errors import translated_reason
+from .i18n import N_, _
 from .settings import SETTINGS_BY_NAME
 
 CHANNELS = ("voice", "chat", "messaging", "email", "social", "video", "back_office")
 
-# The service-level formulas a channel can use (spec §3), each with its text for people.
-SL_FORMULA_TEXT = {"abandons_against": "answered within ÷ (offered − short abandons)",
-                   "abandons_ignored": "answered within ÷ answered",
-                   "abandons_within_met": "(answered within + abandoned within) ÷ offered"}
+# The service-level formulas a channel can use (spec §3), each with its text for people (English, marked N_():
+# translate it where it is shown, with _()).
+SL_FORMULA_TEXT = {"abandons_against": N_("answered within ÷ (offered − short abandons)"),
+                   "abandons_ignored": N_("answered within ÷ answered"),
+                   "abandons_within_met": N_("(answered within + abandoned within) ÷ offered")}
 SL_FORMULAS = tuple(SL_FORMULA_TEXT)
 
 
@@ -44,96 +47,105 @@ class Field:
     required: bool = False
     low: float | None = None
     high: float | None = None
-    description: str = ""
-    label: str = ""  # what the pages call it
+    description: str = ""  # English, marked N_(): shown translated, with _()
+    label: str = ""  # what the pages call it (English, marked N_(); field_label() is it translated)
 
 
 CONTACT_FIELDS = (
-    Field("contact_id", "text", True, label="Contact id",
-          description="id in the source system; several columns are joined with ':'"),
-    Field("channel", "channel", label="Channel",
-          description="channel slug (spec §2), or one constant channel for the file"),
-    Field("queued_at", "timestamp", label="Queued at (offered)", description="when the contact was offered"),
-    Field("queued_date", "date", label="Queued date", description="date part of queued_at, with queued_time"),
-    Field("queued_time", "time", label="Queued time", description="time part of queued_at, with queued_date"),
-    Field("answered_at", "timestamp", label="Answered at", description="first agent answer / first response"),
-    Field("ended_at", "timestamp", label="Ended at", description="end of the contact, or when the customer abandoned"),
-    Field("answered", "bool", label="Answered (yes/no)", description="explicit answered flag"),
-    Field("abandoned", "bool", label="Abandoned (yes/no)", description="explicit abandoned flag"),
-    Field("wait_seconds", "duration", label="Wait time", description="speed of answer / time to first response"),
-    Field("talk_seconds", "duration", label="Talk time", description="talk time"),
-    Field("hold_seconds", "duration", label="Hold time", description="hold time"),
-    Field("wrap_seconds", "duration", label="Wrap-up time", description="after-contact work"),
-    Field("handle_seconds", "duration", label="Handle time", description="total handle time"),
-    Field("direction", "direction", label="Direction", description="inbound (default) or outbound"),
-    Field("customer_id", "text", label="Customer id", description="customer id, for repeat-contact FCR and churn"),
-    Field("resolved", "bool", label="Resolved (yes/no)", description="explicit first-contact-resolution flag"),
-    Field("csat", "number", low=1, high=5, label="CSAT (1–5)", description="satisfaction score 1–5"),
-    Field("nps", "integer", low=0, high=10, label="NPS (0–10)", description="likelihood to recommend 0–10"),
-    Field("ces", "number", low=1, high=7, label="CES (1–7)", description="customer effort 1–7, higher is easier"),
-    Field("queue", "text", label="Queue", description="queue / skill / topic"),
-    Field("team", "text", label="Team", description="team / group"),
-    Field("agent", "text", label="Agent", description="agent"),
-    Field("status", "status", label="Status", description="disposition: answered, abandoned or skip"),
+    Field("contact_id", "text", True, label=N_("Contact id"),
+          description=N_("id in the source system; several columns are joined with ':'")),
+    Field("channel", "channel", label=N_("Channel"),
+          description=N_("channel slug (spec §2), or one constant channel for the file")),
+    Field("queued_at", "timestamp", label=N_("Queued at (offered)"), description=N_("when the contact was offered")),
+    Field("queued_date", "date", label=N_("Queued date"), description=N_("date part of queued_at, with queued_time")),
+    Field("queued_time", "time", label=N_("Queued time"), description=N_("time part of queued_at, with queued_date")),
+    Field("answered_at", "timestamp", label=N_("Answered at"), description=N_("first agent answer / first response")),
+    Field("ended_at", "timestamp", label=N_("Ended at"),
+          description=N_("end of the contact, or when the customer abandoned")),
+    Field("answered", "bool", label=N_("Answered (yes/no)"), description=N_("explicit answered flag")),
+    Field("abandoned", "bool", label=N_("Abandoned (yes/no)"), description=N_("explicit abandoned flag")),
+    Field("wait_seconds", "duration", label=N_("Wait time"),
+          description=N_("speed of answer / time to first response")),
+    Field("talk_seconds", "duration", label=N_("Talk time"), description=N_("talk time")),
+    Field("hold_seconds", "duration", label=N_("Hold time"), description=N_("hold time")),
+    Field("wrap_seconds", "duration", label=N_("Wrap-up time"), description=N_("after-contact work")),
+    Field("handle_seconds", "duration", label=N_("Handle time"), description=N_("total handle time")),
+    Field("direction", "direction", label=N_("Direction"), description=N_("inbound (default) or outbound")),
+    Field("customer_id", "text", label=N_("Customer id"),
+          description=N_("customer id, for repeat-contact FCR and churn")),
+    Field("resolved", "bool", label=N_("Resolved (yes/no)"), description=N_("explicit first-contact-resolution flag")),
+    Field("csat", "number", low=1, high=5, label=N_("CSAT (1–5)"), description=N_("satisfaction score 1–5")),
+    Field("nps", "integer", low=0, high=10, label=N_("NPS (0–10)"), description=N_("likelihood to recommend 0–10")),
+    Field("ces", "number", low=1, high=7, label=N_("CES (1–7)"),
+          description=N_("customer effort 1–7, higher is easier")),
+    Field("queue", "text", label=N_("Queue"), description=N_("queue / skill / topic")),
+    Field("team", "text", label=N_("Team"), description=N_("team / group")),
+    Field("agent", "text", label=N_("Agent"), description=N_("agent")),
+    Field("status", "status", label=N_("Status"), description=N_("disposition: answered, abandoned or skip")),
 )
 
 CUSTOMER_FIELDS = (
-    Field("customer_id", "text", True, label="Customer id", description="customer id"),
-    Field("churned_on", "date", label="Churned on", description="date the customer left; empty = active"),
+    Field("customer_id", "text", True, label=N_("Customer id"), description=N_("customer id")),
+    Field("churned_on", "date", label=N_("Churned on"), description=N_("date the customer left; empty = active")),
 )
 
 # An aggregated report's row (spec §1b): a period, its dimensions, and counts, totals, means or percentages.
 AGGREGATED_FIELDS = (
-    Field("period_start", "period", label="Period start",
-          description="start of the row's interval, day, week or month (a month may be written with its year: "
-                      "Apr-15, 2026-03, март 2026)"),
-    Field("period_date", "date", label="Period date", description="date part of the period start, with period_time"),
-    Field("period_time", "time", label="Period time", description="time part of the period start, with period_date"),
-    Field("channel", "channel", label="Channel", description="channel slug (spec §2), or one channel for the file"),
-    Field("direction", "direction", label="Direction", description="inbound (default) or outbound"),
-    Field("queue", "text", label="Queue", description="queue / skill / split / CSQ"),
-    Field("team", "text", label="Team", description="team / group"),
-    Field("agent", "text", label="Agent", description="agent"),
-    Field("status", "status", label="Status",
-          description="one outcome for all the row's contacts: its offered count is answered or abandoned"),
-    Field("offered", "count", label="Offered", description="contacts offered; absent: answered + abandoned"),
-    Field("answered", "count", label="Answered", description="contacts answered (handled)"),
-    Field("abandoned", "count", label="Abandoned", description="contacts abandoned"),
-    Field("short_abandoned", "count", label="Short abandons",
-          description="abandoned before the short-abandon threshold; absent: 0, and the report says so"),
-    Field("answered_within", "count", label="Answered within threshold",
-          description="answered within the row's service-level threshold"),
-    Field("abandoned_within", "count", label="Abandoned within threshold",
-          description="abandoned within the row's service-level threshold"),
-    Field("sl_threshold_s", "duration", label="Service-level threshold",
-          description="the threshold the within-counts refer to"),
-    Field("wait_total_s", "duration", label="Wait time (total)", description="total wait of answered contacts"),
-    Field("asa", "duration", label="ASA (mean wait)", description="mean wait of answered contacts"),
-    Field("handle_total_s", "duration", label="Handle time (total)",
-          description="total handle time of answered contacts"),
-    Field("aht", "duration", label="AHT (mean handle time)", description="mean handle time of answered contacts"),
-    Field("talk_total_s", "duration", label="Talk time (total)", description="total talk time"),
-    Field("talk_mean", "duration", label="Talk time (mean)", description="mean talk time of answered contacts"),
-    Field("hold_total_s", "duration", label="Hold time (total)", description="total hold time"),
-    Field("hold_mean", "duration", label="Hold time (mean)", description="mean hold time of answered contacts"),
-    Field("wrap_total_s", "duration", label="Wrap-up time (total)", description="total after-contact work"),
-    Field("wrap_mean", "duration", label="Wrap-up time (mean)", description="mean after-contact work"),
-    Field("elapsed_total_s", "duration", label="Elapsed time (total)",
-          description="total time from offer to end; with no wait given, wait = elapsed − handle"),
-    Field("service_level_pct", "percent", label="Service level %",
-          description="used only when the within-count is absent: rebuilt as % × --percent-of"),
-    Field("abandon_rate_pct", "percent", label="Abandonment rate %",
-          description="used only when the abandoned count is absent: rebuilt as % × offered"),
-    Field("resolved", "count", label="Resolved (FCR numerator)", description="contacts resolved at first contact"),
-    Field("resolved_n", "count", label="FCR responses (denominator)",
-          description="answered contacts with a resolution answer"),
-    Field("csat_n", "count", label="CSAT responses", description="CSAT responses"),
-    Field("csat_top2", "count", label="CSAT 4–5 responses", description="CSAT responses of 4 or 5"),
-    Field("nps_n", "count", label="NPS responses", description="NPS responses"),
-    Field("nps_promoters", "count", label="NPS promoters", description="NPS responses of 9–10"),
-    Field("nps_detractors", "count", label="NPS detractors", description="NPS responses of 0–6"),
-    Field("ces_n", "count", label="CES responses", description="CES responses"),
-    Field("ces_total", "number", label="CES (sum)", description="sum of CES responses"),
+    Field("period_start", "period", label=N_("Period start"),
+          description=N_("start of the row's interval, day, week or month (a month may be written with its year: "
+                      "Apr-15, 2026-03, март 2026)")),
+    Field("period_date", "date", label=N_("Period date"),
+          description=N_("date part of the period start, with period_time")),
+    Field("period_time", "time", label=N_("Period time"),
+          description=N_("time part of the period start, with period_date")),
+    Field("channel", "channel", label=N_("Channel"),
+          description=N_("channel slug (spec §2), or one channel for the file")),
+    Field("direction", "direction", label=N_("Direction"), description=N_("inbound (default) or outbound")),
+    Field("queue", "text", label=N_("Queue"), description=N_("queue / skill / split / CSQ")),
+    Field("team", "text", label=N_("Team"), description=N_("team / group")),
+    Field("agent", "text", label=N_("Agent"), description=N_("agent")),
+    Field("status", "status", label=N_("Status"),
+          description=N_("one outcome for all the row's contacts: its offered count is answered or abandoned")),
+    Field("offered", "count", label=N_("Offered"), description=N_("contacts offered; absent: answered + abandoned")),
+    Field("answered", "count", label=N_("Answered"), description=N_("contacts answered (handled)")),
+    Field("abandoned", "count", label=N_("Abandoned"), description=N_("contacts abandoned")),
+    Field("short_abandoned", "count", label=N_("Short abandons"),
+          description=N_("abandoned before the short-abandon threshold; absent: 0, and the report says so")),
+    Field("answered_within", "count", label=N_("Answered within threshold"),
+          description=N_("answered within the row's service-level threshold")),
+    Field("abandoned_within", "count", label=N_("Abandoned within threshold"),
+          description=N_("abandoned within the row's service-level threshold")),
+    Field("sl_threshold_s", "duration", label=N_("Service-level threshold"),
+          description=N_("the threshold the within-counts refer to")),
+    Field("wait_total_s", "duration", label=N_("Wait time (total)"), description=N_("total wait of answered contacts")),
+    Field("asa", "duration", label=N_("ASA (mean wait)"), description=N_("mean wait of answered contacts")),
+    Field("handle_total_s", "duration", label=N_("Handle time (total)"),
+          description=N_("total handle time of answered contacts")),
+    Field("aht", "duration", label=N_("AHT (mean handle time)"),
+          description=N_("mean handle time of answered contacts")),
+    Field("talk_total_s", "duration", label=N_("Talk time (total)"), description=N_("total talk time")),
+    Field("talk_mean", "duration", label=N_("Talk time (mean)"), description=N_("mean talk time of answered contacts")),
+    Field("hold_total_s", "duration", label=N_("Hold time (total)"), description=N_("total hold time")),
+    Field("hold_mean", "duration", label=N_("Hold time (mean)"), description=N_("mean hold time of answered contacts")),
+    Field("wrap_total_s", "duration", label=N_("Wrap-up time (total)"), description=N_("total after-contact work")),
+    Field("wrap_mean", "duration", label=N_("Wrap-up time (mean)"), description=N_("mean after-contact work")),
+    Field("elapsed_total_s", "duration", label=N_("Elapsed time (total)"),
+          description=N_("total time from offer to end; with no wait given, wait = elapsed − handle")),
+    Field("service_level_pct", "percent", label=N_("Service level %"),
+          description=N_("used only when the within-count is absent: rebuilt as % × --percent-of")),
+    Field("abandon_rate_pct", "percent", label=N_("Abandonment rate %"),
+          description=N_("used only when the abandoned count is absent: rebuilt as % × offered")),
+    Field("resolved", "count", label=N_("Resolved (FCR numerator)"),
+          description=N_("contacts resolved at first contact")),
+    Field("resolved_n", "count", label=N_("FCR responses (denominator)"),
+          description=N_("answered contacts with a resolution answer")),
+    Field("csat_n", "count", label=N_("CSAT responses"), description=N_("CSAT responses")),
+    Field("csat_top2", "count", label=N_("CSAT 4–5 responses"), description=N_("CSAT responses of 4 or 5")),
+    Field("nps_n", "count", label=N_("NPS responses"), description=N_("NPS responses")),
+    Field("nps_promoters", "count", label=N_("NPS promoters"), description=N_("NPS responses of 9–10")),
+    Field("nps_detractors", "count", label=N_("NPS detractors"), description=N_("NPS responses of 0–6")),
+    Field("ces_n", "count", label=N_("CES responses"), description=N_("CES responses")),
+    Field("ces_total", "number", label=N_("CES (sum)"), description=N_("sum of CES responses")),
 )
 
 FIELDS_BY_KIND = {"contacts": CONTACT_FIELDS, "customers": CUSTOMER_FIELDS, "aggregated": AGGREGATED_FIELDS}
@@ -145,6 +157,7 @@ def fields_for(kind: str) -> dict[str, Field]:
     return {f.name: f for f in FIELDS_BY_KIND[kind]}
 
 
+# Each field's label in English (marked N_()): field_label() gives it in the current language.
 FIELD_LABELS: dict[str, str] = {}
 for _fields in FIELDS_BY_KIND.values():  # a name shared by two kinds keeps the contact record's label
     for _f in _fields:
@@ -152,21 +165,38 @@ for _fields in FIELDS_BY_KIND.values():  # a name shared by two kinds keeps the 
 _FIELD_ID = re.compile(r"\b(" + "|".join(sorted(FIELD_LABELS, key=len, reverse=True)) + r")\b")
 
 
+def field_label(name: str) -> str:
+    """A field's label in the current language (its id when it has none)."""
+    return _(FIELD_LABELS[name]) if name in FIELD_LABELS else name
+
+
 def with_field_labels(text):
-    """Stored text (a quarantine reason such as "queued_at is empty") with field ids replaced by their labels,
-    for pages; the store, the CLI and CSV files keep the ids."""
-    return _FIELD_ID.sub(lambda m: FIELD_LABELS[m.group(1)], text) if isinstance(text, str) else text
+    """Stored text (a quarantine reason such as "queued_at is empty") in the current language, with field ids
+    replaced by their labels, for pages; the store, the CLI and CSV files keep the English text and the ids."""
+    if not isinstance(text, str):
+        return text
+    return _FIELD_ID.sub(lambda m: field_label(m.group(1)), translated_reason(text))
 
 # Page headings of the import log, quarantine and problem tables; CLI output and CSV files keep the ids.
+# English, marked N_(): column_label() gives a heading in the current language.
 COLUMN_LABELS = {
-    "import_id": "Import #", "file_name": "File", "kind": "Kind", "source": "Source", "imported_at": "Imported at",
-    "rows_read": "Read", "rows_imported": "Imported", "rows_replaced": "Replaced", "rows_skipped": "Skipped",
-    "rows_rejected": "Rejected", "file_row": "Row", "row": "Row", "columns": "Columns", "column": "Column",
-    "value": "Value", "reason": "Reason", "outcome": "Outcome",
+    "import_id": N_("Import #"), "file_name": N_("File"), "kind": N_("Kind"), "source": N_("Source"),
+    "imported_at": N_("Imported at"), "rows_read": N_("Read"), "rows_imported": N_("Imported"),
+    "rows_replaced": N_("Replaced"), "rows_skipped": N_("Skipped"), "rows_rejected": N_("Rejected"),
+    "file_row": N_("Row"), "row": N_("Row"), "columns": N_("Columns"), "column": N_("Column"),
+    "value": N_("Value"), "reason": N_("Reason"), "outcome": N_("Outcome"),
     # an aggregated report's preview: counts, not the contact record's yes/no flags
-    "answered_count": "Answered", "abandoned_count": "Abandoned", "grain": "Grain", "sl_rebuilt": "SL rebuilt from %",
-    "abandon_rebuilt": "Abandonment rebuilt from %",
+    "answered_count": N_("Answered"), "abandoned_count": N_("Abandoned"), "grain": N_("Grain"),
+    "sl_rebuilt": N_("SL rebuilt from %"), "abandon_rebuilt": N_("Abandonment rebuilt from %"),
 }
+
+
+def column_label(column: str) -> str:
+    """A table column's page heading in the current language: its own label, else its field's, else the id."""
+    if column in COLUMN_LABELS:
+        return _(COLUMN_LABELS[column])
+    return field_label(column)
+
 # The quarantine export's columns (CLI and Upload page downloads).
 QUARANTINE_COLUMNS = ("import_id", "file_name", "file_row", "columns", "reason", "raw_json")
 # Stored for the machine (and kept in CSV downloads), never shown in a page table.
@@ -177,55 +207,91 @@ HIDDEN_COLUMNS = ("mapping_json", "sha256", "raw_json")
 class Control:
     """An import option as a message names it: a phrase saying how to set it, on each interface.
 
-    `cli` and `page` are format strings over the reference's arguments (see errors.ControlRef);
-    `defaults` fills the arguments a reference may leave out.
+    `cli` and `page` are format strings over the reference's arguments (see messages.ControlRef), in the current
+    language: the phrases are written in English and marked N_(); the flag a CLI phrase names stays as it is.
+    `{widget}` in the page phrase is the page's own label of the control (UPLOAD_LABELS[widget], the setting's
+    label, or a field's mapping box); `defaults` fills the arguments a reference may leave out; `page_values`
+    gives, per argument, the page's words for its values (e.g. the 'Invalid rows' choices).
     """
-    cli: str
-    page: str
+    cli_text: str
+    page_text: str
     defaults: tuple[tuple[str, str], ...] = ()
+    widget: str | None = None
+    page_values: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
+
+    @property
+    def cli(self) -> str:
+        return _(self.cli_text)
+
+    @property
+    def page(self) -> str:
+        text = _(self.page_text)
+        return text.replace("{widget}", _widget_label(self.widget)) if self.widget else text
+
+    def page_value(self, name: str, value):
+        """The page's words for an argument's value ("refuse|quarantine" → each choice's label)."""
+        words = dict(dict(self.page_values).get(name, ()))
+        if not words or not isinstance(value, str):
+            return value
+        return "|".join(_(words[v]) if v in words else v for v in value.split("|"))
 
 
 # The Upload page's widgets, by the import control they set (the page and its messages read these).
-UPLOAD_LABELS = {"kind": "Kind", "channel": "Channel for every row", "date_format": "Date format",
-                 "on_error": "Invalid rows", "source": "Source system", "preset": "Mapping preset",
-                 "save_preset": "Save this mapping as a preset named", "grain": "Rows are one",
-                 "interval_minutes": "Interval length (minutes)", "sl_threshold": "Service-level threshold (seconds)",
-                 "percent_of": "Service level % is a share of", "skip_rows": "Leave out rows where",
-                 "allow_overlap": "Import even over days that hold contact-level data"}
+# English, marked N_(): translated where shown.
+UPLOAD_LABELS = {"kind": N_("Kind"), "channel": N_("Channel for every row"), "date_format": N_("Date format"),
+                 "on_error": N_("Invalid rows"), "source": N_("Source system"), "preset": N_("Mapping preset"),
+                 "save_preset": N_("Save this mapping as a preset named"), "grain": N_("Rows are one"),
+                 "interval_minutes": N_("Interval length (minutes)"),
+                 "sl_threshold": N_("Service-level threshold (seconds)"),
+                 "percent_of": N_("Service level % is a share of"), "skip_rows": N_("Leave out rows where"),
+                 "allow_overlap": N_("Import even over days that hold contact-level data")}
+# The choices of 'Invalid rows' (ImportOptions.on_error) as the page shows them.
+ON_ERROR_LABELS = {"refuse": N_("refuse"), "quarantine": N_("quarantine")}
+
+
+def _widget_label(widget: str) -> str:
+    """The page's label of a control, in the current language: its Upload widget, the setting's own label, or the
+    mapping box of a field."""
+    if widget in UPLOAD_LABELS:
+        return _(UPLOAD_LABELS[widget])
+    if widget in SETTINGS_BY_NAME:
+        return SETTINGS_BY_NAME[widget].label
+    return field_label(widget)
+
 
 # Every import control a message may name; the CLI says the flag, the Upload page its own widget.
 IMPORT_CONTROLS = {
-    "kind": Control("with --kind contacts|customers|aggregated", f"with '{UPLOAD_LABELS['kind']}'"),
-    "map": Control("with --map {field}={column}", "in the '{label}' box of the mapping",
+    "kind": Control(N_("with --kind contacts|customers|aggregated"), N_("with '{widget}'"), widget="kind"),
+    "map": Control(N_("with --map {field}={column}"), N_("in the '{label}' box of the mapping"),
                    defaults=(("column", "COLUMN"),)),
-    "channel": Control("with --channel SLUG", f"in '{UPLOAD_LABELS['channel']}'"),
-    "date_format": Control("with --date-format", f"in the '{UPLOAD_LABELS['date_format']}' box"),
-    "status_map": Control("with --status-map VALUE=answered|abandoned|skip", "in the Status values table"),
-    "sheet": Control("with --sheet",
-                     "through a mapping preset that names it (this page reads the sheet its preset names, "
-                     "else the first non-empty one)"),
-    "on_error": Control("with --on-error {mode}", f"with '{UPLOAD_LABELS['on_error']}: {{mode}}'",
-                        defaults=(("mode", "quarantine"),)),
-    "force": Control("with --force (its contacts replace the stored ones)",
-                     "after removing import #{import_id} under 'Import history' below (this page does not import "
-                     "the same file twice)"),
-    "source": Control("with --source NAME", f"in '{UPLOAD_LABELS['source']}'"),
-    "timezone": Control("with --timezone TZ",
-                        f"in '{SETTINGS_BY_NAME['timezone'].label}' on the Targets & settings page"),
-    "preset": Control("with --preset NAME", f"in '{UPLOAD_LABELS['preset']}'"),
-    "save_preset": Control("with --save-preset NAME", f"with '{UPLOAD_LABELS['save_preset']}'"),
-    "max_upload_mb": Control("with `settings set max_upload_mb N`",
-                             "by asking whoever runs the app to raise the upload size limit"),
-    "imports": Control("with `imports`", "under 'Import history'"),
-    "grain": Control("with --grain interval|day|week|month", f"in '{UPLOAD_LABELS['grain']}'"),
-    "interval_minutes": Control("with --interval-minutes N", f"in '{UPLOAD_LABELS['interval_minutes']}'"),
-    "sl_threshold": Control("with --sl-threshold SECONDS", f"in '{UPLOAD_LABELS['sl_threshold']}'"),
-    "percent_of": Control("with --percent-of offered|answered", f"in '{UPLOAD_LABELS['percent_of']}'"),
-    "skip_rows": Control("with --skip-rows COLUMN=VALUE", f"in '{UPLOAD_LABELS['skip_rows']}'"),
-    "allow_overlap": Control("with --allow-overlap", f"by ticking '{UPLOAD_LABELS['allow_overlap']}'"),
-    "compose_id": Control("with --map contact_id=COLUMN --map contact_id=COLUMN (joined with ':')",
-                          "by adding a second column to the 'Contact id' box (joined with ':'), or by clearing it "
-                          "to import without ids"),
+    "channel": Control(N_("with --channel SLUG"), N_("in '{widget}'"), widget="channel"),
+    "date_format": Control(N_("with --date-format"), N_("in the '{widget}' box"), widget="date_format"),
+    "status_map": Control(N_("with --status-map VALUE=answered|abandoned|skip"), N_("in the Status values table")),
+    "sheet": Control(N_("with --sheet"),
+                     N_("through a mapping preset that names it (this page reads the sheet its preset names, "
+                        "else the first non-empty one)")),
+    "on_error": Control(N_("with --on-error {mode}"), N_("with '{widget}: {mode}'"), defaults=(("mode", "quarantine"),),
+                        widget="on_error", page_values=(("mode", tuple(ON_ERROR_LABELS.items())),)),
+    "force": Control(N_("with --force (its contacts replace the stored ones)"),
+                     N_("after removing import #{import_id} under 'Import history' below (this page does not import "
+                        "the same file twice)")),
+    "source": Control(N_("with --source NAME"), N_("in '{widget}'"), widget="source"),
+    "timezone": Control(N_("with --timezone TZ"), N_("in '{widget}' on the Targets & settings page"),
+                        widget="timezone"),
+    "preset": Control(N_("with --preset NAME"), N_("in '{widget}'"), widget="preset"),
+    "save_preset": Control(N_("with --save-preset NAME"), N_("with '{widget}'"), widget="save_preset"),
+    "max_upload_mb": Control(N_("with `settings set max_upload_mb N`"),
+                             N_("by asking whoever runs the app to raise the upload size limit")),
+    "imports": Control(N_("with `imports`"), N_("under 'Import history'")),
+    "grain": Control(N_("with --grain interval|day|week|month"), N_("in '{widget}'"), widget="grain"),
+    "interval_minutes": Control(N_("with --interval-minutes N"), N_("in '{widget}'"), widget="interval_minutes"),
+    "sl_threshold": Control(N_("with --sl-threshold SECONDS"), N_("in '{widget}'"), widget="sl_threshold"),
+    "percent_of": Control(N_("with --percent-of offered|answered"), N_("in '{widget}'"), widget="percent_of"),
+    "skip_rows": Control(N_("with --skip-rows COLUMN=VALUE"), N_("in '{widget}'"), widget="skip_rows"),
+    "allow_overlap": Control(N_("with --allow-overlap"), N_("by ticking '{widget}'"), widget="allow_overlap"),
+    "compose_id": Control(N_("with --map contact_id=COLUMN --map contact_id=COLUMN (joined with ':')"),
+                          N_("by adding a second column to the '{widget}' box (joined with ':'), or by clearing it "
+                             "to import without ids"), widget="contact_id"),
 }
 
 

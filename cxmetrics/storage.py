@@ -24,6 +24,7 @@ import duckdb
 
 from .errors import CxError, StoreBusyError
 from .schema import CHANNEL_DEFAULTS, DEFAULT_TARGETS
+from .i18n import _
 from .settings import DEFAULT_SETTINGS
 
 DEFAULT_DB_PATH = Path("data") / "cxmetrics.duckdb"
@@ -299,7 +300,8 @@ class Store:
         if not read_only:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         elif not self.path.exists():
-            raise CxError(f"{self.path}: no store there to open read-only. Import data first, or unset CXMETRICS_READONLY.")
+            raise CxError(_("{path}: no store there to open read-only. Import data first, or unset CXMETRICS_READONLY.")
+                          .format(path=self.path))
         if busy_retries is None:
             busy_retries = int(os.environ.get("CXMETRICS_BUSY_RETRIES", "5"))
         self._con = self._open(busy_retries, busy_wait_s, on_busy)
@@ -321,14 +323,15 @@ class Store:
             except duckdb.IOException as exc:
                 text = str(exc)
                 if "lock" not in text.lower():
-                    raise CxError(f"{self.path}: cannot open the store: {text}") from exc
+                    raise CxError(_("{path}: cannot open the store: {reason}").format(path=self.path, reason=text)) from exc
                 pid = _BUSY_PID.search(text)
-                message = (f"the store {self.path} is busy (used by PID {pid.group(1) if pid else '?'}); "
-                           "retrying")
+                busy = _("the store {path} is busy (used by PID {pid})").format(
+                    path=self.path, pid=pid.group(1) if pid else "?")
+                message = _("{busy}; retrying").format(busy=busy)
                 if attempt == retries:
                     raise StoreBusyError(
-                        message.replace("; retrying", "") + f". Gave up after {retries} retries: stop that "
-                        "process, or import through the app (the app process is the single writer).") from exc
+                        _("{busy}. Gave up after {retries} retries: stop that process, or import through the app "
+                          "(the app process is the single writer).").format(busy=busy, retries=retries)) from exc
                 if on_busy:
                     on_busy(message)
                 time.sleep(wait_s)
@@ -415,7 +418,7 @@ class Store:
     def transaction(self) -> Iterator[None]:
         """One write transaction: all of it lands, or none of it."""
         if self.read_only:
-            raise CxError("the store is open read-only (CXMETRICS_READONLY=1): changes are disabled here.")
+            raise CxError(_("the store is open read-only (CXMETRICS_READONLY=1): changes are disabled here."))
         with self.write_lock:
             cur = self._cursor()
             cur.execute("BEGIN TRANSACTION")
@@ -514,37 +517,40 @@ def restore(store: Store, in_dir: str | os.PathLike, force: bool = False) -> dic
     folder = Path(in_dir)
     manifest_path = folder / "manifest.json"
     if not manifest_path.exists():
-        raise CxError(f"{folder}: no manifest.json, so this is not a complete cxmetrics backup. Nothing was restored.")
+        raise CxError(_("{folder}: no manifest.json, so this is not a complete cxmetrics backup. Nothing was "
+                        "restored.").format(folder=folder))
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
         tables = manifest["tables"]
     except (ValueError, KeyError) as exc:
-        raise CxError(f"{manifest_path}: the manifest is damaged ({exc}). Nothing was restored.") from exc
+        raise CxError(_("{manifest}: the manifest is damaged ({reason}). Nothing was restored.")
+                      .format(manifest=manifest_path, reason=exc)) from exc
     expected = {t for t in store.table_counts() if _backed_up(t)}
     problems = []
     if manifest.get("schema_version") != store.schema_version():
-        problems.append(f"the backup has schema version {manifest.get('schema_version')}, the store "
-                        f"{store.schema_version()}")
+        problems.append(_("the backup has schema version {backup}, the store {store}")
+                        .format(backup=manifest.get("schema_version"), store=store.schema_version()))
     missing = sorted(expected - set(tables))
     if missing:
-        problems.append("tables missing from the manifest: " + ", ".join(missing))
+        problems.append(_("tables missing from the manifest: {tables}").format(tables=", ".join(missing)))
     for name, entry in tables.items():
         if name not in expected:
-            problems.append(f"unknown table {name!r} in the manifest")
+            problems.append(_("unknown table {name!r} in the manifest").format(name=name))
             continue
         path = folder / Path(entry["file"]).name
         if not path.exists():
-            problems.append(f"{path.name} is missing")
+            problems.append(_("{file} is missing").format(file=path.name))
         elif sha256_of(path) != entry["sha256"]:
-            problems.append(f"{path.name} was altered (sha256 differs from the manifest)")
+            problems.append(_("{file} was altered (sha256 differs from the manifest)").format(file=path.name))
         elif pq.ParquetFile(path).metadata.num_rows != entry["rows"]:
-            problems.append(f"{path.name} has {pq.ParquetFile(path).metadata.num_rows} rows, the manifest says "
-                            f"{entry['rows']}")
+            problems.append(_("{file} has {rows} rows, the manifest says {expected}").format(
+                file=path.name, rows=pq.ParquetFile(path).metadata.num_rows, expected=entry["rows"]))
     if problems:
-        raise CxError(f"{folder}: the backup is incomplete or altered, so nothing was restored:\n  - "
-                      + "\n  - ".join(problems))
+        raise CxError(_("{folder}: the backup is incomplete or altered, so nothing was restored:").format(folder=folder)
+                      + "\n  - " + "\n  - ".join(problems))
     if not force and store.scalar("SELECT count(*) FROM imports"):
-        raise CxError(f"{store.path} already holds data. Restoring replaces all of it: pass --force to do so.")
+        raise CxError(_("{path} already holds data. Restoring replaces all of it: pass --force to do so.")
+                      .format(path=store.path))
     with store.transaction():
         for name in sorted(expected):
             store.execute(f"DELETE FROM {quote_ident(name)}")

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from .display import safe_csv_text
 from .errors import ImportRefused, RowProblem, UsageError
+from .i18n import _
 from .metrics import METRICS, TARGETED
 from .months import month_range
 from .storage import Store
@@ -32,24 +33,28 @@ def _month(text) -> str | None:
     text = str(text).strip()
     if isinstance(text, str) and re.fullmatch(r"\d{4}-\d{2}", text) and 1 <= int(text[5:]) <= 12:
         return text
-    raise UsageError(f"effective_from {text!r} is not a month: write YYYY-MM, or leave it empty for 'always'")
+    raise UsageError(_("effective_from {value!r} is not a month: write YYYY-MM, or leave it empty for 'always'")
+                     .format(value=text))
 
 
 def validate_target(channel, metric_id, target, tolerance_pct=0.0, effective_from=None) -> Target:
     channel = str(channel or "").strip().lower()
     if not channel:
-        raise UsageError("a target needs a channel (a slug such as voice, or * for every channel)")
+        raise UsageError(_("a target needs a channel (a slug such as voice, or * for every channel)"))
     if metric_id not in METRICS or not METRICS[metric_id].targeted:
-        raise UsageError(f"unknown metric {metric_id!r} for a target; targeted metrics are {', '.join(TARGETED)}")
+        raise UsageError(_("unknown metric {metric!r} for a target; targeted metrics are {metrics}")
+                         .format(metric=metric_id, metrics=", ".join(TARGETED)))
     try:
         target = float(target)
         tolerance_pct = float(tolerance_pct if tolerance_pct not in (None, "") else 0)
     except (TypeError, ValueError):
-        raise UsageError(f"target and tolerance_pct must be numbers (got {target!r}, {tolerance_pct!r})") from None
+        raise UsageError(_("target and tolerance_pct must be numbers (got {target!r}, {tolerance!r})")
+                         .format(target=target, tolerance=tolerance_pct)) from None
     if target != target or target < 0:
-        raise UsageError(f"target for {channel}/{metric_id} cannot be negative")
+        raise UsageError(_("target for {channel}/{metric} cannot be negative")
+                         .format(channel=channel, metric=metric_id))
     if tolerance_pct != tolerance_pct or tolerance_pct < 0:
-        raise UsageError("tolerance_pct cannot be negative")
+        raise UsageError(_("tolerance_pct cannot be negative"))
     return Target(channel, metric_id, target, tolerance_pct, _month(effective_from))
 
 
@@ -65,7 +70,8 @@ def replace_targets(store: Store, targets: list[Target]) -> None:
     for t in targets:
         key = (t.channel, t.metric, t.effective_from)
         if key in seen:
-            raise UsageError(f"two targets for {t.channel}/{t.metric} from {t.effective_from or 'always'}")
+            raise UsageError(_("two targets for {channel}/{metric} from {month}").format(
+                channel=t.channel, metric=t.metric, month=t.effective_from or _("always")))
         seen.add(key)
     with store.transaction():
         store.execute("DELETE FROM targets")
@@ -95,21 +101,23 @@ def parse_targets_csv(text: str, file_name: str = "targets.csv") -> list[Target]
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
     header = next(reader, None)
     if header is None or [h.strip() for h in header] != TARGET_HEADER:
-        raise ImportRefused(f"{file_name}: the header must be exactly {','.join(TARGET_HEADER)}",
-                            [RowProblem(file_name, 1, None, ",".join(header or []), "wrong header")])
+        raise ImportRefused(_("{file}: the header must be exactly {header}").format(file=file_name,
+                                                                                  header=",".join(TARGET_HEADER)),
+                            [RowProblem(file_name, 1, None, ",".join(header or []), _("wrong header"))])
     targets, problems = [], []
     for number, row in enumerate(reader, start=2):
         if not any(cell.strip() for cell in row):
             continue
         if len(row) != 5:
-            problems.append(RowProblem(file_name, number, None, ",".join(row), "a row needs 5 fields"))
+            problems.append(RowProblem(file_name, number, None, ",".join(row), _("a row needs 5 fields")))
             continue
         try:
             targets.append(validate_target(*row))
         except UsageError as exc:
             problems.append(RowProblem(file_name, number, None, ",".join(row), str(exc)))
     if problems:
-        raise ImportRefused(f"{file_name}: {len(problems)} target rows are invalid; no target was changed.", problems)
+        raise ImportRefused(_("{file}: {count} target rows are invalid; no target was changed.")
+                            .format(file=file_name, count=len(problems)), problems)
     return targets
 
 

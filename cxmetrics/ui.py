@@ -9,11 +9,11 @@ import streamlit as st
 
 from . import views
 from .i18n import DEFAULT_LANGUAGE, LANGUAGES, _, current_language, set_language, use_language
-from .display import STATE_LOOKS, STATUS_LOOKS, cell_style
+from .display import STATE_LOOKS, STATUS_LOOKS, cell_style, format_number
 from .ingest import ImportOptions, column_values_bytes, inspect_bytes, preview_bytes, repeated_values_bytes
 from .metrics import METRICS, REGISTRY
 from .sample import load_sample
-from .schema import COLUMN_LABELS, FIELD_LABELS, HIDDEN_COLUMNS, with_field_labels
+from .schema import HIDDEN_COLUMNS, column_label, with_field_labels
 from .storage import Store, resolve_db_path
 
 
@@ -98,13 +98,13 @@ def view(name: str, **kwargs):
     return cached(getattr(views, name), **kwargs)
 
 
-def vega(spec: dict | None, missing: str = "Nothing to draw for this selection.") -> None:
+def vega(spec: dict | None, missing: str | None = None) -> None:
     """Render a prepared Vega-Lite spec (built once per data version by the charts module).
 
-    A chart without data is never drawn: one line says why instead.
+    A chart without data is never drawn: one line says why instead (`missing`, already translated).
     """
     if spec is None:
-        st.caption(missing)
+        st.caption(missing or _("Nothing to draw for this selection."))
         return
     st.vega_lite_chart(spec, width="stretch")
 
@@ -139,7 +139,7 @@ def tile(t: views.Tile) -> None:
         st.metric(t.label, t.value_text, delta=t.delta_text,
                   delta_color="off" if t.delta_good is None else ("normal" if _arrow_matches(t) else "inverse"),
                   help=t.help)  # the registry definition, one hover away
-        st.markdown(f"{state_badge(t.state)} · {t.target_text}" if t.state else ":gray[No target]")
+        st.markdown(f"{state_badge(t.state)} · {t.target_text}" if t.state else f":gray[{_('No target')}]")
 
 
 def _arrow_matches(t: views.Tile) -> bool:
@@ -153,11 +153,12 @@ def empty_store_notice() -> bool:
     store = get_store()
     if not views.is_empty(store):
         return False
-    st.info("The store is empty. Upload your exports on the Upload page, or load the sample data to look around.")
-    if not store.read_only and st.button("Load sample data", type="primary"):
-        with st.spinner("Importing the sample data…"):
+    st.info(_("The store is empty. Upload your exports on the Upload page, or load the sample data to look around."))
+    if not store.read_only and st.button(_("Load sample data"), type="primary"):
+        with st.spinner(_("Importing the sample data…")):
             reports = load_sample(store)
-        st.success(f"Imported {sum(r.rows_imported for r in reports):,} rows from {len(reports)} files.")
+        st.success(_("Imported {rows} rows from {files} files.").format(
+            rows=format_number(sum(r.rows_imported for r in reports)), files=len(reports)))
         st.rerun()
     return True
 
@@ -184,4 +185,17 @@ def labelled(table):
     for column in ("reason", "column", "columns"):  # stored text may name fields by id
         if column in frame.columns:
             frame[column] = frame[column].map(with_field_labels)
-    return frame.rename(columns=lambda c: COLUMN_LABELS.get(c) or FIELD_LABELS.get(c) or c)
+    return frame.rename(columns=column_label)
+
+
+def in_language(function):
+    """`function` (a widget's format_func: month_label, channel_name …) bound to this script run's language.
+
+    Streamlit may call a format_func outside the script run — AppTest does, from its own thread, where the
+    session's language is not set — and the option texts must match the ones the page drew."""
+    language = current_language()
+
+    def call(value):
+        with use_language(language):
+            return function(value)
+    return call

@@ -11,14 +11,15 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from . import early_warning as ew
-from .charts import (NPS_GROUPS, WEEKDAYS, channel_detail_specs, coverage_chart, overview_trend_specs,
+from .charts import (NPS_GROUPS, channel_detail_specs, coverage_chart, nps_groups, overview_trend_specs,
                      satisfaction_specs, spec)
 from .compliance import compliance
 from .config import channel_settings, get_settings
-from .display import (STATE_WORDS, STATUS_LOOKS, STATUS_WORDS, channel_name, format_delta,
-                      format_value, ordered_channels, state_text)
+from .display import (STATE_WORDS, STATUS_LOOKS, STATUS_WORDS, channel_name, day_label, format_delta, format_number,
+                      format_value, month_label, ordered_channels, quarter_label, state_text, weekday_names)
 from .errors import ImportRefused, RowProblem, UsageError
 from .followup import overdue_count
+from .i18n import DEFAULT_LANGUAGE, N_, _, current_language
 from .ingest import list_imports, quarantined_rows
 from .kpis import coarser_data, kpis
 from .maturity import assessments, proposed_scores
@@ -100,7 +101,26 @@ class Overview:
     marks_note: str = ""  # what ≈ means, when a figure shown was rebuilt from a report's percentages
 
 
-REBUILT_NOTE = "≈ rebuilt from the percentages of an aggregated report (its counts were not given)."
+REBUILT_NOTE = N_("≈ rebuilt from the percentages of an aggregated report (its counts were not given).")
+
+
+def _english() -> bool:
+    return current_language() == DEFAULT_LANGUAGE
+
+
+def _short_number(value: float) -> str:
+    """A setting's number as written ("30", "20.5"; Russian with a decimal comma)."""
+    return f"{value:g}" if _english() else f"{value:g}".replace(".", ",")
+
+
+def _percent_text(value: float) -> str:
+    """A tolerance as "5%" (Russian «5 %»)."""
+    return f"{value:g}%" if _english() else _short_number(value) + "\u00a0%"
+
+
+def _month_in_text(month: str) -> str:
+    """A month inside a sentence: "March" in English (as the pages always wrote it), «март 2026» in Russian."""
+    return month_name(month) if _english() else month_label(month)
 
 
 def marked_value(r) -> str:
@@ -115,7 +135,9 @@ def threshold_note(r) -> str:
     if not r.reported_threshold:
         return ""
     low, high = r.reported_threshold
-    return f" · within {low:g} s (as reported)" if low == high else f" · within {low:g}–{high:g} s (as reported)"
+    if low == high:
+        return " · " + _("within {seconds} s (as reported)").format(seconds=_short_number(low))
+    return " · " + _("within {low}–{high} s (as reported)").format(low=_short_number(low), high=_short_number(high))
 
 
 def measured_metrics(rows) -> set[tuple[str, str]]:
@@ -157,27 +179,34 @@ def overview(store: Store, month: str, channels: list[str] | None = None, queues
             good = None if delta is None or m.direction == "band" else (delta >= 0) == (m.direction == "higher")
             tiles[channel].append(Tile(
                 channel, mid, m.short or m.label, r.value, marked_value(r),
-                ("no target" if r.target is None else f"target {format_value(mid, r.target)}"
-                 + (f" ± {r.tolerance_pct:g}%" if r.tolerance_pct else "")) + threshold_note(r),
+                (_("no target") if r.target is None else _("target {value}").format(value=format_value(mid, r.target))
+                 + (f" ± {_percent_text(r.tolerance_pct)}" if r.tolerance_pct else "")) + threshold_note(r),
                 r.state, STATE_WORDS[r.state], format_delta(mid, delta), good, r.n,
-                f"{m.label}: {m.description} (n = {r.n:,})" + (f" {REBUILT_NOTE}" if r.rebuilt else "")))
+                f"{m.label}: {m.description} (n = {format_number(r.n)})"
+                + (f" {_(REBUILT_NOTE)}" if r.rebuilt else "")))
     scorecard = _scorecard(rows, month, shown, measured)
     attention = []
     missed = [r for r in rows if r.period == month and r.state == "missed" and r.channel in shown]
+    heading = {key: _(key) for key in (N_("Channel"), N_("Metric"), N_("Issue"), N_("Detail"))}
     for r in missed:
-        attention.append({"Channel": channel_name(r.channel), "Metric": METRICS[r.metric].label,
-                          "Issue": "Missed this month",
-                          "Detail": f"{format_value(r.metric, r.value)} against {format_value(r.metric, r.target)}"})
+        attention.append({heading["Channel"]: channel_name(r.channel), heading["Metric"]: METRICS[r.metric].label,
+                          heading["Issue"]: _("Missed this month"),
+                          heading["Detail"]: _("{value} against {target}").format(
+                              value=format_value(r.metric, r.value), target=format_value(r.metric, r.target))})
     for c in compliance(store, month, shown or None):
         if c.status in ("at_risk", "breached"):
-            attention.append({"Channel": channel_name(c.channel), "Metric": METRICS[c.metric].label,
-                              "Issue": f"Rolling rule: {STATUS_WORDS[c.status].lower()}",
-                              "Detail": f"{len(c.flagged_months)} misses in the last {c.months_in_window} months"})
+            attention.append({heading["Channel"]: channel_name(c.channel), heading["Metric"]: METRICS[c.metric].label,
+                              heading["Issue"]: _("Rolling rule: {status}").format(
+                                  status=STATUS_WORDS[c.status].lower()),
+                              heading["Detail"]: _("{n} misses in the last {months} months").format(
+                                  n=len(c.flagged_months), months=c.months_in_window)})
     notice = None
     if not shown:
-        notice = (f"No inbound contacts in {month}" + (" for these filters" if channels or queues or teams else "")
-                  + ": the metrics count inbound contacts only (outbound calls are stored but not measured).")
-    marks = REBUILT_NOTE if any(r.rebuilt for r in rows if r.period == month and r.channel in shown) else ""
+        notice = (_("No inbound contacts in {month} for these filters: the metrics count inbound contacts only "
+                    "(outbound calls are stored but not measured).") if channels or queues or teams else
+                  _("No inbound contacts in {month}: the metrics count inbound contacts only (outbound calls are "
+                    "stored but not measured).")).format(month=month_label(month))
+    marks = _(REBUILT_NOTE) if any(r.rebuilt for r in rows if r.period == month and r.channel in shown) else ""
     return Overview(month, shown, tiles, scorecard, frame, attention, len(missed),
                     overview_trend_specs(frame, KEY_METRICS), not_measured, notice, marks)
 
@@ -187,7 +216,7 @@ def _scorecard(rows, month: str, channels: list[str], measured: set) -> pd.DataF
     data = []
     current = {(r.channel, r.metric): r for r in rows if r.period == month}
     for channel in channels:
-        line = {"Channel": channel_name(channel)}
+        line = {_("Channel"): channel_name(channel)}
         for mid in KEY_METRICS:
             r = current.get((channel, mid))
             if (channel, mid) not in measured:
@@ -218,7 +247,21 @@ class ChannelDetail:
     marks: list = field(default_factory=list)  # what the figures carry: rebuilt values, reported thresholds
 
 
-_GRAIN_WORDS = {"day": "daily", "week": "weekly", "month": "monthly"}
+# Why a view is empty: (view, the finest grain the channel's data have) → the sentence ({channel}, {month}).
+_GRAIN_NOTES = {
+    ("daily", "week"): N_("{channel} in {month} comes from a weekly report (aggregated), which has no a daily view: "
+                          "its rows cover longer periods."),
+    ("daily", "month"): N_("{channel} in {month} comes from a monthly report (aggregated), which has no a daily "
+                           "view: its rows cover longer periods."),
+    ("heatmap", "day"): N_("{channel} in {month} comes from a daily report (aggregated), which has no a weekday × "
+                           "half-hour heatmap: its rows cover longer periods."),
+    ("heatmap", "week"): N_("{channel} in {month} comes from a weekly report (aggregated), which has no a weekday × "
+                            "half-hour heatmap: its rows cover longer periods."),
+    ("heatmap", "month"): N_("{channel} in {month} comes from a monthly report (aggregated), which has no a weekday "
+                             "× half-hour heatmap: its rows cover longer periods."),
+}
+_BY_HEADINGS = {"queue": N_("Queue"), "team": N_("Team"), "agent": N_("Agent")}
+NO_GROUP = N_("(none)")  # a drill-down row of contacts without a queue, team or agent
 
 
 def channel_detail(store: Store, channel: str, month: str, months_back: int = 12) -> ChannelDetail:
@@ -231,7 +274,7 @@ def channel_detail(store: Store, channel: str, month: str, months_back: int = 12
     heat = _frame(kpis(store, "weekday_interval", channels=[channel], date_from=month, date_to=month,
                        metrics=["volume", "service_level"]))
     if not heat.empty:
-        heat["weekday"] = heat["period"].str[0].astype(int).map(dict(enumerate([""] + WEEKDAYS)))
+        heat["weekday"] = heat["period"].str[0].astype(int).map(dict(enumerate([""] + weekday_names())))
         heat["time"] = heat["period"].str[2:]
     drill = {}
     for by in ("queue", "team", "agent"):
@@ -239,23 +282,21 @@ def channel_detail(store: Store, channel: str, month: str, months_back: int = 12
                     metrics=["volume", "handled", "service_level", "abandon_rate", "asa", "aht", "fcr", "csat"])
         drill[by] = _pivot(rows, by)
     structure = monthly[monthly["metric"].isin(list(NPS_GROUPS))][["period", "metric", "value", "n"]].copy()
-    structure["group"] = structure["metric"].map(NPS_GROUPS)
+    structure["group"] = structure["metric"].map(nps_groups())
     settings = next((s for s in channel_settings(store) if s["channel"] == channel), {})
     detail = ChannelDetail(channel, month, monthly, daily, heat, drill, structure, settings,
                            settings_text=channel_settings_text(settings))
-    for view, period, what in (("daily", "day", "a daily view"), ("heatmap", "interval", "a weekday × half-hour "
-                                                                                          "heatmap")):
+    for view, period in (("daily", "day"), ("heatmap", "interval")):
         coarse = coarser_data(store, period, [channel], month, month).get(channel)
         if coarse:
-            detail.grain_notes[view] = (f"{channel_name(channel)} in {month_name(month)} comes from a "
-                                        f"{_GRAIN_WORDS[coarse]} report (aggregated), which has no {what}: its rows "
-                                        "cover longer periods.")
+            detail.grain_notes[view] = _(_GRAIN_NOTES[view, coarse]).format(channel=channel_name(channel),
+                                                                           month=_month_in_text(month))
     for r in monthly_rows:  # the trend rows carry the marks: no second query
         if r.rebuilt:
-            detail.marks.append(f"{METRICS[r.metric].label}, {month_name(r.period)}: {REBUILT_NOTE}")
+            detail.marks.append(f"{METRICS[r.metric].label}, {_month_in_text(r.period)}: {_(REBUILT_NOTE)}")
         if r.reported_threshold:
-            detail.marks.append(f"{METRICS[r.metric].label}, {month_name(r.period)}: counted{threshold_note(r)} "
-                                "instead of the channel's setting.")
+            detail.marks.append(_("{metric}, {month}: counted{note} instead of the channel's setting.").format(
+                metric=METRICS[r.metric].label, month=_month_in_text(r.period), note=threshold_note(r)))
     detail.specs = channel_detail_specs(detail)
     return detail
 
@@ -264,16 +305,18 @@ def channel_settings_text(settings: dict) -> str:
     """The service-level rule in force for a channel, in words (the formula, not its id)."""
     if not settings:
         return ""
-    return (f"Service level: answered within {settings['sl_threshold_s']:,.0f} s, counted as "
-            f"{SL_FORMULA_TEXT[settings['sl_formula']]}; abandons before {settings['short_abandon_s']:,.0f} s "
-            "are short abandons and left out.")
+    formula = SL_FORMULA_TEXT[settings["sl_formula"]]  # marked N_() in the schema
+    return _("Service level: answered within {threshold} s, counted as {formula}; abandons before {short} s are "
+             "short abandons and left out.").format(threshold=format_number(settings["sl_threshold_s"]),
+                                                    formula=_(formula),
+                                                    short=format_number(settings["short_abandon_s"]))
 
 
 def _pivot(rows, by: str) -> pd.DataFrame:
     table: dict[str, dict] = {}
     for r in rows:
-        key = r.group if r.group is not None else "(none)"
-        line = table.setdefault(key, {by.capitalize(): key})
+        key = r.group if r.group is not None else _(NO_GROUP)
+        line = table.setdefault(key, {_(_BY_HEADINGS[by]) if by in _BY_HEADINGS else by.capitalize(): key})
         line[METRICS[r.metric].short or METRICS[r.metric].label] = format_value(r.metric, r.value)
     return pd.DataFrame(list(table.values()))
 
@@ -304,8 +347,9 @@ def compliance_view(store: Store, as_of: str, channels: list[str] | None = None)
     grid, states, flagged = [], [], []
     for r in rows:
         m = METRICS[r.metric]
-        line = {"Channel": channel_name(r.channel), "Metric": m.short or m.label,
-                "Status": STATUS_WORDS[r.status], "Met": f"{r.months_met} of {r.months_in_window}"}
+        line = {_("Channel"): channel_name(r.channel), _("Metric"): m.short or m.label,
+                _("Status"): STATUS_WORDS[r.status],
+                _("Met"): _("{met} of {months}").format(met=r.months_met, months=r.months_in_window)}
         state_line = {"Channel": r.channel, "Metric": r.metric, "Status": r.status}
         for cell in r.cells:
             if cell.month not in months:
@@ -315,10 +359,10 @@ def compliance_view(store: Store, as_of: str, channels: list[str] | None = None)
             state_line[cell.month] = cell.state
             if cell.state in ("missed", "no_data"):
                 gap = None if cell.value is None or cell.target is None else cell.value - cell.target
-                flagged.append({"Channel": channel_name(r.channel), "Metric": METRICS[r.metric].label,
-                                "Month": cell.month, "Value": format_value(r.metric, cell.value),
-                                "Target": format_value(r.metric, cell.target),
-                                "Gap": format_delta(r.metric, gap) or "–", "State": STATE_WORDS[cell.state]})
+                flagged.append({_("Channel"): channel_name(r.channel), _("Metric"): METRICS[r.metric].label,
+                                _("Month"): month_label(cell.month), _("Value"): format_value(r.metric, cell.value),
+                                _("Target"): format_value(r.metric, cell.target),
+                                _("Gap"): format_delta(r.metric, gap) or "–", _("State"): STATE_WORDS[cell.state]})
         grid.append(line)
         states.append(state_line)
     counts = [(status, sum(r.status == status for r in rows)) for status in STATUS_LOOKS]
@@ -346,9 +390,9 @@ def save_targets_frame(store: Store, frame: pd.DataFrame) -> int:
         try:
             targets.append(validate_target(*values))
         except UsageError as exc:
-            problems.append(RowProblem("targets table", number, None, None, str(exc)))
+            problems.append(RowProblem(_("targets table"), number, None, None, str(exc)))
     if problems:
-        raise ImportRefused("Some target rows are invalid; nothing was saved.", problems)
+        raise ImportRefused(_("Some target rows are invalid; nothing was saved."), problems)
     replace_targets(store, targets)
     return len(targets)
 
@@ -380,9 +424,11 @@ def data_quality(store: Store) -> DataQuality:
     missing = detect_missing_days(store)
     warnings = []
     for channel, days in missing.items():
-        shown = ", ".join(days[:10]) + (f" and {len(days) - 10} more" if len(days) > 10 else "")
-        warnings.append(f"{channel_name(channel)}: no contacts on {shown} — a day the centre usually works. "
-                        "Check that the export covers it.")
+        shown = ", ".join(day_label(d) for d in days[:10])
+        if len(days) > 10:
+            shown = _("{days} and {n} more").format(days=shown, n=format_number(len(days) - 10))
+        warnings.append(_("{channel}: no contacts on {days} — a day the centre usually works. Check that the export "
+                          "covers it.").format(channel=channel_name(channel), days=shown))
     imports = pd.DataFrame(list_imports(store))
     if not imports.empty:
         imports = imports.drop(columns=["mapping_json", "sha256"])
@@ -419,26 +465,28 @@ def review_page(store: Store, quarter: str, channels: list[str] | None = None) -
     review = quarterly_review(store, quarter, channels)
     lines, states = [], []
     for r in review.rows:
-        line = {"Channel": channel_name(r.channel), "Metric": METRICS[r.metric].label}
+        line = {_("Channel"): channel_name(r.channel), _("Metric"): METRICS[r.metric].label}
         state = {}
         for cell in r.months:
-            column = month_name(cell.month)
+            column = month_name(cell.month).capitalize()  # a heading: "March" (Russian «Март»)
             line[column] = state_text(cell.state, format_value(r.metric, cell.value))
             state[column] = cell.state
-        line["Quarter"] = state_text(r.quarter_state, format_value(r.metric, r.quarter_value))
-        state["Quarter"] = r.quarter_state
-        line["Target"] = format_value(r.metric, r.quarter_target)
-        line["Rolling rule"] = STATUS_WORDS.get(r.rolling_status, "–")
-        line[f"vs {shift_quarter(quarter, -1)}"] = format_delta(r.metric, r.previous_delta) or "–"
-        line[f"vs {shift_quarter(quarter, -4)}"] = format_delta(r.metric, r.last_year_delta) or "–"
+        line[_("Quarter")] = state_text(r.quarter_state, format_value(r.metric, r.quarter_value))
+        state[_("Quarter")] = r.quarter_state
+        line[_("Target")] = format_value(r.metric, r.quarter_target)
+        line[_("Rolling rule")] = STATUS_WORDS.get(r.rolling_status, "–")
+        line[_("vs {quarter}").format(quarter=quarter_label(shift_quarter(quarter, -1)))] = \
+            format_delta(r.metric, r.previous_delta) or "–"
+        line[_("vs {quarter}").format(quarter=quarter_label(shift_quarter(quarter, -4)))] = \
+            format_delta(r.metric, r.last_year_delta) or "–"
         lines.append(line)
         states.append(state)
     targets = pd.DataFrame([{
-        "Channel": channel_name(t["channel"]), "Metric": METRICS[t["metric"]].label,
-        "Target": format_value(t["metric"], t["target"]), "Tolerance": f"{t['tolerance_pct']:g}%",
-        "Effective from": t["effective_from"] or "always",
-        "Row for": channel_name(t["scope"]),
-        "In force in": ", ".join(month_name(m) for m in t["months"])} for t in review.targets])
+        _("Channel"): channel_name(t["channel"]), _("Metric"): METRICS[t["metric"]].label,
+        _("Target"): format_value(t["metric"], t["target"]), _("Tolerance"): _percent_text(t["tolerance_pct"]),
+        _("Effective from"): month_label(t["effective_from"]) if t["effective_from"] else _("always"),
+        _("Row for"): channel_name(t["scope"]),
+        _("In force in"): ", ".join(month_name(m) for m in t["months"])} for t in review.targets])
     return ReviewPage(review, pd.DataFrame(lines), pd.DataFrame(states, dtype=object), targets,
                       review_workbook_bytes(review))
 
@@ -461,14 +509,14 @@ def satisfaction(store: Store, month_from: str, month_to: str) -> Satisfaction:
                          "nps_detractors", "ces"])
     frame = _frame(rows)
     structure = frame[frame["metric"].isin(list(NPS_GROUPS))][["period", "channel", "metric", "value", "n"]].copy()
-    structure["group"] = structure["metric"].map(NPS_GROUPS)
+    structure["group"] = structure["metric"].map(nps_groups())
     table = []
     channels = [c for c in choices(store).channels if c in set(frame["channel"])]
     for channel in channels:
         mine = frame[frame["channel"] == channel]
         for month in sorted(mine["period"].unique()):
             cell = {r.metric: r for r in mine[mine["period"] == month].itertuples()}
-            line = {"Channel": channel_name(channel), "Month": month}
+            line = {_("Channel"): channel_name(channel), _("Month"): month_label(month)}
             for mid in ("handled", "responses", "response_rate", "csat", "nps", "ces"):
                 line[METRICS[mid].label] = format_value(mid, cell[mid].value)
             table.append(line)
@@ -511,7 +559,7 @@ def maturity_context(store: Store) -> MaturityContext:
     rows = kpis(store, "month", date_from=as_of, date_to=as_of)
     values: dict[str, dict] = {}
     for r in rows:
-        values.setdefault(r.metric, {"Metric": METRICS[r.metric].label})[channel_name(r.channel)] = \
+        values.setdefault(r.metric, {_("Metric"): METRICS[r.metric].label})[channel_name(r.channel)] = \
             format_value(r.metric, r.value)
     frame = pd.DataFrame([dict(values[m], id=m) for m in values])
     return MaturityContext(as_of, proposed_scores(store, as_of), frame, assessments(store))

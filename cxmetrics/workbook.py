@@ -5,19 +5,39 @@ state reads without colour (its symbol is part of the number format); text is ne
 """
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 # openpyxl is imported where a workbook is written: pages that never write one start ~0.1 s sooner.
 
 from .display import (FORMULA_STARTS, STATE_LOOKS, STATUS_LOOKS, channel_name, excel_number,
-                      metric_format)
+                      metric_format, quarter_label)
+from .i18n import N_, _, current_language
 from .metrics import METRICS
 from .months import month_name, shift_quarter
-from .review import TREND_METRICS, QuarterlyReview
+from .review import TREND_METRICS, QuarterlyReview, month_year_label
 from .schema import SL_FORMULA_TEXT
 from .settings import SETTINGS_BY_NAME
 
 STATE_FILLS = {state: look.fill for state, look in STATE_LOOKS.items() if state is not None}
+# A metric's unit and direction (the Definitions sheet's "Unit" and "Better" columns): the code in English, a word
+# in another language.
+UNIT_WORDS = {"count": N_("count"), "percent": N_("percent"), "seconds": N_("seconds"), "score": N_("score")}
+BETTER_WORDS = {"higher": N_("higher"), "lower": N_("lower"), "band": N_("band")}
+
+
+def _word(words: dict[str, str], code: str) -> str:
+    return _(words[code]) if code in words else code
+
+
+def _generated(at: str) -> str:
+    """The review's time of writing, "YYYY-MM-DD HH:MM" (Russian: 24.11.2026 10:00)."""
+    if current_language() == "en":
+        return at
+    try:
+        return dt.datetime.strptime(at, "%Y-%m-%d %H:%M").strftime("%d.%m.%Y %H:%M")
+    except ValueError:
+        return at
 
 
 def _label(metric_id: str) -> str:
@@ -92,18 +112,22 @@ class _Sheet:
 
 def _summary(wb, review: QuarterlyReview) -> None:
     """The scorecard with state fills and symbols, the findings and the targets in force."""
-    s = _Sheet(wb, "Summary")
-    s.put(1, 1, f"Quarterly SLA review {review.quarter}", bold=True)
-    s.put(2, 1, f"Generated {review.generated_at}; channels: "
-          + (", ".join(channel_name(c) for c in review.channels) or "none"))
-    header = ["Channel", "Metric"] + [month_name(m) + " " + m[:4] for m in review.months] + [
-        "Quarter", "n", "Target", "State", "Rolling rule", f"vs {shift_quarter(review.quarter, -1)}",
-        f"vs {shift_quarter(review.quarter, -4)}"]
+    s = _Sheet(wb, _("Summary"))
+    quarter = quarter_label(review.quarter)
+    s.put(1, 1, _("Quarterly SLA review {quarter}").format(quarter=quarter), bold=True)
+    s.put(2, 1, _("Generated {at}; channels: {channels}").format(
+        at=_generated(review.generated_at),
+        channels=", ".join(channel_name(c) for c in review.channels) or _("none")))
+    header = [_("Channel"), _("Metric")] + [month_year_label(m) for m in review.months] + [
+        _("Quarter"), "n", _("Target"), _("State"), _("Rolling rule"),
+        _("vs {quarter}").format(quarter=quarter_label(shift_quarter(review.quarter, -1))),
+        _("vs {quarter}").format(quarter=quarter_label(shift_quarter(review.quarter, -4)))]
     s.header(4, header)
     row = 5
     if not review.has_data:
-        s.put(row, 1, f"No data for {review.quarter}: no contacts were imported for this quarter"
-              + (" and these channels." if review.channels else "."))
+        s.put(row, 1, (_("No data for {quarter}: no contacts were imported for this quarter and these channels.")
+                       if review.channels else
+                       _("No data for {quarter}: no contacts were imported for this quarter.")).format(quarter=quarter))
         row += 1
     for r in review.rows:
         fmt = metric_format(r.metric).excel
@@ -124,21 +148,22 @@ def _summary(wb, review: QuarterlyReview) -> None:
         s.put(row, col + 6, r.last_year_delta, delta_fmt)
         row += 1
     row += 1
-    s.put(row, 1, "Findings", bold=True)
+    s.put(row, 1, _("Findings"), bold=True)
     for text in review.findings:
         row += 1
         s.put(row, 1, text)
     row += 2
-    s.put(row, 1, "Targets in force during the quarter", bold=True)
+    s.put(row, 1, _("Targets in force during the quarter"), bold=True)
     row += 1
-    s.header(row, ["Channel", "Metric", "Target", "Tolerance %", "Effective from", "Row for", "Months"])
+    s.header(row, [_("Channel"), _("Metric"), _("Target"), _("Tolerance %"), _("Effective from"), _("Row for"),
+                   _("Months")])
     for t in review.targets:
         row += 1
         s.put(row, 1, channel_name(t["channel"]))
         s.put(row, 2, _label(t["metric"]))
         s.put(row, 3, excel_number(t["metric"], t["target"]), metric_format(t["metric"]).excel)
         s.put(row, 4, t["tolerance_pct"], "0.0")
-        s.put(row, 5, t["effective_from"] or "always")
+        s.put(row, 5, t["effective_from"] or _("always"))
         s.put(row, 6, channel_name(t["scope"]))
         s.put(row, 7, ", ".join(month_name(m) for m in t["months"]))
     s.ws.freeze_panes = "C5"
@@ -148,8 +173,8 @@ def _summary(wb, review: QuarterlyReview) -> None:
 
 def _monthly(wb, review: QuarterlyReview) -> None:
     """Channel × metric × month: value, n, target, state."""
-    m = _Sheet(wb, "Monthly")
-    m.header(1, ["Channel", "Metric", "Month", "Value", "n", "Target", "State"])
+    m = _Sheet(wb, _("Monthly"))
+    m.header(1, [_("Channel"), _("Metric"), _("Month"), _("Value"), "n", _("Target"), _("State")])
     for i, k in enumerate(review.monthly, start=2):
         fmt = metric_format(k.metric).excel
         m.put(i, 1, channel_name(k.channel))
@@ -166,9 +191,9 @@ def _monthly(wb, review: QuarterlyReview) -> None:
 
 def _compliance(wb, review: QuarterlyReview) -> None:
     """The rolling rule at quarter end."""
-    c = _Sheet(wb, "Compliance")
-    c.header(1, ["Channel", "Metric", "As of", "Window start", "Months met", "Months with data",
-                 "Months counted", "Status", "Flagged months"])
+    c = _Sheet(wb, _("Compliance"))
+    c.header(1, [_("Channel"), _("Metric"), _("As of"), _("Window start"), _("Months met"), _("Months with data"),
+                 _("Months counted"), _("Status"), _("Flagged months")])
     for i, r in enumerate(review.compliance, start=2):
         for col, value in enumerate([channel_name(r.channel), _label(r.metric), r.as_of, r.window_start, r.months_met,
                                      r.months_with_data, r.months_in_window, STATUS_LOOKS[r.status].word,
@@ -180,8 +205,8 @@ def _compliance(wb, review: QuarterlyReview) -> None:
 
 def _flagged(wb, review: QuarterlyReview) -> None:
     """Every missed or no-data month counted by the rule, with value, target and gap."""
-    f = _Sheet(wb, "Flagged months")
-    f.header(1, ["Channel", "Metric", "Month", "Value", "Target", "Gap", "State"])
+    f = _Sheet(wb, _("Flagged months"))
+    f.header(1, [_("Channel"), _("Metric"), _("Month"), _("Value"), _("Target"), _("Gap"), _("State")])
     i = 2
     for r in review.compliance:
         for cell in r.cells:
@@ -205,23 +230,23 @@ def _trends(wb, review: QuarterlyReview) -> None:
     """A table per metric and a native Excel line chart beside it, over the last 12 months."""
     from openpyxl.chart import LineChart, Reference
 
-    t = _Sheet(wb, "Trends")
+    t = _Sheet(wb, _("Trends"))
     top = 1
     for metric_id, title in ((m, METRICS[m].label) for m in TREND_METRICS):
         data = review.trends.get(metric_id, {})
         months = sorted(data)
         t.put(top, 1, title, bold=True)
-        t.header(top + 1, ["Month"] + [channel_name(ch) for ch in review.channels])
+        t.header(top + 1, [_("Month")] + [channel_name(ch) for ch in review.channels])
         for j, month in enumerate(months):
             t.put(top + 2 + j, 1, month)
             for k, ch in enumerate(review.channels):
                 t.put(top + 2 + j, 2 + k, excel_number(metric_id, data[month].get(ch)), metric_format(metric_id).excel)
         if months and review.channels:
             chart = LineChart()
-            chart.title = f"{title}, last 12 months"
+            chart.title = _("{metric}, last 12 months").format(metric=title)
             chart.y_axis.title = title
             chart.y_axis.number_format = metric_format(metric_id).excel
-            chart.x_axis.title = "Month"
+            chart.x_axis.title = _("Month")
             chart.height, chart.width = 8, 18
             values = Reference(t.ws, min_col=2, max_col=1 + len(review.channels), min_row=top + 1,
                                max_row=top + 1 + len(months))
@@ -234,11 +259,11 @@ def _trends(wb, review: QuarterlyReview) -> None:
 
 def _by_queue(wb, review: QuarterlyReview) -> None:
     """The quarter per queue."""
-    q = _Sheet(wb, "By queue")
-    q.header(1, ["Channel", "Queue", "Metric", "Quarter value", "n"])
+    q = _Sheet(wb, _("By queue"))
+    q.header(1, [_("Channel"), _("Queue"), _("Metric"), _("Quarter value"), "n"])
     for i, k in enumerate(review.by_queue, start=2):
         q.put(i, 1, channel_name(k.channel))
-        q.put(i, 2, k.group if k.group is not None else "(none)")
+        q.put(i, 2, k.group if k.group is not None else _("(none)"))
         q.put(i, 3, _label(k.metric))
         q.put(i, 4, excel_number(k.metric, k.value), metric_format(k.metric).excel)
         q.put(i, 5, k.n, "#,##0")
@@ -248,24 +273,27 @@ def _by_queue(wb, review: QuarterlyReview) -> None:
 
 def _definitions(wb, review: QuarterlyReview) -> None:
     """Every metric from the registry, each channel's service-level rule, the settings."""
-    d = _Sheet(wb, "Definitions")
-    d.header(1, ["Metric id", "Label", "Unit", "Better", "Definition"])
+    d = _Sheet(wb, _("Definitions"))
+    d.header(1, [_("Metric id"), _("Label"), _("Unit"), _("Better"), _("Definition")])
     row = 2
     for item in review.definitions:
         for col, key in enumerate(("id", "label", "unit", "better", "definition"), start=1):
-            d.put(row, col, item[key], wrap=key == "definition")
+            value = _word(UNIT_WORDS, item[key]) if key == "unit" else \
+                _word(BETTER_WORDS, item[key]) if key == "better" else item[key]
+            d.put(row, col, value, wrap=key == "definition")
         row += 1
     row += 1
-    d.put(row, 1, "Service level in force per channel", bold=True)
+    d.put(row, 1, _("Service level in force per channel"), bold=True)
     row += 1
-    d.header(row, ["Channel", "SL threshold (s)", "Short abandon below (s)", "SL formula", "Formula"])
+    d.header(row, [_("Channel"), _("SL threshold (s)"), _("Short abandon below (s)"), _("SL formula"), _("Formula")])
     for cs in review.channel_settings:
         row += 1
         d.put(row, 1, channel_name(cs["channel"]))
         d.put(row, 2, cs["sl_threshold_s"], "#,##0")
         d.put(row, 3, cs["short_abandon_s"], "#,##0")
         d.put(row, 4, cs["sl_formula"])
-        d.put(row, 5, SL_FORMULA_TEXT[cs["sl_formula"]])
+        rule = SL_FORMULA_TEXT[cs["sl_formula"]]  # marked where it is declared (schema)
+        d.put(row, 5, _(rule))
     row += 2
     conf = review.settings
     for key, text in ((key, SETTINGS_BY_NAME[key].label) for key in ("timezone", "fcr_window_days",
@@ -273,22 +301,23 @@ def _definitions(wb, review: QuarterlyReview) -> None:
         d.put(row, 1, text, bold=True)
         d.put(row, 2, conf[key])
         row += 1
-    d.put(row, 1, "Rolling rule", bold=True)
-    d.put(row, 2, f"{conf['rule_k']} of the last {conf['rule_n']} months")
+    d.put(row, 1, _("Rolling rule"), bold=True)
+    d.put(row, 2, _("{k} of the last {n} months").format(k=conf["rule_k"], n=conf["rule_n"]))
     d.fit(70)
 
 
 def _coverage(wb, review: QuarterlyReview) -> None:
     """The imports behind the quarter, and each channel's days."""
-    v = _Sheet(wb, "Data coverage")
-    v.header(1, ["Import", "File", "Kind", "Imported at", "Rows in quarter"])
+    v = _Sheet(wb, _("Data coverage"))
+    v.header(1, [_("Import"), _("File"), _("Kind"), _("Imported at"), _("Rows in quarter")])
     row = 2
     for imp in review.coverage["imports"]:
         for col, key in enumerate(("import_id", "file_name", "kind", "imported_at", "rows_in_quarter"), start=1):
             v.put(row, col, imp[key], "#,##0" if key == "rows_in_quarter" else None)
         row += 1
     row += 1
-    v.header(row, ["Channel", "Contacts", "First day", "Last day", "Days with contacts", "Missing days"])
+    v.header(row, [_("Channel"), _("Contacts"), _("First day"), _("Last day"), _("Days with contacts"),
+                   _("Missing days")])
     for ch in review.coverage["channels"]:
         row += 1
         v.put(row, 1, channel_name(ch["channel"]))
@@ -296,10 +325,11 @@ def _coverage(wb, review: QuarterlyReview) -> None:
         v.put(row, 3, ch["first_day"])
         v.put(row, 4, ch["last_day"])
         v.put(row, 5, ch["days"], "#,##0")
-        v.put(row, 6, ", ".join(ch["missing_days"]) or "none")
+        v.put(row, 6, ", ".join(ch["missing_days"]) or _("none"))
     v.fit()
 
 
+# The sheets by their English names (the workbook names them in the session's language).
 SHEET_WRITERS = {"Summary": _summary, "Monthly": _monthly, "Compliance": _compliance, "Flagged months": _flagged,
                  "Trends": _trends, "By queue": _by_queue, "Definitions": _definitions, "Data coverage": _coverage}
 SHEETS = tuple(SHEET_WRITERS)

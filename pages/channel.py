@@ -2,25 +2,30 @@
 import streamlit as st
 
 from cxmetrics import ui
-from cxmetrics.display import channel_name
+from cxmetrics.display import channel_name, month_label
+from cxmetrics.i18n import _
 from cxmetrics.metrics import REGISTRY
+from cxmetrics.views import NO_GROUP
 
-st.title("Channel detail")
+ui.apply_language()
+st.title(_("Channel detail"))
 if ui.empty_store_notice():
     st.stop()
 choices = ui.view("choices")
 left, right = st.columns(2)
-channel = left.selectbox("Channel", choices.channels, format_func=channel_name)
-month = right.selectbox("Month", list(reversed(choices.months)), key="channel_month")
+channel = left.selectbox(_("Channel"), choices.channels, format_func=ui.in_language(channel_name))
+month = right.selectbox(_("Month"), list(reversed(choices.months)), format_func=ui.in_language(month_label),
+                        key="channel_month")
 detail = ui.view("channel_detail", channel=channel, month=month)
 specs = detail.specs
+shown_month = month_label(month)
 st.caption(detail.settings_text)
 if detail.marks:
-    with st.expander(f"Notes on these figures ({len(detail.marks)})"):
+    with st.expander(_("Notes on these figures ({n})").format(n=len(detail.marks))):
         for mark in detail.marks:
             st.caption(mark)
 
-st.subheader("Monthly trends")
+st.subheader(_("Monthly trends"))
 targeted = [m for m in REGISTRY if m.targeted]
 drawn = [m for m in targeted if specs[f"trend:{m.id}"] is not None]
 columns = st.columns(3)
@@ -29,39 +34,44 @@ for i, m in enumerate(drawn):
         ui.chart_heading(m.id)
         ui.vega(specs[f"trend:{m.id}"])
 if len(drawn) < len(targeted):
-    st.caption("Not measured on this channel in these months: "
-               + ", ".join(m.label for m in targeted if m not in drawn) + ".")
+    st.caption(_("Not measured on this channel in these months: {metrics}.").format(
+        metrics=", ".join(m.label for m in targeted if m not in drawn)))
 
-st.subheader(f"Daily view, {month}")
+st.subheader(_("Daily view, {month}").format(month=shown_month))
 if "daily" in detail.grain_notes:
     st.info(detail.grain_notes["daily"])
 else:
     day_left, day_right = st.columns(2)
     with day_left:
-        ui.vega(specs["daily:volume"], f"No inbound contacts in {month}.")
+        ui.vega(specs["daily:volume"], _("No inbound contacts in {month}.").format(month=shown_month))
     with day_right:
-        ui.vega(specs["daily:service_level"], f"Service level is not measured in {month}: no answered contact "
-                                              "with a known wait.")
+        ui.vega(specs["daily:service_level"], _("Service level is not measured in {month}: no answered contact "
+                                                "with a known wait.").format(month=shown_month))
 
-st.subheader("Weekday × half-hour")
+st.subheader(_("Weekday × half-hour"))
 if "heatmap" in detail.grain_notes:
     st.info(detail.grain_notes["heatmap"])
 elif detail.heatmap.empty:
-    st.caption(f"No inbound contacts in {month}.")
+    st.caption(_("No inbound contacts in {month}.").format(month=shown_month))
 else:
     ui.vega(specs["heat:volume"])
-    ui.vega(specs["heat:service_level"], "Service level is not measured: no answered contact with a known wait.")
+    ui.vega(specs["heat:service_level"], _("Service level is not measured: no answered contact with a known wait."))
 
-st.subheader("NPS structure")
-ui.vega(specs["nps"], "NPS is not measured on this channel: no survey responses in these months.")
+st.subheader(_("NPS structure"))
+ui.vega(specs["nps"], _("NPS is not measured on this channel: no survey responses in these months."))
 
-st.subheader(f"Drill-down, {month}")
-for tab, by in zip(st.tabs(["By queue", "By team", "By agent"]), ("queue", "team", "agent")):
+NO_BREAKDOWN = {  # why there is nothing to break down, per drill-down
+    "queue": _("This channel's exports give no queue, so there is nothing to break down by queue."),
+    "team": _("This channel's exports give no team, so there is nothing to break down by team."),
+    "agent": _("This channel's exports give no agent, so there is nothing to break down by agent."),
+}
+st.subheader(_("Drill-down, {month}").format(month=shown_month))
+for tab, by in zip(st.tabs([_("By queue"), _("By team"), _("By agent")]), ("queue", "team", "agent")):
     with tab:
         if detail.drilldown[by].empty:
-            st.caption(f"No inbound contacts in {month}.")
-        elif list(detail.drilldown[by].iloc[:, 0]) == ["(none)"]:
-            st.caption(f"This channel's exports give no {by}, so there is nothing to break down by {by}.")
+            st.caption(_("No inbound contacts in {month}.").format(month=shown_month))
+        elif list(detail.drilldown[by].iloc[:, 0]) == [_(NO_GROUP)]:
+            st.caption(NO_BREAKDOWN[by])
         else:
             st.dataframe(detail.drilldown[by], hide_index=True, width="stretch",
                          column_config=ui.metric_column_help())

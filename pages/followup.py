@@ -4,45 +4,72 @@ import datetime as dt
 import streamlit as st
 
 from cxmetrics import CxError, ui
-from cxmetrics.display import channel_name
-from cxmetrics.followup import COLUMN_LABELS, STATUSES, cases, export_csv, save_cases, thresholds
+from cxmetrics.display import channel_name, format_number, month_label
+from cxmetrics.followup import STATUSES, cases, column_labels, export_csv, save_cases, status_word, thresholds
+from cxmetrics.i18n import _, current_language, ngettext
 
-st.title("Follow-up of low scores")
+ui.apply_language()
+ALL = "all"  # the filters' first option
+
+
+def _all_or(word):
+    """A filter's option text: "all", or the option's own word."""
+    return lambda value: _("all") if value == ALL else word(value)
+
+
+def _limit(value: float) -> str:
+    """A threshold as written in the settings (6, 2.5), with the session's decimal mark."""
+    text = f"{value:g}"
+    return text if current_language() == "en" else text.replace(".", ",")
+
+
+st.title(_("Follow-up of low scores"))
 if ui.empty_store_notice():
     st.stop()
 store = ui.get_store()
 limits = thresholds(store)
-st.caption(f"A case is a contact with NPS ≤ {limits['nps']:g}, CSAT ≤ {limits['csat']:g} or CES ≤ {limits['ces']:g} "
-           f"(Targets & settings). Open cases older than {limits['overdue_days']} days are overdue.")
+days = limits["overdue_days"]
+st.caption(ngettext("A case is a contact with NPS ≤ {nps}, CSAT ≤ {csat} or CES ≤ {ces} (Targets & settings). "
+                    "Open cases older than {days} days are overdue.",
+                    "A case is a contact with NPS ≤ {nps}, CSAT ≤ {csat} or CES ≤ {ces} (Targets & settings). "
+                    "Open cases older than {days} days are overdue.", days).format(
+    nps=_limit(limits["nps"]), csat=_limit(limits["csat"]), ces=_limit(limits["ces"]), days=days))
 months = list(reversed(ui.view("choices").months))
 a, b, c = st.columns(3)
-month = a.selectbox("Month", ["all"] + months, index=1 if months else 0, key="followup_month")
-status = b.selectbox("Status", ["all"] + list(STATUSES), key="followup_status")
-only_overdue = c.checkbox("Only overdue", key="followup_overdue")
-frame = cases(store, None if month == "all" else month, None if month == "all" else month,
-              None if status == "all" else status)
+month = a.selectbox(_("Month"), [ALL] + months, index=1 if months else 0,
+                    format_func=ui.in_language(_all_or(month_label)), key="followup_month")
+status = b.selectbox(_("Status"), [ALL] + list(STATUSES), format_func=ui.in_language(_all_or(status_word)), key="followup_status")
+only_overdue = c.checkbox(_("Only overdue"), key="followup_overdue")
+frame = cases(store, None if month == ALL else month, None if month == ALL else month,
+              None if status == ALL else status)
 if only_overdue:
     frame = frame[frame["overdue"]].reset_index(drop=True)
 overdue = int(frame["overdue"].sum())
-st.metric("Cases", f"{len(frame):,}", help="Low scorers in this selection")
+st.metric(_("Cases"), format_number(len(frame)), help=_("Low scorers in this selection"))
 if overdue:
-    st.warning(f"{overdue:,} open cases are overdue (older than {limits['overdue_days']} days).")
-labels = {column: st.column_config.Column(label) for column, label in COLUMN_LABELS.items()}
+    st.warning(ngettext("{n} open cases are overdue (older than {days} days).",
+                        "{n} open cases are overdue (older than {days} days).", days).format(
+        n=format_number(overdue), days=days))
+headings = column_labels()
+labels = {column: st.column_config.Column(label) for column, label in headings.items()}
 labels.update({
-    "channel": st.column_config.SelectboxColumn(COLUMN_LABELS["channel"], options=sorted(set(frame["channel"])),
+    "channel": st.column_config.SelectboxColumn(headings["channel"], options=sorted(set(frame["channel"])),
                                                 format_func=channel_name),
-    "contact_date": st.column_config.DateColumn(COLUMN_LABELS["contact_date"], format="YYYY-MM-DD"),
-    "status": st.column_config.SelectboxColumn(COLUMN_LABELS["status"], options=list(STATUSES), required=True),
-    "note": st.column_config.TextColumn(COLUMN_LABELS["note"]),
-    "overdue": st.column_config.CheckboxColumn(COLUMN_LABELS["overdue"], help="Open and older than the limit")})
+    "contact_date": st.column_config.DateColumn(
+        headings["contact_date"], format="YYYY-MM-DD" if current_language() == "en" else "DD.MM.YYYY"),
+    "status": st.column_config.SelectboxColumn(headings["status"], options=list(STATUSES), required=True,
+                                               format_func=status_word),
+    "note": st.column_config.TextColumn(headings["note"]),
+    "overdue": st.column_config.CheckboxColumn(headings["overdue"], help=_("Open and older than the limit"))})
 edited = st.data_editor(
     frame, hide_index=True, width="stretch", key="followup_editor", disabled=ui.read_only() or [
         col for col in frame.columns if col not in ("status", "note")], column_config=labels)
 left, right = st.columns(2)
-if not ui.read_only() and left.button("Save follow-up changes", type="primary"):
+if not ui.read_only() and left.button(_("Save follow-up changes"), type="primary"):
     try:
-        st.success(f"Saved {save_cases(store, frame, edited)} changed cases.")
+        st.success(_("Saved {n} changed cases.").format(n=save_cases(store, frame, edited)))
     except CxError as exc:
         st.error(str(exc))
-right.download_button("Export the list (CSV, safe for Excel)", export_csv(frame),
+# The export is a machine file, as the command line's `followups` writes it: column ids and status codes in English.
+right.download_button(_("Export the list (CSV, safe for Excel)"), export_csv(frame),
                       file_name=f"followups_{dt.date.today():%Y%m%d}.csv", mime="text/csv")

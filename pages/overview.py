@@ -2,40 +2,46 @@
 import streamlit as st
 
 from cxmetrics import ui
-from cxmetrics.display import state_legend, channel_name
+from cxmetrics.display import channel_name, format_number, month_label, state_legend
+from cxmetrics.i18n import _
 from cxmetrics.metrics import METRICS
 from cxmetrics.views import KEY_METRICS
 
-st.title("Overview")
+ui.apply_language()
+st.title(_("Overview"))
 if ui.empty_store_notice():
     st.stop()
 choices = ui.view("choices")
 left, mid, right, far = st.columns([1, 2, 2, 2])
-month = left.selectbox("Month", list(reversed(choices.months)), key="overview_month")
-channels = mid.multiselect("Channels", choices.channels, placeholder="All channels")
-queues = right.multiselect("Queues", choices.queues, placeholder="All queues")
-teams = far.multiselect("Teams", choices.teams, placeholder="All teams")
+month = left.selectbox(_("Month"), list(reversed(choices.months)), format_func=ui.in_language(month_label),
+                       key="overview_month")
+channels = mid.multiselect(_("Channels"), choices.channels, format_func=ui.in_language(channel_name),
+                           placeholder=_("All channels"))
+queues = right.multiselect(_("Queues"), choices.queues, placeholder=_("All queues"))
+teams = far.multiselect(_("Teams"), choices.teams, placeholder=_("All teams"))
 data = ui.view("overview", month=month, channels=channels or None, queues=queues or None, teams=teams or None)
 
 early = ui.view("early_warning")
 if early["stale"]:
-    st.info(f"Early warning: {early['stale']} Import this month's exports to see how it is going.",
-            icon=":material/notifications_paused:")
+    st.info(_("Early warning: {stale} Import this month's exports to see how it is going.").format(
+        stale=early["stale"]), icon=":material/notifications_paused:")
 elif early["alerts"] or early["overdue"]:
-    with st.expander(f"Early warning, {early['month']} so far ({len(early['alerts'])})", expanded=True,
-                     icon=":material/notifications_active:"):
-        st.markdown("\n".join(f"- {a}" for a in early["alerts"]) or "No metric is behind its target this month.")
+    with st.expander(_("Early warning, {month} so far ({n})").format(month=month_label(early["month"]),
+                                                                    n=len(early["alerts"])),
+                     expanded=True, icon=":material/notifications_active:"):
+        st.markdown("\n".join(f"- {a}" for a in early["alerts"]) or _("No metric is behind its target this month."))
 if early["overdue"]:
-    st.warning(f"{early['overdue']:,} open follow-up cases of low scorers are overdue — see Follow-up.",
-               icon=":material/schedule:")
+    st.warning(_("{n} open follow-up cases of low scorers are overdue — see Follow-up.").format(
+        n=format_number(early["overdue"])), icon=":material/schedule:")
 if data.notice:
     st.info(data.notice, icon=":material/info:")
     st.stop()
 if data.attention:
-    with st.expander(f"What needs attention ({len(data.attention)})", expanded=True, icon=":material/warning:"):
+    with st.expander(_("What needs attention ({n})").format(n=len(data.attention)), expanded=True,
+                     icon=":material/warning:"):
         st.dataframe(data.attention, hide_index=True, width="stretch")
 else:
-    st.success("Every targeted metric met its target this month, and no rolling rule is at risk.",
+    st.success(_("Every targeted metric met its target this month, and no rolling rule is at risk."),
                icon=":material/check_circle:")
 
 for channel, tiles in data.tiles.items():
@@ -45,14 +51,14 @@ for channel, tiles in data.tiles.items():
             with column:
                 ui.tile(t)
     if channel in data.not_measured:
-        st.caption("Not measured on this channel (no value in the last 13 months): "
-                   + ", ".join(data.not_measured[channel]) + ".")
+        st.caption(_("Not measured on this channel (no value in the last 13 months): {metrics}.").format(
+            metrics=", ".join(data.not_measured[channel])))
 
-st.subheader("Scorecard")
+st.subheader(_("Scorecard"))
 st.caption(state_legend() + (f" · {data.marks_note}" if data.marks_note else ""))
 st.dataframe(data.scorecard, hide_index=True, width="stretch", column_config=ui.metric_column_help())
 
-st.subheader("Trends (last 13 months)")
+st.subheader(_("Trends (last 13 months)"))
 drawn = [m for m in KEY_METRICS if data.trend_specs[m] is not None]
 trend_columns = st.columns(2)
 for i, metric_id in enumerate(drawn):
@@ -60,5 +66,5 @@ for i, metric_id in enumerate(drawn):
         ui.chart_heading(metric_id)
         ui.vega(data.trend_specs[metric_id])
 if len(drawn) < len(KEY_METRICS):
-    st.caption("Not measured on these channels in the last 13 months: "
-               + ", ".join(METRICS[m].label for m in KEY_METRICS if m not in drawn) + ".")
+    st.caption(_("Not measured on these channels in the last 13 months: {metrics}.").format(
+        metrics=", ".join(METRICS[m].label for m in KEY_METRICS if m not in drawn)))

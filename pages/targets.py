@@ -4,22 +4,24 @@ import streamlit as st
 from cxmetrics import CxError, ui
 from cxmetrics.config import get_settings, set_channels, set_settings
 from cxmetrics.display import channel_name
+from cxmetrics.i18n import LANGUAGES, _
 from cxmetrics.metrics import METRICS, TARGETED
 from cxmetrics.schema import SL_FORMULA_TEXT, SL_FORMULAS
 from cxmetrics.settings import SETTINGS
 from cxmetrics.targets import export_targets, parse_targets_csv, replace_targets
 from cxmetrics.views import save_targets_frame
 
-st.title("Targets & settings")
+ui.apply_language()
+st.title(_("Targets & settings"))
 store = ui.get_store()
 locked = ui.read_only()
 if locked:
-    st.info("This is a read-only instance: targets and settings can be viewed, not changed.")
+    st.info(_("This is a read-only instance: targets and settings can be viewed, not changed."))
 
-st.subheader("Targets")
-st.caption("A row for one channel, or for every channel (a channel's own row wins). Effective from is a month "
-           "(YYYY-MM; empty: always): the row in force for a month is the latest one from that month or before. "
-           "Tolerance widens the target by that share of it.")
+st.subheader(_("Targets"))
+st.caption(_("A row for one channel, or for every channel (a channel's own row wins). Effective from is a month "
+             "(YYYY-MM; empty: always): the row in force for a month is the latest one from that month or before. "
+             "Tolerance widens the target by that share of it."))
 targets = ui.view("targets_frame")
 channel_options = ["*"] + list(dict.fromkeys(list(ui.view("channel_settings_frame")["channel"])
                                              + [c for c in targets["channel"] if c != "*"]))
@@ -27,62 +29,69 @@ edited = st.data_editor(
     targets, num_rows="fixed" if locked else "dynamic", disabled=locked, hide_index=True,
     key="targets_editor", width="stretch",
     column_config={
-        "channel": st.column_config.SelectboxColumn("Channel", options=channel_options, required=True,
+        "channel": st.column_config.SelectboxColumn(_("Channel"), options=channel_options, required=True,
                                                     format_func=channel_name),
-        "metric": st.column_config.SelectboxColumn("Metric", options=list(TARGETED), required=True,
+        "metric": st.column_config.SelectboxColumn(_("Metric"), options=list(TARGETED), required=True,
                                                    format_func=lambda m: METRICS[m].label),
-        "target": st.column_config.NumberColumn("Target", min_value=0.0, required=True,
-                                                help="Percent for rates, seconds for times, contacts for volume"),
-        "tolerance_pct": st.column_config.NumberColumn("Tolerance (%)", min_value=0.0, default=0.0),
-        "effective_from": st.column_config.TextColumn("Effective from", help="YYYY-MM, empty = always")})
-if not locked and st.button("Save targets", type="primary"):
+        "target": st.column_config.NumberColumn(_("Target"), min_value=0.0, required=True,
+                                                help=_("Percent for rates, seconds for times, contacts for volume")),
+        "tolerance_pct": st.column_config.NumberColumn(_("Tolerance (%)"), min_value=0.0, default=0.0),
+        "effective_from": st.column_config.TextColumn(_("Effective from"), help=_("YYYY-MM, empty = always"))})
+if not locked and st.button(_("Save targets"), type="primary"):
     try:
         count = save_targets_frame(store, edited)
-        st.success(f"Saved {count} targets.")
+        st.success(_("Saved {count} targets.").format(count=count))
     except CxError as exc:
         st.error(str(exc))
 
 left, right = st.columns(2)
-right.download_button("Export targets CSV", export_targets(store), file_name="targets.csv", mime="text/csv")
+right.download_button(_("Export targets CSV"), export_targets(store), file_name="targets.csv", mime="text/csv")
 if not locked:
-    upload = left.file_uploader("Import targets CSV (replaces all targets)", type=["csv"], key="targets_csv")
-    if upload is not None and left.button("Import these targets"):
+    upload = left.file_uploader(_("Import targets CSV (replaces all targets)"), type=["csv"], key="targets_csv")
+    if upload is not None and left.button(_("Import these targets")):
         try:
             targets = parse_targets_csv(upload.getvalue().decode("utf-8-sig"), upload.name)
             replace_targets(store, targets)
-            st.success(f"Imported {len(targets)} targets from {upload.name}.")
+            st.success(_("Imported {count} targets from {file}.").format(count=len(targets), file=upload.name))
         except (CxError, UnicodeDecodeError) as exc:
             st.error(str(exc))
 
-st.subheader("Channel settings")
+st.subheader(_("Channel settings"))
 channels = st.data_editor(
     ui.view("channel_settings_frame"), disabled=locked or ["channel"], hide_index=True, key="channel_editor",
     width="stretch",
-    column_config={"channel": st.column_config.SelectboxColumn("Channel", format_func=channel_name,
+    column_config={"channel": st.column_config.SelectboxColumn(_("Channel"), format_func=channel_name,
                                                                options=list(ui.view("channel_settings_frame")["channel"])),
-                   "sl_threshold_s": st.column_config.NumberColumn("SL threshold (s)", min_value=0.0),
-                   "short_abandon_s": st.column_config.NumberColumn("Short abandon below (s)", min_value=0.0),
-                   "sl_formula": st.column_config.SelectboxColumn("SL formula", options=list(SL_FORMULAS),
-                                                                  format_func=SL_FORMULA_TEXT.get, width="large")})
-if not locked and st.button("Save channel settings"):
+                   "sl_threshold_s": st.column_config.NumberColumn(_("SL threshold (s)"), min_value=0.0),
+                   "short_abandon_s": st.column_config.NumberColumn(_("Short abandon below (s)"), min_value=0.0),
+                   "sl_formula": st.column_config.SelectboxColumn(_("SL formula"), options=list(SL_FORMULAS),
+                                                                  format_func=lambda f: _(SL_FORMULA_TEXT[f]),
+                                                                  width="large")})
+if not locked and st.button(_("Save channel settings")):
     try:
         set_channels(store, channels.to_dict("records"))  # one transaction: a bad row saves nothing
-        st.success("Channel settings saved.")
+        st.success(_("Channel settings saved."))
     except CxError as exc:
         st.error(str(exc))
 
-st.subheader("General settings")
+st.subheader(_("General settings"))
 current = get_settings(store)
 with st.form("settings"):
     shown = [item for item in SETTINGS if item.on_page]
     values = {}
     for start in range(0, len(shown), 5):
         for column, item in zip(st.columns(5), shown[start:start + 5]):
-            values[item.name] = column.text_input(item.label, current[item.name], help=item.help, disabled=locked,
-                                                  key=f"setting_{item.name}")
-    if st.form_submit_button("Save settings", disabled=locked):
+            if item.kind == "language":  # a choice of the languages there are, each named in its own words
+                codes = list(LANGUAGES)
+                values[item.name] = column.selectbox(
+                    item.label, codes, index=codes.index(current[item.name]) if current[item.name] in codes else 0,
+                    format_func=LANGUAGES.get, help=item.help, disabled=locked, key=f"setting_{item.name}")
+            else:
+                values[item.name] = column.text_input(item.label, current[item.name], help=item.help,
+                                                      disabled=locked, key=f"setting_{item.name}")
+    if st.form_submit_button(_("Save settings"), disabled=locked):
         try:
             set_settings(store, values)
-            st.success("Settings saved.")
+            st.success(_("Settings saved."))
         except CxError as exc:
             st.error(str(exc))

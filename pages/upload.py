@@ -2,25 +2,88 @@
 import streamlit as st
 
 from cxmetrics import CxError, ImportOptions, ui
-from cxmetrics.display import safe_csv_text
+from cxmetrics.display import channel_name, format_number, safe_csv_text
 from cxmetrics.errors import PAGE, text_for
+from cxmetrics.i18n import DEFAULT_LANGUAGE, N_, _, current_language
 from cxmetrics.ingest import (KINDS, PLATFORM_FORMATS, delete_import, detect_kind, import_bytes, list_imports,
                               list_presets, quarantined_rows, save_preset, status_outcome)
-from cxmetrics.schema import (CHANNELS, FIELD_LABELS, GRAINS, PERCENT_OF, QUARANTINE_COLUMNS, STATUS_OUTCOMES,
-                              UPLOAD_LABELS, fields_for)
+from cxmetrics.schema import (CHANNELS, GRAINS, ON_ERROR_LABELS, PERCENT_OF, QUARANTINE_COLUMNS, STATUS_OUTCOMES,
+                              UPLOAD_LABELS, column_label, field_label, fields_for)
 
+ui.apply_language()
+
+# Option values stay these English constants (widget state and comparisons); format_func shows them translated.
 NOT_MAPPED = "— not mapped —"
 FROM_FILE = "(from the file)"
 DETECT = "(detect from the dates)"
-KIND_LABELS = {"contacts": "Contacts (one row per contact)", "customers": "Customers (churn dates)",
-               "aggregated": "Aggregated report (one row per interval, day, week or month)"}
+NO_PRESET = "(none)"
+GRAIN = "grain"  # the report's file details: an aggregated report's grain
+CHOICE_WORDS = {NOT_MAPPED: N_("— not mapped —"), FROM_FILE: N_("(from the file)"),
+                DETECT: N_("(detect from the dates)"), NO_PRESET: N_("(none)"),
+                # the grains, percentage bases and status outcomes (codes) as the page words them
+                "interval": N_("interval"), "day": N_("day"), "week": N_("week"), "month": N_("month"),
+                "offered": N_("offered"), "answered": N_("answered"), "abandoned": N_("abandoned"),
+                "skip": N_("skip"),
+                # a dry run's outcome of each row
+                "ok": N_("ok"), "skipped": N_("skipped"), "rejected": N_("rejected"), "duplicate": N_("duplicate")}
+KIND_LABELS = {"contacts": N_("Contacts (one row per contact)"), "customers": N_("Customers (churn dates)"),
+               "aggregated": N_("Aggregated report (one row per interval, day, week or month)")}
+# What detection found (FileInfo.describe keys), as the caption names it
+DETAIL_LABELS = {"format": N_("format"), "encoding": N_("encoding"), "delimiter": N_("delimiter"),
+                 "sheet": N_("sheet"), "header_row": N_("header row")}
+# "Each row is one …" by the report's grain
+GRAIN_CAPTIONS = {
+    "interval": N_("Each row is one interval; the rows below are shown as they will be pooled (totals = mean × "
+                   "answered, counts rebuilt from percentages marked)."),
+    "day": N_("Each row is one day; the rows below are shown as they will be pooled (totals = mean × answered, "
+              "counts rebuilt from percentages marked)."),
+    "week": N_("Each row is one week; the rows below are shown as they will be pooled (totals = mean × answered, "
+               "counts rebuilt from percentages marked)."),
+    "month": N_("Each row is one month; the rows below are shown as they will be pooled (totals = mean × "
+                "answered, counts rebuilt from percentages marked)."),
+}
 
-st.title("Upload")
+
+def _choice(value) -> str:
+    """An option of a select box in the current language (a file's own column names as they are)."""
+    return _(CHOICE_WORDS[value]) if value in CHOICE_WORDS else value
+
+
+def _channel_choice(value) -> str:
+    """A channel option: its slug in English (what --channel takes), its name in another language."""
+    if value in CHOICE_WORDS:
+        return _(CHOICE_WORDS[value])
+    return value if current_language() == DEFAULT_LANGUAGE else channel_name(value)
+
+
+def _widget(name: str) -> str:
+    """The label of the Upload widget that sets an import control, in the current language."""
+    return _(UPLOAD_LABELS[name])
+
+
+def _preview(frame):
+    """A dry run's rows with their grain and outcome in words of the current language."""
+    if frame is None:
+        return frame
+    frame = frame.copy()
+    for column in ("grain", "outcome"):
+        if column in frame.columns:
+            frame[column] = frame[column].map(lambda v: _choice(v) if isinstance(v, str) else v)
+    return frame
+
+
+def _labelled(table):
+    """ui.labelled, with every heading in the current language."""
+    frame = ui.labelled(table)
+    return frame.rename(columns=lambda c: _(c) if isinstance(c, str) else c)
+
+
+st.title(_("Upload"))
 store = ui.get_store()
 presets = {p["name"]: p for p in list_presets(store)}
 # Any name is accepted: files are recognised by their content (a queue_log has no extension at all).
-files = st.file_uploader("Export files: CSV, TSV or TXT; Excel (XLSX, XLS, ODS); Asterisk queue_log; Amazon Connect "
-                         "contact records (JSON)", accept_multiple_files=True, key="uploads")
+files = st.file_uploader(_("Export files: CSV, TSV or TXT; Excel (XLSX, XLS, ODS); Asterisk queue_log; Amazon "
+                           "Connect contact records (JSON)"), accept_multiple_files=True, key="uploads")
 
 
 def _preset_options(options: ImportOptions) -> dict:
@@ -37,34 +100,36 @@ def _options_for(key: str, headers: list[str], proposed: dict, preset: dict | No
     for i, (name, field) in enumerate(fields.items()):
         with columns[i % 4]:
             if name == "contact_id":
-                chosen = st.multiselect(f"{field.label} (several columns are joined with ':')", headers,
+                chosen = st.multiselect(_("{label} (several columns are joined with ':')").format(
+                                            label=_(field.label)), headers,
                                         default=[c for c in start.get(name, []) if c in headers],
-                                        key=f"{key}-map-{kind}-{name}", help=field.description)
+                                        key=f"{key}-map-{kind}-{name}", help=_(field.description))
                 if chosen:
                     mapping[name] = chosen
                 continue
             current = start.get(name, [None])[0]
             options = [NOT_MAPPED] + headers
-            picked = st.selectbox(field.label, options, index=options.index(current) if current in headers else 0,
-                                  key=f"{key}-map-{kind}-{name}", help=field.description)
+            picked = st.selectbox(_(field.label), options, index=options.index(current) if current in headers else 0,
+                                  key=f"{key}-map-{kind}-{name}", help=_(field.description), format_func=_choice)
             if picked != NOT_MAPPED:
                 mapping[name] = [picked]
     a, b, c, d = st.columns(4)
     channel_choices = [FROM_FILE] + list(CHANNELS)
-    channel = a.selectbox(UPLOAD_LABELS["channel"], channel_choices, key=f"{key}-channel",
+    channel = a.selectbox(_widget("channel"), channel_choices, key=f"{key}-channel",
                           index=channel_choices.index(base.channel) if base.channel in CHANNELS else 0,
-                          help="Used where the file has no channel column, or the cell is empty.")
-    date_format = b.text_input(UPLOAD_LABELS["date_format"], base.date_format or "", key=f"{key}-datefmt",
-                               help="strftime codes, e.g. %d/%m/%Y or %y%m%d; empty = detect")
-    on_error = c.radio(UPLOAD_LABELS["on_error"], ["refuse", "quarantine"], key=f"{key}-onerror", horizontal=True,
-                       index=0 if base.on_error == "refuse" else 1,
-                       help="refuse: import nothing if any row is invalid; quarantine: import the valid rows")
-    source = d.text_input(UPLOAD_LABELS["source"], base.source or "", key=f"{key}-source",
-                          help="Contact ids are unique per source; empty = default")
+                          help=_("Used where the file has no channel column, or the cell is empty."),
+                          format_func=_channel_choice)
+    date_format = b.text_input(_widget("date_format"), base.date_format or "", key=f"{key}-datefmt",
+                               help=_("strftime codes, e.g. %d/%m/%Y or %y%m%d; empty = detect"))
+    on_error = c.radio(_widget("on_error"), ["refuse", "quarantine"], key=f"{key}-onerror", horizontal=True,
+                       index=0 if base.on_error == "refuse" else 1, format_func=lambda m: _(ON_ERROR_LABELS[m]),
+                       help=_("refuse: import nothing if any row is invalid; quarantine: import the valid rows"))
+    source = d.text_input(_widget("source"), base.source or "", key=f"{key}-source",
+                          help=_("Contact ids are unique per source; empty = default"))
     status_map = dict(base.status_map)
-    skip_text = st.text_input(UPLOAD_LABELS["skip_rows"], "; ".join(f"{c} = {v}" for c, v in base.skip_rows),
-                              key=f"{key}-skip", help="Column = value, several separated by ';' (e.g. Date = Total): "
-                                                      "those rows are left out and counted as skipped.")
+    skip_text = st.text_input(_widget("skip_rows"), "; ".join(f"{c} = {v}" for c, v in base.skip_rows),
+                              key=f"{key}-skip", help=_("Column = value, several separated by ';' (e.g. Date = "
+                                                        "Total): those rows are left out and counted as skipped."))
     options = ImportOptions(kind=kind, mapping=mapping, channel=None if channel == FROM_FILE else channel,
                             date_format=date_format or None, status_map=status_map, on_error=on_error,
                             source=source or None, auto_map=False, skip_rows=_skip_pairs(skip_text))
@@ -78,13 +143,14 @@ def _warn_repeated_ids(upload, columns: list[str], sheet: str | None) -> None:
     repeated, examples = ui.upload_view("repeats", upload, columns=columns, sheet=sheet)
     if not repeated:
         return
-    shown = ", ".join(f"'{value}' ({n} rows)" for value, n in examples)
+    shown = ", ".join(_("'{value}' ({n} rows)").format(value=value, n=format_number(n)) for value, n in examples)
     named = " + ".join(f"'{c}'" for c in columns)
-    st.warning(f"{named}, proposed as the contact id, repeats: {repeated:,} values occur on more than one row "
-               f"(e.g. {shown}), so those rows would be refused as duplicates. Either add a second column to "
-               f"'{FIELD_LABELS['contact_id']}' so that together they are unique (e.g. the date and time, or a "
-               f"line number), or clear '{FIELD_LABELS['contact_id']}' to import without ids (each row's id is "
-               "then derived from its contents).", icon=":material/content_copy:")
+    st.warning(_("{named}, proposed as the contact id, repeats: {repeated} values occur on more than one row "
+                 "(e.g. {shown}), so those rows would be refused as duplicates. Either add a second column to "
+                 "'{label}' so that together they are unique (e.g. the date and time, or a line number), or clear "
+                 "'{label}' to import without ids (each row's id is then derived from its contents).")
+               .format(named=named, repeated=format_number(repeated), shown=shown, label=field_label("contact_id")),
+               icon=":material/content_copy:")
 
 
 def _skip_pairs(text: str) -> list[tuple[str, str]]:
@@ -100,48 +166,49 @@ def _report_controls(key: str, base: ImportOptions, options: ImportOptions, head
     """What an aggregated report's rows are: their grain, interval length, threshold and percentage base."""
     a, b, c, d = st.columns(4)
     grains = [DETECT] + list(GRAINS)
-    grain = a.selectbox(UPLOAD_LABELS["grain"], grains, key=f"{key}-grain",
-                        index=grains.index(base.grain) if base.grain in GRAINS else 0)
+    grain = a.selectbox(_widget("grain"), grains, key=f"{key}-grain",
+                        index=grains.index(base.grain) if base.grain in GRAINS else 0, format_func=_choice)
     options.grain = None if grain == DETECT else grain
-    options.interval_minutes = int(b.number_input(UPLOAD_LABELS["interval_minutes"], 1, 1440,
+    options.interval_minutes = int(b.number_input(_widget("interval_minutes"), 1, 1440,
                                                   int(base.interval_minutes), key=f"{key}-minutes"))
-    threshold = c.number_input(UPLOAD_LABELS["sl_threshold"], 0.0, 604800.0, base.sl_threshold_s, key=f"{key}-sl",
-                               help="The threshold of the 'answered within' counts, when no column or header says "
-                                    "it. Empty: read it from a header such as 'Service level (20 seconds)', else the "
-                                    "channel's setting.")
+    threshold = c.number_input(_widget("sl_threshold"), 0.0, 604800.0, base.sl_threshold_s,
+                               key=f"{key}-sl",
+                               help=_("The threshold of the 'answered within' counts, when no column or header says "
+                                      "it. Empty: read it from a header such as 'Service level (20 seconds)', else "
+                                      "the channel's setting."))
     options.sl_threshold_s = threshold
     shares = [NOT_MAPPED] + list(PERCENT_OF)
-    share = d.selectbox(UPLOAD_LABELS["percent_of"], shares, key=f"{key}-percent-of",
+    share = d.selectbox(_widget("percent_of"), shares, key=f"{key}-percent-of",
                         index=shares.index(base.percent_of) if base.percent_of in PERCENT_OF else 0,
-                        help="Needed when the report gives service level only as a percentage: the count of "
-                             "contacts answered within the threshold is rebuilt from it, and marked as rebuilt.")
+                        format_func=_choice,
+                        help=_("Needed when the report gives service level only as a percentage: the count of "
+                               "contacts answered within the threshold is rebuilt from it, and marked as rebuilt."))
     options.percent_of = None if share == NOT_MAPPED else share
-    options.allow_overlap = st.checkbox(UPLOAD_LABELS["allow_overlap"], key=f"{key}-overlap",
-                                        help="Contact-level data and a report on the same channel and day would "
-                                             "count the same contacts twice.")
+    options.allow_overlap = st.checkbox(_widget("allow_overlap"), key=f"{key}-overlap",
+                                        help=_("Contact-level data and a report on the same channel and day would "
+                                               "count the same contacts twice."))
 
 
 def _problems_table(problems) -> None:
     rows = ({"row": p.row, "column": p.column, "value": p.value, "reason": text_for(p.reason, PAGE)} for p in problems)
-    st.dataframe(ui.labelled(rows), hide_index=True, width="stretch")
+    st.dataframe(_labelled(rows), hide_index=True, width="stretch")
 
 
 def _report(report) -> None:
     counts = st.columns(5)
-    for column, (label, value) in zip(counts, [("Read", report.rows_read), ("Imported", report.rows_imported),
-                                               ("Replaced", report.rows_replaced), ("Skipped", report.rows_skipped),
-                                               ("Rejected", report.rows_rejected)]):
-        column.metric(label, f"{value:,}")
+    for column, name in zip(counts, ("rows_read", "rows_imported", "rows_replaced", "rows_skipped", "rows_rejected")):
+        column.metric(column_label(name), format_number(getattr(report, name)))
     for warning in report.warnings:
         st.warning(text_for(warning, PAGE))
     for slug, count in report.new_channels.items():
-        st.info(f"New channel '{slug}': {count:,} contacts (not one of the standard channels).")
+        st.info(_("New channel '{slug}': {count} contacts (not one of the standard channels).")
+                .format(slug=slug, count=format_number(count)))
     if report.problems:
         _problems_table(report.problems)
     if report.rows_rejected:
         rows = quarantined_rows(store, report.import_id)
         header = list(QUARANTINE_COLUMNS)
-        st.download_button("Download the quarantined rows (CSV)",
+        st.download_button(_("Download the quarantined rows (CSV)"),
                            safe_csv_text(header, ([r[h] for h in header] for r in rows)),
                            file_name=f"quarantine_{report.import_id}.csv", mime="text/csv",
                            key=f"dl-{report.import_id}")
@@ -150,28 +217,30 @@ def _report(report) -> None:
 for index, upload in enumerate(files or []):
     key = f"f{index}-{upload.file_id}"
     with st.expander(upload.name, expanded=True):
-        preset_name = st.selectbox(UPLOAD_LABELS["preset"], ["(none)"] + list(presets), key=f"{key}-preset")
+        preset_name = st.selectbox(_widget("preset"), [NO_PRESET] + list(presets), key=f"{key}-preset",
+                                   format_func=_choice)
         preset = presets.get(preset_name)
         data = upload.getvalue()
         try:
-            info, _ = ui.upload_view("inspect", upload, kind="contacts", sheet=(preset or {}).get("sheet"))
+            info, _proposed = ui.upload_view("inspect", upload, kind="contacts", sheet=(preset or {}).get("sheet"))
         except CxError as exc:
             st.error(exc.text_for(PAGE))
             continue
         if info.file_format in PLATFORM_FORMATS:  # spec §1c: read natively, nothing to map
-            st.info(f"Recognised as {info.file_format}: read natively, no column mapping needed. Lines that carry "
-                    "no contact are skipped and counted below.", icon=":material/verified:")
+            st.info(_("Recognised as {format}: read natively, no column mapping needed. Lines that carry no contact "
+                      "are skipped and counted below.").format(format=info.file_format), icon=":material/verified:")
             options = ImportOptions()
         else:
             detected = (preset or {}).get("kind") or detect_kind(info.headers)
-            kind = st.radio(UPLOAD_LABELS["kind"], list(KINDS), horizontal=True, key=f"{key}-{preset_name}-kind",
-                            index=list(KINDS).index(detected), format_func=KIND_LABELS.get)
+            kind = st.radio(_widget("kind"), list(KINDS), horizontal=True, key=f"{key}-{preset_name}-kind",
+                            index=list(KINDS).index(detected), format_func=lambda k: _(KIND_LABELS[k]))
             if detected == "aggregated" and not preset:
-                st.info("This looks like an aggregated report: count and average columns, and no contact id. "
-                        "Each row is pooled into the period it covers.")
+                st.info(_("This looks like an aggregated report: count and average columns, and no contact id. "
+                          "Each row is pooled into the period it covers."))
             info, proposed = ui.upload_view("inspect", upload, kind=kind, sheet=(preset or {}).get("sheet"))
-            st.caption("Detected: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in info.describe().items()
-                                                if v is not None))
+            st.caption(_("Detected: {details}").format(details=", ".join(
+                f"{_(DETAIL_LABELS[k]) if k in DETAIL_LABELS else k.replace('_', ' ')} {v}"
+                for k, v in info.describe().items() if v is not None)))
             # Widget keys carry the preset, so picking a preset resets the editor to its mapping.
             options = _options_for(f"{key}-{preset_name}", info.headers, proposed, preset, kind)
             options.sheet = info.sheet
@@ -179,17 +248,21 @@ for index, upload in enumerate(files or []):
                 _warn_repeated_ids(upload, options.mapping["contact_id"], info.sheet)
             if "status" in options.mapping:
                 values = ui.upload_view("values", upload, column=options.mapping["status"][0], sheet=info.sheet)
-                st.markdown("**Status values** — how each counts (answered, abandoned, or skip: left out):")
+                st.markdown(_("**Status values** — how each counts (answered, abandoned, or skip: left out):"))
                 edited = st.data_editor(
                     [{"value": v, "rows": n, "counts as": status_outcome(v, options.status_map)}
                      for v, n in values],
                     key=f"{key}-{preset_name}-status", hide_index=True, disabled=["value", "rows"], width="stretch",
-                    column_config={"counts as": st.column_config.SelectboxColumn(options=list(STATUS_OUTCOMES))})
+                    column_config={"value": st.column_config.TextColumn(_("value")),
+                                   "rows": st.column_config.NumberColumn(_("rows")),
+                                   "counts as": st.column_config.SelectboxColumn(
+                                       _("counts as"), options=list(STATUS_OUTCOMES), format_func=_choice)})
                 options.status_map = {r["value"]: r["counts as"] for r in edited
                                       if r["counts as"] and r["counts as"] != status_outcome(r["value"])}
                 unmapped = [r["value"] for r in edited if not r["counts as"]]
                 if unmapped:
-                    st.warning("Say how these status values count before importing: " + ", ".join(unmapped))
+                    st.warning(_("Say how these status values count before importing: {values}")
+                               .format(values=", ".join(unmapped)))
         try:
             report = ui.upload_view("preview", upload, options=_preset_options(options))
         except CxError as exc:
@@ -197,24 +270,23 @@ for index, upload in enumerate(files or []):
             report = None
         if report is not None:
             if report.kind == "aggregated":
-                st.caption(f"Each row is one {report.file.get('grain')}; the rows below are shown as they will "
-                           "be pooled (totals = mean × answered, counts rebuilt from percentages marked).")
+                st.caption(_(GRAIN_CAPTIONS[report.file.get(GRAIN)]))
             if report.kind == "aggregated" or info.file_format in PLATFORM_FORMATS:
                 for note in report.warnings:
                     st.caption("• " + text_for(note, PAGE))
-            st.markdown(f"**First rows as they will be imported** ({report.rows_read} previewed)")
-            st.dataframe(ui.labelled(report.preview), hide_index=True, width="stretch")
+            st.markdown(_("**First rows as they will be imported** ({n} previewed)").format(n=report.rows_read))
+            st.dataframe(_labelled(_preview(report.preview)), hide_index=True, width="stretch")
             if report.problems:
-                st.warning(f"{report.problem_count} problems in these rows:")
+                st.warning(_("{n} problems in these rows:").format(n=report.problem_count))
                 _problems_table(report.problems)
         if info.file_format not in PLATFORM_FORMATS:  # a platform export has no mapping to save
             save_left, save_right = st.columns([3, 1])
-            preset_to_save = save_left.text_input(UPLOAD_LABELS["save_preset"], key=f"{key}-save-name")
-            if save_right.button("Save preset", key=f"{key}-save", disabled=not preset_to_save):
+            preset_to_save = save_left.text_input(_widget("save_preset"), key=f"{key}-save-name")
+            if save_right.button(_("Save preset"), key=f"{key}-save", disabled=not preset_to_save):
                 save_preset(store, preset_to_save, options)
-                st.success(f"Preset '{preset_to_save}' saved.")
-        if st.button(f"Import {upload.name}", type="primary", key=f"{key}-import"):
-            bar = st.progress(0.0, text="Starting")
+                st.success(_("Preset '{name}' saved.").format(name=preset_to_save))
+        if st.button(_("Import {file}").format(file=upload.name), type="primary", key=f"{key}-import"):
+            bar = st.progress(0.0, text=_("Starting"))
             try:
                 result = import_bytes(store, data, upload.name, options,
                                       progress=lambda fraction, message: bar.progress(fraction, text=message))
@@ -224,31 +296,34 @@ for index, upload in enumerate(files or []):
                 st.error(exc.text_for(PAGE))
         if f"{key}-report" in st.session_state:
             result = st.session_state[f"{key}-report"]
-            st.success(f"Imported {result.file_name} as import #{result.import_id}.")
+            st.success(_("Imported {file} as import #{import_id}.").format(file=result.file_name,
+                                                                            import_id=result.import_id))
             _report(result)
 
-st.subheader("Import history")
+st.subheader(_("Import history"))
 history = list_imports(store)
 if not history:
-    st.caption("Nothing imported yet.")
+    st.caption(_("Nothing imported yet."))
 else:
-    st.dataframe(ui.labelled(history), hide_index=True, width="stretch")
+    st.dataframe(_labelled(history), hide_index=True, width="stretch")
     left, right = st.columns([2, 1])
-    chosen = left.selectbox("Import to delete", [r["import_id"] for r in history],
+    chosen = left.selectbox(_("Import to delete"), [r["import_id"] for r in history],
                             format_func=lambda i: next(f"#{r['import_id']} {r['file_name']}" for r in history
                                                        if r["import_id"] == i), key="delete_choice")
-    if right.button("Remove import…", key="delete_ask"):
+    if right.button(_("Remove import…"), key="delete_ask"):
         st.session_state["delete_pending"] = chosen
     pending = st.session_state.get("delete_pending")
     if pending is not None:
-        st.warning(f"Remove import #{pending}? Its rows are removed and the rows it replaced are restored.")
+        st.warning(_("Remove import #{import_id}? Its rows are removed and the rows it replaced are restored.")
+                   .format(import_id=pending))
         yes, no = st.columns(2)
-        if yes.button("Yes, remove it", type="primary", key="delete_yes"):
+        if yes.button(_("Yes, remove it"), type="primary", key="delete_yes"):
             result = delete_import(store, pending)
             st.session_state.pop("delete_pending")
-            st.success(f"Deleted import #{pending}: {result['removed']:,} rows removed, "
-                       f"{result['restored']:,} restored.")
+            st.success(_("Deleted import #{import_id}: {removed} rows removed, {restored} restored.")
+                       .format(import_id=pending, removed=format_number(result["removed"]),
+                               restored=format_number(result["restored"])))
             st.rerun()
-        if no.button("Cancel", key="delete_no"):
+        if no.button(_("Cancel"), key="delete_no"):
             st.session_state.pop("delete_pending")
             st.rerun()

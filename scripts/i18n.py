@@ -4,7 +4,7 @@
     python scripts/i18n.py check    # list texts without a translation, or whose placeholders differ
 
 `update` also takes the entries of any PO file in i18n_parts/ (work in progress of several
-translators at once) into the catalogue, then leaves those files alone.
+translators at once) into the catalogue, over what it held; delete the parts once merged.
 """
 from __future__ import annotations
 
@@ -70,8 +70,10 @@ def update() -> None:
             for message in part:
                 if message.id and _translated(message):
                     existing = catalog.get(message.id, message.context)
-                    if existing is None or not _translated(existing):
+                    if existing is None:
                         catalog.add(message.id, message.string, context=message.context)
+                    else:
+                        existing.string = message.string  # a part is newer work (Catalog.add would keep the old)
         catalog.update(template, no_fuzzy_matching=True)
         with path.open("wb") as fh:
             write_po(fh, catalog, width=100, sort_output=True, ignore_obsolete=False, include_previous=False)

@@ -1,5 +1,6 @@
 """A real browser (Debian's chromium, driven by Playwright) clicking through the running app."""
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -246,3 +247,45 @@ def test_upload_a_queue_log_in_a_browser_with_no_mapping(server, tmp_path):
     assert not [m.text for m in messages if m.type == "error" and not m.text.startswith("Failed to load resource")]
     assert (tmp_path / "imported.png").stat().st_size > 10_000
     save_screenshots(tmp_path, "queue_log-")
+
+
+RUSSIAN_NAVIGATION = ["Обзор", "Канал подробно", "Соответствие (9 из 12)", "Квартальный обзор", "Удовлетворённость",
+                      "Отработка оценок", "Зрелость CX", "Загрузка", "Цели и настройки", "Качество данных"]
+
+
+def test_every_page_in_russian_through_the_sidebar_switch(tmp_path):
+    """One pass in Russian: the sidebar's switch turns the running session to Russian at once; every page is then
+    clicked by its Russian name and shows a Russian heading; full-page screenshots for a person to look at."""
+    from playwright.sync_api import sync_playwright
+
+    db = shapes.build("sample", tmp_path / "store")
+    server = _serve(db, tmp_path)
+    url = next(server)
+    shots = tmp_path / "shots"
+    shots.mkdir()
+    headings = []
+    try:
+        with sync_playwright() as pw:
+            browser, page, messages, failed = _recording_page(pw)
+            page.set_default_timeout(90_000)
+            page.goto(url)
+            page.get_by_role("heading", name="Overview", exact=True).wait_for()
+            _pick(page, "Language", "Русский")
+            page.get_by_role("heading", name="Обзор", exact=True).wait_for()
+            nav = page.locator('[data-testid="stSidebarNav"]')
+            for link in RUSSIAN_NAVIGATION:
+                nav.get_by_text(link, exact=True).click()
+                settle(page)
+                heading = page.locator("h1").first.inner_text().strip()
+                assert re.search("[А-Яа-яЁё]", heading), f"{link}: heading {heading!r} is not Russian"
+                headings.append(heading)
+                full_page(page, shots / f"{len(headings):02d}.png")
+                assert not page.locator('[data-testid="stException"]').count(), f"{link}: an exception on the page"
+            browser.close()
+    finally:
+        next(server, None)
+    save_screenshots(shots, "ru-")
+    assert len(set(headings)) == len(RUSSIAN_NAVIGATION), headings
+    blocked_fonts = [u for u in failed if "fonts." in u]
+    assert [u for u in failed if u not in blocked_fonts] == []
+    assert vega_warnings(messages) == []

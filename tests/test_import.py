@@ -319,7 +319,7 @@ def test_schema_is_versioned_and_seeded(store):
     assert dict(store.fetchall("SELECT key, value FROM settings")) == {
         "timezone": "UTC", "fcr_window_days": "7", "churn_window_days": "30", "rule_k": "9", "rule_n": "12",
         "max_upload_mb": "200", "followup_nps_max": "6", "followup_csat_max": "2", "followup_ces_max": "2",
-        "followup_overdue_days": "7"}
+        "followup_overdue_days": "7", "language": "en"}
     assert set(store.table_counts()) >= {"contacts", "customers", "imports", "mapping_presets", "channel_settings",
                                          "targets", "settings", "quarantine"}
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ..errors import ImportRefused, RowProblem
+from ..errors import ImportRefused, RowProblem, row_reason
+from ..i18n import N_, _
 from ..measures import TouchedDays, refresh_days
 from ..messages import ControlRef, FieldRef, Message
 from ..schema import MONTH_WORDS, fields_for, header_threshold
@@ -19,7 +20,7 @@ from . import read
 from .derive import load_channel_words, load_status_words
 from .load import crash_point, finish_import, start_import
 from .parse import SqlParams, detect_date_format, naive_timestamp_sql
-from .plan import FieldPlan, create_parsed_rows, plan_fields, raw_text_sql
+from .plan import EMPTY, NO_CHANNEL, FieldPlan, create_parsed_rows, plan_fields, raw_text_sql
 from .report import ImportReport, ignored_columns
 from .stage import ImportJob
 from .validate import collect_problems, refuse_invalid_rows, refuse_overlap, skip_rows_sql
@@ -33,6 +34,28 @@ PREVIEW_COLUMNS = ("period_start", "grain", "channel", "queue", "team", "agent",
                    "short_abandoned", "answered_within", "sl_threshold_s", "wait_total_s", "handle_total_s",
                    "sl_rebuilt", "abandon_rebuilt")
 VALID = "live AND file_row NOT IN (SELECT file_row FROM row_problems)"
+
+# Row problem reasons (stored in English, shown translated: errors.row_reason)
+NOT_A_PERIOD = row_reason(N_("not a date in the column's format ({format}), nor a month with its year"),
+                          translate=("format",))
+NO_OFFERED = row_reason(N_("no offered count, and no answered + abandoned counts to add up"))
+NO_ANSWERED = row_reason(N_("no answered count"))
+ANSWERED_OVER_OFFERED = row_reason(N_("more answered than offered"))
+ABANDONED_OVER_OFFERED = row_reason(N_("more abandoned than offered"))
+WITHIN_OVER_ANSWERED = row_reason(N_("more answered within the threshold than answered"))
+PERIOD_IN_FUTURE = row_reason(N_("the period starts in the future"))
+MONTH_NOT_ON_FIRST = row_reason(N_("a month's row must start on the 1st (or write the month with its year, "
+                                   "e.g. 2026-03)"))
+TIME_OF_DAY_IN = {"day": row_reason(N_("a day's row starts at midnight; this one has a time of day (is it an "
+                                       "interval report?)")),
+                  "week": row_reason(N_("a week's row starts at midnight; this one has a time of day (is it an "
+                                        "interval report?)"))}
+# What a service-level percentage is a share of (--percent-of), as the report's notes say it
+SHARE_WORDS = {"offered": N_("offered"), "answered": N_("answered")}
+# The grain decided from the dates, as the report's warning says it
+GRAIN_READ = {"day": N_("each row read as one day, from its dates; say otherwise {control}"),
+              "week": N_("each row read as one week, from its dates; say otherwise {control}"),
+              "month": N_("each row read as one month, from its dates; say otherwise {control}")}
 
 
 def import_aggregated(job: ImportJob) -> ImportReport:
@@ -52,10 +75,10 @@ def import_aggregated(job: ImportJob) -> ImportReport:
     _derive(job, constant_channel, grain, threshold)
     _add_rules(job, plan, grain)
     findings = collect_problems(job, plan)
-    refuse_invalid_rows(job, findings, "Fix them in the file, or import the valid rows {quarantine} (the invalid "
-                                       "rows are kept in quarantine with their reasons).")
+    refuse_invalid_rows(job, findings, N_("Fix them in the file, or import the valid rows {quarantine} (the "
+                                          "invalid rows are kept in quarantine with their reasons)."))
     _refuse_overlap(job)
-    job.progress(0.65, "writing to the store")
+    job.progress(0.65, _("writing to the store"))
     duplicates = job.store.fetchall("SELECT file_row, first_row FROM parsed_rows WHERE is_duplicate ORDER BY 1")
     report = ImportReport(
         None, job.display, "aggregated", job.source, {**job.info.describe(), "grain": grain}, job.mapping,
@@ -166,7 +189,7 @@ def _plan_period(job: ImportJob, plan: FieldPlan) -> bool:
                              job.options.date_format, job.display)
     plan.select.append(f"{naive_timestamp_sql(q, raw, fmt)} AS period_d")
     plan.rule("period_start", f"{raw} IS NOT NULL AND period_d IS NULL",
-              f"not a date in the column's format ({fmt.label or 'ISO 8601'}), nor a month with its year")
+              NOT_A_PERIOD.format(format=fmt.label or "ISO 8601"))
     return False
 
 
@@ -191,8 +214,7 @@ def _decide_grain(job: ImportJob, month_form: bool, warnings: list) -> str:
         grain = "week"
     else:
         grain = "day"
-    warnings.append(Message("each row read as one {grain}, from its dates; say otherwise {control}", grain=grain,
-                            control=ControlRef("grain")))
+    warnings.append(Message(GRAIN_READ[grain], control=ControlRef("grain")))
     return grain
 
 
@@ -262,21 +284,18 @@ def _derive(job: ImportJob, constant_channel: str | None, grain: str, threshold:
 
 def _add_rules(job: ImportJob, plan: FieldPlan, grain: str) -> None:
     time_field = "period_start" if "period_start" in job.mapping else "period_date"
-    plan.rule(time_field, "period_d IS NULL AND " + (f"raw_{time_field} IS NULL"), f"{time_field} is empty")
-    plan.rule("channel", "channel_d IS NULL", "channel is empty, and no channel is given for the whole file")
-    plan.rule("offered", "offered_d IS NULL", "no offered count, and no answered + abandoned counts to add up")
-    plan.rule("answered", "answered_d IS NULL", "no answered count")
-    plan.rule("answered", "answered_d > offered_d", "more answered than offered")
-    plan.rule("abandoned", "abandoned_d > offered_d", "more abandoned than offered")
-    plan.rule("answered_within", "answered_within_d > answered_d + 1e-9", "more answered within the threshold than "
-              "answered")
-    plan.rule(time_field, "period_d > now() + INTERVAL 1 DAY", "the period starts in the future")
+    plan.rule(time_field, "period_d IS NULL AND " + (f"raw_{time_field} IS NULL"), EMPTY.format(field=time_field))
+    plan.rule("channel", "channel_d IS NULL", NO_CHANNEL)
+    plan.rule("offered", "offered_d IS NULL", NO_OFFERED)
+    plan.rule("answered", "answered_d IS NULL", NO_ANSWERED)
+    plan.rule("answered", "answered_d > offered_d", ANSWERED_OVER_OFFERED)
+    plan.rule("abandoned", "abandoned_d > offered_d", ABANDONED_OVER_OFFERED)
+    plan.rule("answered_within", "answered_within_d > answered_d + 1e-9", WITHIN_OVER_ANSWERED)
+    plan.rule(time_field, "period_d > now() + INTERVAL 1 DAY", PERIOD_IN_FUTURE)
     if grain == "month":
-        plan.rule(time_field, "day(period_d) <> 1 OR period_d <> date_trunc('day', period_d)",
-                  "a month's row must start on the 1st (or write the month with its year, e.g. 2026-03)")
+        plan.rule(time_field, "day(period_d) <> 1 OR period_d <> date_trunc('day', period_d)", MONTH_NOT_ON_FIRST)
     if grain in ("day", "week"):
-        plan.rule(time_field, "period_d <> date_trunc('day', period_d)",
-                  f"a {grain}'s row starts at midnight; this one has a time of day (is it an interval report?)")
+        plan.rule(time_field, "period_d <> date_trunc('day', period_d)", TIME_OF_DAY_IN[grain])
 
 
 def _refuse_overlap(job: ImportJob) -> None:
@@ -292,28 +311,31 @@ def _refuse_overlap(job: ImportJob) -> None:
         WHERE a.live AND a.file_row NOT IN (SELECT file_row FROM row_problems)
         GROUP BY 1 ORDER BY 1""")
     if rows:
-        refuse_overlap(job, rows, "contact-level data")
+        refuse_overlap(job, rows, Message("contact-level data"))
 
 
 def _notes(job: ImportJob, grain: str, threshold: float | None, threshold_from: str | None) -> list:
     """What the report says about the figures: rebuilt counts, short abandons, the threshold in force."""
     m, notes = job.mapping, []
     if "short_abandoned" not in m:
-        notes.append("short abandons are not separated in this report: abandonment counts every abandoned contact")
+        notes.append(Message("short abandons are not separated in this report: abandonment counts every abandoned "
+                             "contact"))
     if "service_level_pct" in m and "answered_within" not in m:
         notes.append(Message("answered within the threshold rebuilt as {field} × {share}: service level is marked "
                              "'rebuilt from percentages' wherever it shows", field=FieldRef("service_level_pct"),
-                             share=job.options.percent_of))
+                             share=Message(SHARE_WORDS.get(job.options.percent_of, str(job.options.percent_of)))))
     if "abandon_rate_pct" in m and "abandoned" not in m:
         notes.append(Message("abandoned rebuilt as {field} × offered: abandonment is marked 'rebuilt from "
                              "percentages' wherever it shows", field=FieldRef("abandon_rate_pct")))
     if threshold_from and threshold_from != "option":
-        notes.append(f"service-level threshold {threshold:g} s, read from the header {threshold_from!r}")
+        notes.append(Message("service-level threshold {threshold:g} s, read from the header {header!r}",
+                             threshold=threshold, header=threshold_from))
     if "wait_total_s" not in m and "asa" not in m:
-        notes.append("no wait is given: ASA is not measured" if "elapsed_total_s" not in m else
-                     "wait of answered contacts taken as elapsed − handle time")
+        notes.append(Message("no wait is given: ASA is not measured") if "elapsed_total_s" not in m else
+                     Message("wait of answered contacts taken as elapsed − handle time"))
     if grain == "month":
-        notes.append("a monthly report has no daily view, heatmap or repeat-contact FCR; churn needs contacts")
+        notes.append(Message("a monthly report has no daily view, heatmap or repeat-contact FCR; churn needs "
+                             "contacts"))
     return notes
 
 
@@ -345,13 +367,14 @@ def _load(job: ImportJob, report: ImportReport) -> None:
         clash = store.fetchall(f"SELECT DISTINCT s.import_id, n.channel, strftime(n.period_start, '%Y-%m-%d %H:%M') "
                                f"FROM aggregated_rows s JOIN {new} n ON {same} ORDER BY 1, 2, 3 LIMIT 20")
         if clash:
-            shown = ", ".join(f"{c} {p} (import #{i})" for i, c, p in clash[:5])
+            shown = ", ".join(_("{channel} {period} (import #{import_id})").format(channel=c, period=p, import_id=i)
+                              for i, c, p in clash[:5])
             raise ImportRefused(Message(
                 "{file}: the store already holds report rows for the same periods: {shown}. Remove that import "
                 "first {imports} if this report replaces it.", file=job.display, shown=shown,
                 imports=ControlRef("imports")),
-                [RowProblem(job.display, None, "period_start", p, f"already imported as import #{i}")
-                 for i, c, p in clash])
+                [RowProblem(job.display, None, "period_start", p,
+                            Message("already imported as import #{import_id}", import_id=i)) for i, c, p in clash])
         store.execute(f"INSERT INTO aggregated_rows BY NAME SELECT * FROM {new}")
         touched = TouchedDays(store, job.temps)
         store.execute(f"INSERT INTO {touched.table} SELECT DISTINCT CAST(period_start AS DATE) FROM {new}")

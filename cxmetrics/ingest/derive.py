@@ -7,6 +7,7 @@ the contact instant and the customer follow from the mapped columns. Each derive
 from __future__ import annotations
 
 from ..errors import ImportRefused, RowProblem
+from ..i18n import _
 from ..messages import ControlRef, Message
 from ..schema import UNKNOWN_CUSTOMER_PATTERN, channel_alias_rows, status_word_rows
 from ..storage import quote_ident
@@ -21,9 +22,9 @@ def parse_contact_rows(job: ImportJob, plan: FieldPlan, warnings: list) -> None:
     derived from its contents when the file has none. The rows are typed and derived in one pass (derive)."""
     names = read.column_names(len(job.info.headers))
     compared = [(c, h.lower()) for c, h in zip(names, job.info.headers) if not h.startswith("column ")]
-    match = " AND ".join(f"lower({trim_sql(quote_ident(c))}) = ?" for c, _ in compared)
+    match = " AND ".join(f"lower({trim_sql(quote_ident(c))}) = ?" for c, _header in compared)
     job.temps.create("header_rows", f"SELECT file_row FROM {job.stage} WHERE {match or 'FALSE'}",
-                     [h for _, h in compared])
+                     [h for _column, h in compared])
     plan.raw.append("file_row IN (SELECT file_row FROM header_rows) AS repeats_header")
     if "contact_id" not in job.mapping:
         plan.raw.append("'row:' || md5(concat_ws(chr(31), " + ", ".join(
@@ -51,12 +52,13 @@ def load_status_words(job: ImportJob) -> dict[str, int]:
         return {v: n for v, n in unknown}
     if unknown:
         column = "+".join(job.mapping["status"])
-        listed = ", ".join(f"{v!r} ({n} rows)" for v, n in unknown)
+        listed = ", ".join(_("{value!r} ({n} rows)").format(value=v, n=n) for v, n in unknown)
         raise ImportRefused(Message(
             "{file}: column {column!r} has status values that cannot be read as answered, abandoned or "
             "skip: {listed}. Say how each counts {status_map}.", file=job.display, column=column, listed=listed,
             status_map=ControlRef("status_map")),
-            [RowProblem(job.display, None, column, v, f"unknown status value ({n} rows)") for v, n in unknown])
+            [RowProblem(job.display, None, column, v, Message("unknown status value ({n} rows)", n=n))
+             for v, n in unknown])
     return {}
 
 

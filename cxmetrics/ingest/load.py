@@ -10,6 +10,7 @@ import os
 import signal
 
 from ..measures import TouchedDays, latest_contact, rebuild, refresh_days
+from ..messages import Message
 from ..storage import Store, TempTable, quote_ident
 from . import read
 from .fcr import customers_of_import, refresh_next_contacts
@@ -100,7 +101,7 @@ def _refuse_overlap_with_reports(job: ImportJob, new: TempTable) -> None:
         JOIN imports i ON i.import_id = c.import_id AND i.kind = 'aggregated'
         GROUP BY 1 ORDER BY 1""")
     if rows:
-        refuse_overlap(job, rows, "aggregated report rows")
+        refuse_overlap(job, rows, Message("aggregated report rows"))
 
 
 def load_customers(job: ImportJob, report: ImportReport) -> None:

@@ -66,7 +66,8 @@ def _check_explicit_mapping(headers: list[str], options: ImportOptions, display:
                                      "of several columns", name=name, count=len(columns),
                                      map=ControlRef("map", field=name)))
     if problems:
-        raise ImportRefused(f"{display}: the mapping names columns the file does not have.", problems)
+        raise ImportRefused(Message("{file}: the mapping names columns the file does not have.", file=display),
+                            problems)
 
 
 def _one_contact_time(mapping: dict[str, list[str]], explicit: dict[str, list[str]]) -> dict[str, list[str]]:
@@ -117,7 +118,7 @@ def _refuse_duplicate_headers(headers: list[str], mapping: dict[str, list[str]],
                     "which one to read. Rename one of them in the export, or map the other by its new name "
                     "({renamed!r}) {map}.", file=display, column=column, positions=", ".join(positions),
                     renamed=f"{column} (2)", map=ControlRef("map", field=name)),
-                    [RowProblem(display, 1, column, None, "duplicate header")])
+                    [RowProblem(display, 1, column, None, Message("duplicate header"))])
 
 
 def status_outcome(value: str, status_map: dict[str, str] | None = None) -> str | None:

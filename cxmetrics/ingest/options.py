@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from ..errors import UsageError
+from ..i18n import _
 from ..messages import ControlRef, Message
 from ..schema import GRAINS, PERCENT_OF, STATUS_OUTCOMES
 
@@ -64,7 +65,7 @@ def check_options(options: ImportOptions) -> None:
                                  grain=options.grain, grains=", ".join(GRAINS), control=ControlRef("grain")))
     if options.percent_of is not None and options.percent_of not in PERCENT_OF:
         raise UsageError(Message("a percentage is a share of {choices}, not {value!r} {control}",
-                                 choices=" or ".join(PERCENT_OF), value=options.percent_of,
+                                 choices=_(" or ").join(PERCENT_OF), value=options.percent_of,
                                  control=ControlRef("percent_of")))
     if not 1 <= int(options.interval_minutes) <= 1440:
         raise UsageError(Message("the interval length must be 1 to 1440 minutes, not {value} {control}",

@@ -9,6 +9,7 @@ import math
 from dataclasses import dataclass, field
 
 from ..errors import ImportRefused, RowProblem, UsageError
+from ..i18n import N_, _
 from ..messages import ControlRef, Message
 from ..schema import FALSE_WORDS, TRUE_WORDS
 from ..storage import Store, TempTable
@@ -40,6 +41,10 @@ _COMPACT_DATES = {6: (("%y%m%d", "YYMMDD"), ("%d%m%y", "DDMMYY"), ("%m%d%y", "MM
                   8: (("%Y%m%d", "YYYYMMDD"), ("%d%m%Y", "DDMMYYYY"), ("%m%d%Y", "MMDDYYYY"))}
 # Excel serial day numbers accepted as dates: 1954-10-03 … 2119-01-10.
 _SERIAL_MIN, _SERIAL_MAX = 20000, 80000
+# Names of date formats a reason or message shows (marked N_(): translated where shown)
+ISO_DATE = N_("ISO 8601 (YYYY-MM-DD)")
+ISO_OR_SERIAL = N_("ISO 8601 or Excel serial day number")
+EXCEL_SERIAL = N_("Excel serial day number")
 
 
 class SqlParams:
@@ -127,26 +132,26 @@ def detect_date_format(store: Store, raw: str, stage: TempTable, column: str, us
     filled, iso = store.fetchone(f"SELECT count({raw}), count(*) FILTER (WHERE regexp_full_match({raw}, '{_ISO_RE}')) "
                                  f"FROM {stage}")
     if filled and iso == filled:
-        return DateFormat("iso", label="ISO 8601 (YYYY-MM-DD)")
+        return DateFormat("iso", label=ISO_DATE)
     c = _classify_dates(store, raw, stage)
     if not c["filled"]:
         return DateFormat("empty")
     classes = {k: c[k] for k in ("iso", "ymd_slash", "serial", "dotted", "slashed", "dashed") if c[k]}
     if set(classes) == {"iso", "serial"}:
         # Excel date cells (read as ISO) beside unformatted serial numbers: both are Excel dates.
-        return DateFormat("iso_serial", label="ISO 8601 or Excel serial day number")
+        return DateFormat("iso_serial", label=ISO_OR_SERIAL)
     if len(classes) > 1:
-        shown = ", ".join(f"{n} {k}" for k, n in classes.items())
+        shown = ", ".join(f"{n} {k}" for k, n in classes.items())  # the classes are named by their codes
         raise ImportRefused(Message(
             "{file}: column {column!r} mixes date formats ({shown} values). Give the format {date_format} "
             "(e.g. %d.%m.%Y), or export the column in one format.", file=display, column=column, shown=shown,
             date_format=ControlRef("date_format")),
-            [RowProblem(display, None, column, None, f"mixed date formats: {shown}")])
+            [RowProblem(display, None, column, None, Message("mixed date formats: {shown}", shown=shown))])
     if not classes:
         return DateFormat("iso", label="ISO 8601")  # every value will be reported as a row problem
     (kind,) = classes
     if kind == "iso":
-        return DateFormat("iso", label="ISO 8601 (YYYY-MM-DD)")
+        return DateFormat("iso", label=ISO_DATE)
     if kind == "serial":
         return _serial_or_compact(store, raw, stage, column, display)
     if kind == "ymd_slash":
@@ -169,7 +174,7 @@ def detect_date_format(store: Store, raw: str, stage: TempTable, column: str, us
             "MM{sep}DD. Give the format ({day_first} or {month_first}) {date_format}.", file=display,
             column=column, example=c["example"], sep=sep, day_first=day_first, month_first=month_first,
             date_format=ControlRef("date_format")),
-            [RowProblem(display, None, column, c["example"], "ambiguous day/month order")])
+            [RowProblem(display, None, column, c["example"], Message("ambiguous day/month order"))])
     return DateFormat("strptime", _with_times(day_first), f"DD{sep}MM{sep}YYYY")
 
 
@@ -180,19 +185,19 @@ def _serial_or_compact(store: Store, raw: str, stage: TempTable, column: str, di
     width = lengths[0][0] if len(lengths) == 1 else None
     q = SqlParams()
     tests = [f"count(*) FILTER (WHERE {number_sql(raw)} BETWEEN {_SERIAL_MIN} AND {_SERIAL_MAX})"]
-    readings = [("serial", "Excel serial day number")]
+    readings = [("serial", EXCEL_SERIAL)]
     for fmt, label in _COMPACT_DATES.get(width, ()):
         tests.append(f"count(try_strptime({raw}, {q.p(fmt)}))")
         readings.append((fmt, label))
     counts = store.fetchone(f"SELECT count({raw}), {', '.join(tests)} FROM {stage}", q.params)
     fits = [reading for reading, n in zip(readings, counts[1:]) if n == counts[0]]
     if len(fits) > 1:
-        names = " or ".join(f"{label} ({fmt})" if fmt != "serial" else label for fmt, label in fits)
+        names = _(" or ").join(f"{_(label)} ({fmt})" if fmt != "serial" else _(label) for fmt, label in fits)
         raise ImportRefused(Message(
             "{file}: column {column!r} reads several ways: {names}. Give the format {date_format} "
             "(e.g. %y%m%d), or export the dates as YYYY-MM-DD.", file=display, column=column, names=names,
             date_format=ControlRef("date_format")),
-            [RowProblem(display, None, column, None, f"several readings: {names}")])
+            [RowProblem(display, None, column, None, Message("several readings: {names}", names=names))])
     fmt, label = fits[0] if fits else readings[0]
     if fmt == "serial":
         return DateFormat("serial", label=label)
@@ -258,7 +263,7 @@ def parse_values(store: Store, kind: str, values: list[str], date_format: str | 
     Raises ImportRefused when a date column cannot be read at all (ambiguous or mixed formats).
     """
     if kind not in PARSER_KINDS:
-        raise UsageError(f"kind must be one of {', '.join(PARSER_KINDS)}")
+        raise UsageError(_("kind must be one of {kinds}").format(kinds=", ".join(PARSER_KINDS)))
     with store.temp_tables() as temps:
         table = temps.create("values", f"SELECT ordinality AS i, NULLIF(trim(v, '{TRIM_CHARS}'), '') AS raw "
                              "FROM unnest(?::VARCHAR[]) WITH ORDINALITY AS t(v)", [list(values)], unique=True)

@@ -9,6 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from ..errors import ImportRefused, RowProblem, UsageError
+from ..i18n import N_, _
 from ..messages import ControlRef, FieldRef, Message
 from ..measures import ensure_built
 from ..schema import fields_for
@@ -39,25 +40,25 @@ def import_file(store: Store, path: str | os.PathLike, options: ImportOptions | 
     progress = progress or (lambda fraction, message: None)
     check_options(options)
     if not path.exists():
-        raise UsageError(f"{display}: no such file")
+        raise UsageError(_("{file}: no such file").format(file=display))
     tz = options.timezone or store.settings()["timezone"]
     _check_time_zone(store, tz)
 
     ensure_built(store, lambda message: progress(0.01, message))
-    progress(0.02, "checking whether the file was imported before")
+    progress(0.02, _("checking whether the file was imported before"))
     sha = sha256_of(path)
     if not options.force and not options.preview_rows:
         refuse_if_imported(store, sha, display)
     read.check_size(path, display, float(store.settings()["max_upload_mb"]))
     crash_point("reading")
-    progress(0.05, "reading the file")
+    progress(0.05, _("reading the file"))
     with store.temp_tables() as temps:
         job = _staged_job(store, temps, path, display, options, tz, sha, progress)
         importers = {"contacts": _import_contacts, "customers": _import_customers, "aggregated": import_aggregated}
         report = importers[options.kind](job)
     if options.save_preset and not options.preview_rows:
         save_preset(store, options.save_preset, options)
-    progress(1.0, "done")
+    progress(1.0, _("done"))
     return report
 
 
@@ -73,9 +74,10 @@ def _staged_job(store: Store, temps: TempTables, path: Path, display: str, optio
     info, stage = stage_file(store, temps, path, display, options.sheet, options.preview_rows)
     rows_read = int(store.scalar(f"SELECT count(*) FROM {stage}"))
     if rows_read == 0:
-        raise ImportRefused(f"{display}: the file has a header but no data rows. Export a period that "
-                            "has contacts.", [RowProblem(display, info.header_row, None, None, "no data rows")])
-    progress(0.35, "parsing and validating values")
+        raise ImportRefused(Message("{file}: the file has a header but no data rows. Export a period that "
+                                    "has contacts.", file=display),
+                            [RowProblem(display, info.header_row, None, None, Message("no data rows"))])
+    progress(0.35, _("parsing and validating values"))
     mapping = resolve_mapping(info.headers, options, display)
     return ImportJob(store, temps, stage, info, options, mapping, tz, options.source or DEFAULT_SOURCE, sha,
                      rows_read, progress)
@@ -90,16 +92,16 @@ def _import_contacts(job: ImportJob) -> ImportReport:
     summary_sql = f" OR file_row IN ({', '.join(str(int(r)) for r in summary)})" if summary else ""
     plan.raw.append(f"({skip_rows_sql(job)}{summary_sql}) AS skipped_by_rule")
     parse_contact_rows(job, plan, warnings)
-    job.progress(0.5, "checking values")
+    job.progress(0.5, _("checking values"))
     unknown_statuses = load_status_words(job)
     derive_contact_values(job, plan, load_channel_words(job))
     add_contact_rules(plan, job.mapping)
     mark_live_and_duplicates(job)
     findings = collect_problems(job, plan)
-    refuse_invalid_rows(job, findings, "Fix them in the file, or import the valid rows {quarantine} (the invalid "
-                                       "rows are kept in quarantine with their reasons).")
+    refuse_invalid_rows(job, findings, N_("Fix them in the file, or import the valid rows {quarantine} (the "
+                                          "invalid rows are kept in quarantine with their reasons)."))
     crash_point("parsed")
-    job.progress(0.65, "writing to the store")
+    job.progress(0.65, _("writing to the store"))
     report = _contact_report(job, findings, warnings)
     report.unknown_statuses = unknown_statuses
     if job.preview:
@@ -144,7 +146,7 @@ def _import_customers(job: ImportJob) -> ImportReport:
     create_parsed_rows(job, plan)
     add_customer_rules(job, plan)
     findings = collect_problems(job, plan)
-    refuse_invalid_rows(job, findings, "Fix them, or import the valid rows {quarantine}.")
+    refuse_invalid_rows(job, findings, N_("Fix them, or import the valid rows {quarantine}."))
     report = ImportReport(None, job.display, "customers", job.source, job.info.describe(), job.mapping,
                           rows_read=job.rows_read, rows_rejected=findings.rejected, problems=findings.problems,
                           problem_count=findings.total, warnings=list(job.info.warnings),

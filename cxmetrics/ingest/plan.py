@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
+from ..errors import row_reason
+from ..i18n import N_
 from ..schema import CSAT_WORDS, INBOUND_WORDS, OUTBOUND_WORDS, Field
 from ..storage import quote_ident
 from . import read
@@ -12,6 +14,26 @@ from .parse import (SqlParams, trim_sql, bad_hms_sql, bool_sql, detect_date_form
 from .stage import ImportJob
 
 MAX_TEXT_CHARS = 1_000  # ids, queue, team and agent names; longer values are rejected, not truncated
+
+# Row problem reasons: stored in English (the quarantine, the CLI's CSV files) and shown in the session's language,
+# read back into these templates (errors.row_reason).
+EMPTY = row_reason(N_("{field} is empty"))
+NO_CHANNEL = row_reason(N_("channel is empty, and no channel is given for the whole file"))
+TOO_LONG = row_reason(N_("longer than {limit:,} characters: not a {what}"))
+NOT_A_NUMBER = row_reason(N_("not a number"))
+NOT_WHOLE = row_reason(N_("{field} must be a whole number from {low:g} to {high:g}"))
+OUT_OF_RANGE = row_reason(N_("{field} must be between {low:g} and {high:g}"))
+NEGATIVE_COUNT = row_reason(N_("{field} cannot be negative"))
+NOT_A_PERCENTAGE = row_reason(N_("not a percentage (80.00%, 80 or 0.8)"))
+PERCENT_RANGE = row_reason(N_("a percentage must be from 0 to 100"))
+NOT_A_TIME = row_reason(N_("not a time of day (HH:MM:SS)"))
+NOT_A_DURATION = row_reason(N_("not a duration (seconds, HH:MM:SS or MM:SS)"))
+OVER_60 = row_reason(N_("minutes and seconds must be below 60"))
+NEGATIVE_DURATION = row_reason(N_("negative duration"))
+TIME_RANGE = row_reason(N_("a time of day must be from 0:00:00 to 23:59:59"))
+NOT_A_DATE = row_reason(N_("not a date in the column's format ({format})"), translate=("format",))
+NOT_YES_NO = row_reason(N_("not a yes/no value (Y/N, Yes/No, True/False, 1/0, Да/Нет)"))
+NOT_A_DIRECTION = row_reason(N_("direction must be inbound or outbound"))
 
 
 @dataclass
@@ -62,7 +84,7 @@ def _plan_text(plan: FieldPlan, job: ImportJob, f: Field, raw_inline: str, label
     raw = quote_ident("raw_" + f.name)
     plan.select.append(f"{raw} AS {quote_ident(f.name)}")
     plan.rule(f.name, f"length({raw}) > {MAX_TEXT_CHARS}",
-              f"longer than {MAX_TEXT_CHARS:,} characters: not a {f.name.replace('_', ' ')}")
+              TOO_LONG.format(limit=MAX_TEXT_CHARS, what=f.name.replace("_", " ")))
 
 
 def _plan_number(plan: FieldPlan, job: ImportJob, f: Field, raw_inline: str, label: str) -> None:
@@ -75,13 +97,13 @@ def _plan_number(plan: FieldPlan, job: ImportJob, f: Field, raw_inline: str, lab
         no_response = ", ".join(f"'{w}'" for w, v in CSAT_WORDS.items() if v is None)
         plan.raw[-1] = f"(CASE WHEN lower({raw_inline}) IN ({no_response}) THEN NULL ELSE {raw_inline} END) AS {raw}"
     plan.select.append(f"{num} AS {typed}")
-    plan.rule(name, f"{raw} IS NOT NULL AND ({typed} IS NULL OR NOT isfinite({typed}))", "not a number")
+    plan.rule(name, f"{raw} IS NOT NULL AND ({typed} IS NULL OR NOT isfinite({typed}))", NOT_A_NUMBER)
     if f.kind == "integer":
         plan.rule(name, f"isfinite({typed}) AND {typed} <> round({typed})",
-                  f"{name} must be a whole number from {f.low:g} to {f.high:g}")
+                  NOT_WHOLE.format(field=name, low=f.low, high=f.high))
     if f.low is not None:
         plan.rule(name, f"isfinite({typed}) AND ({typed} < {f.low} OR {typed} > {f.high})",
-                  f"{name} must be between {f.low:g} and {f.high:g}")
+                  OUT_OF_RANGE.format(field=name, low=f.low, high=f.high))
 
 
 def _plan_count(plan: FieldPlan, job: ImportJob, f: Field, raw_inline: str, label: str) -> None:
@@ -89,8 +111,8 @@ def _plan_count(plan: FieldPlan, job: ImportJob, f: Field, raw_inline: str, labe
     name, raw, typed = f.name, quote_ident("raw_" + f.name), quote_ident(f.name)
     plain = f"regexp_replace({raw}, '[\\s\u00a0]', '', 'g')"
     plan.select.append(f"{number_sql(plain)} AS {typed}")
-    plan.rule(name, f"{raw} IS NOT NULL AND ({typed} IS NULL OR NOT isfinite({typed}))", "not a number")
-    plan.rule(name, f"{typed} < 0", f"{name} cannot be negative")
+    plan.rule(name, f"{raw} IS NOT NULL AND ({typed} IS NULL OR NOT isfinite({typed}))", NOT_A_NUMBER)
+    plan.rule(name, f"{typed} < 0", NEGATIVE_COUNT.format(field=name))
 
 
 def _plan_percent(plan: FieldPlan, job: ImportJob, f: Field, raw_inline: str, label: str) -> None:
@@ -102,8 +124,8 @@ def _plan_percent(plan: FieldPlan, job: ImportJob, f: Field, raw_inline: str, la
         f"SELECT bool_or(contains(r, '%')), max({probe}) FROM (SELECT {raw_inline} AS r FROM {job.stage})")
     fractions = not with_sign and highest is not None and highest <= 1
     plan.select.append(f"({value}{' * 100.0' if fractions else ''}) AS {typed}")
-    plan.rule(name, f"{raw} IS NOT NULL AND {typed} IS NULL", "not a percentage (80.00%, 80 or 0.8)")
-    plan.rule(name, f"{typed} < 0 OR {typed} > 100", "a percentage must be from 0 to 100")
+    plan.rule(name, f"{raw} IS NOT NULL AND {typed} IS NULL", NOT_A_PERCENTAGE)
+    plan.rule(name, f"{typed} < 0 OR {typed} > 100", PERCENT_RANGE)
 
 
 def _plan_duration(plan: FieldPlan, job: ImportJob, f: Field, raw_inline: str, label: str) -> None:
@@ -114,13 +136,13 @@ def _plan_duration(plan: FieldPlan, job: ImportJob, f: Field, raw_inline: str, l
                     f"epoch(TRY_CAST({raw} AS TIMESTAMP) - date_trunc('day', TRY_CAST({raw} AS TIMESTAMP))) END)")
         dur = f"COALESCE({iso_time}, {dur})"
     plan.select.append(f"{dur} AS {typed}")
-    what = "a time of day (HH:MM:SS)" if f.kind == "time" else "a duration (seconds, HH:MM:SS or MM:SS)"
-    plan.rule(name, f"{raw} IS NOT NULL AND ({typed} IS NULL OR NOT isfinite({typed}))", f"not {what}")
-    plan.rule(name, f"{raw} IS NOT NULL AND {bad_hms_sql(raw)}", "minutes and seconds must be below 60")
+    plan.rule(name, f"{raw} IS NOT NULL AND ({typed} IS NULL OR NOT isfinite({typed}))",
+              NOT_A_TIME if f.kind == "time" else NOT_A_DURATION)
+    plan.rule(name, f"{raw} IS NOT NULL AND {bad_hms_sql(raw)}", OVER_60)
     if f.kind == "duration":
-        plan.rule(name, f"{typed} < 0", "negative duration")
+        plan.rule(name, f"{typed} < 0", NEGATIVE_DURATION)
     else:
-        plan.rule(name, f"{typed} < 0 OR {typed} >= 86400", "a time of day must be from 0:00:00 to 23:59:59")
+        plan.rule(name, f"{typed} < 0 OR {typed} >= 86400", TIME_RANGE)
 
 
 def _plan_date(plan: FieldPlan, job: ImportJob, f: Field, raw_inline: str, label: str) -> None:
@@ -132,14 +154,13 @@ def _plan_date(plan: FieldPlan, job: ImportJob, f: Field, raw_inline: str, label
         value = f"CAST({naive_timestamp_sql(plan.q, raw, fmt)} AS DATE)"
     plan.select.append(f"{value} AS {quote_ident(name)}")
     plan.rule(name, f"{raw} IS NOT NULL AND {quote_ident(name)} IS NULL",
-              f"not a date in the column's format ({fmt.label or 'ISO 8601'})")
+              NOT_A_DATE.format(format=fmt.label or "ISO 8601"))
 
 
 def _plan_bool(plan: FieldPlan, job: ImportJob, f: Field, raw_inline: str, label: str) -> None:
     name, raw = f.name, quote_ident("raw_" + f.name)
     plan.select.append(f"{bool_sql(plan.q, raw)} AS {quote_ident(name)}")
-    plan.rule(name, f"{raw} IS NOT NULL AND {quote_ident(name)} IS NULL",
-              "not a yes/no value (Y/N, Yes/No, True/False, 1/0, Да/Нет)")
+    plan.rule(name, f"{raw} IS NOT NULL AND {quote_ident(name)} IS NULL", NOT_YES_NO)
 
 
 def _plan_direction(plan: FieldPlan, job: ImportJob, f: Field, raw_inline: str, label: str) -> None:
@@ -148,7 +169,7 @@ def _plan_direction(plan: FieldPlan, job: ImportJob, f: Field, raw_inline: str, 
             f"WHEN list_contains({q.p(list(INBOUND_WORDS))}::VARCHAR[], lower({raw})) THEN 'inbound' "
             f"WHEN list_contains({q.p(list(OUTBOUND_WORDS))}::VARCHAR[], lower({raw})) THEN 'outbound' END)")
     plan.select.append(f"{expr} AS {quote_ident(name)}")
-    plan.rule(name, f"{quote_ident(name)} IS NULL", "direction must be inbound or outbound")
+    plan.rule(name, f"{quote_ident(name)} IS NULL", NOT_A_DIRECTION)
 
 
 def _plan_as_text(plan: FieldPlan, job: ImportJob, f: Field, raw_inline: str, label: str) -> None:

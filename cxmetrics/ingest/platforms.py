@@ -26,7 +26,10 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from ..display import format_number
 from ..errors import ImportRefused, RowProblem
+from ..i18n import _, ngettext
+from ..messages import Message
 from .read import FileInfo, column_names, file_kind
 
 QUEUE_LOG = "Asterisk queue_log"
@@ -133,7 +136,7 @@ def _read_queue_log(path: Path, display: str, warnings: list[str]) -> _Rows:
             parts = line.split("|")
             if len(parts) < 5 or not _QUEUE_LOG_LINE.match(line):
                 problems.append(RowProblem(display, number, None, line[:80],
-                                           "not a queue_log line (epoch|callid|queue|agent|event|data…)"))
+                                           Message("not a queue_log line (epoch|callid|queue|agent|event|data…)")))
                 continue
             epoch, callid, queue, agent, event = parts[:5]
             data = (parts[5:] + [""] * 5)[:5]
@@ -163,8 +166,9 @@ def _read_queue_log(path: Path, display: str, warnings: list[str]) -> _Rows:
             else:
                 noise[event] += 1
     if problems:
-        raise ImportRefused(f"{display}: {len(problems)} lines are not queue_log lines, so the file cannot be read "
-                            "as an Asterisk queue_log. Export the queue_log file unchanged.", problems)
+        raise ImportRefused(Message("{file}: {count} lines are not queue_log lines, so the file cannot be read as an "
+                                    "Asterisk queue_log. Export the queue_log file unchanged.", file=display,
+                                    count=len(problems)), problems)
     rows = _Rows()
     for call in sorted(done, key=lambda c: c.line):
         rows.add(call.line, contact_id=call.contact_id, channel="voice", direction="inbound",
@@ -173,23 +177,30 @@ def _read_queue_log(path: Path, display: str, warnings: list[str]) -> _Rows:
                  queue=call.queue, agent="" if call.agent == "NONE" else call.agent)
     if noise:
         n = sum(noise.values())
-        warnings.append(f"{_count(n, 'queue_log line carries', 'queue_log lines carry')} no contact and "
-                        f"{'was' if n == 1 else 'were'} skipped: "
-                        + ", ".join(f"{event} {count:,}" for event, count in noise.most_common()) + ".")
+        warnings.append(ngettext("{n} queue_log line carries no contact and was skipped: {events}.",
+                                 "{n} queue_log lines carry no contact and were skipped: {events}.", n)
+                        .format(n=format_number(n), events=_events(noise)))
     if calls:
         first = sorted(calls.values(), key=lambda c: c.line)[:5]
-        verb = "has" if len(calls) == 1 else "have"
-        warnings.append(f"{_count(len(calls), 'call', 'calls')} entered a queue but {verb} no outcome in this file "
-                        "(still queued when "
-                        "the log was cut, or the log is incomplete): not imported. First: "
-                        + ", ".join(f"{c.contact_id} (line {c.line})" for c in first)
-                        + ". Import a later queue_log that contains the outcome.")
+        warnings.append(ngettext(
+            "{n} call entered a queue but has no outcome in this file (still queued when the log was cut, or the log "
+            "is incomplete): not imported. First: {first}. Import a later queue_log that contains the outcome.",
+            "{n} calls entered a queue but have no outcome in this file (still queued when the log was cut, or the "
+            "log is incomplete): not imported. First: {first}. Import a later queue_log that contains the outcome.",
+            len(calls)).format(n=format_number(len(calls)), first=", ".join(
+                _("{contact_id} (line {line})").format(contact_id=c.contact_id, line=c.line) for c in first)))
     if orphans:
         n = sum(orphans.values())
-        warnings.append(f"{_count(n, 'line belongs to a call', 'lines belong to calls')} that entered the queue "
-                        "before this file starts; not imported: "
-                        + ", ".join(f"{event} {count:,}" for event, count in orphans.most_common()) + ".")
+        warnings.append(ngettext("{n} line belongs to a call that entered the queue before this file starts; not "
+                                 "imported: {events}.",
+                                 "{n} lines belong to calls that entered the queue before this file starts; not "
+                                 "imported: {events}.", n).format(n=format_number(n), events=_events(orphans)))
     return rows
+
+
+def _events(counts: Counter) -> str:
+    """queue_log events (codes) with their counts, most frequent first."""
+    return ", ".join(f"{event} {format_number(count)}" for event, count in counts.most_common())
 
 
 def _load_records(path: Path, display: str) -> list[tuple[int, dict]]:
@@ -200,8 +211,9 @@ def _load_records(path: Path, display: str) -> list[tuple[int, dict]]:
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise ImportRefused(f"{display}: not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}. "
-                                "Export the contact records unchanged.",
+            raise ImportRefused(Message("{file}: not valid JSON at line {line}, column {column}: {error}. Export the "
+                                        "contact records unchanged.", file=display, line=exc.lineno,
+                                        column=exc.colno, error=exc.msg),
                                 [RowProblem(display, exc.lineno, None, None, exc.msg)]) from None
         return [(i, r) for i, r in enumerate(data, start=1)]
     records, problems = [], []
@@ -211,10 +223,11 @@ def _load_records(path: Path, display: str) -> list[tuple[int, dict]]:
         try:
             records.append((number, json.loads(line)))
         except json.JSONDecodeError as exc:
-            problems.append(RowProblem(display, number, None, line[:60], f"not a JSON record: {exc.msg}"))
+            problems.append(RowProblem(display, number, None, line[:60],
+                                       Message("not a JSON record: {error}", error=exc.msg)))
     if problems:
-        raise ImportRefused(f"{display}: {len(problems)} lines are not JSON records. Contact records come one JSON "
-                            "object per line, or as one JSON array.", problems)
+        raise ImportRefused(Message("{file}: {count} lines are not JSON records. Contact records come one JSON object "
+                                    "per line, or as one JSON array.", file=display, count=len(problems)), problems)
     return records
 
 
@@ -224,7 +237,8 @@ def _read_connect(path: Path, display: str, warnings: list[str]) -> _Rows:
     problems: list[RowProblem] = []
     for number, record in _load_records(path, display):
         if not isinstance(record, dict) or not record.get("ContactId"):
-            problems.append(RowProblem(display, number, "ContactId", None, "a contact record needs a ContactId"))
+            problems.append(RowProblem(display, number, "ContactId", None,
+                                       Message("a contact record needs a ContactId")))
             continue
         key = str(record["ContactId"])
         updated = str(record.get("LastUpdateTimestamp") or "")
@@ -234,10 +248,11 @@ def _read_connect(path: Path, display: str, warnings: list[str]) -> _Rows:
                 continue
         latest[key] = (updated, number, record)
     if problems:
-        raise ImportRefused(f"{display}: {len(problems)} records have no ContactId. Nothing was imported.", problems)
+        raise ImportRefused(Message("{file}: {count} records have no ContactId. Nothing was imported.", file=display,
+                                    count=len(problems)), problems)
     rows = _Rows()
     self_service = 0
-    for _, number, r in sorted(latest.values(), key=lambda item: item[1]):
+    for _updated, number, r in sorted(latest.values(), key=lambda item: item[1]):
         queue = r.get("Queue") or {}
         agent = r.get("Agent") or {}
         outbound = str(r.get("InitiationMethod") or "").upper() == "OUTBOUND"
@@ -257,19 +272,20 @@ def _read_connect(path: Path, display: str, warnings: list[str]) -> _Rows:
                  customer_id=_text((r.get("CustomerEndpoint") or {}).get("Address")),
                  queue=_text(queue.get("Name")), agent=_text(agent.get("Username")))
     if stale:
-        warnings.append(f"{_count(stale, 'older copy of a contact record was', 'older copies of contact records were')}"
-                        " dropped: records are delivered at least "
-                        "once, and the one with the latest LastUpdateTimestamp is kept for each ContactId.")
+        warnings.append(ngettext(
+            "{n} older copy of a contact record was dropped: records are delivered at least once, and the one with "
+            "the latest LastUpdateTimestamp is kept for each ContactId.",
+            "{n} older copies of contact records were dropped: records are delivered at least once, and the one "
+            "with the latest LastUpdateTimestamp is kept for each ContactId.", stale).format(n=format_number(stale)))
     if self_service:
-        warnings.append(f"{_count(self_service, 'inbound contact', 'inbound contacts')} never entered a queue (ended "
-                        "in the contact flow): "
-                        "not offered to agents, so not imported.")
+        warnings.append(ngettext(
+            "{n} inbound contact never entered a queue (ended in the contact flow): not offered to agents, so not "
+            "imported.",
+            "{n} inbound contacts never entered a queue (ended in the contact flow): not offered to agents, so not "
+            "imported.", self_service).format(n=format_number(self_service)))
     return rows
 
 
 def _text(value) -> str:
     return "" if value is None else str(value)
 
-
-def _count(n: int, one: str, many: str) -> str:
-    return f"{n:,} {one if n == 1 else many}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 
 from ..errors import UsageError
+from ..i18n import _
 from ..messages import ControlRef, Message
 from ..storage import Store
 from .options import ImportOptions
@@ -12,7 +13,7 @@ from .options import ImportOptions
 def save_preset(store: Store, name: str, options: ImportOptions) -> None:
     """Store the mapping and parsing options under a name, for later imports."""
     if not name or not name.strip():
-        raise UsageError("a preset needs a name")
+        raise UsageError(_("a preset needs a name"))
     with store.transaction():
         store.execute("DELETE FROM mapping_presets WHERE name = ?", [name])
         store.execute("INSERT INTO mapping_presets VALUES (?, ?, ?, now())",
@@ -32,7 +33,8 @@ def load_preset(store: Store, name: str) -> dict:
         known = [p["name"] for p in list_presets(store)]
         raise UsageError(Message("there is no mapping preset named {name!r}{known}. Save one {save_preset}.",
                                  name=name, save_preset=ControlRef("save_preset"),
-                                 known=f"; saved presets: {', '.join(known)}" if known else "; none is saved yet"))
+                                 known=Message("; saved presets: {names}", names=", ".join(known)) if known
+                                 else Message("; none is saved yet")))
     return json.loads(row[0])
 
 

@@ -76,9 +76,9 @@ def detect_encoding(path: Path, display: str) -> str:
             return "utf-16-be"
     if b"\x00" in head or _has_nul(path):
         raise ImportRefused(
-            f"{display}: the file contains NUL bytes and is not UTF-16 text; it looks like a binary file, "
-            "not a CSV export. Export the data again as CSV or XLSX.",
-            [RowProblem(display, None, None, None, "binary content (NUL bytes)")])
+            Message("{file}: the file contains NUL bytes and is not UTF-16 text; it looks like a binary file, "
+                    "not a CSV export. Export the data again as CSV or XLSX.", file=display),
+            [RowProblem(display, None, None, None, Message("binary content (NUL bytes)"))])
     decoder = codecs.getincrementaldecoder("utf-8")()
     try:
         with open(path, "rb") as fh:
@@ -107,15 +107,16 @@ def check_size(path: Path, display: str, max_mb: float) -> None:
             "{file}: the file is {size_mb:,.1f} MB, over the {max_mb:g} MB limit. Export one month at a time, or "
             "raise the limit {limit}.", file=display, size_mb=size / 1024 / 1024, max_mb=max_mb,
             limit=ControlRef("max_upload_mb")),
-            [RowProblem(display, None, None, None, "file too large")])
+            [RowProblem(display, None, None, None, Message("file too large"))])
     if Path(display).suffix.lower() in (".xlsx", ".xlsm", ".ods") and zipfile.is_zipfile(path):
         with zipfile.ZipFile(path) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
         if unpacked > 5 * limit:
             raise ImportRefused(
-                f"{display}: the workbook would unpack to {unpacked / 1024 / 1024:,.0f} MB, more than 5× the "
-                f"{max_mb:g} MB limit; it looks like a zip bomb and was not opened. Export the data again.",
-                [RowProblem(display, None, None, None, "workbook unpacks too large")])
+                Message("{file}: the workbook would unpack to {unpacked_mb:,.0f} MB, more than 5× the {max_mb:g} MB "
+                        "limit; it looks like a zip bomb and was not opened. Export the data again.", file=display,
+                        unpacked_mb=unpacked / 1024 / 1024, max_mb=max_mb),
+                [RowProblem(display, None, None, None, Message("workbook unpacks too large"))])
 
 
 def _decoded_sample(path: Path, encoding: str) -> str:
@@ -198,12 +199,14 @@ def clean_headers(raw: list, display: str, warnings: list[str]) -> list[str]:
     for i, h in enumerate(raw):
         name = str(h).replace("\ufeff", "").strip() if h is not None else ""
         if not name:
-            name = f"column {i + 1}"
-            warnings.append(f"{display}: column {i + 1} has an empty header; it is called {name!r}.")
+            name = f"column {i + 1}"  # a name, not a sentence: derive recognises it as generated (no translation)
+            warnings.append(Message("{file}: column {number} has an empty header; it is called {name!r}.",
+                                    file=display, number=i + 1, name=name))
         seen[name] += 1
         if seen[name] > 1:
             new = f"{name} ({seen[name]})"
-            warnings.append(f"{display}: header {name!r} appears more than once; column {i + 1} is called {new!r}.")
+            warnings.append(Message("{file}: header {name!r} appears more than once; column {number} is called "
+                                    "{new!r}.", file=display, name=name, number=i + 1, new=new))
             name = new
         headers.append(name)
     return headers
@@ -215,9 +218,9 @@ def sniff_csv(path: Path, display: str) -> FileInfo:
     encoding = detect_encoding(path, display)
     text = _decoded_sample(path, encoding)
     if not text.strip():
-        raise ImportRefused(f"{display}: the file is empty. Export the data again; a contacts export needs "
-                            "a header row and at least one data row.",
-                            [RowProblem(display, None, None, None, "empty file")])
+        raise ImportRefused(Message("{file}: the file is empty. Export the data again; a contacts export needs "
+                                    "a header row and at least one data row.", file=display),
+                            [RowProblem(display, None, None, None, Message("empty file"))])
     delimiter = detect_delimiter(text)
     rows = _first_rows(text, delimiter)
     header_index = detect_header_row(rows)
@@ -258,7 +261,8 @@ def iter_csv_batches(path: Path, info: FileInfo, problems: list[RowProblem]) -> 
     except (pa.ArrowInvalid, StopIteration) as exc:
         if "Empty CSV file" in str(exc) or isinstance(exc, StopIteration):
             return
-        raise ImportRefused(f"{info.file_name}: the file cannot be read as CSV: {exc}",
+        raise ImportRefused(Message("{file}: the file cannot be read as CSV: {error}", file=info.file_name,
+                                    error=str(exc)),
                             [RowProblem(info.file_name, None, None, None, str(exc))]) from exc
     next_row = info.header_row + 1
     while True:
@@ -267,8 +271,8 @@ def iter_csv_batches(path: Path, info: FileInfo, problems: list[RowProblem]) -> 
         except StopIteration:
             break
         except pa.ArrowInvalid as exc:
-            raise ImportRefused(f"{info.file_name}: the file cannot be read as CSV: {exc}. Check the export's "
-                                "encoding and delimiter.",
+            raise ImportRefused(Message("{file}: the file cannot be read as CSV: {error}. Check the export's "
+                                        "encoding and delimiter.", file=info.file_name, error=str(exc)),
                                 [RowProblem(info.file_name, None, None, None, str(exc))]) from exc
         rows = pa.array(range(next_row, next_row + batch.num_rows), type=pa.int64())
         next_row += batch.num_rows
@@ -276,8 +280,8 @@ def iter_csv_batches(path: Path, info: FileInfo, problems: list[RowProblem]) -> 
     for bad in invalid:
         problems.append(RowProblem(
             info.file_name, _locate_line(path, info.encoding, bad.text), None, bad.text[:200],
-            f"the row has {bad.actual_columns} fields but the header has {bad.expected_columns}; "
-            "fix the quoting or delimiter of that row"))
+            Message("the row has {actual} fields but the header has {expected}; fix the quoting or delimiter of "
+                    "that row", actual=bad.actual_columns, expected=bad.expected_columns)))
 
 
 def _locate_line(path: Path, encoding: str, text: str) -> int | None:
@@ -319,9 +323,9 @@ def read_excel(path: Path, display: str, sheet: str | None):
     try:
         workbook = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own error types for broken files
-        raise ImportRefused(f"{display}: the workbook cannot be opened ({exc}). Save it again from the "
-                            "spreadsheet program as .xlsx, or export CSV.",
-                            [RowProblem(display, None, None, None, "unreadable workbook")]) from exc
+        raise ImportRefused(Message("{file}: the workbook cannot be opened ({error}). Save it again from the "
+                                    "spreadsheet program as .xlsx, or export CSV.", file=display, error=str(exc)),
+                            [RowProblem(display, None, None, None, Message("unreadable workbook"))]) from exc
     names = workbook.sheet_names
     rows: list[list] = []
     if sheet is not None:
@@ -339,8 +343,9 @@ def read_excel(path: Path, display: str, sheet: str | None):
                 chosen = name
                 break
         if chosen is None:
-            raise ImportRefused(f"{display}: every sheet of the workbook is empty. Export the data again.",
-                                [RowProblem(display, None, None, None, "empty workbook")])
+            raise ImportRefused(Message("{file}: every sheet of the workbook is empty. Export the data again.",
+                                        file=display),
+                                [RowProblem(display, None, None, None, Message("empty workbook"))])
     header_index = detect_header_row([[excel_cell_text(c) for c in r] for r in rows[:40]])
     info = FileInfo(display, "excel", sheet=chosen, header_row=header_index + 1)
     header_cells = [excel_cell_text(c) for c in rows[header_index]] if rows else []
@@ -386,8 +391,8 @@ def _excel_columns(data: list[list], width: int, first_row: int, display: str,
         extra_filled = pc.invert(functools.reduce(pc.and_, blank[width:]))
         for offset in pc.indices_nonzero(extra_filled).to_pylist():
             extra = [a[offset].as_py() for a in arrays[width:] if a[offset].as_py().strip()]
-            warnings.append(f"{display}, row {first_row + offset}: cells beyond the last header were ignored: "
-                            f"{extra[:3]}")
+            warnings.append(Message("{file}, row {row}: cells beyond the last header were ignored: {cells}",
+                                    file=display, row=first_row + offset, cells=extra[:3]))
     keep = pc.invert(functools.reduce(pc.and_, blank))  # a blank spreadsheet row holds no contact
     arrays = arrays[:width]
     if not pc.all(keep).as_py():
@@ -399,7 +404,7 @@ def _excel_columns(data: list[list], width: int, first_row: int, display: str,
 def sniff(path: Path, display: str, sheet: str | None = None) -> FileInfo:
     """Detection only (for the upload page's preview)."""
     if Path(display).suffix.lower() in EXCEL_SUFFIXES:
-        info, _ = read_excel(path, display, sheet)
+        info, _batches = read_excel(path, display, sheet)
         return info
     return sniff_csv(path, display)
 

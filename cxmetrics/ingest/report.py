@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-from ..errors import RowProblem
+from ..errors import CLI, RowProblem, text_for
+from ..i18n import _
 
 
 @dataclass
@@ -38,37 +39,41 @@ class ImportReport:
         return out
 
     def text(self) -> str:
-        """The import report as the CLI prints it."""
+        """The import report as the CLI prints it (its words in the current language; ids and codes as they are)."""
         f = self.file
         lines = [
-            f"Imported {self.file_name} as import #{self.import_id} ({self.kind}, source {self.source!r})",
-            f"  file: {f.get('format')}" + "".join(
+            _("Imported {file} as import #{import_id} ({kind}, source {source!r})").format(
+                file=self.file_name, import_id=self.import_id, kind=self.kind, source=self.source),
+            _("  file: {format}").format(format=f.get("format")) + "".join(
                 f", {k} {v!r}" for k, v in f.items() if k != "format" and v is not None),
-            "  mapping: " + ", ".join(f"{k}={'+'.join(v)}" for k, v in self.mapping.items()),
-            f"  read: {self.rows_read}",
-            f"  imported: {self.rows_imported}",
-            f"  replaced: {self.rows_replaced}",
-            f"  skipped: {self.rows_skipped}",
-            f"  rejected: {self.rows_rejected}" + (" (kept in quarantine)" if self.rows_rejected else ""),
+            _("  mapping: {mapping}").format(mapping=", ".join(f"{k}={'+'.join(v)}" for k, v in self.mapping.items())),
+            _("  read: {n}").format(n=self.rows_read),
+            _("  imported: {n}").format(n=self.rows_imported),
+            _("  replaced: {n}").format(n=self.rows_replaced),
+            _("  skipped: {n}").format(n=self.rows_skipped),
+            (_("  rejected: {n} (kept in quarantine)") if self.rows_rejected else _("  rejected: {n}"))
+            .format(n=self.rows_rejected),
         ]
         if self.duplicate_rows:
-            shown = ", ".join(f"row {r} (= row {first})" for r, first in self.duplicate_rows[:20])
-            lines.append(f"  duplicates, counted once: {len(self.duplicate_rows)}: {shown}"
+            shown = ", ".join(_("row {row} (= row {first})").format(row=r, first=first)
+                              for r, first in self.duplicate_rows[:20])
+            lines.append(_("  duplicates, counted once: {n}: {rows}").format(n=len(self.duplicate_rows), rows=shown)
                          + (" …" if len(self.duplicate_rows) > 20 else ""))
         if self.ignored_columns:
-            lines.append("  columns not imported: " + ", ".join(self.ignored_columns))
+            lines.append(_("  columns not imported: {columns}").format(columns=", ".join(self.ignored_columns)))
         for slug, count in self.new_channels.items():
-            lines.append(f"  new channel {slug!r}: {count} contacts (not one of the standard channels)")
+            lines.append(_("  new channel {slug!r}: {count} contacts (not one of the standard channels)")
+                         .format(slug=slug, count=count))
         if self.unknown_customer_ids:
-            lines.append(f"  customer ids meaning 'not identified' (e.g. 0), stored as empty: "
-                         f"{self.unknown_customer_ids}")
+            lines.append(_("  customer ids meaning 'not identified' (e.g. 0), stored as empty: {n}")
+                         .format(n=self.unknown_customer_ids))
         for w in self.warnings:
-            lines.append(f"  warning: {w}")
+            lines.append(_("  warning: {warning}").format(warning=text_for(w, CLI)))
         for p in self.problems[:50]:
-            lines.append(f"  rejected: {p}")
+            lines.append(_("  rejected: {problem}").format(problem=p.text_for(CLI)))
         if self.problem_count > 50:
-            lines.append(f"  … {self.problem_count - 50} more problems (see `quarantine --import "
-                         f"{self.import_id}`)")
+            lines.append(_("  … {n} more problems (see `quarantine --import {import_id}`)")
+                         .format(n=self.problem_count - 50, import_id=self.import_id))
         return "\n".join(lines)
 
 

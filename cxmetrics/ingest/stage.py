@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Iterator
 
 from ..errors import ImportRefused, RowProblem
+from ..messages import Message
 from ..storage import Store, TempTable, TempTables
 from . import read
 from .platforms import read_platform, recognise
@@ -60,7 +61,8 @@ def stage_file(store: Store, temps: TempTables, path: Path, display: str, sheet:
         info = read.sniff_csv(path, display)
         batches = read.iter_csv_batches(path, info, structural)
     if not info.headers:
-        raise ImportRefused(f"{display}: no header row was found. The first row must name the columns.")
+        raise ImportRefused(Message("{file}: no header row was found. The first row must name the columns.",
+                                    file=display))
     columns = [(name, "VARCHAR") for name in read.column_names(len(info.headers))] + [("file_row", "BIGINT")]
     stage = temps.create("stage", columns=columns, unique=True)
     staged = 0
@@ -72,8 +74,9 @@ def stage_file(store: Store, temps: TempTables, path: Path, display: str, sheet:
         staged += batch.num_rows
         store.insert_frame(stage, batch)
     if structural:
-        raise ImportRefused(f"{display}: {len(structural)} rows do not have the header's number of fields, "
-                            "so their values cannot be placed in columns. Nothing was imported.", structural)
+        raise ImportRefused(Message("{file}: {count} rows do not have the header's number of fields, so their "
+                                    "values cannot be placed in columns. Nothing was imported.", file=display,
+                                    count=len(structural)), structural)
     return info, stage
 
 

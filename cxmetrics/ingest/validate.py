@@ -7,17 +7,24 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..errors import ImportRefused, RowProblem, UsageError
+from ..errors import ImportRefused, RowProblem, UsageError, row_reason
+from ..i18n import N_, _
 from ..messages import ControlRef, Message
 from ..schema import CHANNELS, SUMMARY_WORDS
 from ..storage import quote_ident
 from . import read
 from .parse import TRIM_CHARS, trim_sql
-from .plan import FieldPlan
+from .plan import EMPTY, NO_CHANNEL, FieldPlan
 from .stage import ImportJob
 
 MAX_PROBLEMS_KEPT = 10_000
-DUPLICATE_ID = "the same contact_id appears more than once in this file"
+# Row problem reasons: stored in English, shown translated (errors.row_reason)
+DUPLICATE_ID = row_reason(N_("the same contact_id appears more than once in this file"))
+DUPLICATE_CUSTOMER = row_reason(N_("the same customer_id appears more than once in this file"))
+IN_FUTURE = row_reason(N_("the contact time is in the future"))
+REPEATS_HEADER = row_reason(N_("the row repeats the header (were two exports joined into one file?)"))
+ANSWERED_AND_ABANDONED = row_reason(N_("the contact is marked both answered and abandoned"))
+NEGATIVE_WAIT = row_reason(N_("derived wait is negative (answered or ended before it was queued)"))
 _SUM_RE = re.compile(r"[\d\s.,:%+-]+")  # a cell of a summary row: a number, duration or percentage
 
 
@@ -55,14 +62,14 @@ def require_customer_id(job: ImportJob) -> None:
 def add_contact_rules(plan: FieldPlan, mapping: dict[str, list[str]]) -> None:
     """The rules that need the derived values (derive.derive_contact_values)."""
     time_field = "queued_at" if "queued_at" in mapping else "queued_date"
-    plan.rule("contact_id", "contact_id IS NULL", "contact_id is empty")
-    plan.rule(time_field, f"raw_{time_field} IS NULL", f"{time_field} is empty")
-    plan.rule("channel", "channel_d IS NULL", "channel is empty, and no channel is given for the whole file")
-    plan.rule(time_field, "queued_d > now() + INTERVAL 1 DAY", "the contact time is in the future")
-    plan.rule("contact_id", "repeats_header", "the row repeats the header (were two exports joined into one file?)")
-    plan.rule("abandoned", "answered_d AND abandoned_d", "the contact is marked both answered and abandoned")
+    plan.rule("contact_id", "contact_id IS NULL", EMPTY.format(field="contact_id"))
+    plan.rule(time_field, f"raw_{time_field} IS NULL", EMPTY.format(field=time_field))
+    plan.rule("channel", "channel_d IS NULL", NO_CHANNEL)
+    plan.rule(time_field, "queued_d > now() + INTERVAL 1 DAY", IN_FUTURE)
+    plan.rule("contact_id", "repeats_header", REPEATS_HEADER)
+    plan.rule("abandoned", "answered_d AND abandoned_d", ANSWERED_AND_ABANDONED)
     plan.rule("wait_seconds", "wait_d < 0 AND raw_wait_seconds IS NULL" if "wait_seconds" in mapping else "wait_d < 0",
-              "derived wait is negative (answered or ended before it was queued)")
+              NEGATIVE_WAIT)
     plan.rule("contact_id", "contact_id IN (SELECT contact_id FROM duplicate_ids)", DUPLICATE_ID)
 
 
@@ -104,7 +111,7 @@ def trailing_summary_rows(job: ImportJob, warnings: list) -> list[int]:
         rows.append(file_row)
         warnings.append(Message("{file}, row {row}: a summary row ({what}) at the end of the export; left out and "
                                 "counted as skipped", file=job.display, row=file_row,
-                                what=repr(word) if word else "no id and no time"))
+                                what=repr(word) if word else Message("no id and no time")))
     return rows
 
 
@@ -118,9 +125,8 @@ def add_customer_rules(job: ImportJob, plan: FieldPlan) -> None:
     """Every customer needs an id, once per file."""
     job.temps.create("duplicate_ids", "SELECT customer_id FROM parsed_rows WHERE customer_id IS NOT NULL "
                      "GROUP BY customer_id HAVING count(*) > 1")
-    plan.rule("customer_id", "customer_id IS NULL", "customer_id is empty")
-    plan.rule("customer_id", "customer_id IN (SELECT customer_id FROM duplicate_ids)",
-              "the same customer_id appears more than once in this file")
+    plan.rule("customer_id", "customer_id IS NULL", EMPTY.format(field="customer_id"))
+    plan.rule("customer_id", "customer_id IN (SELECT customer_id FROM duplicate_ids)", DUPLICATE_CUSTOMER)
 
 
 def collect_problems(job: ImportJob, plan: FieldPlan) -> Findings:
@@ -129,7 +135,7 @@ def collect_problems(job: ImportJob, plan: FieldPlan) -> Findings:
         job.temps.create("row_problems", columns=[("file_row", "BIGINT"), ("field", "VARCHAR"), ("value", "VARCHAR"),
                                                   ("reason", "VARCHAR")])
         return Findings([], 0, 0)
-    condition_columns = {c for _, c, _ in plan.checks}
+    condition_columns = {c for _name, c, _reason in plan.checks}
     found, conditions = [], []
     params: list = []
     for name, condition, reason in plan.checks:
@@ -153,25 +159,30 @@ def collect_problems(job: ImportJob, plan: FieldPlan) -> Findings:
 
 
 def refuse_invalid_rows(job: ImportJob, findings: Findings, fix: str) -> None:
-    """In refuse mode any rejected row refuses the file; `fix` is the message's advice before the quarantine option."""
+    """In refuse mode any rejected row refuses the file; `fix` (a template marked N_(), naming {quarantine}) is the
+    message's advice."""
     if findings.rejected and job.options.on_error == "refuse" and not job.preview:
+        advice = Message(fix, quarantine=ControlRef("on_error"))
         if any(str(p.reason) == DUPLICATE_ID for p in findings.problems):
-            fix = ("The contact id repeats: if one column is not unique, compose the id from two {compose}. "
-                   + fix)
+            advice = Message("The contact id repeats: if one column is not unique, compose the id from two "
+                             "{compose}. {fix}", compose=ControlRef("compose_id"), fix=advice)
         raise ImportRefused(Message(
-            "{file}: {rejected} of {read} rows are invalid ({total} problems), so nothing was imported. " + fix,
-            file=job.display, rejected=findings.rejected, read=job.rows_read, total=findings.total,
-            quarantine=ControlRef("on_error"), compose=ControlRef("compose_id")), findings.problems,
-            total=findings.total)
+            "{file}: {rejected} of {read} rows are invalid ({total} problems), so nothing was imported. {fix}",
+            file=job.display, rejected=findings.rejected, read=job.rows_read, total=findings.total, fix=advice),
+            findings.problems, total=findings.total)
 
 
-def refuse_overlap(job: ImportJob, rows: list[tuple[str, list[str]]], other: str) -> None:
+def refuse_overlap(job: ImportJob, rows: list[tuple[str, list[str]]], other: Message) -> None:
     """Refuse an import whose channel × days already hold `other` data, naming them."""
-    listed = "; ".join(f"{channel} on {', '.join(days[:10])}" + (f" and {len(days) - 10} more days"
-                                                                 if len(days) > 10 else "") for channel, days in rows)
+    def days_of(channel: str, days: list[str]) -> str:
+        text = _("{channel} on {days}").format(channel=channel, days=", ".join(days[:10]))
+        return _("{listed} and {n} more days").format(listed=text, n=len(days) - 10) if len(days) > 10 else text
+
+    listed = "; ".join(days_of(channel, days) for channel, days in rows)
     raise ImportRefused(Message(
         "{file}: the store already holds {other} for {listed}. Both would count the same contacts twice, so nothing "
         "was imported. Remove one of them, or import anyway {allow}.", file=job.display, other=other, listed=listed,
         allow=ControlRef("allow_overlap")),
-        [RowProblem(job.display, None, "channel", channel, f"{other} already stored on {len(days)} of these days")
+        [RowProblem(job.display, None, "channel", channel,
+                    Message("{other} already stored on {days} of these days", other=other, days=len(days)))
          for channel, days in rows])
