@@ -2,10 +2,10 @@
 import streamlit as st
 
 from cxmetrics.i18n import _
-from cxmetrics.ui import language_switch, read_only
+from cxmetrics.ui import apply_language, language_switch, read_only
 
 st.set_page_config(page_title="cxmetrics", page_icon=":material/monitoring:", layout="wide")
-language_switch()  # first: every title below is in the session's language
+apply_language()  # first: every title below is in the session's language
 
 dashboards = [
     st.Page("pages/overview.py", title=_("Overview"), icon=":material/dashboard:", default=True),
@@ -25,4 +25,5 @@ data = [
 if not read_only():
     data.insert(0, st.Page("pages/upload.py", title=_("Upload"), icon=":material/upload_file:"))
 navigation = st.navigation({_("Dashboards"): dashboards, _("Customers"): customers, _("Data"): data})
+language_switch()  # after st.navigation: a widget drawn before it loses its value on the rerun it causes
 navigation.run()

@@ -271,16 +271,17 @@ def ordered_channels(present) -> list[str]:
 
 
 # -- months, quarters, weekdays, a chart's locale ---------------------------------------------------------------
-def month_label(month: str) -> str:
+def month_label(month: str, short: bool = False) -> str:
     """A YYYY-MM month as a person reads it: English keeps the code ("2026-03", as the pages always showed it);
-    Russian «март 2026» (the nominative, Babel's "LLLL y")."""
+    Russian «март 2026» (the nominative, Babel's "LLLL y"), or «мар. 2026» when `short` (narrow table columns)."""
     if _english() or not month:
         return month
     import datetime as dt
 
     from babel.dates import format_date
 
-    return format_date(dt.date(int(month[:4]), int(month[5:7]), 1), "LLLL y", locale=current_language())
+    return format_date(dt.date(int(month[:4]), int(month[5:7]), 1), "LLL y" if short else "LLLL y",
+                       locale=current_language())
 
 
 def quarter_label(quarter: str) -> str:

@@ -31,6 +31,7 @@ def get_store() -> Store:
 
 # -- the session's language ----------------------------------------------------------------------------
 LANGUAGE_KEY = "language"  # the sidebar switch's session-state key
+SWITCH_LABEL = "Language · Язык"
 
 
 def apply_language() -> str:
@@ -48,7 +49,9 @@ def language_switch() -> None:
     saved on Targets & settings; a read-only store switches too)."""
     current = apply_language()
     st.session_state.setdefault(LANGUAGE_KEY, current)
-    st.sidebar.selectbox(_("Language"), list(LANGUAGES), format_func=LANGUAGES.get, key=LANGUAGE_KEY)
+    # One label in every language: a widget whose label changes is a new widget to Streamlit, which would drop
+    # the choice on the rerun it causes; and a person who does not read the current language still finds it.
+    st.sidebar.selectbox(SWITCH_LABEL, list(LANGUAGES), format_func=LANGUAGES.get, key=LANGUAGE_KEY)
     apply_language()
 
 

@@ -36,7 +36,8 @@ status_help = _("Misses ≤ n − k − 1: compliant; = n − k: at risk; more: 
                 "on this channel, say).")
 st.dataframe(ui.styled_states(data.grid, data.states, data.months), hide_index=True, width="stretch",
              height=min(800, 40 + 35 * len(data.grid)),
-             column_config={**{month: st.column_config.TextColumn(month, width="small") for month in data.months},
+             column_config={**{month: st.column_config.TextColumn(month_label(month, short=True), width="small")
+                               for month in data.months},
                             **_columns("Channel", st.column_config.TextColumn(_("Channel"), pinned=True)),
                             **_columns("Metric", st.column_config.TextColumn(_("Metric"), pinned=True)),
                             **_columns("Status", st.column_config.TextColumn(_("Status"), help=status_help)),

@@ -270,7 +270,7 @@ def test_every_page_in_russian_through_the_sidebar_switch(tmp_path):
             page.set_default_timeout(90_000)
             page.goto(url)
             page.get_by_role("heading", name="Overview", exact=True).wait_for()
-            _pick(page, "Language", "Русский")
+            _pick(page, "Language · Язык", "Русский")
             page.get_by_role("heading", name="Обзор", exact=True).wait_for()
             nav = page.locator('[data-testid="stSidebarNav"]')
             for link in RUSSIAN_NAVIGATION:

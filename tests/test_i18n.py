@@ -241,7 +241,7 @@ def test_the_sidebar_switch_changes_this_session_only(sample_db, tmp_path, monke
     at.run()
     assert at.title[0].value == "Overview"
     switch = at.sidebar.selectbox(key="language")
-    assert switch.label == "Language" and switch.options == ["English", "Русский"]
+    assert switch.label == "Language · Язык" and switch.options == ["English", "Русский"]
     # AppTest keeps the sidebar of the first run only under st.navigation, so the next runs set the switch's
     # session value directly (the widget writes the same key; the browser test clicks the real one).
     switch.set_value("ru").run()
@@ -265,4 +265,4 @@ def test_the_stored_setting_is_every_new_sessions_default(sample_db, tmp_path, m
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     at.run()
     assert at.title[0].value == "Обзор"
-    assert at.session_state["language"] == "ru" and at.sidebar.selectbox(key="language").label == "Язык"
+    assert at.session_state["language"] == "ru" and at.sidebar.selectbox(key="language").label == "Language · Язык"
