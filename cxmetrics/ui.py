@@ -191,6 +191,16 @@ def labelled(table):
     return frame.rename(columns=column_label)
 
 
+def language_key(key: str) -> str:
+    """A widget key for this language (English keeps the key itself).
+
+    Streamlit knows a keyed select box by its key alone, and a browser keeps showing the option text the box
+    was first drawn with; a box whose options read differently per language (months, quarters, statuses) is
+    another widget in another language, so switching shows it in the new words."""
+    language = current_language()
+    return key if language == DEFAULT_LANGUAGE else f"{key}_{language}"
+
+
 def in_language(function):
     """`function` (a widget's format_func: month_label, channel_name …) bound to this script run's language.
 

@@ -15,7 +15,7 @@ choices = ui.view("choices")
 left, right = st.columns(2)
 channel = left.selectbox(_("Channel"), choices.channels, format_func=ui.in_language(channel_name))
 month = right.selectbox(_("Month"), list(reversed(choices.months)), format_func=ui.in_language(month_label),
-                        key="channel_month")
+                        key=ui.language_key("channel_month"))
 detail = ui.view("channel_detail", channel=channel, month=month)
 specs = detail.specs
 shown_month = month_label(month)

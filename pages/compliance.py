@@ -13,7 +13,7 @@ english = current_language() == "en"
 choices = ui.view("choices")
 left, right = st.columns([1, 3])
 # English lists months (YYYY-MM) and channel slugs as before; another language names them («сентябрь 2026»).
-as_of = left.selectbox(_("As of month"), list(reversed(choices.months)), key="compliance_month",
+as_of = left.selectbox(_("As of month"), list(reversed(choices.months)), key=ui.language_key("compliance_month"),
                        format_func=ui.in_language(month_label))
 channels = right.multiselect(_("Channels"), choices.channels, placeholder=_("All channels"),
                              format_func=str if english else ui.in_language(channel_name))

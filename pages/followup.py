@@ -37,8 +37,8 @@ st.caption(ngettext("A case is a contact with NPS ≤ {nps}, CSAT ≤ {csat} or 
 months = list(reversed(ui.view("choices").months))
 a, b, c = st.columns(3)
 month = a.selectbox(_("Month"), [ALL] + months, index=1 if months else 0,
-                    format_func=ui.in_language(_all_or(month_label)), key="followup_month")
-status = b.selectbox(_("Status"), [ALL] + list(STATUSES), format_func=ui.in_language(_all_or(status_word)), key="followup_status")
+                    format_func=ui.in_language(_all_or(month_label)), key=ui.language_key("followup_month"))
+status = b.selectbox(_("Status"), [ALL] + list(STATUSES), format_func=ui.in_language(_all_or(status_word)), key=ui.language_key("followup_status"))
 only_overdue = c.checkbox(_("Only overdue"), key="followup_overdue")
 frame = cases(store, None if month == ALL else month, None if month == ALL else month,
               None if status == ALL else status)

@@ -12,9 +12,9 @@ st.title(_("Overview"))
 if ui.empty_store_notice():
     st.stop()
 choices = ui.view("choices")
-left, mid, right, far = st.columns([1, 2, 2, 2])
+left, mid, right, far = st.columns([1.3, 2, 2, 2])  # room for «сентябрь 2026»
 month = left.selectbox(_("Month"), list(reversed(choices.months)), format_func=ui.in_language(month_label),
-                       key="overview_month")
+                       key=ui.language_key("overview_month"))
 channels = mid.multiselect(_("Channels"), choices.channels, format_func=ui.in_language(channel_name),
                            placeholder=_("All channels"))
 queues = right.multiselect(_("Queues"), choices.queues, placeholder=_("All queues"))

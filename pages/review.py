@@ -10,7 +10,7 @@ st.title(_("Quarterly review"))
 if ui.empty_store_notice():
     st.stop()
 left, right = st.columns([1, 3])
-quarter = left.selectbox(_("Quarter"), ui.view("quarters"), key="review_quarter", format_func=ui.in_language(quarter_label))
+quarter = left.selectbox(_("Quarter"), ui.view("quarters"), key=ui.language_key("review_quarter"), format_func=ui.in_language(quarter_label))
 # English lists the channel slugs as before; another language shows each channel's name.
 channels = right.multiselect(_("Channels"), ui.view("choices").channels, placeholder=_("All channels"),
                              format_func=str if current_language() == "en" else ui.in_language(channel_name))

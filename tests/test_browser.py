@@ -272,6 +272,9 @@ def test_every_page_in_russian_through_the_sidebar_switch(tmp_path):
             page.get_by_role("heading", name="Overview", exact=True).wait_for()
             _pick(page, "Language · Язык", "Русский")
             page.get_by_role("heading", name="Обзор", exact=True).wait_for()
+            settle(page)
+            month_box = page.get_by_role("combobox", name="Месяц").input_value()
+            assert re.fullmatch(r"[а-я]+ 20\d\d", month_box), month_box  # redrawn in the new words
             nav = page.locator('[data-testid="stSidebarNav"]')
             for link in RUSSIAN_NAVIGATION:
                 nav.get_by_text(link, exact=True).click()

@@ -140,5 +140,5 @@ def test_the_customer_pages_open_in_russian(page, title, sample_copy, monkeypatc
         assert any(i.value.startswith("Оценено утверждений: 2 из 20.") for i in at.info)
         assert at.subheader[0].value == "А. Взаимодействие с организацией"
     if page == "pages/followup.py":
-        assert at.selectbox(key="followup_status").options == ["все", "открыто", "связались", "решено",
+        assert at.selectbox(key="followup_status_ru").options == ["все", "открыто", "связались", "решено",
                                                                "без действий"]
