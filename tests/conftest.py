@@ -1,4 +1,5 @@
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -56,3 +57,13 @@ def sample_db(tmp_path_factory):
     s.checkpoint()
     s.close()
     return db
+
+
+@pytest.fixture
+def sample_store(sample_db, tmp_path):
+    """An open copy of the sample store, closed after the test."""
+    db = tmp_path / "s.duckdb"
+    shutil.copy(sample_db, db)
+    store = Store(db)
+    yield store
+    store.close()

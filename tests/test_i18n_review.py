@@ -23,14 +23,6 @@ RUSSIAN_SHEETS = ["Сводка", "По месяцам", "Соответстви
                   "Определения", "Покрытие данных"]
 
 
-@pytest.fixture
-def sample_store(sample_db, tmp_path):
-    db = tmp_path / "s.duckdb"
-    shutil.copy(sample_db, db)
-    store = Store(db)
-    yield store
-    store.close()
-
 
 @pytest.fixture
 def books(sample_store, tmp_path):

@@ -8,13 +8,12 @@ openpyxl as timedeltas rounded to the millisecond.
 import csv
 import datetime as dt
 import io
-import shutil
 import zipfile
 
 import pytest
 from openpyxl import load_workbook
 
-from cxmetrics import Store, import_file
+from cxmetrics import import_file
 from cxmetrics.metrics import METRICS
 from cxmetrics.display import excel_number
 from cxmetrics.review import quarterly_review
@@ -34,14 +33,6 @@ def same(cell_value, expected) -> bool:
         return cell_value is expected
     return cell_value == pytest.approx(expected, rel=1e-15, abs=1e-15)
 
-
-@pytest.fixture
-def sample_store(sample_db, tmp_path):
-    db = tmp_path / "s.duckdb"
-    shutil.copy(sample_db, db)
-    store = Store(db)
-    yield store
-    store.close()
 
 
 @pytest.fixture
