@@ -65,22 +65,30 @@ def use_language(code: str) -> Iterator[None]:
 
 
 def _load(code: str) -> _gettext.NullTranslations:
-    """The compiled catalogue of a language, read once per process from its PO file."""
+    """A language's catalogue, read once per process: the compiled .mo beside the PO file (written by
+    `scripts/i18n.py update`, kept equal to the PO by tests/test_i18n.py), else the PO itself through Babel."""
     if code not in _translations:
-        po = LOCALE_DIR / code / "LC_MESSAGES" / f"{DOMAIN}.po"
-        if code == DEFAULT_LANGUAGE or not po.exists():
+        folder = LOCALE_DIR / code / "LC_MESSAGES"
+        if code == DEFAULT_LANGUAGE or not (folder / f"{DOMAIN}.po").exists():
             _translations[code] = _gettext.NullTranslations()
+        elif (folder / f"{DOMAIN}.mo").exists():
+            with (folder / f"{DOMAIN}.mo").open("rb") as fh:
+                _translations[code] = _gettext.GNUTranslations(fh)
         else:
-            from babel.messages.mofile import write_mo  # only a session that is not in English needs Babel's reader
-            from babel.messages.pofile import read_po
-
-            with po.open("rb") as fh:
-                catalog = read_po(fh, locale=code, domain=DOMAIN)
-            compiled = io.BytesIO()
-            write_mo(compiled, catalog, use_fuzzy=False)
-            compiled.seek(0)
-            _translations[code] = _gettext.GNUTranslations(compiled)
+            _translations[code] = _gettext.GNUTranslations(io.BytesIO(compile_po(folder / f"{DOMAIN}.po", code)))
     return _translations[code]
+
+
+def compile_po(po: Path, code: str) -> bytes:
+    """A PO file compiled to gettext's binary .mo form, with Babel's reader and writer."""
+    from babel.messages.mofile import write_mo  # only when no compiled catalogue is at hand
+    from babel.messages.pofile import read_po
+
+    with po.open("rb") as fh:
+        catalog = read_po(fh, locale=code, domain=DOMAIN)
+    compiled = io.BytesIO()
+    write_mo(compiled, catalog, use_fuzzy=False)
+    return compiled.getvalue()
 
 
 def translations(code: str | None = None) -> _gettext.NullTranslations:

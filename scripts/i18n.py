@@ -1,6 +1,7 @@
 """The message catalogue's upkeep, with Babel's own extractor and PO reader/writer.
 
-    python scripts/i18n.py update   # extract the marked texts; add new ones to every language's PO file
+    python scripts/i18n.py update   # extract the marked texts; add new ones to every language's PO file,
+                                    # and compile each PO file to the .mo the app reads
     python scripts/i18n.py check    # list texts without a translation, or whose placeholders differ
 
 `update` also takes the entries of any PO file in i18n_parts/ (work in progress of several
@@ -17,7 +18,7 @@ from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from cxmetrics.i18n import DOMAIN, LANGUAGES, LOCALE_DIR, DEFAULT_LANGUAGE, placeholders  # noqa: E402
+from cxmetrics.i18n import DOMAIN, LANGUAGES, LOCALE_DIR, DEFAULT_LANGUAGE, compile_po, placeholders  # noqa: E402
 
 KEYWORDS = {"_": None, "gettext": None, "N_": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2),
             "Message": None}
@@ -77,6 +78,7 @@ def update() -> None:
         catalog.update(template, no_fuzzy_matching=True)
         with path.open("wb") as fh:
             write_po(fh, catalog, width=100, sort_output=True, ignore_obsolete=False, include_previous=False)
+        path.with_suffix(".mo").write_bytes(compile_po(path, code))  # what the app reads at run time
         missing = problems(code)
         print(f"{path.relative_to(ROOT)}: {len(template)} texts, {len(missing)} problems")
 

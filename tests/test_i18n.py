@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from cxmetrics import Store, import_file
 from cxmetrics.config import set_setting
 from cxmetrics.display import STATE_WORDS, channel_name, format_duration, format_number, format_value
-from cxmetrics.i18n import LANGUAGES, check_language, current_language, gettext, ngettext, use_language
+from cxmetrics.i18n import LANGUAGES, LOCALE_DIR, check_language, compile_po, current_language, gettext, ngettext, use_language
 from cxmetrics.metrics import METRICS
 
 from . import shapes
@@ -34,6 +34,11 @@ def test_every_marked_text_has_a_russian_translation_with_the_same_placeholders(
     problems = _catalogue_tool().problems("ru")
     assert not problems, f"{len(problems)} texts: run `python scripts/i18n.py update`, translate, then check\n" + \
         "\n".join(problems[:40])
+
+
+def test_the_compiled_catalogue_is_the_po_file_compiled():
+    po = LOCALE_DIR / "ru" / "LC_MESSAGES" / "cxmetrics.po"
+    assert po.with_suffix(".mo").read_bytes() == compile_po(po, "ru"), "run `python scripts/i18n.py update`"
 
 
 def test_plural_forms_follow_the_russian_rule():
