@@ -12,9 +12,11 @@ dashboards = [
     st.Page("pages/channel.py", title=_("Channel detail"), icon=":material/insights:"),
     st.Page("pages/compliance.py", title=_("Compliance (9 of 12)"), icon=":material/rule:"),
     st.Page("pages/review.py", title=_("Quarterly review"), icon=":material/summarize:"),
+    st.Page("pages/staffing.py", title=_("Staffing"), icon=":material/groups:"),
 ]
 customers = [
     st.Page("pages/satisfaction.py", title=_("Satisfaction"), icon=":material/sentiment_satisfied:"),
+    st.Page("pages/drivers.py", title=_("Drivers"), icon=":material/troubleshoot:"),
     st.Page("pages/followup.py", title=_("Follow-up"), icon=":material/call_missed_outgoing:"),
     st.Page("pages/maturity.py", title=_("CX maturity"), icon=":material/stairs:"),
 ]

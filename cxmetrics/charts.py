@@ -14,8 +14,9 @@ import pandas as pd
 if TYPE_CHECKING:  # annotations only
     import altair as alt
 
-from .display import (STATE_LOOKS, channel_colour, channel_name, chart_locale, metric_format, month_label,
-                      ordered_channels, weekday_names)
+from .benchmarks import BenchmarkBook, benchmark_label
+from .display import (STATE_LOOKS, channel_colour, channel_name, chart_locale, format_value, metric_format,
+                      month_label, ordered_channels, weekday_names)
 from .i18n import _
 from .metrics import METRICS
 from .months import month_days, month_name
@@ -86,8 +87,41 @@ def _month_axis() -> alt.Axis:
     return alt.Axis(title=None, labelExpr=_MONTH_LABEL, labelAngle=0, labelOverlap="parity")
 
 
-def trend_chart(frame: pd.DataFrame, metric_id: str) -> dict | None:
+# The benchmark line: a grey dotted rule across the chart with its label, distinct from the targets' dashed lines in
+# the channels' colours (no channel is drawn in this grey), so a reference is never read as a target.
+BENCHMARK_COLOUR = "#666666"
+BENCHMARK_DASH = [2, 3]
+TARGET_DASH = [6, 4]
+
+
+def _benchmark_rows(data: pd.DataFrame, metric_id: str, benchmarks, last_month: str) -> pd.DataFrame:
+    """One row per benchmark that applies to a channel on the chart (a '*' row once for all its channels)."""
+    book = BenchmarkBook(benchmarks or ())
+    if not book:
+        return pd.DataFrame()
+    channels = ordered_channels(data["channel"])
+    applies: dict = {}
+    for channel in channels:
+        b = book.lookup(channel, metric_id)
+        if b is not None:
+            applies.setdefault(b, []).append(channel)
+    rows = []
+    for b, mine in applies.items():
+        label = benchmark_label(b)
+        if len(channels) > 1 and len(mine) < len(channels):  # say whose it is when others have none or another
+            label = f"{label} · {', '.join(channel_name(c) for c in mine)}"
+        rows.append({"period": last_month, "value": b.value, "Benchmark": label,
+                     "Channels": ", ".join(channel_name(c) for c in mine),
+                     "value_text": format_value(metric_id, b.value), "source": b.source, "year": str(b.year),
+                     "scope": b.scope})
+    return pd.DataFrame(rows)
+
+
+def trend_chart(frame: pd.DataFrame, metric_id: str, benchmarks=()) -> dict | None:
     """Monthly values per channel, the target as a dashed line with a tick per month, missed months marked.
+
+    `benchmarks` (cxmetrics.benchmarks.Benchmark rows) adds each one that applies to a channel on the chart as a
+    grey dotted line with its label ("Benchmark: SQM Group 2022"); none applies, nothing is drawn.
 
     Written as a Vega-Lite dict rather than through Altair: the Overview draws eight of these on every cold
     start, and Altair's object copies were most of that time.
@@ -132,11 +166,28 @@ def trend_chart(frame: pd.DataFrame, metric_id: str) -> dict | None:
     targets = data[data["target"].notna()]
     if not targets.empty:
         target_y = {"y": {"field": "target", "type": "quantitative"}, "color": colour}
-        layers.append(layer(targets, {"type": "line", "strokeDash": [6, 4], "opacity": 0.7}, target_y))
+        layers.append(layer(targets, {"type": "line", "strokeDash": TARGET_DASH, "opacity": 0.7}, target_y))
         # A line needs two months: a channel with one month of target gets a tick instead.
         single = targets[targets.groupby("channel")["period"].transform("count") == 1]
         if not single.empty:
             layers.append(layer(single, {"type": "tick", "opacity": 0.7, "thickness": 2}, target_y))
+    reference = _benchmark_rows(data, metric_id, benchmarks, months[-1])
+    if not reference.empty:
+        benchmark_tooltip = [{"field": "Benchmark", "type": "nominal", "title": _("Benchmark")},
+                             {"field": "value_text", "type": "nominal", "title": _("Value")},
+                             {"field": "Channels", "type": "nominal", "title": _("Channel")},
+                             {"field": "source", "type": "nominal", "title": _("Source")},
+                             {"field": "year", "type": "nominal", "title": _("Year")},
+                             {"field": "scope", "type": "nominal", "title": _("Scope")}]
+        rule = layer(reference, {"type": "rule", "color": BENCHMARK_COLOUR, "strokeDash": BENCHMARK_DASH,
+                                 "strokeWidth": 1.5}, {"y": {"field": "value", "type": "quantitative"},
+                                                       "tooltip": benchmark_tooltip})
+        del rule["encoding"]["x"]  # a rule without x spans the whole chart: the reference holds for every month
+        label = {"data": rule["data"], "mark": {"type": "text", "color": BENCHMARK_COLOUR, "align": "right",
+                                                 "baseline": "bottom", "dy": -3, "fontSize": 11},
+                 "encoding": {"x": x, "y": {"field": "value", "type": "quantitative"},
+                              "text": {"field": "Benchmark", "type": "nominal"}, "tooltip": benchmark_tooltip}}
+        layers += [{"name": "benchmark", **rule}, {"name": "benchmark_label", **label}]
     missed = data[data["state"] == "missed"]
     if not missed.empty:
         layers.append(layer(missed, {"type": "point", "shape": "cross", "size": 140, "filled": True,
@@ -244,16 +295,18 @@ def spec(chart) -> dict | None:
     return out
 
 
-def overview_trend_specs(trends: pd.DataFrame, metric_ids) -> dict[str, dict | None]:
-    """The Overview's trend charts, one per key metric (None: no value in these months)."""
+def overview_trend_specs(trends: pd.DataFrame, metric_ids, benchmarks=()) -> dict[str, dict | None]:
+    """The Overview's trend charts, one per key metric (None: no value in these months), with the benchmarks that
+    apply."""
     parts = dict(tuple(trends.groupby("metric"))) if not trends.empty else {}  # one split, not a filter per chart
-    return {metric_id: spec(trend_chart(parts[metric_id], metric_id)) if metric_id in parts else None
+    return {metric_id: spec(trend_chart(parts[metric_id], metric_id, benchmarks)) if metric_id in parts else None
             for metric_id in metric_ids}
 
 
 def channel_detail_specs(d) -> dict[str, dict | None]:
     """Every chart of the Channel detail page, from its view data (None where there is nothing to draw)."""
-    out = {f"trend:{m.id}": spec(trend_chart(d.monthly, m.id)) for m in METRICS.values() if m.targeted}
+    out = {f"trend:{m.id}": spec(trend_chart(d.monthly, m.id, getattr(d, "benchmarks", ())))
+           for m in METRICS.values() if m.targeted}
     out["daily:volume"] = spec(daily_chart(d.daily, "volume", d.channel, d.month))
     out["daily:service_level"] = spec(daily_chart(d.daily, "service_level", d.channel, d.month))
     out["heat:volume"] = spec(heatmap(d.heatmap, "volume")) if not d.heatmap.empty else None

@@ -8,12 +8,12 @@ import sys
 import textwrap
 from pathlib import Path
 
-from . import config, ingest, metrics, targets
+from . import benchmarks, config, drivers_views, ingest, metrics, staffing_views, targets
 from .compliance import compliance as rule_rows
 from .display import cell_text, format_value, write_safe_csv
 from .errors import AlreadyImported, CxError, ImportRefused, StoreBusyError, UsageError
 from .followup import STATUSES as FOLLOWUP_STATUSES
-from .i18n import DEFAULT_LANGUAGE, LANGUAGES, _, current_language, ngettext, set_process_language
+from .i18n import DEFAULT_LANGUAGE, LANGUAGES, _, current_language, ngettext, set_process_language, use_language
 from .kpis import kpis as kpi_rows
 from .metrics import METRICS
 from .schema import GRAINS, PERCENT_OF, QUARANTINE_COLUMNS, SL_FORMULAS, fields_for
@@ -52,6 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_import_commands(sub)
     _add_metric_commands(sub, fmt)
     _add_store_commands(sub, fmt)
+    drivers_views.add_parser(sub)
+    staffing_views.add_parser(sub)
     return parser
 
 
@@ -181,6 +183,12 @@ def _add_metric_commands(sub, fmt) -> None:
 
 def _add_store_commands(sub, fmt) -> None:
     """Targets, settings, channel settings, backup and restore."""
+    p = sub.add_parser("benchmarks", parents=[fmt], help="show, import or export industry benchmarks (never targets)",
+                       description="benchmarks show | import FILE | export FILE. The CSV header is "
+                                   "channel,metric,value,source,year,scope; an import replaces every benchmark, "
+                                   "and a file with any invalid row changes nothing.")
+    p.add_argument("action", choices=["show", "import", "export"])
+    p.add_argument("args", nargs="*", help="FILE for import/export")
     p = sub.add_parser("targets", parents=[fmt], help="list, import, export or set targets",
                        description="targets list | import FILE | export FILE | set CHANNEL METRIC TARGET. The CSV "
                                    "header is channel,metric,target,tolerance_pct,effective_from.")
@@ -425,8 +433,9 @@ def _cmd_import(store: Store, args) -> int:
         interval_minutes=args.interval_minutes, sl_threshold_s=args.sl_threshold, percent_of=args.percent_of,
         allow_overlap=args.allow_overlap)
     report = ingest.import_file(store, args.file, options)
-    if args.json:
-        print(json.dumps(report.as_dict(), ensure_ascii=False, default=str, indent=2))
+    if args.json:  # JSON is for scripts: English in every language, like the CSV outputs
+        with use_language(DEFAULT_LANGUAGE):
+            print(json.dumps(report.as_dict(), ensure_ascii=False, default=str, indent=2))
     else:
         print(report.text())
     return EXIT_OK
@@ -443,6 +452,25 @@ def _cmd_imports(store: Store, args) -> int:
     header = ["import_id", "file_name", "kind", "source", "imported_at", "rows_read", "rows_imported",
               "rows_replaced", "rows_skipped", "rows_rejected", "sha256"]
     write_safe_csv(sys.stdout, header, ([r[h] for h in header] for r in ingest.list_imports(store)))
+    return EXIT_OK
+
+
+def _cmd_benchmarks(store: Store, args) -> int:
+    if args.action == "import":
+        if len(args.args) != 1:
+            raise UsageError(_("benchmarks import needs one FILE"))
+        count = benchmarks.import_benchmarks_csv(store, args.args[0])
+        print(ngettext("{n} benchmark imported from {path}", "{n} benchmarks imported from {path}", count).format(
+            n=count, path=args.args[0]))
+        return EXIT_OK
+    if args.action == "export":
+        if len(args.args) != 1:
+            raise UsageError(_("benchmarks export needs one FILE"))
+        Path(args.args[0]).write_text(benchmarks.export_benchmarks_csv(store), encoding="utf-8")
+        print(_("benchmarks written to {path}").format(path=args.args[0]))
+        return EXIT_OK
+    emit(benchmarks.BENCHMARK_HEADER, ([b.channel, b.metric, b.value, b.source, b.year, b.scope]
+                                       for b in benchmarks.list_benchmarks(store)), args.format)
     return EXIT_OK
 
 
@@ -472,7 +500,8 @@ def _cmd_targets(store: Store, args) -> int:
 COMMANDS = {"import": _cmd_import, "imports": _cmd_imports, "quarantine": _cmd_quarantine, "report": _cmd_report,
             "backup": _cmd_backup, "restore": _cmd_restore, "followups": _cmd_followups, "check": _cmd_check,
             "load-sample": _cmd_load_sample, "kpis": _cmd_kpis, "compliance": _cmd_compliance,
-            "targets": _cmd_targets, "settings": _cmd_settings, "channels": _cmd_channels, "presets": _cmd_presets}
+            "targets": _cmd_targets, "settings": _cmd_settings, "channels": _cmd_channels, "presets": _cmd_presets,
+            "drivers": drivers_views.run, "staffing": staffing_views.run, "benchmarks": _cmd_benchmarks}
 
 
 def reading_text(column: str, value, row: dict) -> str:

@@ -6,11 +6,13 @@ written for people (CSV, workbook text) is safe to open in Excel.
 """
 from __future__ import annotations
 
+import copy
 import csv
 import io
 import math
 from dataclasses import dataclass
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Callable, Iterable, Sequence
 
 from .i18n import N_, _, current_language, format_number  # noqa: F401 (format_number: pages read it here)
@@ -276,24 +278,25 @@ def month_label(month: str, short: bool = False) -> str:
     Russian «март 2026» (the nominative, Babel's "LLLL y"), or «мар. 2026» when `short` (narrow table columns)."""
     if _english() or not month:
         return month
-    import datetime as dt
-
-    from babel.dates import format_date
-
-    return format_date(dt.date(int(month[:4]), int(month[5:7]), 1), "LLL y" if short else "LLLL y",
-                       locale=current_language())
+    return _babel_date(current_language(), int(month[:4]), int(month[5:7]), "LLL y" if short else "LLLL y")
 
 
 def quarter_label(quarter: str) -> str:
     """A YYYYQn quarter as a person reads it: English keeps the code ("2026Q1"); Russian «1-й кв. 2026»."""
     if _english() or not quarter:
         return quarter
+    year, q = int(quarter[:4]), int(quarter[-1])
+    return _babel_date(current_language(), year, 3 * q - 2, "QQQ y")
+
+
+@lru_cache(maxsize=4096)
+def _babel_date(language: str, year: int, month: int, pattern: str) -> str:
+    """A month's first day in a Babel date pattern: tables and charts ask for the same few months again and again."""
     import datetime as dt
 
-    from babel.dates import format_date
+    from babel.dates import format_date  # only a session that is not in English needs Babel's dates
 
-    year, q = int(quarter[:4]), int(quarter[-1])
-    return format_date(dt.date(year, 3 * q - 2, 1), "QQQ y", locale=current_language())
+    return format_date(dt.date(year, month, 1), pattern, locale=language)
 
 
 def day_label(day: str) -> str:
@@ -323,9 +326,13 @@ def chart_locale() -> dict | None:
     nominative, as an axis label stands alone)."""
     if _english():
         return None
+    return copy.deepcopy(_chart_locale(current_language()))  # a copy: each chart spec owns its dict
+
+
+@lru_cache(maxsize=None)
+def _chart_locale(code: str) -> dict:
     from babel.dates import get_day_names, get_month_names
 
-    code = current_language()
     days = get_day_names("wide", "stand-alone", locale=code)
     short_days = get_day_names("abbreviated", "stand-alone", locale=code)
     months = get_month_names("wide", "stand-alone", locale=code)

@@ -3,7 +3,7 @@
 Text that reaches a person is written in English in the code and marked: `_()` translates where the
 text is used; `N_()` marks a registry's text (a metric's label, a setting's help) that is translated
 where it is shown, with `_(value)`; `ngettext()` chooses a plural form (Russian has three).
-`pybabel extract` (babel.cfg) collects the marked texts into `cxmetrics/locale/cxmetrics.pot`;
+`python scripts/i18n.py update` (Babel's extractor) collects the marked texts into `cxmetrics/locale/cxmetrics.pot`;
 `cxmetrics/locale/ru/LC_MESSAGES/cxmetrics.po` is the Russian catalogue, a plain PO file any
 translator's tool edits (README "Translations"; the glossary is docs/GLOSSARY.ru.md).
 
@@ -18,6 +18,7 @@ import io
 import re
 from contextlib import contextmanager
 from contextvars import ContextVar
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterator
 
@@ -128,16 +129,22 @@ _ = gettext
 def format_number(value: float, decimals: int = 0, sign: bool = False) -> str:
     """A number with thousands separators and `decimals` decimals, in the current language.
 
-    English keeps Python's own formatting (1,234,567); another language formats through Babel's data for its
-    locale (Russian: 1 234 567 with a no-break space, a decimal comma)."""
+    English keeps Python's own formatting (1,234,567); another language takes its separators from Babel's data
+    for its locale (Russian: 1 234 567 with a no-break space, a decimal comma), read once per language."""
+    text = f"{value:+,.{decimals}f}" if sign else f"{value:,.{decimals}f}"
     code = current_language()
     if code == DEFAULT_LANGUAGE:
-        return f"{value:+,.{decimals}f}" if sign else f"{value:,.{decimals}f}"
-    from babel.numbers import format_decimal  # only a session that is not in English needs Babel's formats
+        return text
+    group, decimal = _separators(code)
+    return text.replace(",", "\0").replace(".", decimal).replace("\0", group)
 
-    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
-    text = format_decimal(round(value, decimals) + 0.0, format=pattern, locale=code)
-    return "+" + text if sign and value >= 0 else text
+
+@lru_cache(maxsize=None)
+def _separators(code: str) -> tuple[str, str]:
+    """(thousands, decimal) separators of a language, from Babel's locale data."""
+    from babel.numbers import get_decimal_symbol, get_group_symbol  # only a session not in English needs them
+
+    return get_group_symbol(code), get_decimal_symbol(code)
 
 
 def placeholders(text: str) -> list[str]:

@@ -11,7 +11,7 @@ from their registries in schema.
 from __future__ import annotations
 
 from .errors import CLI, INTERFACES, PAGE, AlreadyImported, text_for
-from .i18n import _
+from .i18n import _, format_number, ngettext
 from .schema import IMPORT_CONTROLS, field_label
 
 
@@ -79,12 +79,41 @@ def _rebuild_message(template: str, values: dict) -> Message:
     return Message(template, **values)
 
 
+class PluralMessage(Message):
+    """A Message whose wording depends on a count `n` (Russian has three forms): the form is chosen, and `{n}`
+    formatted, in the language of whoever reads it."""
+
+    def __new__(cls, singular: str, plural: str, n: int, **values):
+        text = str.__new__(cls, _fill(ngettext(singular, plural, n), {**values, "n": format_number(n)}, CLI))
+        text.template, text.plural, text.n, text.values = singular, plural, n, values
+        return text
+
+    def text_for(self, interface: str) -> str:
+        return _fill(ngettext(self.template, self.plural, self.n), {**self.values, "n": format_number(self.n)},
+                     interface)
+
+    def __reduce__(self):
+        return _rebuild_plural, (self.template, self.plural, self.n, self.values)
+
+
+def _rebuild_plural(singular: str, plural: str, n: int, values: dict) -> PluralMessage:
+    return PluralMessage(singular, plural, n, **values)
+
+
 _PER_INTERFACE = (Message, ControlRef, FieldRef)
 
 
 def _fill(template: str, values: dict, interface: str) -> str:
-    return template.format(**{k: text_for(v, interface) if isinstance(v, _PER_INTERFACE) else v
-                              for k, v in values.items()})
+    return template.format(**{k: _value_text(v, interface) for k, v in values.items()})
+
+
+def _value_text(value, interface: str):
+    """A value of a message as the interface shows it; a list of messages is joined with commas."""
+    if isinstance(value, _PER_INTERFACE):
+        return text_for(value, interface)
+    if isinstance(value, list):
+        return ", ".join(str(_value_text(item, interface)) for item in value)
+    return value
 
 
 def already_imported(file_name: str, import_id: int, imported_on: str) -> AlreadyImported:

@@ -5,6 +5,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from .benchmarks import Benchmark, BenchmarkBook, list_benchmarks
 from .compliance import compliance
 from .config import channel_settings, get_settings
 from .display import (STATUS_WORDS, channel_name, format_value, metric_format, month_label, ordered_channels,
@@ -80,6 +81,7 @@ class ReviewRow:
     rolling_misses: int | None
     previous_value: float | None
     last_year_value: float | None
+    benchmark: Benchmark | None = None  # the industry reference beside it (never a target: no state reads it)
 
     @property
     def previous_delta(self):
@@ -121,6 +123,11 @@ class QuarterlyReview:
         """(channel, metric) pairs whose months are not measured (no value anywhere in the rule's window)."""
         return {(r.channel, r.metric) for r in self.rows if any(c.state == "not_measured" for c in r.months)}
 
+    @property
+    def benchmarks(self) -> list[Benchmark]:
+        """The benchmarks beside the scorecard's rows, each once, in the rows' order."""
+        return list(dict.fromkeys(r.benchmark for r in self.rows if r.benchmark is not None))
+
     def state_of(self, row) -> str | None:
         """A Monthly-table row's state, 'not_measured' where the channel × metric has no value to hold."""
         if row.state == "no_data" and (row.channel, row.metric) in self.not_measured:
@@ -145,6 +152,7 @@ def quarterly_review(store, quarter: str, channels: list[str] | None = None) -> 
     rule = {(c.channel, c.metric): c for c in compliance(store, last, channels)}
     loaded = latest_month(store) or last
     book = TargetBook(list_targets(store))
+    references = BenchmarkBook(list_benchmarks(store))
     by_month = {(r.channel, r.metric, r.period): r for r in monthly}
     present = ordered_channels({r.channel for r in monthly})
     order = {m.id: i for i, m in enumerate(REGISTRY)}
@@ -183,7 +191,8 @@ def quarterly_review(store, quarter: str, channels: list[str] | None = None) -> 
                 None if end_target is None else end_target.target, quarter_state,
                 c.status if c else None, len(c.flagged_months) if c else None,
                 previous.get((channel, metric_id)).value if (channel, metric_id) in previous else None,
-                last_year.get((channel, metric_id)).value if (channel, metric_id) in last_year else None))
+                last_year.get((channel, metric_id)).value if (channel, metric_id) in last_year else None,
+                references.lookup(channel, metric_id)))
     rows.sort(key=lambda r: (present.index(r.channel), order[r.metric]))
     trend_months = month_range(add_months(last, -11), last)
     trend_rows = kpis(store, "month", channels=channels, date_from=trend_months[0], date_to=last,

@@ -19,7 +19,7 @@ _WHOLE = re.compile(r"\d+")
 class Setting:
     name: str
     default: str
-    kind: str      # timezone | days | whole | score | megabytes | language
+    kind: str      # timezone | days | whole | score | megabytes | language | percent
     label_text: str  # the settings form's label (English, marked N_(); `label` is it translated)
     help_text: str   # the README's "meaning" and the form's tooltip
     on_page: bool = True  # False: set by whoever runs the app (it must match the server's own configuration)
@@ -45,6 +45,10 @@ class Setting:
             if text not in LANGUAGES:
                 raise UsageError(_("unknown language {value!r}: use one of {languages}")
                                  .format(value=text, languages=", ".join(LANGUAGES)))
+        elif self.kind == "percent":
+            if not _NUMBER.fullmatch(text) or float(text) >= 100:
+                raise UsageError(_("{name} must be a percentage from 0 to below 100, e.g. {default}")
+                                 .format(name=self.name, default=self.default))
         elif self.kind == "score":
             if not _NUMBER.fullmatch(text):
                 raise UsageError(_("{name} must be a score, e.g. {default}").format(name=self.name, default=self.default))
@@ -81,6 +85,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("followup_ces_max", "2", "score", N_("Follow up CES ≤"), N_("… or CES ≤ this")),
     Setting("followup_overdue_days", "7", "whole", N_("Follow-up overdue after (days)"),
             N_("open follow-up cases older than this many days are overdue (highlighted, counted on the Overview)")),
+    Setting("shrinkage_pct", "30", "percent", N_("Shrinkage (%)"),
+            N_("share of paid agent time not available for contacts (breaks, training, meetings, absence), in "
+               "percent: the Staffing page and `staffing` schedule agents ÷ (1 − this)")),
     Setting("max_upload_mb", "200", "megabytes", N_("Largest upload (MB)"),
             N_("largest file an import accepts; a workbook may unpack to at most 5× this (a zip-bomb guard). "
             "Streamlit's `server.maxUploadSize` in `.streamlit/config.toml` matches it."), on_page=False),

@@ -6,6 +6,7 @@ inserts (`insert_rows`, `insert_frame`) and temporary tables (`temp_tables`) go 
 """
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import hashlib
 import json
@@ -60,8 +61,21 @@ _CONTACT_COLUMNS = """
     next_contact_at TIMESTAMPTZ
 """
 
-# Each entry is one schema version; a store is brought up to the last one at connect.
-MIGRATIONS: list[list[str]] = [
+SHIPPED_BENCHMARKS = Path(__file__).with_name("benchmarks.csv")  # industry benchmarks a store starts with
+
+
+def _seed_benchmarks(con: duckdb.DuckDBPyConnection) -> None:
+    """The shipped benchmarks (cxmetrics/benchmarks.csv, checked by tests/test_benchmarks.py) into the new table."""
+    with SHIPPED_BENCHMARKS.open(encoding="utf-8-sig", newline="") as fh:
+        rows = [[r["channel"], r["metric"], float(r["value"]), r["source"], int(r["year"]), r["scope"]]
+                for r in csv.DictReader(fh)]
+    if rows:
+        con.executemany("INSERT INTO benchmarks VALUES (?, ?, ?, ?, ?, ?)", rows)
+
+
+# Each entry is one schema version; a store is brought up to the last one at connect. A step is SQL, or a function
+# given the migration's connection (for seeding with bind parameters).
+MIGRATIONS: list[list] = [
     [
         "CREATE SEQUENCE import_id_seq START 1",
         """CREATE TABLE imports (
@@ -181,6 +195,20 @@ MIGRATIONS: list[list[str]] = [
             sl_rebuilt BOOLEAN NOT NULL,
             abandon_rebuilt BOOLEAN NOT NULL
         )""",
+    ],
+    [
+        # Industry benchmarks (issue 16 §3): reference values per channel ('*' = every channel) and metric, with
+        # where they come from. Never a target. A new store and an upgraded one both start with the shipped set.
+        """CREATE TABLE benchmarks (
+            channel VARCHAR NOT NULL,
+            metric VARCHAR NOT NULL,
+            value DOUBLE NOT NULL,
+            source VARCHAR NOT NULL,
+            year INTEGER NOT NULL,
+            scope VARCHAR NOT NULL,
+            PRIMARY KEY (channel, metric)
+        )""",
+        _seed_benchmarks,
     ],
 ]
 
@@ -458,7 +486,7 @@ class Store:
                 cur.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER, applied_at TIMESTAMPTZ)")
                 for version in range(current + 1, len(MIGRATIONS) + 1):
                     for statement in MIGRATIONS[version - 1]:
-                        cur.execute(statement)
+                        statement(cur) if callable(statement) else cur.execute(statement)
                     cur.execute("INSERT INTO schema_version VALUES (?, now())", [version])
                 _seed_defaults(cur, new_store=current == 0)
                 cur.execute("COMMIT")

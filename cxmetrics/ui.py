@@ -196,8 +196,19 @@ def language_key(key: str) -> str:
 
     Streamlit knows a keyed select box by its key alone, and a browser keeps showing the option text the box
     was first drawn with; a box whose options read differently per language (months, quarters, statuses) is
-    another widget in another language, so switching shows it in the new words."""
-    language = current_language()
+    another widget in another language, so switching shows it in the new words. It starts from the choice
+    made in the other language."""
+    scoped = _scoped_key(key, current_language())
+    if scoped not in st.session_state:  # keep the choice made in the other language
+        for language in LANGUAGES:
+            previous = _scoped_key(key, language)
+            if previous != scoped and previous in st.session_state:
+                st.session_state[scoped] = st.session_state[previous]
+                break
+    return scoped
+
+
+def _scoped_key(key: str, language: str) -> str:
     return key if language == DEFAULT_LANGUAGE else f"{key}_{language}"
 
 

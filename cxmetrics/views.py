@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from . import early_warning as ew
+from .benchmarks import list_benchmarks
 from .charts import (NPS_GROUPS, channel_detail_specs, coverage_chart, nps_groups, overview_trend_specs,
                      satisfaction_specs, spec)
 from .compliance import compliance
@@ -208,7 +209,7 @@ def overview(store: Store, month: str, channels: list[str] | None = None, queues
                     "stored but not measured).")).format(month=month_label(month))
     marks = _(REBUILT_NOTE) if any(r.rebuilt for r in rows if r.period == month and r.channel in shown) else ""
     return Overview(month, shown, tiles, scorecard, frame, attention, len(missed),
-                    overview_trend_specs(frame, KEY_METRICS), not_measured, notice, marks)
+                    overview_trend_specs(frame, KEY_METRICS, list_benchmarks(store)), not_measured, notice, marks)
 
 
 def _scorecard(rows, month: str, channels: list[str], measured: set) -> pd.DataFrame:
@@ -245,6 +246,7 @@ class ChannelDetail:
     settings_text: str = ""
     grain_notes: dict = field(default_factory=dict)  # view → why it is empty (data too coarse, spec §1b)
     marks: list = field(default_factory=list)  # what the figures carry: rebuilt values, reported thresholds
+    benchmarks: list = field(default_factory=list)  # the industry benchmarks drawn on the trends (never targets)
 
 
 # Why a view is empty: (view, the finest grain the channel's data have) → the sentence ({channel}, {month}).
@@ -285,7 +287,7 @@ def channel_detail(store: Store, channel: str, month: str, months_back: int = 12
     structure["group"] = structure["metric"].map(nps_groups())
     settings = next((s for s in channel_settings(store) if s["channel"] == channel), {})
     detail = ChannelDetail(channel, month, monthly, daily, heat, drill, structure, settings,
-                           settings_text=channel_settings_text(settings))
+                           settings_text=channel_settings_text(settings), benchmarks=list_benchmarks(store))
     for view, period in (("daily", "day"), ("heatmap", "interval")):
         coarse = coarser_data(store, period, [channel], month, month).get(channel)
         if coarse:
@@ -395,6 +397,13 @@ def save_targets_frame(store: Store, frame: pd.DataFrame) -> int:
         raise ImportRefused(_("Some target rows are invalid; nothing was saved."), problems)
     replace_targets(store, targets)
     return len(targets)
+
+
+def benchmarks_frame(store: Store) -> pd.DataFrame:
+    """The industry benchmarks as the Targets & settings page shows them (read-only): who says so, when, for what."""
+    columns = [_("Channel"), _("Metric"), _("Benchmark"), _("Source"), _("Year"), _("Scope")]
+    return pd.DataFrame([[channel_name(b.channel), METRICS[b.metric].label, format_value(b.metric, b.value), b.source,
+                          str(b.year), b.scope] for b in list_benchmarks(store)], columns=columns)
 
 
 def channel_settings_frame(store: Store) -> pd.DataFrame:

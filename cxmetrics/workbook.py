@@ -110,6 +110,11 @@ class _Sheet:
             self.ws.column_dimensions[get_column_letter(col)].width = min(maximum, max(8, width + 2))
 
 
+def _benchmark_note(benchmark) -> str:
+    """The Summary's note of a benchmark's source: "SQM Group 2022" (its scope is in the benchmarks table below)."""
+    return f"{benchmark.source} {benchmark.year}"
+
+
 def _summary(wb, review: QuarterlyReview) -> None:
     """The scorecard with state fills and symbols, the findings and the targets in force."""
     s = _Sheet(wb, _("Summary"))
@@ -122,6 +127,9 @@ def _summary(wb, review: QuarterlyReview) -> None:
         _("Quarter"), "n", _("Target"), _("State"), _("Rolling rule"),
         _("vs {quarter}").format(quarter=quarter_label(shift_quarter(review.quarter, -1))),
         _("vs {quarter}").format(quarter=quarter_label(shift_quarter(review.quarter, -4)))]
+    references = review.benchmarks  # the columns appear when a benchmark applies to some row
+    if references:
+        header += [_("Benchmark"), _("Benchmark source")]
     s.header(4, header)
     row = 5
     if not review.has_data:
@@ -146,6 +154,9 @@ def _summary(wb, review: QuarterlyReview) -> None:
         delta_fmt = metric_format(r.metric).excel_delta
         s.put(row, col + 5, r.previous_delta, delta_fmt)
         s.put(row, col + 6, r.last_year_delta, delta_fmt)
+        if r.benchmark is not None:  # a reference beside the row, never a target: no fill, no state
+            s.put(row, col + 7, excel_number(r.metric, r.benchmark.value), fmt)
+            s.put(row, col + 8, _benchmark_note(r.benchmark))
         row += 1
     row += 1
     s.put(row, 1, _("Findings"), bold=True)
@@ -166,6 +177,21 @@ def _summary(wb, review: QuarterlyReview) -> None:
         s.put(row, 5, t["effective_from"] or _("always"))
         s.put(row, 6, channel_name(t["scope"]))
         s.put(row, 7, ", ".join(month_name(m) for m in t["months"]))
+    if references:
+        row += 2
+        s.put(row, 1, _("Industry benchmarks (references, not targets)"), bold=True)
+        row += 1
+        s.header(row, [_("Channel"), _("Metric"), _("Benchmark"), _("Source"), _("Year"), _("Scope")])
+        width = s.widths.get(6, 0)
+        for b in references:
+            row += 1
+            s.put(row, 1, channel_name(b.channel))
+            s.put(row, 2, _label(b.metric))
+            s.put(row, 3, excel_number(b.metric, b.value), metric_format(b.metric).excel)
+            s.put(row, 4, b.source)
+            s.put(row, 5, b.year, "0")
+            s.put(row, 6, b.scope)
+        s.widths[6] = width  # the scope runs across the empty cells to its right; the quarter column stays narrow
     s.ws.freeze_panes = "C5"
     s.widths[1] = min(s.widths.get(1, 0), 14)  # findings run across; keep the channel column narrow
     s.fit()

@@ -73,8 +73,10 @@ for section, items in SECTIONS.items():
     for number, title, text in items:
         evidence = context.evidence.get(number)
         default = evidence.score if evidence is not None and evidence.score else NOT_SCORED
-        value = st.select_slider(f"{number}. {_(title)}", options=OPTIONS, value=default, format_func=_option_text,
-                                 help=_(text), key=f"maturity_{number}")
+        key = ui.language_key(f"maturity_{number}")  # the option words follow a language switch, the score stays
+        start = {} if key in st.session_state else {"value": default}
+        value = st.select_slider(f"{number}. {_(title)}", options=OPTIONS, format_func=ui.in_language(_option_text),
+                                 help=_(text), key=key, **start)
         scores[number] = None if value == NOT_SCORED else value
         if evidence is not None:
             label = (_("Proposed from the data: {score} — {qualifying} of {cases} qualify ({share}%)").format(

@@ -1,10 +1,11 @@
-"""Targets & settings: targets with history, channel settings, general settings, CSV import/export."""
+"""Targets & settings: targets with history, industry benchmarks, channel and general settings, CSV import/export."""
 import streamlit as st
 
 from cxmetrics import CxError, ui
+from cxmetrics.benchmarks import export_benchmarks_csv, import_benchmarks_text
 from cxmetrics.config import get_settings, set_channels, set_settings
 from cxmetrics.display import channel_name
-from cxmetrics.i18n import LANGUAGES, _
+from cxmetrics.i18n import LANGUAGES, _, ngettext
 from cxmetrics.metrics import METRICS, TARGETED
 from cxmetrics.schema import SL_FORMULA_TEXT, SL_FORMULAS
 from cxmetrics.settings import SETTINGS
@@ -53,6 +54,30 @@ if not locked:
             targets = parse_targets_csv(upload.getvalue().decode("utf-8-sig"), upload.name)
             replace_targets(store, targets)
             st.success(_("Imported {count} targets from {file}.").format(count=len(targets), file=upload.name))
+        except (CxError, UnicodeDecodeError) as exc:
+            st.error(str(exc))
+
+st.subheader(_("Industry benchmarks"))
+st.caption(_("Benchmarks are references, not targets: each is drawn as a grey dotted line on the trend charts and "
+             "written beside the scorecard in the quarterly workbook, and no state, rule or alert uses it. They come "
+             "with their source, year and scope; import a CSV (channel,metric,value,source,year,scope) to use your "
+             "own peer group instead."))
+benchmarks = ui.view("benchmarks_frame")
+if benchmarks.empty:
+    st.caption(_("No benchmarks: the trend charts show your figures and targets only."))
+else:
+    st.dataframe(benchmarks, hide_index=True, width="stretch")
+left, right = st.columns(2)
+right.download_button(_("Export benchmarks CSV"), export_benchmarks_csv(store), file_name="benchmarks.csv",
+                      mime="text/csv")
+if not locked:
+    upload = left.file_uploader(_("Import benchmarks CSV (replaces all benchmarks)"), type=["csv"],
+                                key="benchmarks_csv")
+    if upload is not None and left.button(_("Import these benchmarks")):
+        try:
+            count = import_benchmarks_text(store, upload.getvalue().decode("utf-8-sig"), upload.name)
+            st.success(ngettext("Imported {count} benchmark from {file}.", "Imported {count} benchmarks from {file}.",
+                                count).format(count=count, file=upload.name))
         except (CxError, UnicodeDecodeError) as exc:
             st.error(str(exc))
 

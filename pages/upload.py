@@ -270,7 +270,8 @@ for index, upload in enumerate(files or []):
             report = None
         if report is not None:
             if report.kind == "aggregated":
-                st.caption(_(GRAIN_CAPTIONS[report.file.get(GRAIN)]))
+                if report.file.get(GRAIN) in GRAIN_CAPTIONS:
+                    st.caption(_(GRAIN_CAPTIONS[report.file[GRAIN]]))
             if report.kind == "aggregated" or info.file_format in PLATFORM_FORMATS:
                 for note in report.warnings:
                     st.caption("• " + text_for(note, PAGE))

@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT))
 from cxmetrics.i18n import DOMAIN, LANGUAGES, LOCALE_DIR, DEFAULT_LANGUAGE, compile_po, placeholders  # noqa: E402
 
 KEYWORDS = {"_": None, "gettext": None, "N_": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2),
-            "Message": None}
+            "Message": None, "PluralMessage": (1, 2)}
 SOURCES = ("cxmetrics", "pages", "app.py")
 PARTS = ROOT / "i18n_parts"
 
@@ -77,7 +77,7 @@ def update() -> None:
                         existing.string = message.string  # a part is newer work (Catalog.add would keep the old)
         catalog.update(template, no_fuzzy_matching=True)
         with path.open("wb") as fh:
-            write_po(fh, catalog, width=100, sort_output=True, ignore_obsolete=False, include_previous=False)
+            write_po(fh, catalog, width=100, sort_output=True, ignore_obsolete=True, include_previous=False)
         path.with_suffix(".mo").write_bytes(compile_po(path, code))  # what the app reads at run time
         missing = problems(code)
         print(f"{path.relative_to(ROOT)}: {len(template)} texts, {len(missing)} problems")
@@ -97,9 +97,9 @@ def problems(code: str) -> list[str]:
             continue
         ids = message.id if isinstance(message.id, (list, tuple)) else [message.id]
         strings = entry.string if isinstance(entry.string, (list, tuple)) else [entry.string]
-        wanted = placeholders(ids[-1])
+        wanted = placeholders(ids[-1])  # every plural form keeps the plural's placeholders (Russian uses "one" for 21)
         for string in strings:
-            if placeholders(string) != wanted and placeholders(string) != placeholders(ids[0]):
+            if placeholders(string) != wanted:
                 found.append(f"{where}: the translation of {message.id!r} has placeholders "
                              f"{placeholders(string)}, not {wanted}")
     return found

@@ -15,8 +15,9 @@ from cxmetrics.display import STATUS_WORDS
 from cxmetrics.views import KEY_METRICS, targets_frame
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = ["pages/overview.py", "pages/channel.py", "pages/compliance.py", "pages/review.py", "pages/satisfaction.py",
-         "pages/followup.py", "pages/maturity.py", "pages/targets.py", "pages/quality.py", "pages/upload.py"]
+PAGES = ["pages/overview.py", "pages/channel.py", "pages/compliance.py", "pages/review.py", "pages/staffing.py",
+         "pages/satisfaction.py", "pages/drivers.py", "pages/followup.py", "pages/maturity.py", "pages/targets.py",
+         "pages/quality.py", "pages/upload.py"]
 
 
 def _app(db, monkeypatch) -> AppTest:
@@ -55,7 +56,8 @@ def test_every_page_on_the_sample_store(page, sample_copy, monkeypatch):
     at = _open(_app(sample_copy, monkeypatch), page)
     assert not at.error
     assert at.title[0].value in ("Overview", "Channel detail", "Compliance (9 of the last 12 months)",
-                                 "Quarterly review", "Satisfaction", "Follow-up of low scores",
+                                 "Quarterly review", "Staffing what-if", "Satisfaction", "Satisfaction drivers",
+                                 "Follow-up of low scores",
                                  "CX maturity self-assessment", "Targets & settings", "Data quality", "Upload")
 
 

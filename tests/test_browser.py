@@ -185,7 +185,7 @@ def test_upload_pwc_then_overview_compliance_and_channel_detail(server, tmp_path
 
 PAGES = {"Overview": "Overview", "Channel detail": "Channel detail",
          "Compliance (9 of 12)": "Compliance (9 of the last 12 months)", "Quarterly review": "Quarterly review",
-         "Satisfaction": "Satisfaction", "Follow-up": "Follow-up of low scores", "CX maturity": "CX maturity self-assessment",
+         "Staffing": "Staffing what-if", "Satisfaction": "Satisfaction", "Drivers": "Satisfaction drivers", "Follow-up": "Follow-up of low scores", "CX maturity": "CX maturity self-assessment",
          "Upload": "Upload", "Targets & settings": "Targets & settings", "Data quality": "Data quality"}
 
 
@@ -249,8 +249,8 @@ def test_upload_a_queue_log_in_a_browser_with_no_mapping(server, tmp_path):
     save_screenshots(tmp_path, "queue_log-")
 
 
-RUSSIAN_NAVIGATION = ["Обзор", "Канал подробно", "Соответствие (9 из 12)", "Квартальный обзор", "Удовлетворённость",
-                      "Отработка оценок", "Зрелость CX", "Загрузка", "Цели и настройки", "Качество данных"]
+RUSSIAN_NAVIGATION = ["Обзор", "Канал подробно", "Соответствие (9 из 12)", "Квартальный обзор", "Расчёт персонала",
+                      "Удовлетворённость", "Факторы удовлетворённости", "Отработка оценок", "Зрелость CX", "Загрузка", "Цели и настройки", "Качество данных"]
 
 
 def test_every_page_in_russian_through_the_sidebar_switch(tmp_path):

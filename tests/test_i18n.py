@@ -18,8 +18,9 @@ from cxmetrics.metrics import METRICS
 from . import shapes
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = ["pages/overview.py", "pages/channel.py", "pages/compliance.py", "pages/review.py", "pages/satisfaction.py",
-         "pages/followup.py", "pages/maturity.py", "pages/targets.py", "pages/quality.py", "pages/upload.py"]
+PAGES = ["pages/overview.py", "pages/channel.py", "pages/compliance.py", "pages/review.py", "pages/staffing.py",
+         "pages/satisfaction.py", "pages/drivers.py", "pages/followup.py", "pages/maturity.py", "pages/targets.py",
+         "pages/quality.py", "pages/upload.py"]
 CYRILLIC = re.compile("[А-Яа-яЁё]")
 
 
@@ -271,3 +272,45 @@ def test_the_stored_setting_is_every_new_sessions_default(sample_db, tmp_path, m
     at.run()
     assert at.title[0].value == "Обзор"
     assert at.session_state["language"] == "ru" and at.sidebar.selectbox(key="language").label == "Language · Язык"
+
+
+def test_the_store_and_the_json_report_stay_english_whatever_the_language(store, tmp_path):
+    """A Russian session sees its import report in Russian; the imports table and `import --json` keep English."""
+    from .conftest import run_cli
+
+    log = ROOT / "tests" / "fixtures" / "platforms" / "queue_log"
+    with use_language("ru"):
+        report = import_file(store, log)
+        shown = [str(w) for w in report.warnings]
+    assert any(CYRILLIC.search(w) for w in shown), shown
+    stored = json.loads(store.scalar("SELECT report_json FROM imports"))["warnings"]
+    assert stored and not any(CYRILLIC.search(w) for w in stored), stored
+    assert [w for w in stored if "queue_log line" in w or "entered a queue" in w]
+    db = tmp_path / "cli.duckdb"
+    assert run_cli("settings", "set", "language", "ru", db=db).returncode == 0
+    result = run_cli("import", str(log), "--json", db=db)
+    assert result.returncode == 0, result.stderr
+    assert not CYRILLIC.search(result.stdout), result.stdout[:400]
+
+
+def test_a_choice_survives_a_language_switch(sample_db, tmp_path, monkeypatch):
+    """The month chosen in English is still chosen after switching to Russian, now in Russian words; the same for
+    a maturity score."""
+    db = tmp_path / "store.duckdb"
+    shutil.copy(sample_db, db)
+    monkeypatch.setenv("CXMETRICS_DB", str(db))
+    monkeypatch.chdir(ROOT)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.run()
+    earlier = at.selectbox(key="overview_month").options[3]
+    at.selectbox(key="overview_month").set_value(earlier).run()
+    at.session_state["language"] = "ru"
+    at.run()
+    box = at.selectbox(key="overview_month_ru")
+    assert box.value == earlier and CYRILLIC.search(box.options[0]), (box.value, box.options[:2])
+    at.session_state["language"] = "ru"  # AppTest drops the sidebar switch's state on a page switch; a browser keeps it
+    at.switch_page("pages/maturity.py").run()
+    at.select_slider(key="maturity_3_ru").set_value(4).run()
+    at.session_state["language"] = "en"
+    at.run()
+    assert at.select_slider(key="maturity_3").value == 4

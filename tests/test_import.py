@@ -112,7 +112,7 @@ def test_xlsx_blank_rows_cells_past_the_header_and_padded_text(store, tmp_path):
     wb.save(path)
     report = import_file(store, path)
     assert report.rows_imported == 3, report.text()
-    assert any("gaps.xlsx, row 4: cells beyond the last header were ignored: ['stray note']" in w
+    assert any("gaps.xlsx, row 4: cells beyond the last header were ignored: stray note" in w
                for w in report.warnings), report.warnings
     rows = contacts(store)
     assert [r["contact_id"] for r in rows] == ["A1", "A2", "A3"]
@@ -309,7 +309,7 @@ def test_db_path_resolution(monkeypatch, tmp_path):
 
 
 def test_schema_is_versioned_and_seeded(store):
-    assert store.schema_version() == 3
+    assert store.schema_version() == 4
     assert store.fetchall("SELECT channel, sl_threshold_s, short_abandon_s, sl_formula FROM channel_settings "
                           "ORDER BY channel") == [
         ("back_office", 172800.0, 0.0, "abandons_against"), ("chat", 60.0, 5.0, "abandons_against"),
@@ -319,7 +319,7 @@ def test_schema_is_versioned_and_seeded(store):
     assert dict(store.fetchall("SELECT key, value FROM settings")) == {
         "timezone": "UTC", "fcr_window_days": "7", "churn_window_days": "30", "rule_k": "9", "rule_n": "12",
         "max_upload_mb": "200", "followup_nps_max": "6", "followup_csat_max": "2", "followup_ces_max": "2",
-        "followup_overdue_days": "7", "language": "en"}
+        "followup_overdue_days": "7", "language": "en", "shrinkage_pct": "30"}
     assert set(store.table_counts()) >= {"contacts", "customers", "imports", "mapping_presets", "channel_settings",
                                          "targets", "settings", "quarantine"}
 

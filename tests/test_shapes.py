@@ -15,8 +15,9 @@ from cxmetrics.compliance import compliance
 from . import shapes
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = ["pages/overview.py", "pages/channel.py", "pages/compliance.py", "pages/review.py", "pages/satisfaction.py",
-         "pages/followup.py", "pages/maturity.py", "pages/targets.py", "pages/quality.py", "pages/upload.py"]
+PAGES = ["pages/overview.py", "pages/channel.py", "pages/compliance.py", "pages/review.py", "pages/staffing.py",
+         "pages/satisfaction.py", "pages/drivers.py", "pages/followup.py", "pages/maturity.py", "pages/targets.py",
+         "pages/quality.py", "pages/upload.py"]
 THIS_MONTH = dt.date.today().strftime("%Y-%m")
 
 

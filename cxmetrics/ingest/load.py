@@ -10,6 +10,8 @@ import os
 import signal
 
 from ..measures import TouchedDays, latest_contact, rebuild, refresh_days
+from ..errors import CLI, text_for
+from ..i18n import DEFAULT_LANGUAGE, use_language
 from ..messages import Message
 from ..storage import Store, TempTable, quote_ident
 from . import read
@@ -145,8 +147,15 @@ def finish_import(job: ImportJob, report: ImportReport) -> None:
         [report.import_id, report.file_name, job.sha, report.kind, report.source,
          json.dumps(report.mapping, ensure_ascii=False), report.rows_read, report.rows_imported,
          report.rows_replaced, report.rows_skipped, report.rows_rejected,
-         json.dumps({"file": report.file, "warnings": report.warnings, "new_channels": report.new_channels,
+         json.dumps({"file": report.file, "warnings": stored_texts(report.warnings), "new_channels": report.new_channels,
                      "ignored_columns": report.ignored_columns}, ensure_ascii=False)])
+
+
+def stored_texts(messages: list) -> list[str]:
+    """Messages as the store keeps them: in English, the command line's wording, whatever the importer's language
+    (like the quarantine's reasons, the store's text is the same for every reader)."""
+    with use_language(DEFAULT_LANGUAGE):
+        return [text_for(m, CLI) for m in messages]
 
 
 def _quarantine(job: ImportJob, import_id: int) -> None:

@@ -28,8 +28,8 @@ import pyarrow as pa
 
 from ..display import format_number
 from ..errors import ImportRefused, RowProblem
-from ..i18n import _, ngettext
-from ..messages import Message
+
+from ..messages import Message, PluralMessage
 from .read import FileInfo, column_names, file_kind
 
 QUEUE_LOG = "Asterisk queue_log"
@@ -177,24 +177,24 @@ def _read_queue_log(path: Path, display: str, warnings: list[str]) -> _Rows:
                  queue=call.queue, agent="" if call.agent == "NONE" else call.agent)
     if noise:
         n = sum(noise.values())
-        warnings.append(ngettext("{n} queue_log line carries no contact and was skipped: {events}.",
-                                 "{n} queue_log lines carry no contact and were skipped: {events}.", n)
-                        .format(n=format_number(n), events=_events(noise)))
+        warnings.append(PluralMessage("{n} queue_log line carries no contact and was skipped: {events}.",
+                                      "{n} queue_log lines carry no contact and were skipped: {events}.", n,
+                                      events=_events(noise)))
     if calls:
         first = sorted(calls.values(), key=lambda c: c.line)[:5]
-        warnings.append(ngettext(
+        warnings.append(PluralMessage(
             "{n} call entered a queue but has no outcome in this file (still queued when the log was cut, or the log "
             "is incomplete): not imported. First: {first}. Import a later queue_log that contains the outcome.",
             "{n} calls entered a queue but have no outcome in this file (still queued when the log was cut, or the "
             "log is incomplete): not imported. First: {first}. Import a later queue_log that contains the outcome.",
-            len(calls)).format(n=format_number(len(calls)), first=", ".join(
-                _("{contact_id} (line {line})").format(contact_id=c.contact_id, line=c.line) for c in first)))
+            len(calls), first=[Message("{contact_id} (line {line})", contact_id=c.contact_id, line=c.line)
+                               for c in first]))
     if orphans:
         n = sum(orphans.values())
-        warnings.append(ngettext("{n} line belongs to a call that entered the queue before this file starts; not "
-                                 "imported: {events}.",
-                                 "{n} lines belong to calls that entered the queue before this file starts; not "
-                                 "imported: {events}.", n).format(n=format_number(n), events=_events(orphans)))
+        warnings.append(PluralMessage("{n} line belongs to a call that entered the queue before this file starts; "
+                                      "not imported: {events}.",
+                                      "{n} lines belong to calls that entered the queue before this file starts; "
+                                      "not imported: {events}.", n, events=_events(orphans)))
     return rows
 
 
@@ -272,17 +272,17 @@ def _read_connect(path: Path, display: str, warnings: list[str]) -> _Rows:
                  customer_id=_text((r.get("CustomerEndpoint") or {}).get("Address")),
                  queue=_text(queue.get("Name")), agent=_text(agent.get("Username")))
     if stale:
-        warnings.append(ngettext(
+        warnings.append(PluralMessage(
             "{n} older copy of a contact record was dropped: records are delivered at least once, and the one with "
             "the latest LastUpdateTimestamp is kept for each ContactId.",
             "{n} older copies of contact records were dropped: records are delivered at least once, and the one "
-            "with the latest LastUpdateTimestamp is kept for each ContactId.", stale).format(n=format_number(stale)))
+            "with the latest LastUpdateTimestamp is kept for each ContactId.", stale))
     if self_service:
-        warnings.append(ngettext(
+        warnings.append(PluralMessage(
             "{n} inbound contact never entered a queue (ended in the contact flow): not offered to agents, so not "
             "imported.",
             "{n} inbound contacts never entered a queue (ended in the contact flow): not offered to agents, so not "
-            "imported.", self_service).format(n=format_number(self_service)))
+            "imported.", self_service))
     return rows
 
 
