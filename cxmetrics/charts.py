@@ -110,10 +110,12 @@ def _benchmark_rows(data: pd.DataFrame, metric_id: str, benchmarks, last_month: 
         label = benchmark_label(b)
         if len(channels) > 1 and len(mine) < len(channels):  # say whose it is when others have none or another
             label = f"{label} · {', '.join(channel_name(c) for c in mine)}"
-        rows.append({"period": last_month, "value": b.value, "Benchmark": label,
+        rows.append({"period": last_month, "value": b.value, "Benchmark": label, "below": False,
                      "Channels": ", ".join(channel_name(c) for c in mine),
                      "value_text": format_value(metric_id, b.value), "source": b.source, "year": str(b.year),
                      "scope": b.scope})
+    if len(rows) > 1:  # two labels near each other would overprint: the lowest benchmark's goes under its line
+        min(rows, key=lambda r: r["value"])["below"] = True
     return pd.DataFrame(rows)
 
 
@@ -183,11 +185,15 @@ def trend_chart(frame: pd.DataFrame, metric_id: str, benchmarks=()) -> dict | No
                                  "strokeWidth": 1.5}, {"y": {"field": "value", "type": "quantitative"},
                                                        "tooltip": benchmark_tooltip})
         del rule["encoding"]["x"]  # a rule without x spans the whole chart: the reference holds for every month
-        label = {"data": rule["data"], "mark": {"type": "text", "color": BENCHMARK_COLOUR, "align": "right",
-                                                 "baseline": "bottom", "dy": -3, "fontSize": 11},
-                 "encoding": {"x": x, "y": {"field": "value", "type": "quantitative"},
-                              "text": {"field": "Benchmark", "type": "nominal"}, "tooltip": benchmark_tooltip}}
-        layers += [{"name": "benchmark", **rule}, {"name": "benchmark_label", **label}]
+        labels = [{"name": name, "data": rule["data"], "transform": [{"filter": test}],
+                   "mark": {"type": "text", "color": BENCHMARK_COLOUR, "align": "right", "baseline": baseline,
+                            "dy": dy, "fontSize": 11},
+                   "encoding": {"x": x, "y": {"field": "value", "type": "quantitative"},
+                                "text": {"field": "Benchmark", "type": "nominal"}, "tooltip": benchmark_tooltip}}
+                  for name, test, baseline, dy in (("benchmark_label", "!datum.below", "bottom", -3),
+                                                   ("benchmark_label_below", "datum.below", "top", 3))
+                  if name == "benchmark_label" or reference["below"].any()]
+        layers += [{"name": "benchmark", **rule}, *labels]
     missed = data[data["state"] == "missed"]
     if not missed.empty:
         layers.append(layer(missed, {"type": "point", "shape": "cross", "size": 140, "filled": True,

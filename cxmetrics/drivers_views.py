@@ -88,7 +88,7 @@ def driver_chart(data: Drivers, driver: str) -> dict | None:
         "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
         "data": {"name": "drivers"},  # a named data set: Streamlit sends it beside the spec, as the other charts do
         "datasets": {"drivers": values},
-        "height": {"step": 22},
+        "height": 22 * max(1, len(values)),  # a fixed height: Streamlit fits charts, and a step height fights that
         "encoding": {"y": y},
         "layer": [
             {"mark": {"type": "bar", "color": BAR_COLOUR},
