@@ -67,3 +67,14 @@ def sample_store(sample_db, tmp_path):
     store = Store(db)
     yield store
     store.close()
+
+
+def open_page(db_source: Path, page: str, tmp_path: Path, monkeypatch):
+    """A page file run alone under AppTest on a copy of the store `db_source`: (AppTest, the copy's path)."""
+    from streamlit.testing.v1 import AppTest
+
+    db = tmp_path / "page.duckdb"
+    shutil.copy(db_source, db)
+    monkeypatch.setenv("CXMETRICS_DB", str(db))
+    monkeypatch.chdir(ROOT)
+    return AppTest.from_file(str(ROOT / page), default_timeout=120).run(), db

@@ -18,7 +18,7 @@ from cxmetrics.storage import SHIPPED_BENCHMARKS
 from cxmetrics.views import benchmarks_frame, channel_detail, overview
 from cxmetrics.workbook import write_review_workbook
 
-from .conftest import write
+from .conftest import open_page, write
 
 HEADER = ",".join(BENCHMARK_HEADER)
 PEERS = (HEADER + "\n"
@@ -234,17 +234,7 @@ def test_the_summary_has_a_benchmark_column_beside_the_scorecard(sample_store, t
 
 # -- the Targets & settings page -----------------------------------------------------------------------------------
 def test_the_targets_page_shows_the_benchmarks_read_only_with_export(sample_db, tmp_path, monkeypatch):
-    import shutil
-    from pathlib import Path
-
-    from streamlit.testing.v1 import AppTest
-
-    db = tmp_path / "s.duckdb"
-    shutil.copy(sample_db, db)
-    root = Path(__file__).resolve().parent.parent
-    monkeypatch.setenv("CXMETRICS_DB", str(db))
-    monkeypatch.chdir(root)
-    at = AppTest.from_file(str(root / "pages/targets.py"), default_timeout=120).run()
+    at, _ = open_page(sample_db, "pages/targets.py", tmp_path, monkeypatch)
     assert not at.exception, [e.message for e in at.exception]
     assert "Industry benchmarks" in [h.value for h in at.subheader]
     assert any("references, not targets" in c.value for c in at.caption)

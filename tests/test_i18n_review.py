@@ -4,7 +4,6 @@ Numbers stay numbers with the same Excel formats in every language (Excel shows 
 Russian system); sheet names, headings, words and findings are Russian; English is unchanged.
 """
 import re
-import shutil
 
 import pytest
 from openpyxl import load_workbook
@@ -16,6 +15,7 @@ from cxmetrics.review import month_year_label, quarterly_review, short_quarter_l
 from cxmetrics.targets import Target, replace_targets
 from cxmetrics.workbook import SHEETS, write_review_workbook
 
+from .conftest import open_page
 from .test_review import _fixture_store
 
 CYRILLIC = re.compile("[а-яё]", re.IGNORECASE)
@@ -102,16 +102,7 @@ def test_a_finding_in_russian(store, tmp_path):
 
 
 def test_settings_form_chooses_the_language(sample_db, tmp_path, monkeypatch):
-    from pathlib import Path
-
-    from streamlit.testing.v1 import AppTest
-
-    db = tmp_path / "s.duckdb"
-    shutil.copy(sample_db, db)
-    root = Path(__file__).resolve().parent.parent
-    monkeypatch.setenv("CXMETRICS_DB", str(db))
-    monkeypatch.chdir(root)
-    at = AppTest.from_file(str(root / "pages/targets.py"), default_timeout=120).run()
+    at, db = open_page(sample_db, "pages/targets.py", tmp_path, monkeypatch)
     assert not at.exception, [e.message for e in at.exception]
     choice = at.selectbox(key="setting_language")
     assert choice.value == "en" and choice.options == ["English", "Русский"]
