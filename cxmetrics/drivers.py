@@ -50,6 +50,7 @@ from dataclasses import dataclass, field
 from .display import channel_name, format_duration, format_value, ordered_channels
 from .errors import UsageError
 from .i18n import N_, _, format_number, ngettext
+from .kpis import selection_where
 from .metrics import METRICS
 from .months import day_bound
 from .schema import OTHER_CHANNEL_DEFAULTS
@@ -225,18 +226,7 @@ def check_outcome(outcome: str) -> str:
 
 
 def _selection(date_from, date_to, channels, time: str = "c.queued_local", channel: str = "c.channel"):
-    where, params = ["TRUE"], []
-    lower, upper = day_bound(date_from), day_bound(date_to, end=True)
-    if lower is not None:
-        where.append(f"{time} >= CAST(? AS TIMESTAMP)")
-        params.append(lower)
-    if upper is not None:
-        where.append(f"{time} < CAST(? AS TIMESTAMP)")
-        params.append(upper)
-    if channels:
-        where.append(f"list_contains(?::VARCHAR[], {channel})")
-        params.append(list(channels))
-    return " AND ".join(where), params
+    return selection_where(time, day_bound(date_from), day_bound(date_to, end=True), channels, channel=channel)
 
 
 def _buckets_sql(score: str, where: str) -> str:

@@ -67,9 +67,9 @@ def coarser_data(store: Store, period: str, channels: list[str] | None = None, d
     """Channels whose data in the range is too coarse for `period` (spec §1b: a monthly report has no daily
     view, no heatmap), with the finest grain they have: what a view says instead of drawing nothing."""
     lower, upper = day_bound(date_from), day_bound(date_to, end=True)
-    where, params = _where("day", lower, upper, channels, {})
+    where, params = selection_where("day", lower, upper, channels, {})
     if period in ("interval", "weekday_interval"):
-        slot_where, slot_params = _where("slot", lower, upper, channels, {})
+        slot_where, slot_params = selection_where("slot", lower, upper, channels, {})
         rows = store.fetchall(f"""
             WITH days AS (SELECT channel, sum(offered) AS offered, max(CASE span WHEN 'month' THEN 3 WHEN 'week'
                                  THEN 2 ELSE 1 END) AS coarsest FROM measures_day WHERE {where} GROUP BY channel),
@@ -110,7 +110,7 @@ def measures_sql(period: str = "month", by: str | None = None, date_from=None, d
     group_col = f", {quote_ident(by)} AS grp" if by else ""
     group_key = ", grp" if by else ""
     lower, upper = _bound(date_from, grain), _bound(date_to, grain, end=True)
-    where, params = _where(grain.time, lower, upper, channels, filters)
+    where, params = selection_where(grain.time, lower, upper, channels, filters)
     sums = ",\n               ".join(f"{POOL[c]}({quote_ident(c)}) AS {quote_ident(c)}" for c in MEASURE_COLUMNS)
     spans = _SPANS.get(period)
     if spans:  # a weekly or monthly report's row is not split into days (spec §1b)
@@ -170,7 +170,10 @@ def _bound(value, grain: Grain, end: bool = False) -> dt.datetime | None:
     return bound
 
 
-def _where(time: str, lower, upper, channels, filters: dict[str, list[str]]) -> tuple[str, list]:
+def selection_where(time: str, lower, upper, channels, filters: dict[str, list[str]] | None = None,
+                    channel: str = "channel") -> tuple[str, list]:
+    """A WHERE clause and its bind parameters: `time` within [lower, upper), the channels, and a list of values per
+    filter column. Column names come from the caller's own SQL (or the schema), values are always parameters."""
     where, params = ["TRUE"], []
     cast = "DATE" if time == "day" else "TIMESTAMP"
     if lower is not None:
@@ -180,9 +183,9 @@ def _where(time: str, lower, upper, channels, filters: dict[str, list[str]]) -> 
         where.append(f"{time} < CAST(? AS {cast})")
         params.append(upper)
     if channels:
-        where.append("list_contains(?::VARCHAR[], channel)")
+        where.append(f"list_contains(?::VARCHAR[], {channel})")
         params.append(list(channels))
-    for column, values in filters.items():
+    for column, values in (filters or {}).items():
         where.append(f"list_contains(?::VARCHAR[], {quote_ident(column)})")
         params.append(values)
     return " AND ".join(where), params
@@ -201,8 +204,8 @@ def _churn_from_contacts(period: str, by, lower, upper, channels, filters,
                          churn_window_days: int) -> tuple[str, list]:
     """Distinct-customer churn for a drill-down or a range that cuts a period: counted from the contact rows."""
     group_col = f", c.{quote_ident(by)} AS grp" if by else ""
-    where, params = _where("c.queued_local", lower, upper, channels, {})
-    for column, values in filters.items():
+    where, params = selection_where("c.queued_local", lower, upper, channels, {})
+    for column, values in (filters or {}).items():
         where += f" AND list_contains(?::VARCHAR[], c.{quote_ident(column)})"
         params.append(values)
     sql = f"""

@@ -238,13 +238,19 @@ def test_every_page_in_russian_shows_no_english_text(page, shape, stores, tmp_pa
     assert not bad, f"{page} on {shape} shows English: {bad[:20]}"
 
 
-def test_the_sidebar_switch_changes_this_session_only(sample_db, tmp_path, monkeypatch):
+def _app_on_copy(sample_db, tmp_path, monkeypatch) -> AppTest:
+    """app.py, run once, on a copy of the sample store."""
     db = tmp_path / "store.duckdb"
     shutil.copy(sample_db, db)
     monkeypatch.setenv("CXMETRICS_DB", str(db))
     monkeypatch.chdir(ROOT)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     at.run()
+    return at
+
+
+def test_the_sidebar_switch_changes_this_session_only(sample_db, tmp_path, monkeypatch):
+    at = _app_on_copy(sample_db, tmp_path, monkeypatch)
     assert at.title[0].value == "Overview"
     switch = at.sidebar.selectbox(key="language")
     assert switch.label == "Language · Язык" and switch.options == ["English", "Русский"]
@@ -296,12 +302,7 @@ def test_the_store_and_the_json_report_stay_english_whatever_the_language(store,
 def test_a_choice_survives_a_language_switch(sample_db, tmp_path, monkeypatch):
     """The month chosen in English is still chosen after switching to Russian, now in Russian words; the same for
     a maturity score."""
-    db = tmp_path / "store.duckdb"
-    shutil.copy(sample_db, db)
-    monkeypatch.setenv("CXMETRICS_DB", str(db))
-    monkeypatch.chdir(ROOT)
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.run()
+    at = _app_on_copy(sample_db, tmp_path, monkeypatch)
     earlier = at.selectbox(key="overview_month").options[3]
     at.selectbox(key="overview_month").set_value(earlier).run()
     at.session_state["language"] = "ru"
