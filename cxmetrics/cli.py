@@ -133,6 +133,14 @@ def _add_import_commands(sub) -> None:
     p.add_argument("--folder", help="folder with the sample files (default: sample_data/)")
 
 
+def _add_lake_arguments(p) -> None:
+    p.add_argument("--lake", help="compute over this Parquet lake (written by export-lake) instead of the store")
+    p.add_argument("--engine", choices=("duckdb", "spark"),
+                   help="the engine over --lake: duckdb (default) or spark (needs requirements-spark.txt and Java)")
+    p.add_argument("--spark-master", help="Spark master URL for --engine spark (default local[2]; Spark Connect: "
+                                          "set SPARK_REMOTE instead)")
+
+
 def _add_metric_commands(sub, fmt) -> None:
     """KPIs, the rolling rule, the quarterly review, early warning and follow-up."""
     p = sub.add_parser("kpis", parents=[fmt], help="metric values per period and channel, against their targets",
@@ -148,12 +156,14 @@ def _add_metric_commands(sub, fmt) -> None:
     p.add_argument("--notes", action="store_true",
                    help="add the columns rebuilt_from_percentages and reported_threshold_s (aggregated reports: a "
                         "figure pooled from percentages; the SL threshold reports used when it is not the setting)")
+    _add_lake_arguments(p)
 
     p = sub.add_parser("compliance", parents=[fmt], help="the 'k of the last n months' rule at a month",
                        description="Columns: channel,metric,as_of,window_start,months_met,months_with_data,"
                                    "months_in_window,status,flagged_months.")
     p.add_argument("--as-of", required=True, help="the month the window ends with, YYYY-MM")
     p.add_argument("--channel", action="append", help="only this channel (repeatable)")
+    _add_lake_arguments(p)
 
     p = sub.add_parser("report", help="the quarterly SLA review workbook (or its Monthly table as CSV)",
                        description="Writes the quarterly review: Summary, Monthly, Compliance, Flagged months, "
@@ -214,6 +224,14 @@ def _add_store_commands(sub, fmt) -> None:
     p.add_argument("--short-abandon", type=float, help="short-abandon threshold, seconds")
     p.add_argument("--sl-formula", choices=SL_FORMULAS)
 
+    p = sub.add_parser("export-lake", help="write the contacts as a Parquet lake, one partition per month, plus "
+                                           "a manifest (for --engine duckdb|spark --lake)",
+                       description="Writes contacts/month=YYYY-MM/part-0.parquet, the settings, channel settings, "
+                                   "targets and customers, and manifest.json (row counts, sha256, schema version), "
+                                   "from one snapshot of the store. Run it again into the same folder: only new or "
+                                   "changed months are written.")
+    p.add_argument("--out", required=True, help="the lake's folder (empty, or an earlier export)")
+
     p = sub.add_parser("backup", help="write every table as Parquet plus a manifest (row counts, sha256)")
     p.add_argument("--out", required=True, help="folder to write the backup to")
 
@@ -270,6 +288,10 @@ def _open(args) -> Store:
 def _run(args) -> int:
     if args.command == "sample":
         return _cmd_sample(args)
+    if getattr(args, "lake", None):
+        return _run_on_lake(args)
+    if getattr(args, "engine", None) or getattr(args, "spark_master", None):
+        raise UsageError(_("--engine and --spark-master compute over a lake: add --lake DIR (written by export-lake)"))
     store = _open(args)
     try:
         # Messages, errors included, follow the store's `language` setting (main restores the one before); the CSV
@@ -323,6 +345,32 @@ def _cmd_report(store: Store, args) -> int:
     return EXIT_OK
 
 
+def _run_on_lake(args) -> int:
+    """kpis or compliance computed by an engine over a lake; the store (--db) is not opened."""
+    from . import lake  # loaded on demand: sqlglot and the engines are only needed here
+
+    session = lake.open_session(args.lake, args.engine or "duckdb", args.spark_master)
+    try:
+        language = session.store.settings().get("language", DEFAULT_LANGUAGE)
+        set_process_language(language if language in LANGUAGES else DEFAULT_LANGUAGE)
+        if args.command == "kpis":
+            return _print_kpis(session.kpis(args.period, args.by, args.channel, args.date_from, args.date_to,
+                                            args.metric), args)
+        return _print_compliance(session.compliance(args.as_of, args.channel), args)
+    finally:
+        session.close()
+
+
+def _cmd_export_lake(store: Store, args) -> int:
+    from . import lake  # loaded on demand: only the lake needs it
+
+    manifest = lake.export_lake(store, args.out, progress=lambda message: print(message, file=sys.stderr))
+    rows = sum(p["rows"] for p in manifest["partitions"].values())
+    print(_("exported {rows} contacts in {months} months to {path} ({written} written, the rest unchanged)").format(
+        rows=rows, months=len(manifest["partitions"]), path=args.out, written=len(manifest["written"])))
+    return EXIT_OK
+
+
 def _cmd_backup(store: Store, args) -> int:
     from .storage import backup
     manifest = backup(store, args.out)
@@ -373,7 +421,11 @@ def _cmd_load_sample(store: Store, args) -> int:
 
 
 def _cmd_kpis(store: Store, args) -> int:
-    rows = kpi_rows(store, args.period, args.by, args.channel, args.date_from, args.date_to, args.metric)
+    return _print_kpis(kpi_rows(store, args.period, args.by, args.channel, args.date_from, args.date_to,
+                                args.metric), args)
+
+
+def _print_kpis(rows, args) -> int:
     header = ["period", "channel"] + (["group"] if args.by else []) + ["metric", "value", "n", "target", "state"]
     notes = ["rebuilt_from_percentages", "reported_threshold_s"] if args.notes else []
 
@@ -388,7 +440,10 @@ def _cmd_kpis(store: Store, args) -> int:
 
 
 def _cmd_compliance(store: Store, args) -> int:
-    rows = rule_rows(store, args.as_of, args.channel)
+    return _print_compliance(rule_rows(store, args.as_of, args.channel), args)
+
+
+def _print_compliance(rows, args) -> int:
     header = ["channel", "metric", "as_of", "window_start", "months_met", "months_with_data", "months_in_window",
               "status", "flagged_months"]
     emit(header, ([r.channel, r.metric, r.as_of, r.window_start, r.months_met, r.months_with_data,
@@ -498,7 +553,7 @@ def _cmd_targets(store: Store, args) -> int:
 
 
 COMMANDS = {"import": _cmd_import, "imports": _cmd_imports, "quarantine": _cmd_quarantine, "report": _cmd_report,
-            "backup": _cmd_backup, "restore": _cmd_restore, "followups": _cmd_followups, "check": _cmd_check,
+            "backup": _cmd_backup, "export-lake": _cmd_export_lake, "restore": _cmd_restore, "followups": _cmd_followups, "check": _cmd_check,
             "load-sample": _cmd_load_sample, "kpis": _cmd_kpis, "compliance": _cmd_compliance,
             "targets": _cmd_targets, "settings": _cmd_settings, "channels": _cmd_channels, "presets": _cmd_presets,
             "drivers": drivers_views.run, "staffing": staffing_views.run, "benchmarks": _cmd_benchmarks}

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 from .config import get_settings
 from .display import ordered_channels
-from .kpis import kpis
+from .kpis import PooledSource, kpis
 from .metrics import TARGETED
 from .months import add_months, check_month, month_range, next_month_start
 from .quality import latest_month
@@ -46,11 +46,12 @@ def rule_status(misses: int, k: int, n: int) -> str:
 
 
 def compliance(store: Store, as_of: str, channels: list[str] | None = None,
-               metrics: list[str] | None = None) -> list[ComplianceRow]:
+               metrics: list[str] | None = None, source: PooledSource | None = None) -> list[ComplianceRow]:
     """The k-of-n rule per channel × targeted metric at the as-of month (spec §4).
 
     Months after the store's last day of data are "not loaded yet": neither counted nor flagged. A channel ×
     metric with no value in any counted month is `not_measured`, its months shown as such, not as misses.
+    `source` pools the monthly measures elsewhere (cxmetrics.lake); the store gives settings, targets, coverage.
     """
     as_of = check_month(as_of)
     conf = get_settings(store)
@@ -66,7 +67,7 @@ def compliance(store: Store, as_of: str, channels: list[str] | None = None,
     metric_ids = [m for m in TARGETED if not metrics or m in metrics]
     values = {(r.channel, r.metric, r.period): r for r in kpis(
         store, "month", channels=list(first_months) or None, date_from=window_start, date_to=as_of,
-        metrics=metric_ids)} if first_months else {}
+        metrics=metric_ids, source=source)} if first_months else {}
     book = TargetBook(list_targets(store))
     out = []
     for channel in ordered_channels(first_months):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Protocol
 
 from .errors import UsageError
 from .i18n import _
@@ -31,19 +32,64 @@ class KpiRow:
                                                            # it differs from the channel's setting
 
 
+class PooledSource(Protocol):
+    """Where pooled measures come from when not from the store's measures tables (cxmetrics.lake: a Parquet
+    lake computed by DuckDB or Spark)."""
+
+    def pooled(self, store: Store, question: "Question", churn: bool) -> str:
+        """A relation of `store` with one row per channel × period (× grp): target_month, every measure of
+        MEASURE_COLUMNS pooled, churn_n and churn_yes."""
+
+
+@dataclass(frozen=True)
+class Question:
+    """What a KPI query asks: the period, the drill-down, the date range (bounds at midnight) and the selection."""
+    period: str
+    by: str | None
+    lower: dt.datetime | None  # first local instant, inclusive
+    upper: dt.datetime | None  # end, exclusive
+    channels: tuple[str, ...] | None
+    filters: dict[str, list[str]]
+
+
+def question(period: str = "month", by: str | None = None, date_from=None, date_to=None,
+             channels: list[str] | None = None, filters: dict[str, list[str]] | None = None) -> Question:
+    """A checked question: the period, drill-down and filters known; the bounds at midnight (UsageError if not)."""
+    if period not in PERIOD_SQL:
+        raise UsageError(_("--period must be one of {periods}, not {period!r}").format(periods=", ".join(PERIODS),
+                                                                                      period=period))
+    if by is not None and by not in GROUPS:
+        raise UsageError(_("--by must be one of {groups}, not {by!r}").format(groups=", ".join(GROUPS), by=by))
+    filters = {column: list(values) for column, values in (filters or {}).items() if values}
+    for column in filters:
+        if column not in GROUPS:
+            raise UsageError(_("cannot filter on {column!r}; filters are {groups}").format(column=column,
+                                                                                          groups=", ".join(GROUPS)))
+    grain = _grain_for(period, by, filters)
+    return Question(period, by, _bound(date_from, grain), _bound(date_to, grain, end=True),
+                    tuple(channels) if channels else None, filters)
+
+
 def kpis(store: Store, period: str = "month", by: str | None = None, channels: list[str] | None = None,
          date_from=None, date_to=None, metrics: list[str] | None = None,
-         filters: dict[str, list[str]] | None = None) -> list[KpiRow]:
+         filters: dict[str, list[str]] | None = None, source: PooledSource | None = None) -> list[KpiRow]:
     """One row per period × channel (× group) × metric with at least one contact, in registry order.
 
-    `filters` keeps only contacts whose queue/team/agent is among the values given.
+    `filters` keeps only contacts whose queue/team/agent is among the values given. `source` pools the measures
+    elsewhere (a lake); the store then gives the settings and targets, and the metrics are the same ratios.
     """
     metric_ids = list(metrics) if metrics else [m.id for m in REGISTRY]
     for mid in metric_ids:
         metric(mid)
     metric_ids = [m.id for m in REGISTRY if m.id in metric_ids]
-    ensure_built(store)
-    sql, params = kpi_sql(metric_ids, period, by, date_from, date_to, channels, filters, store.settings())
+    if source is None:
+        ensure_built(store)
+        sql, params = kpi_sql(metric_ids, period, by, date_from, date_to, channels, filters, store.settings())
+    else:
+        asked = question(period, by, date_from, date_to, channels, filters)
+        relation = source.pooled(store, asked, _needs_churn(metric_ids))
+        rules_sql, params = with_channel_rules(f"SELECT * FROM {relation}")
+        sql = ratio_sql(metric_ids, by, rules_sql)
     book = TargetBook(list_targets(store))
     thresholds = dict(store.fetchall("SELECT channel, sl_threshold_s FROM channel_settings"))
     out = []
@@ -96,20 +142,12 @@ def measures_sql(period: str = "month", by: str | None = None, date_from=None, d
     inclusive (a day, or a whole month when given as YYYY-MM). churn=False leaves the churn counts at 0, for
     questions that ask no churn metric: a drill-down's churn counts distinct customers from the contact rows.
     """
-    if period not in PERIOD_SQL:
-        raise UsageError(_("--period must be one of {periods}, not {period!r}").format(periods=", ".join(PERIODS),
-                                                                                      period=period))
-    if by is not None and by not in GROUPS:
-        raise UsageError(_("--by must be one of {groups}, not {by!r}").format(groups=", ".join(GROUPS), by=by))
-    filters = {column: list(values) for column, values in (filters or {}).items() if values}
-    for column in filters:
-        if column not in GROUPS:
-            raise UsageError(_("cannot filter on {column!r}; filters are {groups}").format(column=column,
-                                                                                          groups=", ".join(GROUPS)))
+    asked = question(period, by, date_from, date_to, channels, filters)
+    filters, lower, upper = asked.filters, asked.lower, asked.upper
     grain = _grain_for(period, by, filters)
     group_col = f", {quote_ident(by)} AS grp" if by else ""
-    group_key = ", grp" if by else ""
-    lower, upper = _bound(date_from, grain), _bound(date_to, grain, end=True)
+    # contacts without a queue, team or agent are a group of their own, churn included (NULL-safe join)
+    group_on = " AND churn.grp IS NOT DISTINCT FROM grouped.grp" if by else ""
     where, params = selection_where(grain.time, lower, upper, channels, filters)
     sums = ",\n               ".join(f"{POOL[c]}({quote_ident(c)}) AS {quote_ident(c)}" for c in MEASURE_COLUMNS)
     spans = _SPANS.get(period)
@@ -127,7 +165,7 @@ def measures_sql(period: str = "month", by: str | None = None, date_from=None, d
         window = int({**DEFAULT_SETTINGS, **(settings or {})}["churn_window_days"])
         churn_sql, churn_params = _churn_from_contacts(period, by, lower, upper, channels, filters, window)
     t = grain.time
-    sql = f"""
+    pooled = f"""
     WITH grouped AS (
         SELECT channel, {PERIOD_SQL[period].format(t=t)} AS period,
                any_value({PERIOD_MONTH_SQL[period].format(t=t)}) AS target_month{group_col},
@@ -136,16 +174,22 @@ def measures_sql(period: str = "month", by: str | None = None, date_from=None, d
         WHERE {where}
         GROUP BY ALL
     ),
-    counts AS (  -- the FCR method is the channel × period's, also on drill-down rows
+    churn AS ({churn_sql})
+    SELECT grouped.*, coalesce(churn.churn_n, 0) AS churn_n, coalesce(churn.churn_yes, 0) AS churn_yes
+    FROM grouped LEFT JOIN churn ON churn.channel = grouped.channel AND churn.period = grouped.period{group_on}
+    """
+    sql, rules_params = with_channel_rules(pooled)
+    return sql, rules_params + params + churn_params
+
+
+def with_channel_rules(pooled_sql: str) -> tuple[str, list]:
+    """Pooled measures with each row's channel rules: the SL formula, and the FCR method of the channel × period
+    (also on drill-down rows)."""
+    sql = f"""
         SELECT g.*, coalesce(cs.sl_formula, ?) AS sl_formula,
                sum(resolved_any) OVER (PARTITION BY channel, period) > 0 AS fcr_explicit_channel
-        FROM grouped g LEFT JOIN channel_settings cs USING (channel)
-    ),
-    churn AS ({churn_sql})
-    SELECT counts.*, coalesce(churn.churn_n, 0) AS churn_n, coalesce(churn.churn_yes, 0) AS churn_yes
-    FROM counts LEFT JOIN churn USING (channel, period{group_key})
-    """
-    return sql, params + [OTHER_CHANNEL_DEFAULTS.sl_formula] + churn_params
+        FROM ({pooled_sql}) g LEFT JOIN channel_settings cs USING (channel)"""
+    return sql, [OTHER_CHANNEL_DEFAULTS.sl_formula]
 
 
 CHURN_MEASURES = ("churn_n", "churn_yes")  # the counts measures_sql takes from measures_churn or the contacts
@@ -221,12 +265,21 @@ def _churn_from_contacts(period: str, by, lower, upper, channels, filters,
     return sql, [churn_window_days] + params
 
 
+def _needs_churn(metric_ids: list[str]) -> bool:
+    return any(c in (metric(mid).numerator, metric(mid).denominator) for mid in metric_ids for c in CHURN_MEASURES)
+
+
 def kpi_sql(metric_ids: list[str], period: str, by: str | None, date_from, date_to,
             channels: list[str] | None, filters: dict[str, list[str]] | None = None,
             settings: dict[str, str] | None = None) -> tuple[str, list]:
     """Long format: period, channel, (grp,) metric, value, n, target_month, metric order."""
-    churn = any(c in (metric(mid).numerator, metric(mid).denominator) for mid in metric_ids for c in CHURN_MEASURES)
-    base_sql, params = measures_sql(period, by, date_from, date_to, channels, filters, settings, churn)
+    base_sql, params = measures_sql(period, by, date_from, date_to, channels, filters, settings,
+                                    _needs_churn(metric_ids))
+    return ratio_sql(metric_ids, by, base_sql), params
+
+
+def ratio_sql(metric_ids: list[str], by: str | None, base_sql: str) -> str:
+    """Each metric of the registry as its ratio over the pooled measures of `base_sql`, one row per metric."""
     parts = []
     for order, mid in enumerate(metric_ids):
         m = metric(mid)
@@ -236,7 +289,7 @@ def kpi_sql(metric_ids: list[str], period: str, by: str | None, date_from, date_
                      f"'n': CAST(({m.denominator}) AS BIGINT), 'rebuilt': {rebuilt}, "
                      f"'reported_min': CAST({reported[0]} AS DOUBLE), 'reported_max': CAST({reported[1]} AS DOUBLE)}}")
     grp = ", grp" if by else ""
-    sql = f"""
+    return f"""
     WITH m AS ({base_sql})
     SELECT * FROM (
         SELECT period, channel{grp}, target_month, unnest(kv, recursive := true)
@@ -244,4 +297,3 @@ def kpi_sql(metric_ids: list[str], period: str, by: str | None, date_from, date_
     )
     ORDER BY period, channel{grp}, ord
     """
-    return sql, params

@@ -12,7 +12,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("storage",),                                           # the only module that talks to DuckDB
     ("ingest", "sample", "measures"),                       # import; the measures layer it maintains
     ("targets", "config", "quality", "kpis", "compliance",  # the domain
-     "review", "early_warning", "followup", "maturity", "erlang", "staffing", "drivers", "benchmarks"),
+     "review", "early_warning", "followup", "maturity", "erlang", "staffing", "drivers", "benchmarks", "lake"),
     ("charts", "workbook"),                                 # outputs
     ("views", "ui", "cli", "__main__", "__init__", "layers",  # what people and scripts use
      "staffing_views", "drivers_views"),

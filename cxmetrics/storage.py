@@ -433,6 +433,17 @@ class Store:
         finally:
             cur.unregister(view)
 
+    def load_arrow(self, name: str, table, select: str = "*") -> None:
+        """Create the temporary table `name` (a name from code, not user text) from a pyarrow table, with the
+        column expressions of `select` over it."""
+        cur = self._cursor()
+        view = f"arrow_{uuid.uuid4().hex}"
+        cur.register(view, table)
+        try:
+            cur.execute(f"CREATE OR REPLACE TEMP TABLE {quote_ident(name)} AS SELECT {select} FROM {quote_ident(view)}")
+        finally:
+            cur.unregister(view)
+
     @contextmanager
     def temp_tables(self) -> Iterator[TempTables]:
         """Temporary tables for one task: whatever is created through it is dropped when the block ends."""

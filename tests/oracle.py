@@ -56,6 +56,7 @@ def measures_sql(period: str = "month", by: str | None = None, date_from=None, d
         raise UsageError(f"--by must be one of {', '.join(GROUPS)}, not {by!r}")
     group_col = f", {quote_ident(by)} AS grp" if by else ""
     group_key = ", grp" if by else ""
+    group_on = " AND churn.grp IS NOT DISTINCT FROM counts.grp" if by else ""
     params: list = []
     where = ["c.direction = 'inbound'"]
     lower, upper = day_bound(date_from), day_bound(date_to, end=True)
@@ -112,7 +113,7 @@ def measures_sql(period: str = "month", by: str | None = None, date_from=None, d
         GROUP BY ALL
     )
     SELECT counts.*, coalesce(churn.churn_n, 0) AS churn_n, coalesce(churn.churn_yes, 0) AS churn_yes
-    FROM counts LEFT JOIN churn USING (channel, period{group_key})
+    FROM counts LEFT JOIN churn ON churn.channel = counts.channel AND churn.period = counts.period{group_on}
     """
     conf = {**DEFAULT_SETTINGS, **(settings or {})}
     other = OTHER_CHANNEL_DEFAULTS  # a channel without stored settings (the store seeds the standard ones)

@@ -1,0 +1,529 @@
+"""Beyond one machine: the store's contacts as a Parquet lake, and the same metrics computed over it by DuckDB or
+Apache Spark.
+
+The lake: `contacts/month=YYYY-MM/part-0.parquet` (hive-style, one partition per local month), the small tables a
+metric needs (settings, channel settings, targets, customers) and manifest.json (row counts, sha256, schema
+version, the newest contact, the coverage of each month and channel). It is written from one snapshot of the store.
+
+The plan: one query per question, generated here in DuckDB's dialect from the registry's parts (metrics.MEASURES,
+metrics.PERIOD_SQL): the contacts read once, each inbound contact's next contact found by a window (the repeat-
+contact FCR), every measure pooled per channel × period (× group), churn counted from distinct customers. For Spark,
+sqlglot transpiles that same text; the dialect `LakeSpark` below handles what Spark writes differently (period
+labels, epoch seconds, 30-minute buckets), and tests/test_lake.py pins each difference. The ratios are then taken
+by kpis.ratio_sql over the pooled rows, in a small DuckDB store holding the lake's settings and targets, so every
+printed figure goes through the same code as the store's.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import tempfile
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.dialects.spark import Spark
+
+from .compliance import ComplianceRow, compliance
+from .errors import CxError, UsageError
+from .i18n import _
+from .kpis import KpiRow, Question, kpis
+from .measures import MEASURE_COLUMNS, THRESHOLD_MEASURES
+from .metrics import MEASURES, PERIOD_MONTH_SQL, PERIOD_SQL
+from .months import add_months
+from .schema import OTHER_CHANNEL_DEFAULTS
+from .settings import DEFAULT_SETTINGS
+from .storage import Store, quote_ident, sha256_of
+
+LAKE_FORMAT = "cxmetrics-lake-1"
+ENGINES = ("duckdb", "spark")
+SMALL_TABLES = ("settings", "channel_settings", "targets", "customers")
+# Every stored contact column but next_contact_at: the engines derive it from the contacts, so an old month's
+# partition does not change when a newer month brings a customer's next contact.
+CONTACT_COLUMNS = ("source", "contact_id", "import_id", "file_row", "channel", "direction", "queued_at",
+                   "queued_local", "answered_at", "ended_at", "answered", "abandoned", "wait_seconds", "talk_seconds",
+                   "hold_seconds", "wrap_seconds", "handle_seconds", "customer_id", "resolved", "csat", "nps", "ces",
+                   "queue", "team", "agent", "status")
+BATCH_ROWS = 200_000
+
+
+# -- export ------------------------------------------------------------------------------------------------
+def export_lake(store: Store, out_dir: str | os.PathLike, progress=None) -> dict:
+    """Write (or bring up to date) the lake in `out_dir` from one snapshot of the store; returns the manifest.
+
+    A month whose contacts are unchanged since the last export (same rows, same content fingerprint, file intact)
+    keeps its partition file untouched; new and changed months are written, months no longer stored removed.
+    """
+    import pyarrow.parquet as pq  # loaded on demand: only the lake needs it
+
+    out = Path(out_dir)
+    previous = _previous_manifest(out)
+    out.mkdir(parents=True, exist_ok=True)
+    say = progress or (lambda message: None)
+    cur = store._cursor()  # one snapshot needs one connection, held across every read
+    cur.execute("BEGIN TRANSACTION").fetchall()
+    try:
+        reports = cur.execute("SELECT count(*) FROM aggregated_rows").fetchone()[0]
+        if reports:
+            raise CxError(_("{path} holds {rows} rows of aggregated reports. A lake holds contact records only, so "
+                            "its figures would differ from the store's; nothing was exported. Keep serving "
+                            "aggregated reports from the store.").format(path=store.path, rows=reports))
+        columns = ", ".join(quote_ident(c) for c in CONTACT_COLUMNS)
+        months = cur.execute(f"""
+            SELECT strftime(queued_local, '%Y-%m') AS month, count(*),
+                   CAST(sum(CAST(hash({columns}) AS HUGEINT)) AS VARCHAR)
+            FROM contacts GROUP BY 1 ORDER BY 1""").fetchall()
+        partitions, written = {}, []
+        old_partitions = (previous or {}).get("partitions", {})
+        for month, rows, fingerprint in months:
+            relative = f"contacts/month={month}/part-0.parquet"
+            path = out / relative
+            entry = old_partitions.get(month)
+            if (entry and entry.get("fingerprint") == fingerprint and entry.get("rows") == rows and path.exists()
+                    and sha256_of(path) == entry.get("sha256")):
+                partitions[month] = entry
+                continue
+            say(_("writing {month}: {rows} contacts").format(month=month, rows=rows))
+            start = dt.datetime.strptime(month, "%Y-%m")
+            end = dt.datetime.strptime(add_months(month, 1), "%Y-%m")
+            with warnings.catch_warnings():  # DuckDB notes the batch read; the snapshot needs this cursor
+                warnings.simplefilter("ignore", UserWarning)
+                reader = cur.execute(f"SELECT {columns} FROM contacts WHERE queued_local >= ? AND queued_local < ? "
+                                     "ORDER BY queued_at, source, contact_id", [start, end]).to_arrow_reader(BATCH_ROWS)
+            _write_parquet(pq, reader, path)
+            partitions[month] = {"file": relative, "rows": rows, "sha256": sha256_of(path),
+                                 "fingerprint": fingerprint}
+            written.append(month)
+        for month, entry in old_partitions.items():
+            if month not in partitions:
+                stale = out / entry["file"]
+                if stale.exists():
+                    shutil.rmtree(stale.parent)
+        tables = {}
+        for name in SMALL_TABLES:
+            path = out / f"{name}.parquet"
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)
+                reader = cur.execute(f"SELECT * FROM {quote_ident(name)}").to_arrow_reader(BATCH_ROWS)
+            rows = _write_parquet(pq, reader, path)
+            tables[name] = {"file": path.name, "rows": rows, "sha256": sha256_of(path)}
+        coverage = [{"month": m, "channel": c, "first_day": str(first), "last_day": str(last), "contacts": n}
+                    for m, c, first, last, n in cur.execute("""
+                        SELECT strftime(queued_local, '%Y-%m'), channel, min(CAST(queued_local AS DATE)),
+                               max(CAST(queued_local AS DATE)), count(*)
+                        FROM contacts GROUP BY 1, 2 ORDER BY 1, 2""").fetchall()]
+        latest_us = cur.execute("SELECT epoch_us(max(queued_at)) FROM contacts").fetchone()[0]
+        schema_version = cur.execute("SELECT max(version) FROM schema_version").fetchone()[0]
+    finally:
+        cur.execute("COMMIT")
+    manifest = {"format": LAKE_FORMAT, "schema_version": schema_version,
+                "exported_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+                "latest_queued_at_us": latest_us, "partitions": partitions, "tables": tables,
+                "coverage": coverage, "written": written}
+    temporary = out / "manifest.json.tmp"
+    temporary.write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+    os.replace(temporary, out / "manifest.json")  # the manifest lands last: a reader never sees half a lake
+    return manifest
+
+
+def _write_parquet(pq, reader, path: Path) -> int:
+    """Write a reader's batches to `path` through a temporary file; returns the row count."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".parquet.tmp")
+    rows = 0
+    with pq.ParquetWriter(temporary, reader.schema) as writer:
+        for batch in reader:
+            writer.write_batch(batch)
+            rows += batch.num_rows
+    os.replace(temporary, path)
+    return rows
+
+
+def _previous_manifest(out: Path) -> dict | None:
+    manifest = out / "manifest.json"
+    if manifest.exists():
+        return _read_manifest(out)
+    if out.exists() and any(out.iterdir()):
+        raise UsageError(_("{folder} is not empty and holds no lake manifest: give --out an empty folder or an "
+                           "earlier lake export").format(folder=out))
+    return None
+
+
+def _read_manifest(folder: Path) -> dict:
+    path = folder / "manifest.json"
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise UsageError(_("{folder}: no manifest.json, so this is not a cxmetrics lake. Write one with "
+                           "export-lake --out {folder}").format(folder=folder)) from exc
+    except ValueError as exc:
+        raise CxError(_("{manifest}: the manifest is damaged ({reason}); export the lake again")
+                      .format(manifest=path, reason=exc)) from exc
+    if manifest.get("format") != LAKE_FORMAT:
+        raise CxError(_("{manifest}: not a {format} manifest").format(manifest=path, format=LAKE_FORMAT))
+    return manifest
+
+
+# -- reading a lake ----------------------------------------------------------------------------------------
+@dataclass
+class Lake:
+    """A checked lake folder and its manifest."""
+    folder: Path
+    manifest: dict
+
+    @property
+    def contact_files(self) -> list[str]:
+        return [str(self.folder / e["file"]) for _, e in sorted(self.manifest["partitions"].items())]
+
+    def table_file(self, name: str) -> str:
+        return str(self.folder / self.manifest["tables"][name]["file"])
+
+
+def open_lake(folder: str | os.PathLike, schema_version: int) -> Lake:
+    """The lake in `folder`, after checking its manifest, its files and their row counts (CxError if not)."""
+    import pyarrow.parquet as pq  # loaded on demand: only the lake needs it
+
+    folder = Path(folder)
+    manifest = _read_manifest(folder)
+    problems = []
+    if manifest.get("schema_version") != schema_version:
+        problems.append(_("the lake has schema version {lake}, this cxmetrics {store}: export it again")
+                        .format(lake=manifest.get("schema_version"), store=schema_version))
+    entries = [*manifest.get("partitions", {}).values(), *manifest.get("tables", {}).values()]
+    for name in SMALL_TABLES:
+        if name not in manifest.get("tables", {}):
+            problems.append(_("table {name} is missing from the manifest").format(name=name))
+    for entry in entries:
+        path = folder / entry["file"]
+        if not path.exists():
+            problems.append(_("{file} is missing").format(file=entry["file"]))
+        elif pq.ParquetFile(path).metadata.num_rows != entry["rows"]:
+            problems.append(_("{file} has {rows} rows, the manifest says {expected}").format(
+                file=entry["file"], rows=pq.ParquetFile(path).metadata.num_rows, expected=entry["rows"]))
+    if not manifest.get("partitions"):
+        problems.append(_("it holds no contacts: import some into the store, then export-lake again"))
+    if problems:
+        raise CxError(_("{folder}: the lake is incomplete or altered:").format(folder=folder)
+                      + "\n  - " + "\n  - ".join(problems))
+    return Lake(folder, manifest)
+
+
+def serving_store(lake: Lake, work_dir: str | os.PathLike) -> Store:
+    """A small DuckDB store in `work_dir` holding the lake's settings, channel settings, targets and coverage:
+    what the ratios, targets and the rolling rule read beside the pooled measures."""
+    store = Store(Path(work_dir) / "lake-serving.duckdb", read_only=False)
+    with store.transaction():
+        for name in ("settings", "channel_settings", "targets"):
+            store.execute(f"DELETE FROM {quote_ident(name)}")
+            store.execute(f"INSERT INTO {quote_ident(name)} SELECT * FROM read_parquet(?)", [lake.table_file(name)])
+        # coverage per month × channel: its first and last day are what the rule and the latest month read
+        store.insert_rows("measures_coverage", [
+            [c["first_day"], c["last_day"], "day", c["channel"], 0, c["contacts"]] for c in lake.manifest["coverage"]])
+    return store
+
+
+# -- the plan ----------------------------------------------------------------------------------------------
+def plan_sql(asked: Question, settings: dict[str, str], latest_us: int | None, have_customers: bool,
+             churn: bool) -> tuple[str, list]:
+    """The pooled measures of a question over the lake's relations `contacts`, `channel_settings` and
+    `customers`, in DuckDB's dialect, with its bind parameters (strings and numbers only)."""
+    settings = {**DEFAULT_SETTINGS, **settings}
+    window_s = float(settings["fcr_window_days"]) * 86400
+    churn_days = int(settings["churn_window_days"])
+    other = OTHER_CHANNEL_DEFAULTS
+    scan, scan_params = ["direction = 'inbound'"], []
+    # The contacts the window reads: a day either side of the range (local and universal time differ by less), and
+    # up to the FCR window after it (a later contact only matters inside the window). Months prune partitions.
+    if asked.lower is not None:
+        first = asked.lower - dt.timedelta(days=1)
+        scan.append("month >= ? AND queued_local >= CAST(? AS TIMESTAMP)")
+        scan_params += [first.strftime("%Y-%m"), first.isoformat(sep=" ")]
+    if asked.upper is not None:
+        last = asked.upper + dt.timedelta(seconds=window_s) + dt.timedelta(days=1)
+        scan.append("month <= ? AND queued_local < CAST(? AS TIMESTAMP)")
+        scan_params += [last.strftime("%Y-%m"), last.isoformat(sep=" ")]
+    where, params = ["TRUE"], []
+    if asked.lower is not None:
+        where.append("queued_local >= CAST(? AS TIMESTAMP)")
+        params.append(asked.lower.isoformat(sep=" "))
+    if asked.upper is not None:
+        where.append("queued_local < CAST(? AS TIMESTAMP)")
+        params.append(asked.upper.isoformat(sep=" "))
+    for column, values in ([("channel", list(asked.channels))] if asked.channels else []) + list(asked.filters.items()):
+        where.append(f"{quote_ident(column)} IN ({', '.join('?' * len(values))})")
+        params += [str(v) for v in values]
+    columns = ", ".join(quote_ident(c) for c in CONTACT_COLUMNS)
+    measures = ",\n           ".join(
+        [f"{sql} AS {quote_ident(name)}" for name, sql in MEASURES.items()]
+        + [f"CAST(NULL AS DOUBLE) AS {quote_ident(name)}" for name in THRESHOLD_MEASURES])
+    group = f", {quote_ident(asked.by)} AS grp" if asked.by else ""
+    group_key = ", grp" if asked.by else ""
+    counted = "TRUE" if churn and have_customers else "FALSE"
+    period = PERIOD_SQL[asked.period].format(t="queued_local")
+    target_month = PERIOD_MONTH_SQL[asked.period].format(t="queued_local")
+    latest = "NULL" if latest_us is None else f"CAST(? AS DOUBLE)"
+    sql = f"""
+WITH inbound AS (
+    SELECT {columns},
+           min(queued_at) OVER (PARTITION BY customer_id IS NULL, coalesce(customer_id, contact_id)
+                                ORDER BY epoch_us(queued_at)
+                                RANGE BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS next_contact_at
+    FROM contacts
+    WHERE {' AND '.join(scan)}
+),
+base AS (
+    SELECT c.*, coalesce(cs.sl_threshold_s, CAST(? AS DOUBLE)) AS sl_threshold_s,
+           coalesce(cs.short_abandon_s, CAST(? AS DOUBLE)) AS short_abandon_s, CAST(? AS DOUBLE) AS fcr_window_s,
+           epoch(c.queued_at) + CAST(? AS DOUBLE) > {latest} AS fcr_censored,
+           CASE WHEN {counted} AND c.customer_id IS NOT NULL THEN c.customer_id END AS churn_customer,
+           CASE WHEN {counted} AND c.customer_id IS NOT NULL AND cu.churned_on > CAST(c.queued_local AS DATE)
+                     AND cu.churned_on <= CAST(c.queued_local AS DATE) + CAST(? AS INTEGER)
+                THEN c.customer_id END AS churned_customer
+    FROM inbound c
+    LEFT JOIN channel_settings cs ON cs.channel = c.channel
+    LEFT JOIN customers cu ON cu.customer_id = c.customer_id
+)
+SELECT channel, {period} AS period, any_value({target_month}) AS target_month{group},
+       {measures},
+       count(DISTINCT churn_customer) AS churn_n, count(DISTINCT churned_customer) AS churn_yes
+FROM base
+WHERE {' AND '.join(where)}
+GROUP BY channel, {period}{', ' + quote_ident(asked.by) if asked.by else ''}
+"""
+    base_params = [float(other.sl_threshold_s), float(other.short_abandon_s), window_s, window_s]
+    if latest_us is not None:
+        base_params.append(latest_us / 1e6)
+    base_params.append(churn_days)
+    del group_key
+    return sql, scan_params + base_params + params
+
+
+# -- Spark's dialect: what it writes differently -------------------------------------------------------------
+_SPARK_PARTS = {  # DuckDB strftime directives, as Spark expressions of {x}
+    "%Y": "date_format({x}, 'yyyy')", "%m": "date_format({x}, 'MM')", "%d": "date_format({x}, 'dd')",
+    "%H": "date_format({x}, 'HH')", "%M": "date_format({x}, 'mm')",
+    # ISO weeks (DuckDB's %G-W%V): Spark 3+ has no week-based patterns in date_format
+    "%G": "CAST(extract(YEAROFWEEK FROM {x}) AS STRING)", "%V": "lpad(CAST(weekofyear({x}) AS STRING), 2, '0')",
+    "%u": "CAST(weekday({x}) + 1 AS STRING)",  # ISO weekday, Monday = 1
+}
+
+
+def _spark_strftime(self, expression: exp.Expression) -> str:
+    value = self.sql(expression, "this")
+    fmt = _duckdb_format(expression)
+    pieces, i = [], 0
+    while i < len(fmt):
+        if fmt[i] == "%" and fmt[i:i + 2] in _SPARK_PARTS:
+            pieces.append(_SPARK_PARTS[fmt[i:i + 2]].format(x=value))
+            i += 2
+        elif fmt[i] == "%":
+            raise ValueError(f"no Spark translation for the strftime directive {fmt[i:i + 2]!r}")
+        else:
+            j = fmt.find("%", i)
+            j = len(fmt) if j < 0 else j
+            pieces.append("'" + fmt[i:j].replace("'", "''") + "'")
+            i = j
+    return pieces[0] if len(pieces) == 1 else f"concat({', '.join(pieces)})"
+
+
+def _duckdb_format(expression: exp.Expression) -> str:
+    """The strftime format as DuckDB wrote it (sqlglot keeps it in Python's notation, which DuckDB shares)."""
+    return expression.args["format"].name
+
+
+def _spark_epoch(self, expression: exp.Expression) -> str:
+    # DuckDB's epoch() keeps microseconds; Spark's unix_timestamp() drops them
+    return f"(CAST(unix_micros({self.sql(expression, 'this')}) AS DOUBLE) / CAST(1000000 AS DOUBLE))"
+
+
+def _spark_time_bucket(self, expression: exp.Expression) -> str:
+    seconds = _bucket_seconds(expression.this)  # DuckDB's time_bucket(width, value)
+    value = self.sql(expression, "expression")
+    # DuckDB's default origin (2000-01-03) is a whole number of minute buckets after the epoch
+    return (f"CAST(timestamp_seconds(floor(unix_seconds(CAST({value} AS TIMESTAMP)) / {seconds}) * {seconds}) "
+            "AS TIMESTAMP_NTZ)")
+
+
+def _bucket_seconds(unit: exp.Expression) -> int:
+    if isinstance(unit, exp.Interval):
+        amount, name = int(unit.this.name), unit.unit.name.upper()
+        per = {"MINUTE": 60, "MINUTES": 60, "HOUR": 3600, "HOURS": 3600}
+        if name in per:
+            return amount * per[name]
+    raise ValueError(f"no Spark translation for the bucket {unit.sql()!r}")
+
+
+def _spark_epoch_us(self, expression: exp.Expression) -> str:
+    return f"unix_micros({self.sql(expression.expressions[0])})"
+
+
+class LakeSpark(Spark):
+    """Spark SQL as the lake plan needs it; each difference from sqlglot's Spark is pinned by tests/test_lake.py."""
+
+    class Generator(Spark.Generator):
+        TRANSFORMS = {
+            **Spark.Generator.TRANSFORMS,
+            exp.TimeToStr: _spark_strftime,
+            exp.TimeToUnix: _spark_epoch,
+            exp.DateBin: _spark_time_bucket,
+        }
+
+        def anonymous_sql(self, expression: exp.Anonymous) -> str:
+            if expression.name.lower() == "epoch_us":
+                return _spark_epoch_us(self, expression)
+            return super().anonymous_sql(expression)
+
+
+def to_spark(sql: str) -> str:
+    """The plan in Spark SQL (sqlglot, read as DuckDB, written by LakeSpark)."""
+    return sqlglot.transpile(sql, read="duckdb", write=LakeSpark, unsupported_level=sqlglot.ErrorLevel.RAISE)[0]
+
+
+# -- the engines -------------------------------------------------------------------------------------------
+class DuckDBEngine:
+    """The plan on DuckDB, over the lake's Parquet files (not the store)."""
+    name = "duckdb"
+
+    def __init__(self, lake: Lake):
+        import duckdb  # the engine's own connection: the lake is read, never the store
+
+        self.lake = lake
+        self.con = duckdb.connect()
+        # views over the files, made through the relational API: a view's file list cannot be a bind parameter
+        self.con.read_parquet(lake.contact_files, hive_partitioning=True).create_view("contacts")
+        for name in ("channel_settings", "customers"):
+            self.con.read_parquet(lake.table_file(name)).create_view(name)
+
+    def run(self, sql: str, params: list):
+        """The query's rows as a pyarrow table."""
+        return self.con.sql(sql, params=params).to_arrow_table()
+
+    def close(self) -> None:
+        self.con.close()
+
+
+class SparkEngine:
+    """The plan on Apache Spark: local[2] by default, a cluster through --spark-master, or Spark Connect when
+    SPARK_REMOTE is set. Time zone and partition typing are set so Spark's months are DuckDB's."""
+    name = "spark"
+
+    def __init__(self, lake: Lake, master: str | None = None):
+        try:
+            from pyspark.sql import SparkSession  # optional dependency: requirements-spark.txt
+        except ImportError as exc:
+            raise CxError(_("--engine spark needs pyspark and a Java runtime: pip install -r requirements-spark.txt "
+                            "(and Debian's openjdk-17-jre-headless)")) from exc
+        self.lake = lake
+        builder = SparkSession.builder.appName("cxmetrics")
+        if master or not os.environ.get("SPARK_REMOTE"):
+            builder = builder.master(master or "local[2]")
+        for key, value in SPARK_CONF.items():
+            builder = builder.config(key, value)
+        self.spark = builder.getOrCreate()
+        for key, value in SPARK_SESSION_CONF.items():
+            self.spark.conf.set(key, value)
+        reader = self.spark.read.option("basePath", str(lake.folder / "contacts"))
+        reader.parquet(*lake.contact_files).createOrReplaceTempView("contacts")
+        for name in ("channel_settings", "customers"):
+            self.spark.read.parquet(lake.table_file(name)).createOrReplaceTempView(name)
+
+    def run(self, sql: str, params: list):
+        """The query's rows as a pyarrow table."""
+        return self.frame(sql, params).toArrow()
+
+    def frame(self, sql: str, params: list):
+        """The query as a Spark DataFrame (its plan can be explained)."""
+        return self.spark.sql(to_spark(sql), args=list(params))
+
+    def close(self) -> None:
+        """Spark's session is kept for the process (starting one takes seconds)."""
+
+
+SPARK_CONF = {
+    "spark.ui.enabled": "false",
+    "spark.ui.showConsoleProgress": "false",
+    "spark.sql.shuffle.partitions": "8",
+    "spark.driver.memory": os.environ.get("CXMETRICS_SPARK_DRIVER_MEMORY", "4g"),
+}
+SPARK_SESSION_CONF = {
+    "spark.sql.session.timeZone": "UTC",  # local times are stored as such; UTC keeps Spark from shifting them
+    "spark.sql.sources.partitionColumnTypeInference.enabled": "false",  # month=2026-10 stays a string
+    "spark.sql.parquet.inferTimestampNTZ.enabled": "true",  # queued_local is a local time, without a zone
+}
+
+
+def engine_for(name: str, lake: Lake, master: str | None = None):
+    """The engine called `name` over `lake`."""
+    if name == "duckdb":
+        return DuckDBEngine(lake)
+    if name == "spark":
+        return SparkEngine(lake, master)
+    raise UsageError(_("--engine must be one of {engines}, not {name!r}").format(engines=", ".join(ENGINES),
+                                                                                name=name))
+
+
+@dataclass
+class LakeSource:
+    """kpis.PooledSource: each question's measures pooled by an engine over the lake, loaded into the serving
+    store as a temporary table."""
+    engine: object
+    lake: Lake
+    queries: list[str] = field(default_factory=list)  # the SQL each question ran (the engine's dialect)
+
+    def pooled(self, store: Store, asked: Question, churn: bool) -> str:
+        have_customers = self.lake.manifest["tables"]["customers"]["rows"] > 0
+        sql, params = plan_sql(asked, store.settings(), self.lake.manifest.get("latest_queued_at_us"),
+                               have_customers, churn)
+        self.queries.append(sql)
+        result = self.engine.run(sql, params)
+        columns = ["channel", "period", "target_month"] + (["grp"] if asked.by else []) + list(MEASURE_COLUMNS) \
+            + ["churn_n", "churn_yes"]
+        store.execute("DROP TABLE IF EXISTS lake_pooled")
+        typed = ", ".join(f"CAST({quote_ident(c)} AS {'VARCHAR' if c in ('channel', 'period', 'target_month', 'grp') else 'DOUBLE'}) AS {quote_ident(c)}"
+                          for c in columns)
+        store.load_arrow("lake_pooled", result, typed)
+        return "lake_pooled"
+
+
+@dataclass
+class LakeSession:
+    """An engine over a lake and the store that serves its ratios: `kpis` and `compliance` as on a store."""
+    lake: Lake
+    engine: object
+    store: Store
+    work_dir: str
+
+    @property
+    def source(self) -> LakeSource:
+        return LakeSource(self.engine, self.lake)
+
+    def kpis(self, period: str = "month", by: str | None = None, channels=None, date_from=None, date_to=None,
+             metrics=None, filters=None) -> list[KpiRow]:
+        return kpis(self.store, period, by, channels, date_from, date_to, metrics, filters, source=self.source)
+
+    def compliance(self, as_of: str, channels=None, metrics=None) -> list[ComplianceRow]:
+        return compliance(self.store, as_of, channels, metrics, source=self.source)
+
+    def close(self) -> None:
+        self.engine.close()
+        self.store.close()
+        shutil.rmtree(self.work_dir, ignore_errors=True)
+
+
+def open_session(folder: str | os.PathLike, engine: str = "duckdb", master: str | None = None) -> LakeSession:
+    """The lake in `folder` with `engine` over it and a serving store in a temporary folder (close() removes it)."""
+    work_dir = tempfile.mkdtemp(prefix="cxmetrics-lake-")
+    store = Store(Path(work_dir) / "lake-serving.duckdb", read_only=False)
+    try:
+        lake = open_lake(folder, store.schema_version())
+        store.close()
+        store = serving_store(lake, work_dir)
+        return LakeSession(lake, engine_for(engine, lake, master), store, work_dir)
+    except BaseException:
+        store.close()
+        shutil.rmtree(work_dir, ignore_errors=True)
+        raise
