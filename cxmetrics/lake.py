@@ -413,7 +413,9 @@ class SparkEngine:
 
     def __init__(self, lake: Lake, master: str | None = None):
         try:
-            from pyspark.sql import SparkSession  # optional dependency: requirements-spark.txt
+            with warnings.catch_warnings():  # pyspark warns that it was tested with pandas 2; it reads no pandas here
+                warnings.simplefilter("ignore", FutureWarning)
+                from pyspark.sql import SparkSession  # optional dependency: requirements-spark.txt
         except ImportError as exc:
             raise CxError(_("--engine spark needs pyspark and a Java runtime: pip install -r requirements-spark.txt "
                             "(and Debian's openjdk-17-jre-headless)")) from exc
@@ -423,7 +425,11 @@ class SparkEngine:
             builder = builder.master(master or "local[2]")
         for key, value in SPARK_CONF.items():
             builder = builder.config(key, value)
-        self.spark = builder.getOrCreate()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)
+            self.spark = builder.getOrCreate()
+        if not os.environ.get("SPARK_REMOTE"):
+            self.spark.sparkContext.setLogLevel("ERROR")  # the plan's size warning is not the user's business
         for key, value in SPARK_SESSION_CONF.items():
             self.spark.conf.set(key, value)
         reader = self.spark.read.option("basePath", str(lake.folder / "contacts"))
@@ -446,7 +452,7 @@ class SparkEngine:
 SPARK_CONF = {
     "spark.ui.enabled": "false",
     "spark.ui.showConsoleProgress": "false",
-    "spark.sql.shuffle.partitions": "8",
+    "spark.sql.shuffle.partitions": os.environ.get("CXMETRICS_SPARK_PARTITIONS", "4"),
     "spark.driver.memory": os.environ.get("CXMETRICS_SPARK_DRIVER_MEMORY", "4g"),
 }
 SPARK_SESSION_CONF = {
