@@ -51,6 +51,17 @@ def run(*argv: str) -> str:
     return out.getvalue()
 
 
+_STORE_OUTPUT: dict[tuple, str] = {}
+
+
+def store_output(db: Path, case: tuple) -> str:
+    """What the command prints on the store (computed once per store and case, for every engine's test)."""
+    key = (str(db), case)
+    if key not in _STORE_OUTPUT:
+        _STORE_OUTPUT[key] = run("--db", str(db), *case)
+    return _STORE_OUTPUT[key]
+
+
 def run_failing(*argv: str) -> tuple[int, str]:
     err = io.StringIO()
     with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
@@ -85,7 +96,7 @@ SAMPLE_CASES = [
 @pytest.mark.parametrize("case", SAMPLE_CASES, ids=lambda c: " ".join(c))
 def test_duckdb_over_the_lake_prints_what_the_store_prints(sample_lake, case):
     db, folder = sample_lake
-    want = run("--db", str(db), *case)
+    want = store_output(db, case)
     assert len(want.splitlines()) > 3
     assert run(*case, "--lake", str(folder), "--engine", "duckdb") == want
 
@@ -94,7 +105,7 @@ def test_duckdb_over_the_lake_prints_what_the_store_prints(sample_lake, case):
 @pytest.mark.parametrize("case", SAMPLE_CASES, ids=lambda c: " ".join(c))
 def test_spark_over_the_lake_prints_what_the_store_prints(sample_lake, case):
     db, folder = sample_lake
-    assert run(*case, "--lake", str(folder), "--engine", "spark") == run("--db", str(db), *case)
+    assert run(*case, "--lake", str(folder), "--engine", "spark") == store_output(db, case)
 
 
 def test_the_manifest_counts_and_checksums_every_file(sample_lake):
@@ -177,6 +188,8 @@ def test_the_spark_dialect_differences_are_pinned():
     assert "RANGE BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING" in spark(
         "SELECT min(q) OVER (PARTITION BY c ORDER BY epoch_us(q) RANGE BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) FROM x")
     assert spark("SELECT x >= CAST(? AS TIMESTAMP)") == "SELECT x >= CAST(? AS TIMESTAMP_NTZ)"
+    # an exact distinct count, without the row expansion Spark plans for DISTINCT aggregates
+    assert spark("SELECT count(DISTINCT c), count(*), count(d)") == "SELECT size(collect_set(c)), COUNT(*), COUNT(d)"
     with pytest.raises(ValueError, match="strftime directive '%j'"):
         spark("SELECT strftime(t, '%j')")
 
@@ -259,13 +272,13 @@ def test_one_more_month_writes_only_its_partition(million):
 # Every period and every drill-down (each drill-down with another period), and the rule.
 MILLION_CASES = [("kpis",), ("kpis", "--by", "team"), ("kpis", "--period", "week", "--by", "agent"),
                  ("kpis", "--period", "day", "--by", "queue"),
-                 ("kpis", "--period", "interval", "--by", "queue", "--from", "2026-09"), ("compliance", "--as-of", "2026-10")]
+                 ("kpis", "--period", "interval", "--by", "queue", "--from", "2026-10"), ("compliance", "--as-of", "2026-10")]
 
 
 @pytest.mark.parametrize("engine", ["duckdb", pytest.param("spark", marks=needs_spark)])
 def test_a_million_contacts_over_the_lake_print_what_the_store_prints(million, engine):
     db, folder, *_ = million
     for case in MILLION_CASES:
-        want = run("--db", str(db), *case)
+        want = store_output(db, case)
         assert len(want.splitlines()) > 20
         assert run(*case, "--lake", str(folder), "--engine", engine) == want, case
