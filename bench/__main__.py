@@ -110,6 +110,8 @@ def measure(size: int, work: Path, repeats: int, xlsx_rows: int) -> dict:
     results["build_layer"] = run_task("build_layer", db=db, work=str(work))
     results["aggregated"] = run_task("aggregated", work=str(work), rows=100_000 if size >= 1_000_000 else 2_000,
                                      repeats=repeats)
+    results["lake"] = run_task("lake", db=db, work=str(work), repeats=repeats, spark_repeats=2 if big else repeats,
+                               spark_warmup=0 if big else 1)
     if size <= 1_000_000:  # the same at any store size: measured once
         results["platforms"] = run_task("platforms", work=str(work), calls=200_000 if size >= 1_000_000 else 2_000,
                                         repeats=repeats)
@@ -137,7 +139,16 @@ def machine() -> dict:
     return {"cores": os.cpu_count(), "memory": memory, "cpu": model, "os": platform.platform(),
             "python": platform.python_version(), "duckdb": duckdb.__version__, "pandas": pandas.__version__,
             "pyarrow": pyarrow.__version__, "streamlit": streamlit.__version__,
-            "date": dt.datetime.now().strftime("%Y-%m-%d %H:%M")}
+            "date": dt.datetime.now().strftime("%Y-%m-%d %H:%M"), "spark": _spark_version()}
+
+
+def _spark_version() -> str:
+    try:
+        from importlib.metadata import version
+        java = subprocess.run(["java", "-version"], capture_output=True, text=True).stderr.splitlines()[0]
+        return f"PySpark {version('pyspark')} on {java.strip()}"
+    except Exception:  # noqa: BLE001 — the report says it was not there
+        return "no Spark"
 
 
 def _s(x: float) -> str:
@@ -228,6 +239,20 @@ def table(r: dict) -> list[str]:
                   "information", "—"),
                  ("Measure rows (" + ", ".join(f"{t} {n:,}" for t, n in bl["rows"].items()) + ")",
                   f"{sum(bl['rows'].values()):,}", f"{bl['contacts']:,} contacts", "", "information", "—")]
+    if "lake" in r:
+        lk = r["lake"]
+        rows += [("`export-lake`: the whole store as a Parquet lake (" + f"{lk['lake_mb']:,.0f} MB)",
+                  _s(lk["export_full"]), f"again, nothing changed {_s(lk['export_unchanged'])}", "", "information", "—"),
+                 ("Full monthly KPI table, DuckDB over the lake (`--engine duckdb --lake`)", _s(lk["duckdb_median"]),
+                  f"the store {_s(lk['store_median'])}", f"{lk['duckdb_median'] / lk['store_median']:.0f}× the store",
+                  "identical rows", "met"),
+                 ("Full monthly KPI table, Spark local[2] over the lake (`--engine spark --lake`), session started",
+                  _s(lk["spark_median"]), f"DuckDB over the lake {_s(lk['duckdb_median'])}",
+                  f"{lk['spark_median'] / lk['duckdb_median']:.1f}× DuckDB", "identical rows", "met"),
+                 ("Compliance at the latest month over the lake: DuckDB / Spark local[2]",
+                  f"{_s(lk['duckdb_rule_median'])} / {_s(lk['spark_rule_median'])}", "", "", "identical rows", "met"),
+                 ("Spark session start (JVM, local[2]) / DuckDB engine start, lake checked",
+                  f"{_s(lk['spark_open'])} / {_s(lk['duckdb_open'])}", "", "", "information", "—")]
     lines = [f"### {size:,} contacts ({r['csv_mb']:,.0f} MB CSV)", "",
              "| measurement | cxmetrics | comparison | ratio | target | status |", "|---|---|---|---|---|---|"]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
@@ -242,7 +267,8 @@ def write_report(results: list[dict], out: Path, repeats: int, quick: bool, m: d
     lines = ["# Benchmarks", "",
              f"Written by `python -m bench{' --quick' if quick else ''}` on {m['date']}. Machine: {m['cores']} "
              f"cores ({m['cpu']}), {m['memory']} RAM, {m['os']}; Python {m['python']}, DuckDB {m['duckdb']}, "
-             f"pandas {m['pandas']}, pyarrow {m['pyarrow']}, Streamlit {m['streamlit']}.", "",
+             f"pandas {m['pandas']}, pyarrow {m['pyarrow']}, Streamlit {m['streamlit']}; {m.get('spark', 'no Spark')} "
+             "(local[2]).", "",
              f"Each figure is the median of {repeats} runs after one warm-up run (10M imports: the median of 2 "
              "runs, no separate warm-up), every kind of measurement in its own process; ratios compare figures "
              "from the same run. A first run in a new process (the Overview and page \"cold\" rows) is measured the same "
@@ -250,6 +276,18 @@ def write_report(results: list[dict], out: Path, repeats: int, quick: bool, m: d
              "months, seven channels, customers who contact again, a customers export with churn dates.", ""]
     for r in results:
         lines += table(r)
+    lakes = [r for r in results if "lake" in r]
+    if len(lakes) >= 2:  # the growth from the smallest to the largest size, for each engine
+        small, large = lakes[0], lakes[-1]
+        factor = large["size"] / small["size"]
+        lines += [f"### Beyond one machine: growth from {small['size']:,} to {large['size']:,} contacts "
+                  f"({factor:.0f}× the contacts)", "",
+                  "| full monthly KPI table | " + f"{small['size']:,} | {large['size']:,} | growth |", "|---|---|---|---|"]
+        for key, label in (("store_median", "the store (measures layer)"), ("duckdb_median", "DuckDB over the lake"),
+                           ("spark_median", "Spark local[2] over the lake")):
+            a, b = small["lake"][key], large["lake"][key]
+            lines.append(f"| {label} | {_s(a)} | {_s(b)} | {b / a:.1f}× |")
+        lines.append("")
     for extra in ("LOAD.md", "NOTES.md"):  # the load test's figures, then the explanations
         path = ROOT / "bench" / extra
         if path.exists() and not quick:

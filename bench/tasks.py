@@ -445,7 +445,54 @@ def sample_task(contacts: int, work: str, repeats: int) -> dict:
     return {"times": times, "contacts": contacts}
 
 
-TASKS = {"platforms": platforms, "sample": sample_task, "kpis_direct": kpis_direct, "pages": pages, "build_layer": build_layer, "aggregated": aggregated,
+def lake_task(db: str, work: str, repeats: int, spark_repeats: int, spark_warmup: int) -> dict:
+    """Issue 17: export the store as a Parquet lake (all of it, then again with nothing changed), and the full
+    monthly KPI table and compliance computed by the store, by DuckDB over the lake and by Spark local[2] over
+    it; the three must print the same rows (the run fails otherwise)."""
+    from cxmetrics import Store
+    from cxmetrics.compliance import compliance
+    from cxmetrics.kpis import kpis
+    from cxmetrics.lake import export_lake, open_session
+    from cxmetrics.quality import latest_month
+
+    folder = Path(work) / f"lake_{Path(db).stem}"
+    shutil.rmtree(folder, ignore_errors=True)
+    store = Store(db, read_only=True)
+    start = time.perf_counter()
+    export_lake(store, folder)
+    export_full = time.perf_counter() - start
+    start = time.perf_counter()
+    again = export_lake(store, folder)
+    export_unchanged = time.perf_counter() - start
+    assert again["written"] == [], again["written"]
+    as_of = latest_month(store)
+    want_kpis, want_rule = kpis(store), compliance(store, as_of)
+    store_times = _timed(lambda: kpis(store), repeats)
+    store.close()
+    out = {"export_full": export_full, "export_unchanged": export_unchanged, "store_times": store_times,
+           "contacts": sum(e["rows"] for e in again["partitions"].values()),
+           "lake_mb": sum(f.stat().st_size for f in folder.rglob("*.parquet")) / 1e6}
+    for engine, runs, warmup in (("duckdb", repeats, 1), ("spark", spark_repeats, spark_warmup)):
+        start = time.perf_counter()
+        session = open_session(folder, engine)
+        out[f"{engine}_open"] = time.perf_counter() - start
+        try:
+            got = {}
+            out[f"{engine}_times"] = _timed(lambda: got.__setitem__("kpis", session.kpis()), runs, warmup)
+            out[f"{engine}_rule_times"] = _timed(lambda: got.__setitem__("rule", session.compliance(as_of)),
+                                                 max(1, runs - 1), 0)
+        finally:
+            session.close()
+        if got["kpis"] != want_kpis or got["rule"] != want_rule:
+            raise SystemExit(f"{engine} over the lake differs from the store")
+        out[f"{engine}_cells"] = len(got["kpis"])
+    shutil.rmtree(folder, ignore_errors=True)
+    for key in [k for k in out if k.endswith("_times")]:
+        out[key.replace("_times", "_median")] = statistics.median(out[key])
+    return out
+
+
+TASKS = {"lake": lake_task, "platforms": platforms, "sample": sample_task, "kpis_direct": kpis_direct, "pages": pages, "build_layer": build_layer, "aggregated": aggregated,
          "generate": generate, "raw_read": raw_read, "our_import": our_import, "peer_import": peer_import, "peer_kpis": peer_kpis,
          "kpis": kpis_task, "compliance": compliance_task, "overview": overview_task, "incremental": incremental,
          "xlsx": xlsx}

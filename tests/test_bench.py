@@ -19,9 +19,13 @@ def test_quick_bench_runs_and_reports_every_row(tmp_path):
                 "pages/channel.py first run (AppTest), cold", "Daily aggregated report",
                 "Building the measures for this store", "Rebuild after the FCR window changes",
                 "Asterisk queue_log, 2,000 contacts, import", "Amazon Connect contact records, 2,000 contacts",
-                "`cxmetrics sample`, 20,000 contacts"):
+                "`cxmetrics sample`, 20,000 contacts", "`export-lake`: the whole store as a Parquet lake",
+                "Full monthly KPI table, DuckDB over the lake", "Full monthly KPI table, Spark local[2] over the lake",
+                "Compliance at the latest month over the lake"):
         assert f"| {row}" in text, row
     saved = json.loads(out.with_suffix(".json").read_text())
     assert saved["results"][0]["peer_kpis"]["cells_compared"] == 24 * 7 * 10
     assert saved["machine"]["cores"] >= 1
+    lake = saved["results"][0]["lake"]  # the engines printed the store's rows (the task fails otherwise)
+    assert lake["duckdb_cells"] == lake["spark_cells"] == saved["results"][0]["kpis"]["rows"]
     assert saved["results"][0]["kpis_direct"]["cells_compared"] == saved["results"][0]["kpis"]["rows"]
