@@ -232,6 +232,15 @@ def _add_store_commands(sub, fmt) -> None:
                                    "changed months are written.")
     p.add_argument("--out", required=True, help="the lake's folder (empty, or an earlier export)")
 
+    p = sub.add_parser("build-measures", help="compute a lake's measures (DuckDB or Spark) into a store of their own, "
+                                              "which then serves the dashboards",
+                       description="The store (--db) must hold no contacts of its own. Its settings, channel "
+                                   "settings and targets become the lake's. Run it again after each export-lake.")
+    p.add_argument("--lake", required=True, help="the lake's folder (written by export-lake)")
+    p.add_argument("--engine", choices=("duckdb", "spark"), default="duckdb", help="the engine (default duckdb)")
+    p.add_argument("--spark-master", help="Spark master URL for --engine spark (default local[2]; Spark Connect: "
+                                          "set SPARK_REMOTE instead)")
+
     p = sub.add_parser("backup", help="write every table as Parquet plus a manifest (row counts, sha256)")
     p.add_argument("--out", required=True, help="folder to write the backup to")
 
@@ -288,9 +297,9 @@ def _open(args) -> Store:
 def _run(args) -> int:
     if args.command == "sample":
         return _cmd_sample(args)
-    if getattr(args, "lake", None):
+    if getattr(args, "lake", None) and args.command != "build-measures":
         return _run_on_lake(args)
-    if getattr(args, "engine", None) or getattr(args, "spark_master", None):
+    if args.command != "build-measures" and (getattr(args, "engine", None) or getattr(args, "spark_master", None)):
         raise UsageError(_("--engine and --spark-master compute over a lake: add --lake DIR (written by export-lake)"))
     store = _open(args)
     try:
@@ -368,6 +377,16 @@ def _cmd_export_lake(store: Store, args) -> int:
     rows = sum(p["rows"] for p in manifest["partitions"].values())
     print(_("exported {rows} contacts in {months} months to {path} ({written} written, the rest unchanged)").format(
         rows=rows, months=len(manifest["partitions"]), path=args.out, written=len(manifest["written"])))
+    return EXIT_OK
+
+
+def _cmd_build_measures(store: Store, args) -> int:
+    from . import lake  # loaded on demand: sqlglot and the engines are only needed here
+
+    counts = lake.build_measures(store, args.lake, args.engine, args.spark_master,
+                                 progress=lambda message: print(message, file=sys.stderr))
+    print(_("built the measures of {lake} into {path}: {counts}").format(
+        lake=args.lake, path=store.path, counts=", ".join(f"{k} {v}" for k, v in counts.items())))
     return EXIT_OK
 
 
@@ -553,7 +572,7 @@ def _cmd_targets(store: Store, args) -> int:
 
 
 COMMANDS = {"import": _cmd_import, "imports": _cmd_imports, "quarantine": _cmd_quarantine, "report": _cmd_report,
-            "backup": _cmd_backup, "export-lake": _cmd_export_lake, "restore": _cmd_restore, "followups": _cmd_followups, "check": _cmd_check,
+            "backup": _cmd_backup, "export-lake": _cmd_export_lake, "build-measures": _cmd_build_measures, "restore": _cmd_restore, "followups": _cmd_followups, "check": _cmd_check,
             "load-sample": _cmd_load_sample, "kpis": _cmd_kpis, "compliance": _cmd_compliance,
             "targets": _cmd_targets, "settings": _cmd_settings, "channels": _cmd_channels, "presets": _cmd_presets,
             "drivers": drivers_views.run, "staffing": staffing_views.run, "benchmarks": _cmd_benchmarks}

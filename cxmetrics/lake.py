@@ -32,7 +32,8 @@ from .compliance import ComplianceRow, compliance
 from .errors import CxError, UsageError
 from .i18n import _
 from .kpis import KpiRow, Question, kpis
-from .measures import MEASURE_COLUMNS, THRESHOLD_MEASURES
+from .measures import (AGENT, CHURN_PERIODS, LAKE_MARK, LAKE_MARK_DDL, MEASURE_COLUMNS, SLOT, TABLES,
+                       THRESHOLD_MEASURES, lake_served, pool_day_grain)
 from .metrics import MEASURES, PERIOD_MONTH_SQL, PERIOD_SQL
 from .months import add_months
 from .schema import OTHER_CHANNEL_DEFAULTS
@@ -227,26 +228,68 @@ def serving_store(lake: Lake, work_dir: str | os.PathLike) -> Store:
 
 
 # -- the plan ----------------------------------------------------------------------------------------------
+def base_sql(settings: dict[str, str], latest_us: int | None, have_customers: bool, churn: bool = True,
+             lower: dt.datetime | None = None, upper: dt.datetime | None = None) -> tuple[str, list]:
+    """The lake's inbound contacts, one row each, with what the measures read beside the stored columns: the
+    channel's thresholds, the next contact (a window over each customer's contacts), FCR censoring, and the
+    customer ids churn counts. DuckDB's dialect; bind parameters are strings and numbers only.
+
+    `lower`/`upper` bound the question's range: the window reads a day either side of it (local and universal
+    time differ by less) and up to the FCR window after it (a later contact only matters inside the window);
+    months outside are not read at all (partition pruning)."""
+    settings = {**DEFAULT_SETTINGS, **settings}
+    window_s = float(settings["fcr_window_days"]) * 86400
+    other = OTHER_CHANNEL_DEFAULTS
+    scan, scan_params = ["direction = 'inbound'"], []
+    if lower is not None:
+        first = lower - dt.timedelta(days=1)
+        scan.append("month >= ? AND queued_local >= CAST(? AS TIMESTAMP)")
+        scan_params += [first.strftime("%Y-%m"), first.isoformat(sep=" ")]
+    if upper is not None:
+        last = upper + dt.timedelta(seconds=window_s) + dt.timedelta(days=1)
+        scan.append("month <= ? AND queued_local < CAST(? AS TIMESTAMP)")
+        scan_params += [last.strftime("%Y-%m"), last.isoformat(sep=" ")]
+    columns = ", ".join(quote_ident(c) for c in CONTACT_COLUMNS)
+    counted = "TRUE" if churn and have_customers else "FALSE"
+    latest = "NULL" if latest_us is None else "CAST(? AS DOUBLE)"
+    sql = f"""
+WITH inbound AS (
+    SELECT {columns},
+           min(queued_at) OVER (PARTITION BY customer_id IS NULL, coalesce(customer_id, contact_id)
+                                ORDER BY epoch_us(queued_at)
+                                RANGE BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS next_contact_at
+    FROM contacts
+    WHERE {' AND '.join(scan)}
+)
+SELECT c.*, 'day' AS span, coalesce(cs.sl_threshold_s, CAST(? AS DOUBLE)) AS sl_threshold_s,
+       coalesce(cs.short_abandon_s, CAST(? AS DOUBLE)) AS short_abandon_s, CAST(? AS DOUBLE) AS fcr_window_s,
+       epoch(c.queued_at) + CAST(? AS DOUBLE) > {latest} AS fcr_censored,
+       CASE WHEN {counted} AND c.customer_id IS NOT NULL THEN c.customer_id END AS churn_customer,
+       CASE WHEN {counted} AND c.customer_id IS NOT NULL AND cu.churned_on > CAST(c.queued_local AS DATE)
+                 AND cu.churned_on <= CAST(c.queued_local AS DATE) + CAST(? AS INTEGER)
+            THEN c.customer_id END AS churned_customer
+FROM inbound c
+LEFT JOIN channel_settings cs ON cs.channel = c.channel
+LEFT JOIN customers cu ON cu.customer_id = c.customer_id"""
+    params = [float(other.sl_threshold_s), float(other.short_abandon_s), window_s, window_s]
+    if latest_us is not None:
+        params.append(latest_us / 1e6)
+    params.append(int(settings["churn_window_days"]))
+    return sql, scan_params + params
+
+
+_MEASURES_SELECT = ",\n       ".join(
+    [f"{sql} AS {quote_ident(name)}" for name, sql in MEASURES.items()]
+    + [f"CAST(NULL AS DOUBLE) AS {quote_ident(name)}" for name in THRESHOLD_MEASURES])
+_CHURN_SELECT = "count(DISTINCT churn_customer) AS churn_n, count(DISTINCT churned_customer) AS churn_yes"
+
+
 def plan_sql(asked: Question, settings: dict[str, str], latest_us: int | None, have_customers: bool,
              churn: bool) -> tuple[str, list]:
     """The pooled measures of a question over the lake's relations `contacts`, `channel_settings` and
-    `customers`, in DuckDB's dialect, with its bind parameters (strings and numbers only)."""
-    settings = {**DEFAULT_SETTINGS, **settings}
-    window_s = float(settings["fcr_window_days"]) * 86400
-    churn_days = int(settings["churn_window_days"])
-    other = OTHER_CHANNEL_DEFAULTS
-    scan, scan_params = ["direction = 'inbound'"], []
-    # The contacts the window reads: a day either side of the range (local and universal time differ by less), and
-    # up to the FCR window after it (a later contact only matters inside the window). Months prune partitions.
-    if asked.lower is not None:
-        first = asked.lower - dt.timedelta(days=1)
-        scan.append("month >= ? AND queued_local >= CAST(? AS TIMESTAMP)")
-        scan_params += [first.strftime("%Y-%m"), first.isoformat(sep=" ")]
-    if asked.upper is not None:
-        last = asked.upper + dt.timedelta(seconds=window_s) + dt.timedelta(days=1)
-        scan.append("month <= ? AND queued_local < CAST(? AS TIMESTAMP)")
-        scan_params += [last.strftime("%Y-%m"), last.isoformat(sep=" ")]
-    where, params = ["TRUE"], []
+    `customers`: one query, one read of the contacts. DuckDB's dialect, with its bind parameters."""
+    base, params = base_sql(settings, latest_us, have_customers, churn, asked.lower, asked.upper)
+    where = ["TRUE"]
     if asked.lower is not None:
         where.append("queued_local >= CAST(? AS TIMESTAMP)")
         params.append(asked.lower.isoformat(sep=" "))
@@ -256,50 +299,48 @@ def plan_sql(asked: Question, settings: dict[str, str], latest_us: int | None, h
     for column, values in ([("channel", list(asked.channels))] if asked.channels else []) + list(asked.filters.items()):
         where.append(f"{quote_ident(column)} IN ({', '.join('?' * len(values))})")
         params += [str(v) for v in values]
-    columns = ", ".join(quote_ident(c) for c in CONTACT_COLUMNS)
-    measures = ",\n           ".join(
-        [f"{sql} AS {quote_ident(name)}" for name, sql in MEASURES.items()]
-        + [f"CAST(NULL AS DOUBLE) AS {quote_ident(name)}" for name in THRESHOLD_MEASURES])
     group = f", {quote_ident(asked.by)} AS grp" if asked.by else ""
-    group_key = ", grp" if asked.by else ""
-    counted = "TRUE" if churn and have_customers else "FALSE"
     period = PERIOD_SQL[asked.period].format(t="queued_local")
     target_month = PERIOD_MONTH_SQL[asked.period].format(t="queued_local")
-    latest = "NULL" if latest_us is None else f"CAST(? AS DOUBLE)"
     sql = f"""
-WITH inbound AS (
-    SELECT {columns},
-           min(queued_at) OVER (PARTITION BY customer_id IS NULL, coalesce(customer_id, contact_id)
-                                ORDER BY epoch_us(queued_at)
-                                RANGE BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS next_contact_at
-    FROM contacts
-    WHERE {' AND '.join(scan)}
-),
-base AS (
-    SELECT c.*, coalesce(cs.sl_threshold_s, CAST(? AS DOUBLE)) AS sl_threshold_s,
-           coalesce(cs.short_abandon_s, CAST(? AS DOUBLE)) AS short_abandon_s, CAST(? AS DOUBLE) AS fcr_window_s,
-           epoch(c.queued_at) + CAST(? AS DOUBLE) > {latest} AS fcr_censored,
-           CASE WHEN {counted} AND c.customer_id IS NOT NULL THEN c.customer_id END AS churn_customer,
-           CASE WHEN {counted} AND c.customer_id IS NOT NULL AND cu.churned_on > CAST(c.queued_local AS DATE)
-                     AND cu.churned_on <= CAST(c.queued_local AS DATE) + CAST(? AS INTEGER)
-                THEN c.customer_id END AS churned_customer
-    FROM inbound c
-    LEFT JOIN channel_settings cs ON cs.channel = c.channel
-    LEFT JOIN customers cu ON cu.customer_id = c.customer_id
-)
+WITH base AS ({base})
 SELECT channel, {period} AS period, any_value({target_month}) AS target_month{group},
-       {measures},
-       count(DISTINCT churn_customer) AS churn_n, count(DISTINCT churned_customer) AS churn_yes
+       {_MEASURES_SELECT},
+       {_CHURN_SELECT}
 FROM base
 WHERE {' AND '.join(where)}
 GROUP BY channel, {period}{', ' + quote_ident(asked.by) if asked.by else ''}
 """
-    base_params = [float(other.sl_threshold_s), float(other.short_abandon_s), window_s, window_s]
-    if latest_us is not None:
-        base_params.append(latest_us / 1e6)
-    base_params.append(churn_days)
-    del group_key
-    return sql, scan_params + base_params + params
+    return sql, params
+
+
+def measures_build_sql() -> dict[str, tuple[str, list]]:
+    """The store's measures tables as queries over the relation `base` (base_sql over the whole lake), each
+    giving the table's columns in order; measures_day is pooled from measures_agent by the store itself."""
+    queries = {}
+    for grain in (AGENT, SLOT):
+        keys = [grain.time_sql] + [("'day'" if k == "span" else quote_ident(k)) for k in grain.keys]
+        names = [grain.time, *grain.keys]
+        select = ", ".join(f"{expr} AS {quote_ident(name)}" for expr, name in zip(keys, names))
+        grouped = ", ".join(expr for expr, name in zip(keys, names) if name != "span")
+        queries[grain.table] = (f"SELECT {select},\n       {_MEASURES_SELECT}\nFROM base GROUP BY {grouped}", [])
+    queries["measures_scores"] = (
+        "SELECT CAST(queued_local AS DATE) AS day, channel, CAST(nps AS DOUBLE) AS nps, csat, ces, count(*) AS contacts "
+        "FROM base WHERE nps IS NOT NULL OR csat IS NOT NULL OR ces IS NOT NULL "
+        "GROUP BY CAST(queued_local AS DATE), channel, nps, csat, ces", [])
+    churn = []
+    for kind, template in CHURN_PERIODS.items():
+        period = template.format(t="queued_local")
+        churn.append((f"SELECT CAST(? AS VARCHAR) AS kind, {period} AS period, channel, {_CHURN_SELECT} FROM base "
+                      f"GROUP BY {period}, channel HAVING count(DISTINCT churn_customer) > 0", [kind]))
+    queries["measures_churn"] = (" UNION ALL ".join(sql for sql, _ in churn), [p for _, ps in churn for p in ps])
+    return queries
+
+
+# Contacts of both directions per local day, channel and import: what coverage, missing days and the rule read.
+COVERAGE_SQL = ("SELECT CAST(queued_local AS DATE) AS day, CAST(queued_local AS DATE) AS last_day, 'day' AS span, "
+                "channel, import_id, CAST(count(*) AS DOUBLE) AS contacts FROM contacts "
+                "GROUP BY CAST(queued_local AS DATE), channel, import_id")
 
 
 # -- Spark's dialect: what it writes differently -------------------------------------------------------------
@@ -411,6 +452,14 @@ class DuckDBEngine:
         """The query's rows as a pyarrow table."""
         return self.con.sql(sql, params=params).to_arrow_table()
 
+    def run_over_base(self, base: str, params: list, queries: dict[str, tuple[str, list]]) -> dict:
+        """Each query over the relation `base`, computed once from the lake; pyarrow tables by name."""
+        self.con.sql(base, params=params).to_table("base")
+        try:
+            return {name: self.run(sql, query_params) for name, (sql, query_params) in queries.items()}
+        finally:
+            self.con.execute("DROP TABLE base")
+
     def close(self) -> None:
         self.con.close()
 
@@ -430,8 +479,10 @@ class SparkEngine:
                             "(and Debian's openjdk-17-jre-headless)")) from exc
         self.lake = lake
         builder = SparkSession.builder.appName("cxmetrics")
-        if master or not os.environ.get("SPARK_REMOTE"):
-            builder = builder.master(master or "local[2]")
+        if master:
+            builder = builder.master(master)
+        elif not (os.environ.get("SPARK_REMOTE") or os.environ.get("PYSPARK_GATEWAY_PORT")):
+            builder = builder.master("local[2]")  # not under spark-submit (it sets the gateway) nor Spark Connect
         for key, value in SPARK_CONF.items():
             builder = builder.config(key, value)
         with warnings.catch_warnings():
@@ -453,6 +504,16 @@ class SparkEngine:
     def frame(self, sql: str, params: list):
         """The query as a Spark DataFrame (its plan can be explained)."""
         return self.spark.sql(to_spark(sql), args=list(params))
+
+    def run_over_base(self, base: str, params: list, queries: dict[str, tuple[str, list]]) -> dict:
+        """Each query over the relation `base`, which is cached: the lake's contacts are read once."""
+        frame = self.frame(base, params).persist()
+        frame.createOrReplaceTempView("base")
+        try:
+            return {name: self.run(sql, query_params) for name, (sql, query_params) in queries.items()}
+        finally:
+            self.spark.catalog.dropTempView("base")
+            frame.unpersist()
 
     def close(self) -> None:
         """Spark's session is kept for the process (starting one takes seconds)."""
@@ -479,6 +540,49 @@ def engine_for(name: str, lake: Lake, master: str | None = None):
         return SparkEngine(lake, master)
     raise UsageError(_("--engine must be one of {engines}, not {name!r}").format(engines=", ".join(ENGINES),
                                                                                 name=name))
+
+
+def build_measures(store: Store, folder: str | os.PathLike, engine: str = "duckdb", master: str | None = None,
+                   progress=None) -> dict[str, int]:
+    """Compute the store's measures tables from the lake by `engine` and load them into `store`, which then serves
+    the dashboards without the contacts (it must hold none of its own). Returns the rows of each table.
+
+    The lake's settings, channel settings and targets replace the store's, since the measures follow them. The
+    store is marked as serving the lake (measures.LAKE_MARK): imports and settings changes that would recompute
+    its measures are refused there; they belong in the store the lake came from."""
+    say = progress or (lambda message: None)
+    own = store.scalar("SELECT (SELECT count(*) FROM contacts) + (SELECT count(*) FROM aggregated_rows)")
+    if own:
+        raise UsageError(_("{path} holds {rows} contacts or report rows of its own. Build a lake's measures into a "
+                           "store of their own: --db NEW.duckdb").format(path=store.path, rows=own))
+    lake = open_lake(folder, store.schema_version())
+    settings = dict(store.fetchall("SELECT key, value FROM read_parquet(?)", [lake.table_file("settings")]))
+    have_customers = lake.manifest["tables"]["customers"]["rows"] > 0
+    base, params = base_sql(settings, lake.manifest.get("latest_queued_at_us"), have_customers)
+    runner = engine_for(engine, lake, master)
+    try:
+        say(_("computing the measures of {rows} contacts with {engine} …").format(
+            rows=sum(e["rows"] for e in lake.manifest["partitions"].values()), engine=engine))
+        tables = runner.run_over_base(base, params, measures_build_sql())
+        tables["measures_coverage"] = runner.run(COVERAGE_SQL, [])
+    finally:
+        runner.close()
+    manifest_sha = sha256_of(lake.folder / "manifest.json")
+    with store.transaction():
+        for name in ("settings", "channel_settings", "targets"):
+            store.execute(f"DELETE FROM {quote_ident(name)}")
+            store.execute(f"INSERT INTO {quote_ident(name)} SELECT * FROM read_parquet(?)", [lake.table_file(name)])
+        for name in TABLES:
+            store.execute(f"DELETE FROM {quote_ident(name)}")
+        for name, rows in tables.items():
+            store.insert_frame(name, rows)
+        pool_day_grain(store)
+        store.execute(f"CREATE TABLE IF NOT EXISTS {quote_ident(LAKE_MARK)} ({LAKE_MARK_DDL})")
+        store.execute(f"DELETE FROM {quote_ident(LAKE_MARK)}")
+        store.execute(f"INSERT INTO {quote_ident(LAKE_MARK)} VALUES (?, ?, ?, ?, now())",
+                      [str(lake.folder.resolve()), manifest_sha, engine,
+                       sum(e["rows"] for e in lake.manifest["partitions"].values())])
+    return {name: int(store.scalar(f"SELECT count(*) FROM {quote_ident(name)}")) for name in TABLES}
 
 
 @dataclass

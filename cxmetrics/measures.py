@@ -86,6 +86,31 @@ LAYOUT = hashlib.sha256(repr(sorted(_DDL.items())).encode()).hexdigest()[:16]
 ProgressFn = Callable[[str], None]
 
 
+# A store whose measures were built from a Parquet lake (cxmetrics.lake.build_measures) holds no contacts: its
+# measures are never recomputed here. The table names the lake; it is derived, so not backed up.
+LAKE_MARK = "measures_lake"
+LAKE_MARK_DDL = ("folder VARCHAR NOT NULL, manifest_sha256 VARCHAR NOT NULL, engine VARCHAR NOT NULL, "
+                 "contacts BIGINT NOT NULL, built_at TIMESTAMPTZ NOT NULL")
+
+
+def lake_served(store: Store) -> dict | None:
+    """The lake whose measures this store serves (folder, manifest_sha256, engine, contacts, built_at), or None."""
+    if not store.scalar("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [LAKE_MARK]):
+        return None
+    rows = store.records(f"SELECT * FROM {quote_ident(LAKE_MARK)}")
+    return rows[0] if rows else None
+
+
+def refuse_if_lake_served(store: Store) -> None:
+    """A lake-served store's measures come from the lake: refuse what would recompute them from contacts."""
+    served = lake_served(store)
+    if served:
+        raise CxError(_("{path} serves the measures built from the lake {folder}: it has no contacts to recompute "
+                        "them from, so nothing was changed. Import or change settings in the store the lake was "
+                        "exported from, then run export-lake and build-measures again.")
+                      .format(path=store.path, folder=served["folder"]))
+
+
 # -- reading state -----------------------------------------------------------------------------------------
 def is_built(store: Store) -> bool:
     """Whether the store's measures exist in the current layout."""
@@ -113,8 +138,12 @@ def ensure_built(store: Store, progress: ProgressFn | None = None) -> bool:
         if progress and contacts:
             progress(_("Building the measures layer from {contacts} stored contacts (once, after an upgrade or "
                        "a restore) …").format(contacts=format_number(contacts)))
+        served = lake_served(store)
+        if served and progress:  # a lake's measures in an earlier layout: they are dropped, not recomputed
+            progress(_("{path} served the measures of the lake {folder} in an earlier layout: run build-measures "
+                       "again to serve them.").format(path=store.path, folder=served["folder"]))
         with store.transaction():
-            for table in (*TABLES, "measures_state"):
+            for table in (*TABLES, "measures_state", LAKE_MARK):
                 store.execute(f"DROP TABLE IF EXISTS {quote_ident(table)}")
             for table, ddl in _DDL.items():
                 store.execute(f"CREATE TABLE {quote_ident(table)} ({ddl})")
@@ -163,6 +192,7 @@ def refresh_days(store: Store, touched: TouchedDays) -> None:
 def rebuild(store: Store, days: TempTable | None = None, day_range=None, channels: list[str] | None = None,
             churn_only: bool = False) -> None:
     """Delete and recompute the measure rows of some days (a table of days), some channels, or all of them."""
+    refuse_if_lake_served(store)
     settings = store.settings()
     conditions, params = [], []
     if days is not None:
@@ -178,12 +208,15 @@ def rebuild(store: Store, days: TempTable | None = None, day_range=None, channel
         _delete(store, days, channels)
         _insert_from_contacts(store, settings, where, params)
         _insert_from_reports(store, days, day_range, channels)
-        # the day grain pools the agent grain: the same counts, without a second pass over the contacts
-        pooled = ", ".join(f"{POOL[c]}({quote_ident(c)}) AS {quote_ident(c)}" for c in MEASURE_COLUMNS)
-        agent_where = _grain_filter(AGENT, days, channels)
-        store.execute(f"INSERT INTO measures_day SELECT day, span, channel, queue, team, {pooled} FROM measures_agent "
-                      f"WHERE {agent_where[0]} GROUP BY ALL", agent_where[1])
+        pool_day_grain(store, *_grain_filter(AGENT, days, channels))
     _rebuild_churn(store, settings, days, day_range, channels)
+
+
+def pool_day_grain(store: Store, where: str = "TRUE", params: list | None = None) -> None:
+    """The day grain pools the agent grain: the same counts, without a second pass over the contacts."""
+    pooled = ", ".join(f"{POOL[c]}({quote_ident(c)}) AS {quote_ident(c)}" for c in MEASURE_COLUMNS)
+    store.execute(f"INSERT INTO measures_day SELECT day, span, channel, queue, team, {pooled} FROM measures_agent "
+                  f"WHERE {where} GROUP BY ALL", params or [])
 
 
 def _insert_from_contacts(store: Store, settings: dict, where: str, params: list) -> None:

@@ -59,7 +59,8 @@ def choices(store: Store) -> Choices:
 
 
 def is_empty(store: Store) -> bool:
-    return not store.scalar("SELECT count(*) FROM imports")
+    """No import, and no measures either (a store serving a lake's measures has no imports of its own)."""
+    return not store.scalar("SELECT (SELECT count(*) FROM imports) + (SELECT count(*) FROM measures_coverage)")
 
 
 def _frame(rows) -> pd.DataFrame:

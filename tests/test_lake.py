@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import math
 import os
 import shutil
 from pathlib import Path
@@ -282,3 +283,87 @@ def test_a_million_contacts_over_the_lake_print_what_the_store_prints(million, e
         want = store_output(db, case)
         assert len(want.splitlines()) > 20
         assert run(*case, "--lake", str(folder), "--engine", engine) == want, case
+
+
+# -- the measures build: a store that serves a lake's measures without its contacts ------------------------
+SERVED_CASES = [("kpis",), ("kpis", "--period", "week"), ("kpis", "--period", "day"),
+                ("kpis", "--metric", "churn_rate", "--metric", "fcr", "--from", "2025-01", "--to", "2025-12"),
+                ("compliance", "--as-of", "2026-10"), ("compliance", "--as-of", "2025-12")]
+
+
+def _table_rows(db: Path, table: str) -> list[tuple]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(f'SELECT * FROM "{table}" ORDER BY ALL').fetchall()
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def served(sample_lake, tmp_path_factory):
+    """engine → a store built by build-measures from the sample lake with that engine."""
+    _, folder = sample_lake
+    built = {}
+
+    def build(engine: str) -> Path:
+        if engine not in built:
+            db = tmp_path_factory.mktemp(f"served-{engine}") / "serving.duckdb"
+            out = run("--db", str(db), "build-measures", "--lake", str(folder), "--engine", engine)
+            assert "measures_agent" in out
+            built[engine] = db
+        return built[engine]
+    return build
+
+
+@pytest.mark.parametrize("engine", ["duckdb", pytest.param("spark", marks=needs_spark)])
+def test_build_measures_gives_the_stores_measures_row_for_row(sample_lake, served, engine):
+    from cxmetrics.measures import TABLES
+
+    db, _ = sample_lake
+    serving = served(engine)
+    for table in TABLES:
+        want, got = _table_rows(db, table), _table_rows(serving, table)
+        assert len(got) == len(want) > 0, table
+        for a, b in zip(got, want):  # sums of seconds may round in another order: floats to 1e-12
+            assert all(math.isclose(x, y, rel_tol=1e-12) if isinstance(x, float) and isinstance(y, float) else x == y
+                       for x, y in zip(a, b)), (table, a, b)
+
+
+@pytest.mark.parametrize("engine", ["duckdb", pytest.param("spark", marks=needs_spark)])
+@pytest.mark.parametrize("case", SERVED_CASES, ids=lambda c: " ".join(c))
+def test_a_store_serving_a_lake_prints_what_the_source_store_prints(sample_lake, served, engine, case):
+    db, _ = sample_lake
+    assert run("--db", str(served(engine)), *case) == store_output(db, case)
+
+
+def test_a_store_serving_a_lake_refuses_what_would_recompute_its_measures(sample_lake, served, tmp_path):
+    db, folder = sample_lake
+    serving = tmp_path / "serving.duckdb"
+    shutil.copy(served("duckdb"), serving)
+    before = run("--db", str(serving), "kpis")
+    more = tmp_path / "more.csv"
+    more.write_text("contact_id,channel,queued_at,answered,wait_seconds\nX1,voice,2026-10-20 10:00:00,true,12\n",
+                    encoding="utf-8")
+    code, err = run_failing("--db", str(serving), "import", str(more))
+    assert code != 0 and "serves the measures built from the lake" in err and "export-lake and build-measures" in err
+    code, err = run_failing("--db", str(serving), "channels", "set", "voice", "--sl-threshold", "30")
+    assert code != 0 and "serves the measures built from the lake" in err
+    assert run("--db", str(serving), "kpis") == before  # nothing changed
+    assert run("--db", str(serving), "channels", "show") == run("--db", str(db), "channels", "show")
+
+
+def test_build_measures_refuses_a_store_with_contacts_of_its_own(sample_lake, tmp_path):
+    db, folder = sample_lake
+    copy = tmp_path / "own.duckdb"
+    shutil.copy(db, copy)
+    code, err = run_failing("--db", str(copy), "build-measures", "--lake", str(folder))
+    assert code == cli.EXIT_USAGE and "holds 26755 contacts or report rows of its own" in err
+
+
+def test_the_overview_page_serves_a_lake_built_store(served, tmp_path, monkeypatch):
+    from .conftest import open_page
+
+    at, _ = open_page(served("duckdb"), "pages/overview.py", tmp_path, monkeypatch)
+    assert not at.exception
+    values = [m.value for m in at.metric]
+    assert len(values) >= 10 and all(v not in ("", "—") for v in values[:4]), values
