@@ -9,9 +9,12 @@ The plan: one query per question, generated here in DuckDB's dialect from the re
 metrics.PERIOD_SQL): the contacts read once, each inbound contact's next contact found by a window (the repeat-
 contact FCR), every measure pooled per channel × period (× group), churn counted from distinct customers. For Spark,
 sqlglot transpiles that same text; the dialect `LakeSpark` below handles what Spark writes differently (period
-labels, epoch seconds, 30-minute buckets), and tests/test_lake.py pins each difference. The ratios are then taken
+labels, epoch seconds, 30-minute buckets, distinct counts), and tests/test_lake.py pins each difference. The ratios are then taken
 by kpis.ratio_sql over the pooled rows, in a small DuckDB store holding the lake's settings and targets, so every
 printed figure goes through the same code as the store's.
+
+build_measures computes the store's own measures tables from a lake the same way, into a store that then serves
+the dashboards without the contacts.
 """
 from __future__ import annotations
 
@@ -21,7 +24,7 @@ import os
 import shutil
 import tempfile
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import sqlglot
@@ -33,22 +36,19 @@ from .errors import CxError, UsageError
 from .i18n import _
 from .kpis import KpiRow, Question, kpis
 from .measures import (AGENT, CHURN_PERIODS, LAKE_MARK, LAKE_MARK_DDL, MEASURE_COLUMNS, SLOT, TABLES,
-                       THRESHOLD_MEASURES, lake_served, pool_day_grain)
+                       THRESHOLD_MEASURES, pool_day_grain)
 from .metrics import MEASURES, PERIOD_MONTH_SQL, PERIOD_SQL
 from .months import add_months
 from .schema import OTHER_CHANNEL_DEFAULTS
 from .settings import DEFAULT_SETTINGS
-from .storage import Store, quote_ident, sha256_of
+from .storage import CONTACT_COLUMN_NAMES, Store, quote_ident, sha256_of
 
 LAKE_FORMAT = "cxmetrics-lake-1"
 ENGINES = ("duckdb", "spark")
 SMALL_TABLES = ("settings", "channel_settings", "targets", "customers")
 # Every stored contact column but next_contact_at: the engines derive it from the contacts, so an old month's
 # partition does not change when a newer month brings a customer's next contact.
-CONTACT_COLUMNS = ("source", "contact_id", "import_id", "file_row", "channel", "direction", "queued_at",
-                   "queued_local", "answered_at", "ended_at", "answered", "abandoned", "wait_seconds", "talk_seconds",
-                   "hold_seconds", "wrap_seconds", "handle_seconds", "customer_id", "resolved", "csat", "nps", "ces",
-                   "queue", "team", "agent", "status")
+CONTACT_COLUMNS = tuple(c for c in CONTACT_COLUMN_NAMES if c != "next_contact_at")
 BATCH_ROWS = 200_000
 
 
@@ -591,19 +591,17 @@ class LakeSource:
     store as a temporary table."""
     engine: object
     lake: Lake
-    queries: list[str] = field(default_factory=list)  # the SQL each question ran (the engine's dialect)
 
     def pooled(self, store: Store, asked: Question, churn: bool) -> str:
         have_customers = self.lake.manifest["tables"]["customers"]["rows"] > 0
         sql, params = plan_sql(asked, store.settings(), self.lake.manifest.get("latest_queued_at_us"),
                                have_customers, churn)
-        self.queries.append(sql)
         result = self.engine.run(sql, params)
-        columns = ["channel", "period", "target_month"] + (["grp"] if asked.by else []) + list(MEASURE_COLUMNS) \
-            + ["churn_n", "churn_yes"]
-        store.execute("DROP TABLE IF EXISTS lake_pooled")
-        typed = ", ".join(f"CAST({quote_ident(c)} AS {'VARCHAR' if c in ('channel', 'period', 'target_month', 'grp') else 'DOUBLE'}) AS {quote_ident(c)}"
-                          for c in columns)
+        labels = ["channel", "period", "target_month"] + (["grp"] if asked.by else [])
+        counts = [*MEASURE_COLUMNS, "churn_n", "churn_yes"]
+        # one type per column whichever engine counted (Spark's counts are BIGINT, its sums DOUBLE)
+        typed = ", ".join([f"CAST({quote_ident(c)} AS VARCHAR) AS {quote_ident(c)}" for c in labels]
+                          + [f"CAST({quote_ident(c)} AS DOUBLE) AS {quote_ident(c)}" for c in counts])
         store.load_arrow("lake_pooled", result, typed)
         return "lake_pooled"
 

@@ -61,6 +61,8 @@ _CONTACT_COLUMNS = """
     next_contact_at TIMESTAMPTZ
 """
 
+CONTACT_COLUMN_NAMES = tuple(line.split()[0] for line in _CONTACT_COLUMNS.strip().splitlines())
+
 SHIPPED_BENCHMARKS = Path(__file__).with_name("benchmarks.csv")  # industry benchmarks a store starts with
 
 
