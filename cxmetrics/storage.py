@@ -427,22 +427,23 @@ class Store:
 
     def insert_frame(self, table: str | TempTable, frame) -> None:
         """Insert a pandas frame or pyarrow table/record batch into `table`, its columns in the table's order."""
-        cur = self._cursor()
-        view = f"frame_{uuid.uuid4().hex}"
-        cur.register(view, frame)
-        try:
-            cur.execute(f"INSERT INTO {_table_sql(table)} SELECT * FROM {quote_ident(view)}")
-        finally:
-            cur.unregister(view)
+        with self._registered(frame) as (cur, view):
+            cur.execute(f"INSERT INTO {_table_sql(table)} SELECT * FROM {view}")
 
     def load_arrow(self, name: str, table, select: str = "*") -> None:
         """Create the temporary table `name` (a name from code, not user text) from a pyarrow table, with the
         column expressions of `select` over it."""
+        with self._registered(table) as (cur, view):
+            cur.execute(f"CREATE OR REPLACE TEMP TABLE {quote_ident(name)} AS SELECT {select} FROM {view}")
+
+    @contextmanager
+    def _registered(self, frame) -> Iterator[tuple]:
+        """(this thread's cursor, the quoted name of `frame` registered on it), unregistered afterwards."""
         cur = self._cursor()
-        view = f"arrow_{uuid.uuid4().hex}"
-        cur.register(view, table)
+        view = f"frame_{uuid.uuid4().hex}"
+        cur.register(view, frame)
         try:
-            cur.execute(f"CREATE OR REPLACE TEMP TABLE {quote_ident(name)} AS SELECT {select} FROM {quote_ident(view)}")
+            yield cur, quote_ident(view)
         finally:
             cur.unregister(view)
 
