@@ -443,6 +443,11 @@ class DuckDBEngine:
 
         self.lake = lake
         self.con = duckdb.connect()
+        # An analytic run over files, not the app's shared store: DuckDB's own memory default (80 % of RAM) unless
+        # CXMETRICS_MEMORY_LIMIT says otherwise (README "Performance")
+        limit = os.environ.get("CXMETRICS_MEMORY_LIMIT")
+        if limit and limit != "duckdb":
+            self.con.execute("SET memory_limit = ?", [limit])
         # views over the files, made through the relational API: a view's file list cannot be a bind parameter
         self.con.read_parquet(lake.contact_files, hive_partitioning=True).create_view("contacts")
         for name in ("channel_settings", "customers"):
