@@ -188,7 +188,7 @@ def open_lake(folder: str | os.PathLike, schema_version: int) -> Lake:
     """The lake in `folder`, after checking its manifest, its files and their row counts (CxError if not)."""
     import pyarrow.parquet as pq  # loaded on demand: only the lake needs it
 
-    folder = Path(folder)
+    folder = Path(folder).resolve()  # absolute: a Spark driver or Connect server has its own working folder
     manifest = _read_manifest(folder)
     problems = []
     if manifest.get("schema_version") != schema_version:
@@ -488,8 +488,9 @@ class SparkEngine:
             builder = builder.master(master)
         elif not (os.environ.get("SPARK_REMOTE") or os.environ.get("PYSPARK_GATEWAY_PORT")):
             builder = builder.master("local[2]")  # not under spark-submit (it sets the gateway) nor Spark Connect
-        for key, value in SPARK_CONF.items():
-            builder = builder.config(key, value)
+        if not os.environ.get("SPARK_REMOTE"):  # a Spark Connect server has its own driver and UI settings
+            for key, value in SPARK_CONF.items():
+                builder = builder.config(key, value)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", FutureWarning)
             self.spark = builder.getOrCreate()

@@ -367,3 +367,61 @@ def test_the_overview_page_serves_a_lake_built_store(served, tmp_path, monkeypat
     assert not at.exception
     values = [m.value for m in at.metric]
     assert len(values) >= 10 and all(v not in ("", "—") for v in values[:4]), values
+
+
+# -- Spark Connect: the same commands through a Spark Connect server (SPARK_REMOTE) --------------------------
+@pytest.fixture(scope="module")
+def connect_server(tmp_path_factory):
+    """A local Spark Connect server (PySpark ships it), stopped after the module: its sc:// address."""
+    import socket
+    import subprocess
+    import time
+
+    import pyspark
+
+    home = Path(pyspark.__file__).parent
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    logs = tmp_path_factory.mktemp("spark-connect")
+    env = {**os.environ, "SPARK_HOME": str(home), "SPARK_LOG_DIR": str(logs), "SPARK_PID_DIR": str(logs)}
+    subprocess.run([str(home / "sbin" / "start-connect-server.sh"), "--master", "local[2]",
+                    "--conf", f"spark.connect.grpc.binding.port={port}"], env=env, check=True, capture_output=True)
+    try:
+        deadline = time.time() + 120
+        while True:
+            with socket.socket() as client:
+                if client.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            if time.time() > deadline:
+                raise RuntimeError("the Spark Connect server did not start: " +
+                                   " ".join(p.read_text()[-2000:] for p in logs.glob("*.out")))
+            time.sleep(0.5)
+        yield f"sc://127.0.0.1:{port}"
+    finally:
+        subprocess.run([str(home / "sbin" / "stop-connect-server.sh")], env=env, capture_output=True)
+
+
+@needs_spark
+def test_spark_connect_prints_what_the_store_prints(sample_lake, connect_server, tmp_path):
+    """SPARK_REMOTE sends the same plan to a Spark Connect server (in a new process: one kind of session each)."""
+    import subprocess
+    import sys
+
+    db, folder = sample_lake
+    env = {**os.environ, "SPARK_REMOTE": connect_server}
+    env.pop("CXMETRICS_DB", None)
+
+    def remote(*argv: str) -> str:
+        done = subprocess.run([sys.executable, "-m", "cxmetrics", *argv], env=env, capture_output=True, text=True,
+                              cwd=tmp_path, timeout=600)
+        assert done.returncode == 0, done.stderr[-3000:]
+        return done.stdout
+
+    case = ("kpis", "--period", "week", "--by", "queue")
+    assert remote(*case, "--lake", str(folder), "--engine", "spark") == store_output(db, case)
+    case = ("compliance", "--as-of", "2026-10")
+    assert remote(*case, "--lake", str(folder), "--engine", "spark") == store_output(db, case)
+    serving = tmp_path / "serving.duckdb"
+    remote("--db", str(serving), "build-measures", "--lake", str(folder), "--engine", "spark")
+    assert run("--db", str(serving), "kpis") == store_output(db, ("kpis",))
