@@ -134,7 +134,8 @@ def _add_import_commands(sub) -> None:
 
 
 def _add_lake_arguments(p) -> None:
-    p.add_argument("--lake", help="compute over this Parquet lake (written by export-lake) instead of the store")
+    p.add_argument("--lake", metavar="DIR",
+                   help="compute over this Parquet lake (written by export-lake) instead of the store")
     p.add_argument("--engine", choices=("duckdb", "spark"),
                    help="the engine over --lake: duckdb (default) or spark (needs requirements-spark.txt and Java)")
     p.add_argument("--spark-master", help="Spark master URL for --engine spark (default local[2]; Spark Connect: "
@@ -146,7 +147,7 @@ def _add_metric_commands(sub, fmt) -> None:
     p = sub.add_parser("kpis", parents=[fmt], help="metric values per period and channel, against their targets",
                        description="Columns: period,channel[,group],metric,value,n,target,state. One row per period "
                                    "× channel (× group) × metric with at least one contact, in registry order.")
-    p.add_argument("--period", choices=metrics.PERIODS, default="month")
+    p.add_argument("--period", choices=metrics.PERIODS, default="month", help="one row per period (default month)")
     p.add_argument("--by", choices=metrics.GROUPS, help="drill down by queue, team or agent")
     p.add_argument("--channel", action="append", help="only this channel (repeatable)")
     p.add_argument("--from", dest="date_from", help="first day, YYYY-MM-DD (or a month YYYY-MM)")
@@ -229,14 +230,18 @@ def _add_store_commands(sub, fmt) -> None:
                        description="Writes contacts/month=YYYY-MM/part-0.parquet, the settings, channel settings, "
                                    "targets and customers, and manifest.json (row counts, sha256, schema version), "
                                    "from one snapshot of the store. Run it again into the same folder: only new or "
-                                   "changed months are written.")
-    p.add_argument("--out", required=True, help="the lake's folder (empty, or an earlier export)")
+                                   "changed months are written, and months the store no longer holds are removed. "
+                                   "The store read is --db (or CXMETRICS_DB).")
+    p.add_argument("--out", required=True, metavar="DIR", help="the lake's folder (empty, or an earlier export)")
 
     p = sub.add_parser("build-measures", help="compute a lake's measures (DuckDB or Spark) into a store of their own, "
                                               "which then serves the dashboards",
-                       description="The store (--db) must hold no contacts of its own. Its settings, channel "
-                                   "settings and targets become the lake's. Run it again after each export-lake.")
-    p.add_argument("--lake", required=True, help="the lake's folder (written by export-lake)")
+                       description="Computes the measures layer of a lake's contacts and loads it into the store "
+                                   "given by the global --db (cxmetrics --db NEW.duckdb build-measures --lake DIR), "
+                                   "which then serves the app without the contacts. That store must hold no "
+                                   "contacts of its own; the lake's settings, channel settings and targets replace "
+                                   "that store's. Run it again after each export-lake.")
+    p.add_argument("--lake", required=True, metavar="DIR", help="the lake's folder (written by export-lake)")
     p.add_argument("--engine", choices=("duckdb", "spark"), default="duckdb", help="the engine (default duckdb)")
     p.add_argument("--spark-master", help="Spark master URL for --engine spark (default local[2]; Spark Connect: "
                                           "set SPARK_REMOTE instead)")
@@ -375,8 +380,10 @@ def _cmd_export_lake(store: Store, args) -> int:
 
     manifest = lake.export_lake(store, args.out, progress=lambda message: print(message, file=sys.stderr))
     rows = sum(p["rows"] for p in manifest["partitions"].values())
-    print(_("exported {rows} contacts in {months} months to {path} ({written} written, the rest unchanged)").format(
-        rows=rows, months=len(manifest["partitions"]), path=args.out, written=len(manifest["written"])))
+    written, removed = len(manifest["written"]), len(manifest["removed"])
+    print(_("exported {rows} contacts in {months} months to {path}: {written} written, {unchanged} unchanged, "
+            "{removed} removed").format(rows=rows, months=len(manifest["partitions"]), path=args.out, written=written,
+                                        unchanged=len(manifest["partitions"]) - written, removed=removed))
     return EXIT_OK
 
 

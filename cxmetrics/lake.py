@@ -36,7 +36,7 @@ from .errors import CxError, UsageError
 from .i18n import _
 from .kpis import KpiRow, Question, kpis
 from .measures import (AGENT, CHURN_PERIODS, LAKE_MARK, LAKE_MARK_DDL, MEASURE_COLUMNS, SLOT, TABLES,
-                       THRESHOLD_MEASURES, pool_day_grain)
+                       THRESHOLD_MEASURES, lake_served, pool_day_grain)
 from .metrics import MEASURES, PERIOD_MONTH_SQL, PERIOD_SQL
 from .months import add_months
 from .schema import OTHER_CHANNEL_DEFAULTS
@@ -62,17 +62,27 @@ def export_lake(store: Store, out_dir: str | os.PathLike, progress=None) -> dict
     import pyarrow.parquet as pq  # loaded on demand: only the lake needs it
 
     out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise UsageError(_("--out {path} is a file: give a folder for the lake (empty, or an earlier export)")
+                         .format(path=out))
+    served = lake_served(store)
+    if served:
+        raise UsageError(_("{path} serves the measures of the lake {folder} and holds no contacts: export from the "
+                           "store the lake came from (--db)").format(path=store.path, folder=served["folder"]))
+    reports = store.scalar("SELECT count(*) FROM aggregated_rows")
+    if reports:
+        raise CxError(_("{path} holds {rows} rows of aggregated reports. A lake holds contact records only, so "
+                        "its figures would differ from the store's; nothing was exported. Keep serving "
+                        "aggregated reports from the store.").format(path=store.path, rows=reports))
+    if not store.scalar("SELECT count(*) FROM contacts"):
+        raise UsageError(_("{path} holds no contacts, so there is nothing to export (and an earlier lake in {out} "
+                           "would lose every month): check --db or CXMETRICS_DB").format(path=store.path, out=out))
     previous = _previous_manifest(out)
     out.mkdir(parents=True, exist_ok=True)
     say = progress or (lambda message: None)
     cur = store._cursor()  # one snapshot needs one connection, held across every read
     cur.execute("BEGIN TRANSACTION").fetchall()
     try:
-        reports = cur.execute("SELECT count(*) FROM aggregated_rows").fetchone()[0]
-        if reports:
-            raise CxError(_("{path} holds {rows} rows of aggregated reports. A lake holds contact records only, so "
-                            "its figures would differ from the store's; nothing was exported. Keep serving "
-                            "aggregated reports from the store.").format(path=store.path, rows=reports))
         columns = ", ".join(quote_ident(c) for c in CONTACT_COLUMNS)
         months = cur.execute(f"""
             SELECT strftime(queued_local, '%Y-%m') AS month, count(*),
@@ -99,6 +109,7 @@ def export_lake(store: Store, out_dir: str | os.PathLike, progress=None) -> dict
             partitions[month] = {"file": relative, "rows": rows, "sha256": sha256_of(path),
                                  "fingerprint": fingerprint}
             written.append(month)
+        removed = sorted(set(old_partitions) - set(partitions))
         for month, entry in old_partitions.items():
             if month not in partitions:
                 stale = out / entry["file"]
@@ -124,7 +135,7 @@ def export_lake(store: Store, out_dir: str | os.PathLike, progress=None) -> dict
     manifest = {"format": LAKE_FORMAT, "schema_version": schema_version,
                 "exported_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
                 "latest_queued_at_us": latest_us, "partitions": partitions, "tables": tables,
-                "coverage": coverage, "written": written}
+                "coverage": coverage, "written": written, "removed": removed}
     temporary = out / "manifest.json.tmp"
     temporary.write_text(json.dumps(manifest, indent=1), encoding="utf-8")
     os.replace(temporary, out / "manifest.json")  # the manifest lands last: a reader never sees half a lake
@@ -189,6 +200,11 @@ def open_lake(folder: str | os.PathLike, schema_version: int) -> Lake:
     import pyarrow.parquet as pq  # loaded on demand: only the lake needs it
 
     folder = Path(folder).resolve()  # absolute: a Spark driver or Connect server has its own working folder
+    if not folder.exists():
+        raise UsageError(_("--lake {folder}: no such folder").format(folder=folder))
+    if not folder.is_dir():
+        raise UsageError(_("--lake {folder} is a file (a store? give it with --db): --lake takes the folder written "
+                           "by export-lake").format(folder=folder))
     manifest = _read_manifest(folder)
     problems = []
     if manifest.get("schema_version") != schema_version:
@@ -202,6 +218,8 @@ def open_lake(folder: str | os.PathLike, schema_version: int) -> Lake:
         path = folder / entry["file"]
         if not path.exists():
             problems.append(_("{file} is missing").format(file=entry["file"]))
+        elif sha256_of(path) != entry["sha256"]:  # about 1 s for the 0.5 GB of a 10M-contact lake
+            problems.append(_("{file} was altered (sha256 differs from the manifest)").format(file=entry["file"]))
         elif pq.ParquetFile(path).metadata.num_rows != entry["rows"]:
             problems.append(_("{file} has {rows} rows, the manifest says {expected}").format(
                 file=entry["file"], rows=pq.ParquetFile(path).metadata.num_rows, expected=entry["rows"]))
@@ -209,7 +227,9 @@ def open_lake(folder: str | os.PathLike, schema_version: int) -> Lake:
         problems.append(_("it holds no contacts: import some into the store, then export-lake again"))
     if problems:
         raise CxError(_("{folder}: the lake is incomplete or altered:").format(folder=folder)
-                      + "\n  - " + "\n  - ".join(problems))
+                      + "\n  - " + "\n  - ".join(problems) + "\n"
+                      + _("Run export-lake --out {folder} again from the store it came from: it rewrites what is "
+                          "missing or altered.").format(folder=folder))
     return Lake(folder, manifest)
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from .display import safe_csv_text
 from .errors import ImportRefused, RowProblem, UsageError
 from .i18n import _
+from .measures import lake_served
 from .metrics import METRICS, TARGETED
 from .months import month_range
 from .storage import Store
@@ -80,6 +81,11 @@ def replace_targets(store: Store, targets: list[Target]) -> None:
 
 
 def _insert(store: Store, t: Target) -> None:
+    served = lake_served(store)
+    if served:  # build-measures would put the lake's targets back: say so instead of losing the change later
+        raise UsageError(_("{path} serves the lake {folder}, whose targets replace this store's at every "
+                           "build-measures. Set targets in the store the lake was exported from, then run export-lake "
+                           "and build-measures again.").format(path=store.path, folder=served["folder"]))
     store.execute("INSERT INTO targets VALUES (?, ?, ?, ?, CAST(? AS DATE))",
                   [t.channel, t.metric, t.target, t.tolerance_pct,
                    None if t.effective_from is None else t.effective_from + "-01"])

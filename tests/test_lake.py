@@ -137,8 +137,44 @@ def test_an_altered_lake_is_refused_naming_the_file(sample_lake, tmp_path):
     code, err = run_failing("kpis", "--lake", str(copy))
     assert code != 0
     assert "contacts/month=2025-03/part-0.parquet is missing" in err
-    code, err = run_failing("kpis", "--lake", str(tmp_path / "nowhere"))
+    (tmp_path / "empty").mkdir()
+    code, err = run_failing("kpis", "--lake", str(tmp_path / "empty"))
     assert code != 0 and "no manifest.json" in err and "export-lake --out" in err
+
+
+def test_a_partition_rewritten_with_other_values_is_refused(sample_lake, tmp_path):
+    """Same rows, other figures: the checksum catches what a row count would not."""
+    _, folder = sample_lake
+    copy = tmp_path / "lake"
+    shutil.copytree(folder, copy)
+    part = copy / "contacts" / "month=2025-07" / "part-0.parquet"
+    duckdb.sql(f"COPY (SELECT * REPLACE (wait_seconds * 10 AS wait_seconds) FROM read_parquet('{part}')) "
+               f"TO '{tmp_path / 'x.parquet'}'")
+    shutil.move(tmp_path / "x.parquet", part)
+    code, err = run_failing("kpis", "--lake", str(copy))
+    assert code != 0
+    assert "contacts/month=2025-07/part-0.parquet was altered (sha256 differs from the manifest)" in err
+    assert f"Run export-lake --out {copy} again" in err
+
+
+def test_lake_paths_that_are_not_lakes_say_what_they_are(sample_lake, tmp_path):
+    db, _ = sample_lake
+    code, err = run_failing("kpis", "--lake", str(db))
+    assert code == cli.EXIT_USAGE and "is a file (a store? give it with --db)" in err
+    code, err = run_failing("kpis", "--lake", str(tmp_path / "typo"))
+    assert code == cli.EXIT_USAGE and "typo: no such folder" in err
+    code, err = run_failing("--db", str(db), "export-lake", "--out", str(db))
+    assert code == cli.EXIT_USAGE and "is a file: give a folder for the lake" in err
+
+
+def test_an_empty_store_never_empties_a_lake(sample_lake, tmp_path):
+    _, folder = sample_lake
+    copy = tmp_path / "lake"
+    shutil.copytree(folder, copy)
+    before = sorted(p.relative_to(copy) for p in copy.rglob("*"))
+    code, err = run_failing("--db", str(tmp_path / "mistyped.duckdb"), "export-lake", "--out", str(copy))
+    assert code == cli.EXIT_USAGE and "holds no contacts, so there is nothing to export" in err
+    assert sorted(p.relative_to(copy) for p in copy.rglob("*")) == before
 
 
 def test_engine_without_a_lake_is_a_usage_error(sample_lake):
@@ -348,8 +384,13 @@ def test_a_store_serving_a_lake_refuses_what_would_recompute_its_measures(sample
     assert code != 0 and "serves the measures built from the lake" in err and "export-lake and build-measures" in err
     code, err = run_failing("--db", str(serving), "channels", "set", "voice", "--sl-threshold", "30")
     assert code != 0 and "serves the measures built from the lake" in err
+    code, err = run_failing("--db", str(serving), "targets", "set", "voice", "service_level", "85")
+    assert code == cli.EXIT_USAGE and "whose targets replace this store's at every build-measures" in err
+    code, err = run_failing("--db", str(serving), "export-lake", "--out", str(tmp_path / "again"))
+    assert code == cli.EXIT_USAGE and "export from the store the lake came from" in err
     assert run("--db", str(serving), "kpis") == before  # nothing changed
     assert run("--db", str(serving), "channels", "show") == run("--db", str(db), "channels", "show")
+    assert run("--db", str(serving), "targets", "list") == run("--db", str(db), "targets", "list")
 
 
 def test_build_measures_refuses_a_store_with_contacts_of_its_own(sample_lake, tmp_path):
