@@ -548,10 +548,10 @@ class SparkEngine:
 SPARK_CONF = {
     "spark.ui.enabled": "false",
     "spark.ui.showConsoleProgress": "false",
-    "spark.sql.shuffle.partitions": os.environ.get("CXMETRICS_SPARK_PARTITIONS", "4"),
     "spark.driver.memory": os.environ.get("CXMETRICS_SPARK_DRIVER_MEMORY", "4g"),
 }
-SPARK_SESSION_CONF = {
+SPARK_SESSION_CONF = {  # runtime settings: a Spark Connect session takes these too
+    "spark.sql.shuffle.partitions": os.environ.get("CXMETRICS_SPARK_PARTITIONS", "4"),
     "spark.sql.session.timeZone": "UTC",  # local times are stored as such; UTC keeps Spark from shifting them
     "spark.sql.sources.partitionColumnTypeInference.enabled": "false",  # month=2026-10 stays a string
     "spark.sql.parquet.inferTimestampNTZ.enabled": "true",  # queued_local is a local time, without a zone

@@ -102,8 +102,15 @@ def test_duckdb_over_the_lake_prints_what_the_store_prints(sample_lake, case):
     assert run(*case, "--lake", str(folder), "--engine", "duckdb") == want
 
 
+# Spark is slow to plan: every period and every drill-down (each drill-down with another period), a range, a
+# filter, the notes, and the rule; the other cases differ only in DuckDB-side formatting.
+SPARK_CASES = [c for c in SAMPLE_CASES if c not in (("kpis", "--by", "queue"), ("kpis", "--by", "team"),
+                                                     ("kpis", "--by", "agent"), ("compliance", "--as-of", "2025-12"),
+                                                     ("compliance", "--as-of", "2026-10", "--format", "table"))]
+
+
 @needs_spark
-@pytest.mark.parametrize("case", SAMPLE_CASES, ids=lambda c: " ".join(c))
+@pytest.mark.parametrize("case", SPARK_CASES, ids=lambda c: " ".join(c))
 def test_spark_over_the_lake_prints_what_the_store_prints(sample_lake, case):
     db, folder = sample_lake
     assert run(*case, "--lake", str(folder), "--engine", "spark") == store_output(db, case)
@@ -461,8 +468,6 @@ def test_spark_connect_prints_what_the_store_prints(sample_lake, connect_server,
 
     case = ("kpis", "--period", "week", "--by", "queue")
     assert remote(*case, "--lake", str(folder), "--engine", "spark") == store_output(db, case)
-    case = ("compliance", "--as-of", "2026-10")
-    assert remote(*case, "--lake", str(folder), "--engine", "spark") == store_output(db, case)
-    serving = tmp_path / "serving.duckdb"
+    serving = tmp_path / "serving.duckdb"  # build-measures: the plan's base cached on the server (persist)
     remote("--db", str(serving), "build-measures", "--lake", str(folder), "--engine", "spark")
     assert run("--db", str(serving), "kpis") == store_output(db, ("kpis",))
