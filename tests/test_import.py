@@ -121,6 +121,39 @@ def test_xlsx_blank_rows_cells_past_the_header_and_padded_text(store, tmp_path):
     assert [r["wait_seconds"] for r in rows] == [12.0, 7.5, None]
 
 
+def test_blanks_first_met_in_a_later_batch_are_trimmed(store, tmp_path, monkeypatch):
+    """Only columns found holding a padded value are trimmed in SQL: a blank first met after the first batch of a
+    CSV still counts, in every column kind (id, channel, time, duration, number, yes/no, status, text)."""
+    from cxmetrics.ingest import read, stage
+
+    monkeypatch.setattr(read, "BATCH_BYTES", 256)  # a few rows per batch
+    header = "id,channel,queued_at,wait,csat,resolved,status,agent\n"
+    clean = [f"C{i},voice,2024-03-01 09:{i:02d}:00,{i},4,yes,answered,Ann\n" for i in range(40)]
+    padded = clean[:35] + [" C35\u00a0,\ufeffchat , 2024-03-01 09:35:00\t,  00:01:05 , 5 ,\u00a0no,  abandoned ,Bob  \n"]
+    path = write(tmp_path / "late.csv", header + "".join(padded + clean[36:]))
+    seen = []
+    real = stage.padded_columns
+    monkeypatch.setattr(stage, "padded_columns", lambda batch, known: seen.append(batch.num_rows) or real(batch, known))
+    report = import_file(store, path)
+    assert len(seen) > 3 and report.rows_imported == 40, (seen, report.text())
+    row = store.records("SELECT * FROM contacts WHERE contact_id = 'C35'")
+    assert len(row) == 1, contacts(store)
+    r = row[0]
+    assert (r["channel"], r["queued_local"], r["wait_seconds"], r["csat"], r["resolved"], r["answered"],
+            r["abandoned"], r["agent"]) == ("chat", dt.datetime(2024, 3, 1, 9, 35), 65.0, 5.0, False, False, True, "Bob")
+
+
+def test_padded_columns_names_only_columns_with_a_blank_at_an_end():
+    import pyarrow as pa
+
+    from cxmetrics.ingest.stage import padded_columns
+
+    batch = pa.RecordBatch.from_pydict({"c0": ["a", "b c", None], "c1": ["x", "y\u00a0", "z"], "c2": ["\ufeffq", "r", ""],
+                                        "c3": ["\tp", "s", "t"], "file_row": [2, 3, 4]})
+    assert padded_columns(batch, set()) == {"c1", "c2", "c3"}
+    assert padded_columns(batch, {"c1"}) == {"c2", "c3"}
+
+
 def test_timezone_naive_is_local_offset_is_converted(store, tmp_path):
     path = write(tmp_path / "tz.csv", "id,channel,queued_at\n"
                  "1,voice,2024-07-01 10:00:00\n"

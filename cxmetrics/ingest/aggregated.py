@@ -159,7 +159,7 @@ def _plan_period(job: ImportJob, plan: FieldPlan) -> bool:
         time = f"coalesce({quote_ident('period_time')}, 0)" if "period_time" in job.mapping else "0"
         plan.select.append(f"CAST({date} AS TIMESTAMP) + to_microseconds(CAST({time} * 1e6 AS BIGINT)) AS period_d")
         return False
-    raw_inline = raw_text_sql(job.mapping["period_start"], job.info.headers)
+    raw_inline = raw_text_sql(job.mapping["period_start"], job.info.headers, job.info.padded)
     plan.raw.append(f"{raw_inline} AS raw_period_start")
     words, numbers = list(MONTH_WORDS), list(MONTH_WORDS.values())
     raw = "raw_period_start"

@@ -43,7 +43,7 @@ def load_status_words(job: ImportJob) -> dict[str, int]:
     job.store.insert_rows(table, list({w: (w, o) for w, o in rows}.values()))  # the import's own word wins
     if "status" not in job.mapping:
         return {}
-    raw = raw_text_sql(job.mapping["status"], job.info.headers)  # a status is its trimmed text (plan)
+    raw = raw_text_sql(job.mapping["status"], job.info.headers, job.info.padded)  # a status is its trimmed text (plan)
     unknown = job.store.fetchall(
         f"SELECT r.status, count(*) FROM (SELECT {raw} AS status FROM {job.stage}) r "
         "LEFT JOIN status_words s ON lower(r.status) = s.word "

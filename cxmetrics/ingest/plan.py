@@ -49,10 +49,16 @@ class FieldPlan:
         self.checks.append((name, condition, reason))
 
 
-def raw_text_sql(columns: list[str], headers: list[str]) -> str:
-    """The trimmed text of a field's column (NULL when empty); several columns are joined with ':'."""
+def raw_text_sql(columns: list[str], headers: list[str], padded: set[str] | None = None) -> str:
+    """The trimmed text of a field's column (NULL when empty); several columns are joined with ':'.
+
+    `padded` (FileInfo.padded): the staging columns that hold a value with a blank at either end; the others,
+    most columns of most files, need no trim (None: trim every column).
+    """
     names = read.column_names(len(headers))
-    parts = [f"NULLIF({trim_sql(quote_ident(names[headers.index(c)]))}, '')" for c in columns]
+    staged = [names[headers.index(c)] for c in columns]
+    parts = [f"NULLIF({trim_sql(quote_ident(n)) if padded is None or n in padded else quote_ident(n)}, '')"
+             for n in staged]
     if len(parts) == 1:
         return parts[0]
     return "CASE WHEN " + " OR ".join(f"{p} IS NULL" for p in parts) + " THEN NULL ELSE " + " || ':' || ".join(parts) + " END"
@@ -63,7 +69,7 @@ def plan_fields(job: ImportJob, fields: dict[str, Field]) -> FieldPlan:
     plan = FieldPlan()
     for name, columns in job.mapping.items():
         f = fields[name]
-        raw_inline = raw_text_sql(columns, job.info.headers)
+        raw_inline = raw_text_sql(columns, job.info.headers, job.info.padded)
         plan.raw.append(f"{raw_inline} AS {quote_ident('raw_' + name)}")
         _PLANNERS[f.kind](plan, job, f, raw_inline, "+".join(columns))
     return plan

@@ -44,6 +44,8 @@ class FileInfo:
     header_row: int = 1  # 1-based row of the header, as a spreadsheet shows it
     headers: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # staging columns with a value that starts or ends with a blank of TRIM_CHARS (None: not looked at, so any may)
+    padded: set[str] | None = None
 
     def describe(self) -> dict:
         """What detection found, as the import report shows it."""
@@ -382,9 +384,13 @@ def _excel_columns(data: list[list], width: int, first_row: int, display: str,
     sheet_width = max(len(r) for r in data)
     if any(len(r) != sheet_width for r in data):
         data = [list(r) + [""] * (sheet_width - len(r)) for r in data]
-    cells = list(zip(*data))
-    arrays = [_excel_text_array(cells[i]) if i < sheet_width else pa.array([""] * len(data), type=pa.string())
-              for i in range(max(width, sheet_width))]
+    try:  # a sheet of text only (the usual case): one conversion in C, then each column picked out in C
+        rows = pa.array(data, type=pa.list_(pa.string()))
+        columns = [pc.list_element(rows, i) for i in range(sheet_width)]
+    except (pa.ArrowTypeError, pa.ArrowInvalid):  # numbers, dates, times: each cell written as text in Python
+        cells = list(zip(*data))
+        columns = [_excel_text_array(cells[i]) for i in range(sheet_width)]
+    arrays = columns + [pa.array([""] * len(data), type=pa.string()) for _ in range(sheet_width, width)]
     file_rows = pa.array(range(first_row, first_row + len(data)), type=pa.int64())
     blank = [_blank(a) for a in arrays]
     if sheet_width > width:

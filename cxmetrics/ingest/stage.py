@@ -11,10 +11,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from ..errors import ImportRefused, RowProblem
 from ..messages import Message
 from ..storage import Store, TempTable, TempTables
 from . import read
+from .parse import TRIM_CHARS
 from .platforms import read_platform, recognise
 from .options import ImportOptions, ProgressFn
 
@@ -66,18 +70,33 @@ def stage_file(store: Store, temps: TempTables, path: Path, display: str, sheet:
     columns = [(name, "VARCHAR") for name in read.column_names(len(info.headers))] + [("file_row", "BIGINT")]
     stage = temps.create("stage", columns=columns, unique=True)
     staged = 0
+    info.padded = set()
     for batch in batches:
         if limit:
             if staged >= limit:
                 break
             batch = batch.slice(0, limit - staged)
         staged += batch.num_rows
+        info.padded |= padded_columns(batch, info.padded)
         store.insert_frame(stage, batch)
     if structural:
         raise ImportRefused(Message("{file}: {count} rows do not have the header's number of fields, so their "
                                     "values cannot be placed in columns. Nothing was imported.", file=display,
                                     count=len(structural)), structural)
     return info, stage
+
+
+def padded_columns(batch: pa.RecordBatch, known: set[str]) -> set[str]:
+    """The text columns of `batch` (beyond those already `known`) with a value that starts or ends with a blank:
+    only they need trimming in SQL, where a trim with a character set is the costliest step of parsing."""
+    found = set()
+    for name, column in zip(batch.schema.names, batch.columns):
+        if name in known or not pa.types.is_string(column.type) and not pa.types.is_large_string(column.type):
+            continue
+        trimmed = pc.utf8_trim(column, TRIM_CHARS)
+        if pc.any(pc.not_equal(pc.binary_length(trimmed), pc.binary_length(column))).as_py():
+            found.add(name)
+    return found
 
 
 @contextmanager
