@@ -4,6 +4,7 @@ from __future__ import annotations
 from .errors import UsageError
 from .i18n import _
 from .schema import CHANNEL_DEFAULTS, CHANNELS, OTHER_CHANNEL_DEFAULTS, SL_FORMULAS
+from .ingest.fcr import refresh_all_next_contacts
 from .measures import ensure_built, rebuild
 from .settings import check_settings, setting
 from .storage import Store
@@ -42,6 +43,8 @@ def set_settings(store: Store, changes: dict[str, str]) -> None:
             store.execute("UPDATE settings SET value = ? WHERE key = ?", [value, key])
         if "timezone" in changed:
             store.execute("UPDATE contacts SET queued_local = timezone(?, queued_at)", [changed["timezone"]])
+        if "fcr_window_days" in changed:  # each contact's next contact is kept within the window
+            refresh_all_next_contacts(store)
         # the measures that depend on a changed setting are rebuilt in the same transaction
         if {"timezone", "fcr_window_days"} & set(changed):
             rebuild(store)

@@ -161,11 +161,17 @@ class TouchedDays:
     def __init__(self, store: Store, temps: TempTables):
         self.store = store
         self.table: TempTable = temps.create("touched_days", columns=[("day", "DATE")], unique=True)
+        # the days whose contacts came or went: churn (distinct customers who contacted) changes on those only
+        self.contact_days: TempTable = temps.create("contact_days", columns=[("day", "DATE")], unique=True)
 
-    def add_contacts(self, where: str, params: list | None = None, table: str = "contacts") -> None:
-        """The days of the contacts (in `table`) matching `where`."""
-        self.store.execute(f"INSERT INTO {self.table} SELECT DISTINCT CAST(queued_local AS DATE) "
-                           f"FROM {quote_ident(table)} WHERE {where}", params or [])
+    def add_contacts(self, where: str, params: list | None = None, table: str = "contacts",
+                     contacts_changed: bool = True) -> None:
+        """The days of the contacts (in `table`) matching `where`; `contacts_changed`: those contacts came or went
+        (not only their repeat-contact outcome changed)."""
+        days = [day for (day,) in self.store.fetchall(f"SELECT DISTINCT CAST(queued_local AS DATE) "
+                                                      f"FROM {quote_ident(table)} WHERE {where}", params or [])]
+        for target in (self.table, self.contact_days) if contacts_changed else (self.table,):  # one read, two tables
+            self.store.execute(f"INSERT INTO {target} SELECT unnest(CAST(? AS DATE[]))", [days])
 
     def add_censoring_shift(self, latest_before, latest_after, fcr_window_days: float) -> None:
         """The days whose FCR censoring changed when the newest contact moved from one time to another."""
@@ -173,7 +179,7 @@ class TouchedDays:
             return
         window = dt.timedelta(days=fcr_window_days)
         low, high = sorted((latest_before, latest_after))
-        self.add_contacts("queued_at > ? AND queued_at <= ?", [low - window, high - window])
+        self.add_contacts("queued_at > ? AND queued_at <= ?", [low - window, high - window], contacts_changed=False)
 
 
 def latest_contact(store: Store):
@@ -186,12 +192,15 @@ def refresh_days(store: Store, touched: TouchedDays) -> None:
     if not store.scalar(f"SELECT count(*) FROM {touched.table}"):
         return
     days = store.fetchone(f"SELECT min(day), max(day) FROM {touched.table}")
-    rebuild(store, touched.table, days)
+    rebuild(store, touched.table, days, churn_days=touched.contact_days)
 
 
 def rebuild(store: Store, days: TempTable | None = None, day_range=None, channels: list[str] | None = None,
-            churn_only: bool = False) -> None:
-    """Delete and recompute the measure rows of some days (a table of days), some channels, or all of them."""
+            churn_only: bool = False, churn_days: TempTable | None = None) -> None:
+    """Delete and recompute the measure rows of some days (a table of days), some channels, or all of them.
+
+    `churn_days`: the days whose churn is recounted, when not `days` (churn counts the customers who contacted,
+    so a day whose repeat-contact outcomes alone changed keeps its count)."""
     refuse_if_lake_served(store)
     settings = store.settings()
     conditions, params = [], []
@@ -209,6 +218,10 @@ def rebuild(store: Store, days: TempTable | None = None, day_range=None, channel
         _insert_from_contacts(store, settings, where, params)
         _insert_from_reports(store, days, day_range, channels)
         pool_day_grain(store, *_grain_filter(AGENT, days, channels))
+    if churn_days is not None:
+        days, day_range = churn_days, store.fetchone(f"SELECT min(day), max(day) FROM {churn_days}")
+        if day_range[0] is None:
+            return
     _rebuild_churn(store, settings, days, day_range, channels)
 
 
@@ -216,7 +229,7 @@ def pool_day_grain(store: Store, where: str = "TRUE", params: list | None = None
     """The day grain pools the agent grain: the same counts, without a second pass over the contacts."""
     pooled = ", ".join(f"{POOL[c]}({quote_ident(c)}) AS {quote_ident(c)}" for c in MEASURE_COLUMNS)
     store.execute(f"INSERT INTO measures_day SELECT day, span, channel, queue, team, {pooled} FROM measures_agent "
-                  f"WHERE {where} GROUP BY ALL", params or [])
+                  f"WHERE {where} GROUP BY ALL ORDER BY day", params or [])
 
 
 def _insert_from_contacts(store: Store, settings: dict, where: str, params: list) -> None:
@@ -233,13 +246,15 @@ def _insert_from_contacts(store: Store, settings: dict, where: str, params: list
                            + [f"CAST(NULL AS DOUBLE) AS {quote_ident(name)}" for name in THRESHOLD_MEASURES])
     for grain in (AGENT, SLOT):
         keys = ", ".join(quote_ident(k) for k in grain.keys)
+        # in time order: the next import's delete of its days then touches the last row groups only, and a
+        # commit rewrites only those (unordered, every row group held a few deleted rows: +0.7 s at 10M)
         store.execute(f"INSERT INTO {grain.table} SELECT {grain.time_sql} AS {grain.time}, {keys}, {aggregates} "
-                      f"FROM ({base}) GROUP BY ALL", base_params)
+                      f"FROM ({base}) GROUP BY ALL ORDER BY {grain.time}", base_params)
     store.execute("INSERT INTO measures_coverage SELECT CAST(queued_local AS DATE), CAST(queued_local AS DATE), 'day', "
-                  f"channel, import_id, count(*) FROM contacts WHERE {where} GROUP BY ALL", params)
+                  f"channel, import_id, count(*) FROM contacts WHERE {where} GROUP BY ALL ORDER BY 1", params)
     store.execute("INSERT INTO measures_scores SELECT CAST(queued_local AS DATE), channel, nps, csat, ces, count(*) "
                   f"FROM contacts WHERE direction = 'inbound' AND {where} "
-                  "AND (nps IS NOT NULL OR csat IS NOT NULL OR ces IS NOT NULL) GROUP BY ALL", params)
+                  "AND (nps IS NOT NULL OR csat IS NOT NULL OR ces IS NOT NULL) GROUP BY ALL ORDER BY 1", params)
 
 
 def _insert_from_reports(store: Store, days: TempTable | None, day_range, channels: list[str] | None) -> None:

@@ -168,13 +168,19 @@ def test_measures_equal_the_direct_computation_after_any_changes(tmp_path_factor
             _apply(store, op, folder, counter)
             assert_same(store, period="day")  # every intermediate state, at the finest day grain
         check_everything(store)
-        # the maintained next contacts (repeat FCR's fact) are what a window over every contact gives
+        # the maintained next contacts (repeat FCR's fact) are what a window over every contact gives: the next
+        # inbound contact of the customer when it came within the FCR window, else none
+        window_s = float(store.settings()["fcr_window_days"]) * 86400
         assert store.fetchall("""
             SELECT c.contact_id, c.next_contact_at, e.expected FROM contacts c LEFT JOIN (
-                SELECT source, contact_id, min(queued_at) OVER (PARTITION BY customer_id ORDER BY queued_at RANGE
-                       BETWEEN INTERVAL 1 MICROSECOND FOLLOWING AND UNBOUNDED FOLLOWING) AS expected
-                FROM contacts WHERE direction = 'inbound' AND customer_id IS NOT NULL) e USING (source, contact_id)
-            WHERE c.direction = 'inbound' AND c.next_contact_at IS DISTINCT FROM e.expected""") == []
+                SELECT source, contact_id, CASE WHEN epoch(following) - epoch(queued_at) <= ? THEN following END
+                       AS expected
+                FROM (SELECT source, contact_id, queued_at, min(queued_at) OVER (PARTITION BY customer_id
+                             ORDER BY queued_at RANGE BETWEEN INTERVAL 1 MICROSECOND FOLLOWING AND UNBOUNDED
+                             FOLLOWING) AS following
+                      FROM contacts WHERE direction = 'inbound' AND customer_id IS NOT NULL)) e
+            USING (source, contact_id)
+            WHERE c.direction = 'inbound' AND c.next_contact_at IS DISTINCT FROM e.expected""", [window_s]) == []
         # and maintenance left exactly what a full rebuild gives
         maintained = {g.table: store.fetchall(f"SELECT * FROM {g.table} ORDER BY ALL") for g in GRAINS}
         churn = store.fetchall("SELECT * FROM measures_churn ORDER BY ALL")

@@ -1,4 +1,6 @@
 """Every metric against figures worked out by hand (spec §3), on tiny fixtures."""
+import datetime as dt
+
 import pytest
 
 from cxmetrics import ImportOptions, import_file
@@ -208,6 +210,20 @@ def test_rows_sorted_in_registry_order_and_only_where_there_are_contacts(voice_s
     assert {(r.period, r.channel) for r in rows} == {("2024-01", "voice")}
 
 
+def test_a_longer_fcr_window_finds_next_contacts_beyond_the_old_one(store, tmp_path):
+    """next_contact_at is kept within the FCR window only, so widening the window recomputes it: c2 (7 days and
+    1 second after c1) becomes c1's next contact and c1 a repeat; narrowing it again drops it."""
+    import_file(store, write(tmp_path / "rep.csv", REPEAT_FILE))
+    assert store.scalar("SELECT next_contact_at FROM contacts WHERE contact_id = 'c1'") is None
+    set_setting(store, "fcr_window_days", "8")
+    assert store.scalar("SELECT next_contact_at FROM contacts WHERE contact_id = 'c1'") == dt.datetime(
+        2024, 1, 10, 10, 0, 1, tzinfo=dt.timezone.utc)
+    assert _values(kpis(store, metrics=["fcr"]), "2024-01", "voice")["fcr"] == (0.0, 3)  # a1, b1, c1 repeated
+    set_setting(store, "fcr_window_days", "7")
+    assert store.scalar("SELECT next_contact_at FROM contacts WHERE contact_id = 'c1'") is None
+    assert _values(kpis(store, metrics=["fcr"]), "2024-01", "voice")["fcr"] == (100.0 * 1 / 3, 3)
+
+
 def test_next_contact_refresh_in_buckets_equals_one_pass(store, tmp_path):
     from cxmetrics.ingest.fcr import customers_of_import, refresh_next_contacts
     from cxmetrics.measures import TouchedDays
@@ -218,4 +234,6 @@ def test_next_contact_refresh_in_buckets_equals_one_pass(store, tmp_path):
         refresh_next_contacts(store, customers_of_import(store, temps, report.import_id), TouchedDays(store, temps),
                               bucket_rows=2)   # 5 passes
     assert store.fetchall("SELECT contact_id, next_contact_at FROM contacts ORDER BY 1") == one_pass
-    assert sum(v is not None for _, v in one_pass) == 3
+    # a1 and b1 (b2 exactly 7 × 24 h later) have a next contact within the window; c1's (c2) is a second past
+    # it, so none is kept
+    assert [c for c, v in one_pass if v is not None] == ["a1", "b1"]

@@ -1,4 +1,4 @@
-"""FCR's per-contact fact: each inbound contact's next inbound contact of the same customer.
+"""FCR's per-contact fact: each inbound contact's next inbound contact of the same customer within the FCR window.
 
 Kept up to date inside the import and undo transactions, so the metric views only compare timestamps.
 """
@@ -37,49 +37,60 @@ def refresh_next_contacts(store: Store, customers: AffectedCustomers, touched: T
     """Recompute next_contact_at for the contacts of `customers`; the days of the contacts whose repeat-contact
     outcome changed with it (a next contact moved into or out of the FCR window) go into `touched`.
 
-    Runs inside the import or delete transaction. Large sets are done in passes over hash buckets of
-    customers, so the window never holds every contact at once.
+    next_contact_at is the customer's next inbound contact within the FCR window (NULL when none came within
+    it): the only thing repeat-contact FCR asks of it. So only a customer's contacts from one window before
+    `since` on can change, and a new month reads the recent contacts, not every customer's history, and updates
+    recent rows only. Runs inside the import or delete transaction; large sets are done in passes over hash
+    buckets of customers, so the window never holds every contact at once.
     """
+    window_s = float(store.settings()["fcr_window_days"]) * 86400
     with store.temp_tables() as temps:
-        # A next contact is the first one after: only a customer's contacts from the last one before `since` on
-        # can change, and their next contacts are found among the later ones. Older history is not re-windowed.
-        # window_rows (about how many contacts the window reads for the customer) sizes the passes, from the
-        # same read of the customers' contacts
-        starts = temps.create("refresh_starts", f"""
-            SELECT a.customer_id, coalesce(max(c.queued_at) FILTER (WHERE c.queued_at < a.since), a.since) AS start_at,
-                   count(c.queued_at) FILTER (WHERE c.queued_at >= a.since)
-                   + CAST(count(c.queued_at) FILTER (WHERE c.queued_at < a.since) > 0 AS INTEGER) AS window_rows
-            FROM {customers.table} a
-            LEFT JOIN contacts c ON c.customer_id = a.customer_id AND c.direction = 'inbound'
-            GROUP BY a.customer_id, a.since""", unique=True)
-        _refresh_from(store, starts, touched, bucket_rows)
+        starts = temps.create("refresh_starts", f"SELECT customer_id, since - to_microseconds(CAST(? AS BIGINT)) "
+                              f"AS start_at FROM {customers.table}", [round(window_s * 1e6)], unique=True)
+        _refresh_from(store, starts, touched, bucket_rows, window_s)
 
 
-def _refresh_from(store: Store, starts: TempTable, touched: TouchedDays, bucket_rows: int | None) -> None:
-    rows = store.scalar(f"SELECT coalesce(sum(window_rows), 0) FROM {starts}")
+def refresh_all_next_contacts(store: Store) -> None:
+    """Every contact's next contact, recomputed (after the FCR window changes: a longer window needs next contacts
+    that were beyond the old one). The caller rebuilds the measures."""
+    with store.temp_tables() as temps:
+        everyone = temps.create("all_customers", "SELECT customer_id, min(queued_at) AS since FROM contacts "
+                                "WHERE customer_id IS NOT NULL GROUP BY customer_id", unique=True)
+        refresh_next_contacts(store, AffectedCustomers(everyone), TouchedDays(store, temps))
+
+
+def _refresh_from(store: Store, starts: TempTable, touched: TouchedDays, bucket_rows: int | None,
+                  window_s: float) -> None:
+    earliest = store.scalar(f"SELECT min(start_at) FROM {starts}")
+    if earliest is None:
+        return
+    # the earliest start as a constant lets DuckDB skip the row groups of older contacts; it also bounds the rows
+    # the window reads, which sizes the passes
+    rows = store.scalar("SELECT count(*) FROM contacts WHERE direction = 'inbound' AND queued_at >= ?", [earliest])
     # the bucket is chosen among the few affected customers, not by hashing every contact's id
     inputs = f"""FROM contacts c
                  JOIN (SELECT * FROM {starts} WHERE hash(customer_id) % CAST(? AS UBIGINT) = CAST(? AS UBIGINT)) s
                    ON s.customer_id = c.customer_id
-                 WHERE c.direction = 'inbound' AND c.queued_at >= s.start_at"""
+                 WHERE c.direction = 'inbound' AND c.queued_at >= ? AND c.queued_at >= s.start_at"""
     buckets = max(1, -(-int(rows) // (bucket_rows or REFRESH_BUCKET_ROWS)))
-    window_s = float(store.settings()["fcr_window_days"]) * 86400
-    # A contact's FCR measure only changes when its next contact enters or leaves the window: a customer who
-    # comes back after months changes next_contact_at on an old contact, but not that contact's outcome.
+    # A contact's FCR measure only changes when its next contact enters or leaves the window (a store made before
+    # next_contact_at was bounded by the window may hold a later one: it is replaced, and its day not touched).
     repeated = "({next} IS NOT NULL AND epoch({next}) - epoch(c.queued_at) <= ?)"
     with store.temp_tables() as temps:
         for bucket in range(buckets):
             # Only narrow columns are read here (ids are long strings): the changed rows are found by row id,
             # which stays put inside the transaction, and updated through it.
             changed = temps.create("next_contacts_changed", f"""
-                SELECT rid, CAST(queued_local AS DATE) AS day, queued_at, old_next, next_at
+                SELECT rid, CAST(queued_local AS DATE) AS day, queued_at, old_next,
+                       CASE WHEN epoch(following) - epoch(queued_at) <= ? THEN following END AS next_at
                 FROM (
                     SELECT c.rowid AS rid, c.queued_local, c.queued_at, c.next_contact_at AS old_next,
                            min(c.queued_at) OVER (PARTITION BY c.customer_id ORDER BY c.queued_at
-                               RANGE BETWEEN INTERVAL 1 MICROSECOND FOLLOWING AND UNBOUNDED FOLLOWING) AS next_at
+                               RANGE BETWEEN INTERVAL 1 MICROSECOND FOLLOWING AND UNBOUNDED FOLLOWING) AS following
                     {inputs}
                 ) c
-                WHERE old_next IS DISTINCT FROM next_at""", [buckets, bucket])
+                WHERE old_next IS DISTINCT FROM (CASE WHEN epoch(following) - epoch(queued_at) <= ? THEN following END)
+                """, [window_s, buckets, bucket, earliest, window_s])
             store.execute(f"INSERT INTO {touched.table} SELECT DISTINCT day FROM {changed} c WHERE "
                           f"{repeated.format(next='c.old_next')} IS DISTINCT FROM {repeated.format(next='c.next_at')}",
                           [window_s, window_s])
