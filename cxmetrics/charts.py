@@ -6,6 +6,8 @@ instead of drawing an empty chart (an empty scale also makes Vega log "Infinite 
 from __future__ import annotations
 
 import json
+import math
+from collections import Counter
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -94,12 +96,11 @@ BENCHMARK_DASH = [2, 3]
 TARGET_DASH = [6, 4]
 
 
-def _benchmark_rows(data: pd.DataFrame, metric_id: str, benchmarks, last_month: str) -> pd.DataFrame:
+def _benchmark_rows(channels: list[str], metric_id: str, benchmarks, last_month: str) -> list[dict]:
     """One row per benchmark that applies to a channel on the chart (a '*' row once for all its channels)."""
     book = BenchmarkBook(benchmarks or ())
     if not book:
-        return pd.DataFrame()
-    channels = ordered_channels(data["channel"])
+        return []
     applies: dict = {}
     for channel in channels:
         b = book.lookup(channel, metric_id)
@@ -116,7 +117,14 @@ def _benchmark_rows(data: pd.DataFrame, metric_id: str, benchmarks, last_month: 
                      "scope": b.scope})
     if len(rows) > 1:  # two labels near each other would overprint: the lowest benchmark's goes under its line
         min(rows, key=lambda r: r["value"])["below"] = True
-    return pd.DataFrame(rows)
+    return rows
+
+
+def _plain(value):
+    """A frame's cell as JSON has it: NaN and NA as None, numpy numbers as Python ones."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return None
+    return value.item() if hasattr(value, "item") else value
 
 
 def trend_chart(frame: pd.DataFrame, metric_id: str, benchmarks=()) -> dict | None:
@@ -125,18 +133,26 @@ def trend_chart(frame: pd.DataFrame, metric_id: str, benchmarks=()) -> dict | No
     `benchmarks` (cxmetrics.benchmarks.Benchmark rows) adds each one that applies to a channel on the chart as a
     grey dotted line with its label ("Benchmark: SQM Group 2022"); none applies, nothing is drawn.
 
-    Written as a Vega-Lite dict rather than through Altair: the Overview draws eight of these on every cold
-    start, and Altair's object copies were most of that time.
+    Written as a Vega-Lite dict over plain rows rather than through Altair or pandas: the Overview draws eight of
+    these on every cold start, and Altair's object copies, then pandas' filters and JSON round trips, were most
+    of that time.
     """
-    data = frame[(frame["metric"] == metric_id) & frame["value"].notna()].copy()
-    if data.empty:
+    if frame.empty:
         return None
-    data["Channel"] = data["channel"].map(channel_name)
-    data["State"] = data["state"].map(lambda s: STATE_LOOKS[s if isinstance(s, str) else None].word)
-    data["month"] = data["period"].map(month_label)
-    data = data[["period", "month", "channel", "Channel", "value", "n", "target", "state", "State"]]
-    months = sorted(data["period"].unique())
-    channels = ordered_channels(data["channel"])
+    columns = {c: frame[c].tolist() for c in ("period", "channel", "metric", "value", "n", "target", "state")}
+    data = []
+    for period, channel, mid, value, n, target, state in zip(*columns.values()):
+        value = _plain(value)
+        if mid != metric_id or value is None:
+            continue
+        state = _plain(state)
+        data.append({"period": period, "month": month_label(period), "channel": channel,
+                     "Channel": channel_name(channel), "value": value, "n": _plain(n), "target": _plain(target),
+                     "state": state, "State": STATE_LOOKS[state if isinstance(state, str) else None].word})
+    if not data:
+        return None
+    months = sorted({r["period"] for r in data})
+    channels = ordered_channels(r["channel"] for r in data)
     colour = {"field": "Channel", "type": "nominal",
               "scale": {"domain": [channel_name(c) for c in channels], "range": [channel_colour(c) for c in channels]},
               # One channel needs no legend: the page already names it. Several wrap in rows of four.
@@ -156,25 +172,26 @@ def trend_chart(frame: pd.DataFrame, metric_id: str, benchmarks=()) -> dict | No
 
     datasets: dict[str, list] = {}
 
-    def layer(rows: pd.DataFrame, mark: dict, encoding: dict) -> dict:
+    def layer(rows: list[dict], mark: dict, encoding: dict) -> dict:
         # named data sets, as Altair writes them: Streamlit sends each to the browser as one Arrow table
         name = f"{metric_id}-{len(datasets)}"
-        datasets[name] = json.loads(rows.to_json(orient="records"))
+        datasets[name] = [dict(r) for r in rows]
         return {"data": {"name": name}, "mark": mark, "encoding": {"x": x, **encoding}}
 
     layers = [layer(data, {"type": "line", "point": True},
                     {"y": {"field": "value", "type": "quantitative", "axis": axis}, "color": colour,
                      "tooltip": tooltip})]
-    targets = data[data["target"].notna()]
-    if not targets.empty:
+    targets = [r for r in data if r["target"] is not None]
+    if targets:
         target_y = {"y": {"field": "target", "type": "quantitative"}, "color": colour}
         layers.append(layer(targets, {"type": "line", "strokeDash": TARGET_DASH, "opacity": 0.7}, target_y))
         # A line needs two months: a channel with one month of target gets a tick instead.
-        single = targets[targets.groupby("channel")["period"].transform("count") == 1]
-        if not single.empty:
+        months_with_target = Counter(r["channel"] for r in targets)
+        single = [r for r in targets if months_with_target[r["channel"]] == 1]
+        if single:
             layers.append(layer(single, {"type": "tick", "opacity": 0.7, "thickness": 2}, target_y))
-    reference = _benchmark_rows(data, metric_id, benchmarks, months[-1])
-    if not reference.empty:
+    reference = _benchmark_rows(channels, metric_id, benchmarks, months[-1])
+    if reference:
         benchmark_tooltip = [{"field": "Benchmark", "type": "nominal", "title": _("Benchmark")},
                              {"field": "value_text", "type": "nominal", "title": _("Value")},
                              {"field": "Channels", "type": "nominal", "title": _("Channel")},
@@ -192,10 +209,10 @@ def trend_chart(frame: pd.DataFrame, metric_id: str, benchmarks=()) -> dict | No
                                 "text": {"field": "Benchmark", "type": "nominal"}, "tooltip": benchmark_tooltip}}
                   for name, test, baseline, dy in (("benchmark_label", "!datum.below", "bottom", -3),
                                                    ("benchmark_label_below", "datum.below", "top", 3))
-                  if name == "benchmark_label" or reference["below"].any()]
+                  if name == "benchmark_label" or any(r["below"] for r in reference)]
         layers += [{"name": "benchmark", **rule}, *labels]
-    missed = data[data["state"] == "missed"]
-    if not missed.empty:
+    missed = [r for r in data if r["state"] == "missed"]
+    if missed:
         layers.append(layer(missed, {"type": "point", "shape": "cross", "size": 140, "filled": True,
                                      "color": STATE_LOOKS["missed"].colour},
                             {"y": {"field": "value", "type": "quantitative"}, "tooltip": tooltip}))
