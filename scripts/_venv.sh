@@ -8,3 +8,6 @@ fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -r "$1"
 # The package itself, editable: the `cxmetrics` command works from any directory.
 .venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+# Its bytecode, written once as pip does for an installed package: a new server process loads it instead of
+# compiling every module from source (also where PYTHONDONTWRITEBYTECODE is set, as on the CI machines).
+.venv/bin/python -m compileall -q cxmetrics
