@@ -1,11 +1,13 @@
 """Streamlit glue shared by the pages: the cached store, cached views, and small renderers."""
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import json
 
 import pandas as pd
 import streamlit as st
+from streamlit.dataframe_util import convert_anything_to_arrow_bytes
 
 from . import views
 from .i18n import DEFAULT_LANGUAGE, LANGUAGES, _, current_language, set_language, use_language
@@ -58,7 +60,28 @@ def language_switch() -> None:
 @st.cache_data(show_spinner=False, max_entries=256)
 def _cached_call(module: str, name: str, db: str, version: int, language: str, kwargs_json: str):
     with use_language(language):
-        return getattr(importlib.import_module(module), name)(get_store(), **json.loads(kwargs_json))
+        return _with_arrow_datasets(getattr(importlib.import_module(module), name)(get_store(),
+                                                                                  **json.loads(kwargs_json)))
+
+
+def _with_arrow_datasets(value):
+    """The Vega-Lite specs in a view's result with their named data sets as Arrow bytes, made by Streamlit's own
+    converter once per data version: Streamlit sends bytes as they are, where it converted every data set of every
+    chart on every rerun (half of a cached Overview's rerun)."""
+    if isinstance(value, dict):
+        if "$schema" in value and isinstance(value.get("datasets"), dict):
+            value["datasets"] = {name: rows if isinstance(rows, bytes) else convert_anything_to_arrow_bytes(rows)
+                                 for name, rows in value["datasets"].items()}
+        else:
+            for item in value.values():
+                _with_arrow_datasets(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            _with_arrow_datasets(item)
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for f in dataclasses.fields(value):
+            _with_arrow_datasets(getattr(value, f.name))
+    return value
 
 
 def cached(function, **kwargs):
