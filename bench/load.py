@@ -19,6 +19,33 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def _wait_without_polling(module) -> None:
+    """AppTest waits for each run by polling every millisecond: with twenty sessions waiting, that is twenty thousand
+    wakeups a second competing for the interpreter with the pages themselves, a cost no server has (its sessions
+    are told when a run ends). Here each wait sleeps until the runner's own end-of-run signal instead."""
+    shutdown = module.ScriptRunnerEvent.SHUTDOWN
+
+    def require_widgets_deltas(runner, timeout: float = 3) -> None:
+        done = threading.Event()
+
+        def on_event(_sender, event=None, **_kwargs) -> None:
+            if event == shutdown:
+                done.set()
+
+        runner.on_event.connect(on_event, weak=False)
+        try:
+            if not runner.script_stopped():
+                done.wait(timeout)
+            if not runner.script_stopped():
+                runner.request_stop()
+                runner.join()
+                raise RuntimeError(f"AppTest script run timed out after {timeout}(s)")
+        finally:
+            runner.on_event.disconnect(on_event)
+
+    module.require_widgets_deltas = require_widgets_deltas
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__)
     parser.add_argument("--db", default=str(ROOT / "bench" / "out" / "store_1000000.duckdb"),
@@ -37,7 +64,9 @@ def main(argv=None) -> int:
     os.chdir(ROOT)
     sys.path.insert(0, str(ROOT))
     from streamlit.components.v2.component_manager import BidiComponentManager
-    from streamlit.testing.v1 import AppTest
+    from streamlit.testing.v1 import AppTest, local_script_runner
+
+    _wait_without_polling(local_script_runner)
 
     from cxmetrics import import_file
     from cxmetrics.ui import get_store
