@@ -81,16 +81,16 @@ def _refresh_from(store: Store, starts: TempTable, touched: TouchedDays, bucket_
             # Only narrow columns are read here (ids are long strings): the changed rows are found by row id,
             # which stays put inside the transaction, and updated through it.
             changed = temps.create("next_contacts_changed", f"""
-                SELECT rid, CAST(queued_local AS DATE) AS day, queued_at, old_next,
-                       CASE WHEN epoch(following) - epoch(queued_at) <= ? THEN following END AS next_at
-                FROM (
-                    SELECT c.rowid AS rid, c.queued_local, c.queued_at, c.next_contact_at AS old_next,
-                           min(c.queued_at) OVER (PARTITION BY c.customer_id ORDER BY c.queued_at
-                               RANGE BETWEEN INTERVAL 1 MICROSECOND FOLLOWING AND UNBOUNDED FOLLOWING) AS following
-                    {inputs}
-                ) c
-                WHERE old_next IS DISTINCT FROM (CASE WHEN epoch(following) - epoch(queued_at) <= ? THEN following END)
-                """, [window_s, buckets, bucket, earliest, window_s])
+                SELECT * FROM (
+                    SELECT rid, CAST(queued_local AS DATE) AS day, queued_at, old_next,
+                           CASE WHEN epoch(following) - epoch(queued_at) <= ? THEN following END AS next_at
+                    FROM (
+                        SELECT c.rowid AS rid, c.queued_local, c.queued_at, c.next_contact_at AS old_next,
+                               min(c.queued_at) OVER (PARTITION BY c.customer_id ORDER BY c.queued_at
+                                   RANGE BETWEEN INTERVAL 1 MICROSECOND FOLLOWING AND UNBOUNDED FOLLOWING) AS following
+                        {inputs}
+                    )
+                ) WHERE old_next IS DISTINCT FROM next_at""", [window_s, buckets, bucket, earliest])
             store.execute(f"INSERT INTO {touched.table} SELECT DISTINCT day FROM {changed} c WHERE "
                           f"{repeated.format(next='c.old_next')} IS DISTINCT FROM {repeated.format(next='c.next_at')}",
                           [window_s, window_s])
