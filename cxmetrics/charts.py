@@ -6,7 +6,6 @@ instead of drawing an empty chart (an empty scale also makes Vega log "Infinite 
 from __future__ import annotations
 
 import json
-import math
 from collections import Counter
 from functools import cache
 from typing import TYPE_CHECKING
@@ -121,10 +120,8 @@ def _benchmark_rows(channels: list[str], metric_id: str, benchmarks, last_month:
 
 
 def _plain(value):
-    """A frame's cell as JSON has it: NaN and NA as None, numpy numbers as Python ones."""
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
-        return None
-    return value.item() if hasattr(value, "item") else value
+    """A frame's cell (from Series.tolist, so already a Python value) as JSON has it: NaN and NA as None."""
+    return None if pd.isna(value) else value
 
 
 def trend_chart(frame: pd.DataFrame, metric_id: str, benchmarks=()) -> dict | None:
@@ -148,7 +145,7 @@ def trend_chart(frame: pd.DataFrame, metric_id: str, benchmarks=()) -> dict | No
         state = _plain(state)
         data.append({"period": period, "month": month_label(period), "channel": channel,
                      "Channel": channel_name(channel), "value": value, "n": _plain(n), "target": _plain(target),
-                     "state": state, "State": STATE_LOOKS[state if isinstance(state, str) else None].word})
+                     "state": state, "State": STATE_LOOKS[state].word})
     if not data:
         return None
     months = sorted({r["period"] for r in data})
