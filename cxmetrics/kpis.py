@@ -3,17 +3,21 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Callable, Protocol
 
 from .errors import UsageError
 from .i18n import _
-from .measures import AGENT, CHURN_PERIODS, DAY, MEASURE_COLUMNS, POOL, SLOT, Grain, ensure_built
+from .measures import AGENT, CHURN_PERIODS, DAY, MEASURE_COLUMNS, MONTH, POOL, SLOT, Grain, ensure_built
 from .metrics import GROUPS, METRICS, PERIOD_MONTH_SQL, PERIOD_SQL, PERIODS, REGISTRY, metric
 from .months import day_bound
 from .schema import OTHER_CHANNEL_DEFAULTS
 from .settings import DEFAULT_SETTINGS
 from .storage import Store, quote_ident
 from .targets import TargetBook, list_targets, month_state
+
+
+# The store's settings, or a function giving them: read only when churn is counted from the contact rows.
+Settings = dict[str, str] | Callable[[], dict[str, str]] | None
 
 
 @dataclass
@@ -84,27 +88,57 @@ def kpis(store: Store, period: str = "month", by: str | None = None, channels: l
     metric_ids = [m.id for m in REGISTRY if m.id in metric_ids]
     if source is None:
         ensure_built(store)
-        sql, params = kpi_sql(metric_ids, period, by, date_from, date_to, channels, filters, store.settings())
+        sql, params = kpi_sql(metric_ids, period, by, date_from, date_to, channels, filters, store.settings)
     else:
         asked = question(period, by, date_from, date_to, channels, filters)
         relation = source.pooled(store, asked, _needs_churn(metric_ids))
-        rules_sql, params = with_channel_rules(f"SELECT * FROM {relation}")
+        rules_sql, params = with_channel_rules(f"SELECT * FROM {relation}", by)
         sql = ratio_sql(metric_ids, by, rules_sql)
-    book = TargetBook(list_targets(store))
-    thresholds = dict(store.fetchall("SELECT channel, sl_threshold_s FROM channel_settings"))
+    book = TargetBook(list_targets(store))  # first: the store's cursor then runs the KPI query
+    return _kpi_rows(metric_ids, by, store.execute(sql, params), book)
+
+
+def _kpi_rows(metric_ids: list[str], by: str | None, cursor, book: TargetBook) -> list[KpiRow]:
+    """The long rows from ratio_sql's wide ones, in period, channel (, group) and registry order: each metric's
+    value from its pooled parts, its target and state."""
+    columns = {d[0]: i for i, d in enumerate(cursor.description)}
+    parts = {sql: columns[name] for sql, name in _parts(metric_ids).items()}
+    period_i, channel_i, month_i = columns["period"], columns["channel"], columns["target_month"]
+    grp_i = columns.get("grp")
+    low_i, high_i, setting_i = columns["sl_reported_min"], columns["sl_reported_max"], columns["sl_threshold_s"]
+    with_targets = book.metrics()
+    plan = [(m, m.id, parts[m.numerator], parts[m.denominator], parts.get(m.rebuilt_from),
+             m.targeted and m.id in with_targets, m.id == "service_level")
+            for m in (METRICS[mid] for mid in metric_ids)]
+    default_threshold = OTHER_CHANNEL_DEFAULTS.sl_threshold_s
+    in_force = book.in_force
     out = []
-    for row in store.records(sql, params):
-        value = row["value"]
-        t = (book.in_force(row["channel"], row["metric"], row["target_month"])
-             if METRICS[row["metric"]].targeted and row["target_month"] else None)
+    # sorted here, not in SQL: DuckDB's ORDER BY costs a millisecond however few the rows (NULL groups last, as
+    # ORDER BY puts them; str order is the byte order of UTF-8)
+    rows = cursor.fetchall()
+    rows.sort(key=(lambda r: (r[period_i], r[channel_i])) if grp_i is None else
+              (lambda r: (r[period_i], r[channel_i], r[grp_i] is None, r[grp_i] or "")))
+    for row in rows:
+        period, channel, target_month = row[period_i], row[channel_i], row[month_i]
+        grp = None if grp_i is None else row[grp_i]
         reported = None
-        if row["reported_min"] is not None:
-            setting = thresholds.get(row["channel"], OTHER_CHANNEL_DEFAULTS.sl_threshold_s)
-            if (row["reported_min"], row["reported_max"]) != (setting, setting):
-                reported = (row["reported_min"], row["reported_max"])
-        out.append(KpiRow(row["period"], row["channel"], row["metric"], value, int(row["n"] or 0),
-                          None if t is None else t.target, month_state(row["metric"], value, t),
-                          row.get("grp"), None if t is None else t.tolerance_pct, bool(row["rebuilt"]), reported))
+        if row[low_i] is not None:
+            setting = default_threshold if row[setting_i] is None else row[setting_i]
+            if (row[low_i], row[high_i]) != (setting, setting):
+                reported = (row[low_i], row[high_i])
+        for m, mid, num_i, den_i, rebuilt_i, targeted, is_sl in plan:
+            denominator = row[den_i]
+            value = m.value(row[num_i], denominator)
+            # n: the denominator as a count; round() rounds half to even, as DuckDB's CAST to BIGINT does
+            n = 0 if denominator is None else round(denominator)
+            rebuilt = rebuilt_i is not None and bool(row[rebuilt_i] and row[rebuilt_i] > 0)
+            t = in_force(channel, mid, target_month) if targeted and target_month else None
+            if t is None:
+                out.append(KpiRow(period, channel, mid, value, n, None, None, grp, None, rebuilt,
+                                  reported if is_sl else None))
+            else:
+                out.append(KpiRow(period, channel, mid, value, n, t.target, month_state(mid, value, t), grp,
+                                  t.tolerance_pct, rebuilt, reported if is_sl else None))
     return out
 
 
@@ -135,7 +169,7 @@ def coarser_data(store: Store, period: str, channels: list[str] | None = None, d
 
 def measures_sql(period: str = "month", by: str | None = None, date_from=None, date_to=None,
                  channels: list[str] | None = None, filters: dict[str, list[str]] | None = None,
-                 settings: dict[str, str] | None = None, churn: bool = True) -> tuple[str, list]:
+                 settings: Settings = None, churn: bool = True) -> tuple[str, list]:
     """SQL giving one row per channel × period (× group) with every measure pooled; and its parameters.
 
     Reads the measures tables (cxmetrics.measures): the finest grain the question needs. `date_to` is
@@ -144,7 +178,7 @@ def measures_sql(period: str = "month", by: str | None = None, date_from=None, d
     """
     asked = question(period, by, date_from, date_to, channels, filters)
     filters, lower, upper = asked.filters, asked.lower, asked.upper
-    grain = _grain_for(period, by, filters)
+    grain = _pooling_grain(asked)
     group_col = f", {quote_ident(by)} AS grp" if by else ""
     # contacts without a queue, team or agent are a group of their own, churn included (NULL-safe join)
     group_on = " AND churn.grp IS NOT DISTINCT FROM grouped.grp" if by else ""
@@ -154,6 +188,13 @@ def measures_sql(period: str = "month", by: str | None = None, date_from=None, d
     if spans:  # a weekly or monthly report's row is not split into days (spec §1b)
         where += " AND list_contains(?::VARCHAR[], span)"
         params.append(list(spans))
+    t = grain.time
+    if grain is MONTH and period == "month":  # one stored row per channel × month, its churn counts included
+        kept = f"* EXCLUDE ({t})" if churn else f"* EXCLUDE ({t}, churn_n, churn_yes), 0 AS churn_n, 0 AS churn_yes"
+        sql, rules_params = with_channel_rules(f"SELECT {PERIOD_SQL[period].format(t=t)} AS period, "
+                                               f"{PERIOD_MONTH_SQL[period].format(t=t)} AS target_month, {kept} "
+                                               f"FROM {grain.table} WHERE {where}", by)
+        return sql, rules_params + params
     if not churn:
         churn_sql, churn_params = ("SELECT channel, period, 0 AS churn_n, 0 AS churn_yes FROM grouped WHERE FALSE", [])
         if by:
@@ -162,9 +203,9 @@ def measures_sql(period: str = "month", by: str | None = None, date_from=None, d
         churn_sql, churn_params = ("SELECT channel, period, churn_n, churn_yes FROM measures_churn WHERE kind = ?",
                                    [period])
     else:
-        window = int({**DEFAULT_SETTINGS, **(settings or {})}["churn_window_days"])
+        stored = settings() if callable(settings) else settings
+        window = int({**DEFAULT_SETTINGS, **(stored or {})}["churn_window_days"])
         churn_sql, churn_params = _churn_from_contacts(period, by, lower, upper, channels, filters, window)
-    t = grain.time
     pooled = f"""
     WITH grouped AS (
         SELECT channel, {PERIOD_SQL[period].format(t=t)} AS period,
@@ -178,22 +219,33 @@ def measures_sql(period: str = "month", by: str | None = None, date_from=None, d
     SELECT grouped.*, coalesce(churn.churn_n, 0) AS churn_n, coalesce(churn.churn_yes, 0) AS churn_yes
     FROM grouped LEFT JOIN churn ON churn.channel = grouped.channel AND churn.period = grouped.period{group_on}
     """
-    sql, rules_params = with_channel_rules(pooled)
+    sql, rules_params = with_channel_rules(pooled, by)
     return sql, rules_params + params + churn_params
 
 
-def with_channel_rules(pooled_sql: str) -> tuple[str, list]:
+def with_channel_rules(pooled_sql: str, by: str | None) -> tuple[str, list]:
     """Pooled measures with each row's channel rules: the SL formula, and the FCR method of the channel × period
-    (also on drill-down rows)."""
+    (also on drill-down rows, pooled over their groups)."""
+    # without a drill-down a row is its channel × period: no window (DuckDB's costs ~5 ms however few the rows)
+    explicit = "sum(resolved_any) OVER (PARTITION BY channel, period)" if by else "resolved_any"
     sql = f"""
-        SELECT g.*, coalesce(cs.sl_formula, ?) AS sl_formula,
-               sum(resolved_any) OVER (PARTITION BY channel, period) > 0 AS fcr_explicit_channel
+        SELECT g.*, coalesce(cs.sl_formula, ?) AS sl_formula, cs.sl_threshold_s, {explicit} > 0 AS fcr_explicit_channel
         FROM ({pooled_sql}) g LEFT JOIN channel_settings cs USING (channel)"""
     return sql, [OTHER_CHANNEL_DEFAULTS.sl_formula]
 
 
 CHURN_MEASURES = ("churn_n", "churn_yes")  # the counts measures_sql takes from measures_churn or the contacts
 _SPANS = {"day": ("day",), "week": ("day", "week")}  # the row spans each period can pool; others take all
+
+
+def _pooling_grain(asked: Question) -> Grain:
+    """The coarsest measures table that answers the question: whole months of every group come from the month
+    grain."""
+    grain = _grain_for(asked.period, asked.by, asked.filters)
+    if (grain is DAY and asked.period in ("month", "quarter") and asked.by is None and not asked.filters
+            and _whole_periods("month", asked.lower, asked.upper)):
+        return MONTH
+    return grain
 
 
 def _grain_for(period: str, by: str | None, filters: dict[str, list[str]]) -> Grain:
@@ -271,29 +323,30 @@ def _needs_churn(metric_ids: list[str]) -> bool:
 
 def kpi_sql(metric_ids: list[str], period: str, by: str | None, date_from, date_to,
             channels: list[str] | None, filters: dict[str, list[str]] | None = None,
-            settings: dict[str, str] | None = None) -> tuple[str, list]:
-    """Long format: period, channel, (grp,) metric, value, n, target_month, metric order."""
+            settings: Settings = None) -> tuple[str, list]:
+    """Wide format (ratio_sql): one row per period × channel (× grp) with every metric's parts."""
     base_sql, params = measures_sql(period, by, date_from, date_to, channels, filters, settings,
                                     _needs_churn(metric_ids))
     return ratio_sql(metric_ids, by, base_sql), params
 
 
-def ratio_sql(metric_ids: list[str], by: str | None, base_sql: str) -> str:
-    """Each metric of the registry as its ratio over the pooled measures of `base_sql`, one row per metric."""
-    parts = []
-    for order, mid in enumerate(metric_ids):
+def _parts(metric_ids: list[str]) -> dict[str, str]:
+    """The SQL of every distinct part the metrics are ratios of (numerators, denominators, rebuilt marks), each
+    with its column name in ratio_sql."""
+    parts: dict[str, str] = {}
+    for mid in metric_ids:
         m = metric(mid)
-        rebuilt = f"{m.rebuilt_from} > 0" if m.rebuilt_from else "FALSE"
-        reported = ("sl_reported_min", "sl_reported_max") if m.id == "service_level" else ("NULL", "NULL")
-        parts.append(f"{{'metric': '{m.id}', 'ord': {order}, 'value': {m.value_sql()}, "
-                     f"'n': CAST(({m.denominator}) AS BIGINT), 'rebuilt': {rebuilt}, "
-                     f"'reported_min': CAST({reported[0]} AS DOUBLE), 'reported_max': CAST({reported[1]} AS DOUBLE)}}")
+        for sql in (m.numerator, m.denominator) + ((m.rebuilt_from,) if m.rebuilt_from else ()):
+            parts.setdefault(sql, f"p{len(parts)}")
+    return parts
+
+
+def ratio_sql(metric_ids: list[str], by: str | None, base_sql: str) -> str:
+    """The parts each metric of the registry is a ratio of, over the pooled measures of `base_sql`: one row per
+    period × channel (× grp), unordered, each distinct part once, and the channel's SL threshold setting. Short
+    on purpose: DuckDB parses and plans this query for most of its time. Metric.value divides the parts
+    (kpis._kpi_rows)."""
     grp = ", grp" if by else ""
-    return f"""
-    WITH m AS ({base_sql})
-    SELECT * FROM (
-        SELECT period, channel{grp}, target_month, unnest(kv, recursive := true)
-        FROM (SELECT period, channel{grp}, target_month, [{', '.join(parts)}] AS kv FROM m)
-    )
-    ORDER BY period, channel{grp}, ord
-    """
+    columns = ", ".join(f"{sql} AS {name}" for sql, name in _parts(metric_ids).items())
+    return (f"SELECT period, channel{grp}, target_month, sl_reported_min, sl_reported_max, sl_threshold_s, "
+            f"{columns} FROM ({base_sql})")

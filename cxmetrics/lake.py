@@ -36,7 +36,7 @@ from .errors import CxError, UsageError
 from .i18n import _
 from .kpis import KpiRow, Question, kpis
 from .measures import (AGENT, CHURN_PERIODS, LAKE_MARK, LAKE_MARK_DDL, MEASURE_COLUMNS, SLOT, TABLES,
-                       THRESHOLD_MEASURES, lake_served, pool_day_grain)
+                       THRESHOLD_MEASURES, lake_served, pool_day_grain, pool_month_grain)
 from .metrics import MEASURES, PERIOD_MONTH_SQL, PERIOD_SQL
 from .months import add_months
 from .schema import OTHER_CHANNEL_DEFAULTS
@@ -603,6 +603,7 @@ def build_measures(store: Store, folder: str | os.PathLike, engine: str = "duckd
         for name, rows in tables.items():
             store.insert_frame(name, rows)
         pool_day_grain(store)
+        pool_month_grain(store)
         store.execute(f"CREATE TABLE IF NOT EXISTS {quote_ident(LAKE_MARK)} ({LAKE_MARK_DDL})")
         store.execute(f"DELETE FROM {quote_ident(LAKE_MARK)}")
         store.execute(f"INSERT INTO {quote_ident(LAKE_MARK)} VALUES (?, ?, ?, ?, now())",

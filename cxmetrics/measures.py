@@ -8,6 +8,9 @@ Grains, chosen by measuring a 1M-contact store (README "Measures layer"):
 - `measures_day`: local day × channel × queue × team (months, weeks, days, quarters; queue and team drill-down);
 - `measures_agent`: the same × agent (agent drill-down and filters);
 - `measures_slot`: local half-hour × channel × queue × team (the interval period and the heatmaps);
+- `measures_month`: local month × channel, pooled from the day grain, with the month's churn counts (months and
+  quarters asked with neither drill-down nor filter: the monthly KPI table of a whole history reads a few
+  hundred rows from one table);
 - `measures_coverage`: local day × channel × import, all contacts of both directions (coverage, latest data);
 - `measures_scores`: inbound contacts with a survey score per local day × channel × (NPS, CSAT, CES), so the
   overdue follow-up count reads thousands of rows, whatever the follow-up thresholds are set to;
@@ -56,6 +59,8 @@ DAY = Grain("measures_day", "day", "CAST(queued_local AS DATE)", ("span", "chann
 AGENT = Grain("measures_agent", "day", "CAST(queued_local AS DATE)", ("span", "channel", "queue", "team", "agent"))
 SLOT = Grain("measures_slot", "slot", "time_bucket(INTERVAL 30 MINUTE, queued_local)", ("channel", "queue", "team"))
 GRAINS = (AGENT, DAY, SLOT)
+# Every row span pooled: a monthly KPI question takes every span (a weekly report's row counts in its first day's month).
+MONTH = Grain("measures_month", "day", "CAST(date_trunc('month', queued_local) AS DATE)", ("channel",))
 
 # Churn counts distinct customers, so it is kept per calendar period, for each kind of period.
 CHURN_PERIODS = {
@@ -74,11 +79,12 @@ _DDL = {
     "measures_churn": "kind VARCHAR NOT NULL, period VARCHAR NOT NULL, channel VARCHAR NOT NULL, "
                       "churn_n BIGINT NOT NULL, churn_yes BIGINT NOT NULL",
 }
-for _grain in GRAINS:
+for _grain in (*GRAINS, MONTH):
     _types = {_grain.time: "DATE NOT NULL" if _grain.time == "day" else "TIMESTAMP NOT NULL", "channel": "VARCHAR NOT NULL"}
     # counts are DOUBLE: a count rebuilt from a report's percentage (80 % of 217) need not be whole
     _DDL[_grain.table] = ", ".join(
         f"{quote_ident(c)} {_types.get(c, 'VARCHAR' if c in _grain.keys else 'DOUBLE')}" for c in _grain.columns)
+_DDL[MONTH.table] += ", churn_n BIGINT NOT NULL, churn_yes BIGINT NOT NULL"  # the month's distinct-customer churn
 TABLES = tuple(_DDL)
 # A change of grains or measures changes the layout; a store whose tables have another layout rebuilds them.
 LAYOUT = hashlib.sha256(repr(sorted(_DDL.items())).encode()).hexdigest()[:16]
@@ -218,11 +224,12 @@ def rebuild(store: Store, days: TempTable | None = None, day_range=None, channel
         _insert_from_contacts(store, settings, where, params)
         _insert_from_reports(store, days, day_range, channels)
         pool_day_grain(store, *_grain_filter(AGENT, days, channels))
+    churn_range = day_range
     if churn_days is not None:
-        days, day_range = churn_days, store.fetchone(f"SELECT min(day), max(day) FROM {churn_days}")
-        if day_range[0] is None:
-            return
-    _rebuild_churn(store, settings, days, day_range, channels)
+        churn_range = store.fetchone(f"SELECT min(day), max(day) FROM {churn_days}")
+    if churn_days is None or churn_range[0] is not None:
+        _rebuild_churn(store, settings, days if churn_days is None else churn_days, churn_range, channels)
+    pool_month_grain(store, days, channels)  # last: a month row holds the month's churn counts too
 
 
 def pool_day_grain(store: Store, where: str = "TRUE", params: list | None = None) -> None:
@@ -230,6 +237,40 @@ def pool_day_grain(store: Store, where: str = "TRUE", params: list | None = None
     pooled = ", ".join(f"{POOL[c]}({quote_ident(c)}) AS {quote_ident(c)}" for c in MEASURE_COLUMNS)
     store.execute(f"INSERT INTO measures_day SELECT day, span, channel, queue, team, {pooled} FROM measures_agent "
                   f"WHERE {where} GROUP BY ALL ORDER BY day", params or [])
+
+
+def pool_month_grain(store: Store, days: TempTable | None = None, channels: list[str] | None = None) -> None:
+    """The month grain: the day grain pooled again, and the month's churn counts (measures_churn), for every
+    month holding a touched day (all months when no days are given). Its rows are recomputed whole: the day
+    grain holds the month's untouched days too."""
+    month = "CAST(date_trunc('month', day) AS DATE)"
+    conditions, params = [], []
+    if channels is not None:
+        conditions.append("list_contains(?::VARCHAR[], channel)")
+        params.append(list(channels))
+    if days is None:
+        store.execute(f"DELETE FROM measures_month WHERE {' AND '.join(conditions) or 'TRUE'}", params)
+        source_where, source_params = " AND ".join(conditions) or "TRUE", params
+    else:
+        first, last = store.fetchone(f"SELECT min(day), max(day) FROM {days}")
+        if first is None:
+            return
+        months = f"(SELECT DISTINCT {month} FROM {days})"
+        store.execute(f"DELETE FROM measures_month WHERE day IN {months}"
+                      + "".join(f" AND {c}" for c in conditions), params)
+        # the range lets DuckDB skip the day grain's row groups outside the touched months
+        source_where = " AND ".join(["day >= date_trunc('month', CAST(? AS DATE))",
+                                     "day < date_trunc('month', CAST(? AS DATE)) + INTERVAL 1 MONTH",
+                                     f"{month} IN {months}", *conditions])
+        source_params = [first, last] + params
+    pooled = ", ".join(f"{POOL[c]}({quote_ident(c)}) AS {quote_ident(c)}" for c in MEASURE_COLUMNS)
+    churn_period = CHURN_PERIODS["month"].format(t="m.day")
+    store.execute(f"""
+        INSERT INTO measures_month
+        SELECT m.*, coalesce(c.churn_n, 0), coalesce(c.churn_yes, 0)
+        FROM (SELECT {month} AS day, channel, {pooled} FROM measures_day WHERE {source_where} GROUP BY ALL) m
+        LEFT JOIN measures_churn c ON c.kind = 'month' AND c.channel = m.channel AND c.period = {churn_period}
+        ORDER BY m.day""", source_params)
 
 
 def _insert_from_contacts(store: Store, settings: dict, where: str, params: list) -> None:

@@ -130,6 +130,15 @@ class Metric:
         low, high = _FORMAT_BOUNDS[self.fmt]
         return (low if self.low is None else self.low), (high if self.high is None else self.high)
 
+    def value(self, numerator: float | None, denominator: float | None) -> float | None:
+        """The metric from its pooled numerator and denominator: value_sql's formula, the same double operations
+        in the same order, for parts already fetched (tests/oracle.py computes every value with value_sql)."""
+        if self.scale is None:
+            return None if numerator is None else float(numerator)
+        if numerator is None or denominator is None or not denominator > 0:
+            return None
+        return (numerator if self.scale == 1 else self.scale * numerator) / denominator
+
     def value_sql(self) -> str:
         if self.scale is None:
             return f"CAST(({self.numerator}) AS DOUBLE)"

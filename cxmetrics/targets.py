@@ -60,8 +60,11 @@ def validate_target(channel, metric_id, target, tolerance_pct=0.0, effective_fro
 
 
 def list_targets(store: Store) -> list[Target]:
+    """Every target row, by channel, metric and effective_from ("always" first)."""
     rows = store.fetchall("SELECT channel, metric, target, tolerance_pct, strftime(effective_from, '%Y-%m') "
-                          "FROM targets ORDER BY channel, metric, effective_from NULLS FIRST")
+                          "FROM targets")
+    # sorted here: DuckDB's ORDER BY costs a millisecond however few the rows, and every KPI query reads targets
+    rows.sort(key=lambda r: (r[0], r[1], r[4] is not None, r[4] or ""))
     return [Target(*r) for r in rows]
 
 
@@ -139,18 +142,40 @@ def export_targets(store: Store) -> str:
                                          for t in list_targets(store)))
 
 
+_VARIES = object()  # TargetBook: the target in force depends on the month
+
+
 class TargetBook:
     """Looks up the target row in force for a channel, metric and month."""
 
     def __init__(self, targets: list[Target]):
+        self._fixed: dict[tuple[str, str], object] = {}  # (channel, metric) → its target when the same every month
         self._rows: dict[tuple[str, str], list[Target]] = {}
         for t in targets:
             self._rows.setdefault((t.channel, t.metric), []).append(t)
         for rows in self._rows.values():
             rows.sort(key=lambda t: t.effective_from or "")
 
+    def _same_every_month(self, channel: str, metric_id: str):
+        """The target in force whatever the month (None: no target), or _VARIES when it depends on the month."""
+        own, shared = self._rows.get((channel, metric_id)), self._rows.get(("*", metric_id))
+        if own:  # sorted by effective_from, "always" first: one "always" row is in force every month
+            return own[0] if len(own) == 1 and own[0].effective_from is None else _VARIES
+        if shared:
+            return shared[0] if len(shared) == 1 and shared[0].effective_from is None else _VARIES
+        return None
+
+    def metrics(self) -> set[str]:
+        """The metrics with at least one target row (any channel)."""
+        return {metric_id for _, metric_id in self._rows}
+
     def in_force(self, channel: str, metric_id: str, month: str) -> Target | None:
         """Latest effective_from ≤ month; a channel-specific row beats '*'."""
+        fixed = self._fixed.get((channel, metric_id), _VARIES)
+        if fixed is _VARIES:
+            fixed = self._fixed[(channel, metric_id)] = self._same_every_month(channel, metric_id)
+        if fixed is not _VARIES:
+            return fixed
         for key in ((channel, metric_id), ("*", metric_id)):
             best = None
             for t in self._rows.get(key, []):

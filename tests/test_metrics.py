@@ -1,13 +1,19 @@
 """Every metric against figures worked out by hand (spec §3), on tiny fixtures."""
+import dataclasses
 import datetime as dt
 
+import duckdb
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cxmetrics import ImportOptions, import_file
 from cxmetrics.config import set_channel, set_setting
 from cxmetrics.kpis import kpis
+from cxmetrics.metrics import REGISTRY
 
 from .conftest import write
+from .oracle import oracle_kpis
 
 HEADER = "id,channel,direction,queued_at,status,wait_seconds,talk_seconds,hold_seconds,wrap_seconds,csat,nps,ces\n"
 # voice: SL threshold 20 s, short abandon below 5 s.
@@ -237,3 +243,34 @@ def test_next_contact_refresh_in_buckets_equals_one_pass(store, tmp_path):
     # a1 and b1 (b2 exactly 7 × 24 h later) have a next contact within the window; c1's (c2) is a second past
     # it, so none is kept
     assert [c for c, v in one_pass if v is not None] == ["a1", "b1"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(numerator=st.one_of(st.none(), st.floats(-1e12, 1e12, allow_nan=False)),
+       denominator=st.one_of(st.none(), st.integers(-5, 10**9).map(float), st.floats(-1e12, 1e12, allow_nan=False)))
+def test_metric_value_and_count_are_the_sql_formula_to_the_last_bit(numerator, denominator):
+    # kpis() divides the pooled parts in Python (Metric.value) and reports the denominator rounded as n; the oracle
+    # does both in DuckDB with value_sql: the same double operations and the same rounding (half to even)
+    con = duckdb.connect()
+    for m in REGISTRY:
+        over_columns = dataclasses.replace(m, numerator="num", denominator="den")
+        want, count = con.execute(f"SELECT {over_columns.value_sql()}, CAST(den AS BIGINT) FROM (SELECT "
+                                  "CAST(? AS DOUBLE) AS num, CAST(? AS DOUBLE) AS den)",
+                                  [numerator, denominator]).fetchone()
+        assert m.value(numerator, denominator) == want, m.id
+        assert (None if denominator is None else round(denominator)) == count
+
+
+def test_rows_come_in_period_channel_group_order_with_contacts_without_a_group_last(store, tmp_path):
+    """kpis() sorts the rows itself (not in SQL): the order is the oracle's ORDER BY, NULL groups last."""
+    import_file(store, write(tmp_path / "q.csv", "id,channel,queued_at,status,queue\n"
+                                                 "a,voice,2024-02-01 09:00,answered,Sales\n"
+                                                 "b,chat,2024-02-01 09:00,answered,\n"
+                                                 "c,chat,2024-01-31 09:00,answered,Billing\n"
+                                                 "d,voice,2024-01-02 09:00,answered,\n"
+                                                 "e,voice,2024-01-02 10:00,answered,Billing\n"
+                                                 "f,voice,2024-01-03 10:00,abandoned,Ärger\n"))
+    for question in ({}, {"by": "queue"}, {"period": "day", "by": "queue"}, {"period": "week"}):
+        got = [(r.period, r.channel, r.group, r.metric) for r in kpis(store, **question)]
+        assert got == [(r.period, r.channel, r.group, r.metric) for r in oracle_kpis(store, **question)], question
+        assert len(got) > len(REGISTRY)
