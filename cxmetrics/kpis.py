@@ -7,8 +7,9 @@ from typing import Callable, Protocol
 
 from .errors import UsageError
 from .i18n import _
-from .measures import AGENT, CHURN_PERIODS, DAY, MEASURE_COLUMNS, MONTH, POOL, SLOT, Grain, ensure_built
-from .metrics import GROUPS, METRICS, PERIOD_MONTH_SQL, PERIOD_SQL, PERIODS, REGISTRY, metric
+from .measures import AGENT, CHURN_PERIODS, DAY, MEASURE_COLUMNS, MONTH, MONTH_PARTS, POOL, SLOT, Grain, ensure_built
+from .metrics import (GROUPS, METRICS, PERIOD_MONTH_SQL, PERIOD_SQL, PERIODS, REGISTRY, metric, parts_of,
+                      with_channel_rules)
 from .months import day_bound
 from .schema import OTHER_CHANNEL_DEFAULTS
 from .settings import DEFAULT_SETTINGS
@@ -102,7 +103,7 @@ def _kpi_rows(metric_ids: list[str], by: str | None, cursor, book: TargetBook) -
     """The long rows from ratio_sql's wide ones, in period, channel (, group) and registry order: each metric's
     value from its pooled parts, its target and state."""
     columns = {d[0]: i for i, d in enumerate(cursor.description)}
-    parts = {sql: columns[name] for sql, name in _parts(metric_ids).items()}
+    parts = {sql: columns[name] for sql, name in parts_of(metric_ids).items()}
     period_i, channel_i, month_i = columns["period"], columns["channel"], columns["target_month"]
     grp_i = columns.get("grp")
     low_i, high_i, setting_i = columns["sl_reported_min"], columns["sl_reported_max"], columns["sl_threshold_s"]
@@ -189,12 +190,6 @@ def measures_sql(period: str = "month", by: str | None = None, date_from=None, d
         where += " AND list_contains(?::VARCHAR[], span)"
         params.append(list(spans))
     t = grain.time
-    if grain is MONTH and period == "month":  # one stored row per channel × month, its churn counts included
-        kept = f"* EXCLUDE ({t})" if churn else f"* EXCLUDE ({t}, churn_n, churn_yes), 0 AS churn_n, 0 AS churn_yes"
-        sql, rules_params = with_channel_rules(f"SELECT {PERIOD_SQL[period].format(t=t)} AS period, "
-                                               f"{PERIOD_MONTH_SQL[period].format(t=t)} AS target_month, {kept} "
-                                               f"FROM {grain.table} WHERE {where}", by)
-        return sql, rules_params + params
     if not churn:
         churn_sql, churn_params = ("SELECT channel, period, 0 AS churn_n, 0 AS churn_yes FROM grouped WHERE FALSE", [])
         if by:
@@ -221,17 +216,6 @@ def measures_sql(period: str = "month", by: str | None = None, date_from=None, d
     """
     sql, rules_params = with_channel_rules(pooled, by)
     return sql, rules_params + params + churn_params
-
-
-def with_channel_rules(pooled_sql: str, by: str | None) -> tuple[str, list]:
-    """Pooled measures with each row's channel rules: the SL formula, and the FCR method of the channel × period
-    (also on drill-down rows, pooled over their groups)."""
-    # without a drill-down a row is its channel × period: no window (DuckDB's costs ~5 ms however few the rows)
-    explicit = "sum(resolved_any) OVER (PARTITION BY channel, period)" if by else "resolved_any"
-    sql = f"""
-        SELECT g.*, coalesce(cs.sl_formula, ?) AS sl_formula, cs.sl_threshold_s, {explicit} > 0 AS fcr_explicit_channel
-        FROM ({pooled_sql}) g LEFT JOIN channel_settings cs USING (channel)"""
-    return sql, [OTHER_CHANNEL_DEFAULTS.sl_formula]
 
 
 CHURN_MEASURES = ("churn_n", "churn_yes")  # the counts measures_sql takes from measures_churn or the contacts
@@ -324,29 +308,24 @@ def _needs_churn(metric_ids: list[str]) -> bool:
 def kpi_sql(metric_ids: list[str], period: str, by: str | None, date_from, date_to,
             channels: list[str] | None, filters: dict[str, list[str]] | None = None,
             settings: Settings = None) -> tuple[str, list]:
-    """Wide format (ratio_sql): one row per period × channel (× grp) with every metric's parts."""
+    """Wide format: one row per period × channel (× grp) with the parts of the metrics asked (ratio_sql). Whole
+    months of every group read the parts stored per month (measures.MONTH_PARTS)."""
+    asked = question(period, by, date_from, date_to, channels, filters)
+    if period == "month" and _pooling_grain(asked) is MONTH:
+        where, params = selection_where("day", asked.lower, asked.upper, asked.channels)
+        return (f"SELECT period, channel, target_month, sl_reported_min, sl_reported_max, sl_threshold_s, "
+                f"{', '.join(parts_of(metric_ids).values())} FROM {MONTH_PARTS} WHERE {where}"), params
     base_sql, params = measures_sql(period, by, date_from, date_to, channels, filters, settings,
                                     _needs_churn(metric_ids))
     return ratio_sql(metric_ids, by, base_sql), params
 
 
-def _parts(metric_ids: list[str]) -> dict[str, str]:
-    """The SQL of every distinct part the metrics are ratios of (numerators, denominators, rebuilt marks), each
-    with its column name in ratio_sql."""
-    parts: dict[str, str] = {}
-    for mid in metric_ids:
-        m = metric(mid)
-        for sql in (m.numerator, m.denominator) + ((m.rebuilt_from,) if m.rebuilt_from else ()):
-            parts.setdefault(sql, f"p{len(parts)}")
-    return parts
-
-
 def ratio_sql(metric_ids: list[str], by: str | None, base_sql: str) -> str:
-    """The parts each metric of the registry is a ratio of, over the pooled measures of `base_sql`: one row per
-    period × channel (× grp), unordered, each distinct part once, and the channel's SL threshold setting. Short
-    on purpose: DuckDB parses and plans this query for most of its time. Metric.value divides the parts
-    (kpis._kpi_rows)."""
+    """The parts each metric asked is a ratio of, over the pooled measures and channel rules of `base_sql`: one
+    row per period × channel (× grp), unordered, each distinct part once (named as in metrics.PARTS), and the
+    channel's SL threshold setting. Short on purpose: with few rows, DuckDB spends most of a query parsing and
+    planning it. Metric.value divides the parts (kpis._kpi_rows)."""
     grp = ", grp" if by else ""
-    columns = ", ".join(f"{sql} AS {name}" for sql, name in _parts(metric_ids).items())
+    columns = ", ".join(f"{sql} AS {name}" for sql, name in parts_of(metric_ids).items())
     return (f"SELECT period, channel{grp}, target_month, sl_reported_min, sl_reported_max, sl_threshold_s, "
             f"{columns} FROM ({base_sql})")

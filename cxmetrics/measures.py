@@ -9,8 +9,8 @@ Grains, chosen by measuring a 1M-contact store (README "Measures layer"):
 - `measures_agent`: the same × agent (agent drill-down and filters);
 - `measures_slot`: local half-hour × channel × queue × team (the interval period and the heatmaps);
 - `measures_month`: local month × channel, pooled from the day grain, with the month's churn counts (months and
-  quarters asked with neither drill-down nor filter: the monthly KPI table of a whole history reads a few
-  hundred rows from one table);
+  quarters asked with neither drill-down nor filter), and `measures_month_parts`: the same months with every
+  metric's numerator and denominator under the channel's rules, which the monthly KPI table reads as stored;
 - `measures_coverage`: local day × channel × import, all contacts of both directions (coverage, latest data);
 - `measures_scores`: inbound contacts with a survey score per local day × channel × (NPS, CSAT, CES), so the
   overdue follow-up count reads thousands of rows, whatever the follow-up thresholds are set to;
@@ -31,7 +31,8 @@ from typing import Callable
 
 from .errors import CxError
 from .i18n import _, format_number
-from .metrics import AGGREGATED_MEASURES, MEASURES, THRESHOLD_MEASURES
+from .metrics import (AGGREGATED_MEASURES, MEASURES, PARTS, PERIOD_MONTH_SQL, PERIOD_SQL, THRESHOLD_MEASURES,
+                      with_channel_rules)
 from .schema import OTHER_CHANNEL_DEFAULTS
 from .storage import OPEN_HOOKS, Store, TempTable, TempTables, quote_ident
 
@@ -85,9 +86,16 @@ for _grain in (*GRAINS, MONTH):
     _DDL[_grain.table] = ", ".join(
         f"{quote_ident(c)} {_types.get(c, 'VARCHAR' if c in _grain.keys else 'DOUBLE')}" for c in _grain.columns)
 _DDL[MONTH.table] += ", churn_n BIGINT NOT NULL, churn_yes BIGINT NOT NULL"  # the month's distinct-customer churn
+# The parts every metric is a ratio of (metrics.PARTS) per month × channel, under the channel's rules: the monthly
+# KPI table reads them as stored. A channel's settings change rebuilds its rows with the rest of its measures.
+MONTH_PARTS = "measures_month_parts"
+_DDL[MONTH_PARTS] = ("day DATE NOT NULL, channel VARCHAR NOT NULL, period VARCHAR NOT NULL, target_month VARCHAR, "
+                     "sl_reported_min DOUBLE, sl_reported_max DOUBLE, sl_threshold_s DOUBLE, "
+                     + ", ".join(f"{name} DOUBLE" for name in PARTS.values()))
 TABLES = tuple(_DDL)
-# A change of grains or measures changes the layout; a store whose tables have another layout rebuilds them.
-LAYOUT = hashlib.sha256(repr(sorted(_DDL.items())).encode()).hexdigest()[:16]
+# A change of grains, measures or metric parts changes the layout; a store whose tables have another layout
+# rebuilds them.
+LAYOUT = hashlib.sha256(repr((sorted(_DDL.items()), sorted(PARTS.items()))).encode()).hexdigest()[:16]
 
 ProgressFn = Callable[[str], None]
 
@@ -241,28 +249,29 @@ def pool_day_grain(store: Store, where: str = "TRUE", params: list | None = None
 
 def pool_month_grain(store: Store, days: TempTable | None = None, channels: list[str] | None = None) -> None:
     """The month grain: the day grain pooled again, and the month's churn counts (measures_churn), for every
-    month holding a touched day (all months when no days are given). Its rows are recomputed whole: the day
-    grain holds the month's untouched days too."""
+    month holding a touched day (all months when no days are given); then those months' metric parts. Its rows
+    are recomputed whole: the day grain holds the month's untouched days too."""
     month = "CAST(date_trunc('month', day) AS DATE)"
     conditions, params = [], []
     if channels is not None:
         conditions.append("list_contains(?::VARCHAR[], channel)")
         params.append(list(channels))
     if days is None:
-        store.execute(f"DELETE FROM measures_month WHERE {' AND '.join(conditions) or 'TRUE'}", params)
-        source_where, source_params = " AND ".join(conditions) or "TRUE", params
+        month_where, month_params = " AND ".join(conditions) or "TRUE", params
+        source_where, source_params = month_where, params
     else:
         first, last = store.fetchone(f"SELECT min(day), max(day) FROM {days}")
         if first is None:
             return
         months = f"(SELECT DISTINCT {month} FROM {days})"
-        store.execute(f"DELETE FROM measures_month WHERE day IN {months}"
-                      + "".join(f" AND {c}" for c in conditions), params)
-        # the range lets DuckDB skip the day grain's row groups outside the touched months
+        month_where, month_params = " AND ".join([f"day IN {months}", *conditions]), params
+        # the day grain's days by their month; the range lets DuckDB skip its row groups outside those months
         source_where = " AND ".join(["day >= date_trunc('month', CAST(? AS DATE))",
                                      "day < date_trunc('month', CAST(? AS DATE)) + INTERVAL 1 MONTH",
                                      f"{month} IN {months}", *conditions])
         source_params = [first, last] + params
+    for table in (MONTH.table, MONTH_PARTS):
+        store.execute(f"DELETE FROM {table} WHERE {month_where}", month_params)
     pooled = ", ".join(f"{POOL[c]}({quote_ident(c)}) AS {quote_ident(c)}" for c in MEASURE_COLUMNS)
     churn_period = CHURN_PERIODS["month"].format(t="m.day")
     store.execute(f"""
@@ -271,6 +280,13 @@ def pool_month_grain(store: Store, days: TempTable | None = None, channels: list
         FROM (SELECT {month} AS day, channel, {pooled} FROM measures_day WHERE {source_where} GROUP BY ALL) m
         LEFT JOIN measures_churn c ON c.kind = 'month' AND c.channel = m.channel AND c.period = {churn_period}
         ORDER BY m.day""", source_params)
+    rules, rules_params = with_channel_rules(
+        f"SELECT {PERIOD_SQL['month'].format(t='day')} AS period, {PERIOD_MONTH_SQL['month'].format(t='day')} "
+        f"AS target_month, * FROM measures_month WHERE {month_where}", None)
+    parts = ", ".join(f"CAST(({sql}) AS DOUBLE) AS {name}" for sql, name in PARTS.items())
+    store.execute(f"INSERT INTO {MONTH_PARTS} SELECT day, channel, period, target_month, sl_reported_min, "
+                  f"sl_reported_max, sl_threshold_s, {parts} FROM ({rules}) ORDER BY day",
+                  rules_params + month_params)
 
 
 def _insert_from_contacts(store: Store, settings: dict, where: str, params: list) -> None:

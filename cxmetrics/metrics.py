@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from .errors import UsageError
 from .i18n import N_, _
-from .schema import SL_FORMULA_TEXT
+from .schema import OTHER_CHANNEL_DEFAULTS, SL_FORMULA_TEXT
 
 # -- measures: aggregates over the `base` relation (one row per inbound contact) ----------------
 _WITHIN = "(wait_seconds IS NOT NULL AND wait_seconds <= sl_threshold_s)"
@@ -241,3 +241,35 @@ def metric(metric_id: str) -> Metric:
         return METRICS[metric_id]
     except KeyError:
         raise UsageError(f"unknown metric {metric_id!r}; metrics are {', '.join(METRICS)}") from None
+
+
+def _part_columns() -> dict[str, str]:
+    """Every distinct numerator, denominator and rebuilt mark of the registry (its SQL over pooled measures and the
+    channel rules), with the column name it has wherever parts are selected or stored."""
+    parts: dict[str, str] = {}
+    for m in REGISTRY:
+        for sql in (m.numerator, m.denominator) + ((m.rebuilt_from,) if m.rebuilt_from else ()):
+            parts.setdefault(sql, f"p{len(parts)}")
+    return parts
+
+
+PARTS = _part_columns()
+
+
+def parts_of(metric_ids) -> dict[str, str]:
+    """The parts (SQL → column name, as in PARTS) the given metrics are ratios of."""
+    needed = {sql for mid in metric_ids for sql in (metric(mid).numerator, metric(mid).denominator,
+                                                     metric(mid).rebuilt_from) if sql}
+    return {sql: name for sql, name in PARTS.items() if sql in needed}
+
+
+def with_channel_rules(pooled_sql: str, by: str | None) -> tuple[str, list]:
+    """Pooled measures with each row's channel rules, which the parts read: the SL formula, the SL threshold
+    setting (beside the reported one) and the FCR method of the channel × period (also on drill-down rows,
+    pooled over their groups)."""
+    # without a drill-down a row is its channel × period: no window (DuckDB's costs ~5 ms however few the rows)
+    explicit = "sum(resolved_any) OVER (PARTITION BY channel, period)" if by else "resolved_any"
+    sql = f"""
+        SELECT g.*, coalesce(cs.sl_formula, ?) AS sl_formula, cs.sl_threshold_s, {explicit} > 0 AS fcr_explicit_channel
+        FROM ({pooled_sql}) g LEFT JOIN channel_settings cs USING (channel)"""
+    return sql, [OTHER_CHANNEL_DEFAULTS.sl_formula]
