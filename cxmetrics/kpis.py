@@ -107,9 +107,8 @@ def _kpi_rows(metric_ids: list[str], by: str | None, cursor, book: TargetBook) -
     period_i, channel_i, month_i = columns["period"], columns["channel"], columns["target_month"]
     grp_i = columns.get("grp")
     low_i, high_i, setting_i = columns["sl_reported_min"], columns["sl_reported_max"], columns["sl_threshold_s"]
-    with_targets = book.metrics()
-    plan = [(m, m.id, parts[m.numerator], parts[m.denominator], parts.get(m.rebuilt_from),
-             m.targeted and m.id in with_targets, m.id == "service_level")
+    plan = [(m, m.id, parts[m.numerator], parts[m.denominator], parts.get(m.rebuilt_from), m.targeted,
+             m.id == "service_level")
             for m in (METRICS[mid] for mid in metric_ids)]
     default_threshold = OTHER_CHANNEL_DEFAULTS.sl_threshold_s
     in_force = book.in_force

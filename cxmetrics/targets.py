@@ -165,10 +165,6 @@ class TargetBook:
             return shared[0] if len(shared) == 1 and shared[0].effective_from is None else _VARIES
         return None
 
-    def metrics(self) -> set[str]:
-        """The metrics with at least one target row (any channel)."""
-        return {metric_id for _, metric_id in self._rows}
-
     def in_force(self, channel: str, metric_id: str, month: str) -> Target | None:
         """Latest effective_from ≤ month; a channel-specific row beats '*'."""
         fixed = self._fixed.get((channel, metric_id), _VARIES)
