@@ -2,7 +2,7 @@
 
     python -m bench                      # 1M and 10M contacts (tens of minutes on 2 cores)
     python -m bench --sizes 1000000      # one size
-    python -m bench --quick              # 20k contacts, well under a minute (CI runs this)
+    python -m bench --quick              # 20k contacts, each task once: a smoke run (the tests run it)
 
 Every figure is the median of repeated runs after a warm-up, each kind of measurement in its
 own process. Pass/fail never depends on timings: the run fails only when a measurement errors
@@ -37,13 +37,13 @@ def run_task(name: str, **args) -> dict:
     return result
 
 
-def cold_runs(name: str, runs: int, **args) -> dict:
+def cold_runs(name: str, runs: int, discard: int = 1, **args) -> dict:
     """A first run in a new process, measured like every other figure: one discarded run (it also brings the
     libraries into the OS file cache, as on a machine that has run the app before), then the median of
-    `runs` new processes. The discarded run's time is kept as `first_cold`."""
-    done = [run_task(name, **args) for _ in range(runs + 1)]
+    `runs` new processes. The discarded run's time is kept as `first_cold` (the quick run discards none)."""
+    done = [run_task(name, **args) for _ in range(runs + discard)]
     result = dict(done[-1])
-    result["cold_times"] = [r["cold"] for r in done[1:]]
+    result["cold_times"] = [r["cold"] for r in done[discard:]]
     result["cold"] = statistics.median(result["cold_times"])
     result["first_cold"] = done[0]["cold"]
     return result
@@ -83,35 +83,39 @@ def write_xlsx(rows: int, path: Path) -> None:
     wb.save(path)
 
 
-def measure(size: int, work: Path, repeats: int, xlsx_rows: int) -> dict:
+def measure(size: int, work: Path, repeats: int, xlsx_rows: int, quick: bool = False) -> dict:
+    """Every figure at one store size. `quick` (the CI smoke run) times each task once, with no warm-up runs."""
     print(f"{size:,} contacts", flush=True)
     files = run_task("generate", size=size, work=str(work), xlsx_rows=xlsx_rows)["files"]
     db = str(work / f"store_{size}.duckdb")
     big = size >= 5_000_000
+    warmup = 0 if big or quick else 1
+    many = repeats if quick else max(5, repeats)  # the millisecond figures: more runs for a steady median
     results = {"size": size, "files": files, "csv_mb": os.path.getsize(files["csv"]) / 1e6}
     results["raw_read"] = run_task("raw_read", csv=files["csv"], work=str(work), repeats=repeats)
     results["our_import"] = run_task("our_import", csv=files["csv"], customers=files["customers"], db=db,
-                                     repeats=2 if big else repeats, warmup=0 if big else 1)
+                                     repeats=2 if big else repeats, warmup=warmup)
     if big:  # the same import with DuckDB's own memory default (80 % of RAM), beside the default cap
         results["our_import_capped"] = run_task("our_import", csv=files["csv"], customers=files["customers"],
                                                 db=db, repeats=1, warmup=0, memory_limit="duckdb")
     results["peer_import"] = run_task("peer_import", csv=files["csv"], repeats=repeats)
-    results["kpis"] = run_task("kpis", db=db, repeats=max(5, repeats))
+    results["kpis"] = run_task("kpis", db=db, repeats=many)
     results["kpis_direct"] = run_task("kpis_direct", db=db, repeats=repeats)
     results["peer_kpis"] = run_task("peer_kpis", csv=files["csv"], customers=files["customers"], db=db,
                                     repeats=repeats)
-    results["compliance"] = run_task("compliance", db=db, repeats=max(5, repeats))
-    results["overview"] = cold_runs("overview", repeats, db=db, repeats=max(5, repeats))
-    results["overview_loaded"] = cold_runs("overview", repeats, db=db, repeats=max(5, repeats), preload=True)
+    results["compliance"] = run_task("compliance", db=db, repeats=many)
+    discard = 0 if quick else 1
+    results["overview"] = cold_runs("overview", repeats, discard, db=db, repeats=many)
+    results["overview_loaded"] = cold_runs("overview", repeats, discard, db=db, repeats=many, preload=True)
     results["incremental"] = run_task("incremental", db=db, next_csv=files["next"], work=str(work),
                                       repeats=2 if big else repeats)
     results["xlsx"] = run_task("xlsx", path=files["xlsx"], work=str(work), repeats=repeats)
-    results["pages"] = {page: cold_runs("pages", repeats, db=db, page=page)["cold"] for page in OTHER_PAGES}
+    results["pages"] = {page: cold_runs("pages", repeats, discard, db=db, page=page)["cold"] for page in OTHER_PAGES}
     results["build_layer"] = run_task("build_layer", db=db, work=str(work))
     results["aggregated"] = run_task("aggregated", work=str(work), rows=100_000 if size >= 1_000_000 else 2_000,
                                      repeats=repeats)
     results["lake"] = run_task("lake", db=db, work=str(work), repeats=repeats, spark_repeats=2 if big else repeats,
-                               spark_warmup=0 if big else 1)
+                               spark_warmup=warmup)
     if size <= 1_000_000:  # the same at any store size: measured once
         results["platforms"] = run_task("platforms", work=str(work), calls=200_000 if size >= 1_000_000 else 2_000,
                                         repeats=repeats)
@@ -303,7 +307,7 @@ def main(argv=None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 10_000_000])
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--quick", action="store_true", help="20k contacts, 2 repeats, a 2,000-row workbook")
+    parser.add_argument("--quick", action="store_true", help="20k contacts, each task timed once, a 2,000-row workbook")
     parser.add_argument("--work", default=str(ROOT / "bench" / "out"), help="folder for generated data and stores")
     parser.add_argument("--out", help="report file (default BENCHMARKS.md; --quick: bench/out/BENCHMARKS.quick.md)")
     parser.add_argument("--report-only", action="store_true",
@@ -318,12 +322,12 @@ def main(argv=None) -> int:
     work.mkdir(parents=True, exist_ok=True)
     sizes, repeats, xlsx_rows = args.sizes, args.repeats, 100_000
     if args.quick:
-        sizes, repeats, xlsx_rows = [20_000], 2, 2_000
+        sizes, repeats, xlsx_rows = [20_000], 1, 2_000
     out = Path(args.out) if args.out else (work / "BENCHMARKS.quick.md" if args.quick else ROOT / "BENCHMARKS.md")
     # the package's bytecode, as the README's commands write it (scripts/_venv.sh): a new process measured
     # below loads it, whatever PYTHONDONTWRITEBYTECODE says
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "cxmetrics")], check=True)
-    results = [measure(size, work, repeats, xlsx_rows) for size in sizes]
+    results = [measure(size, work, repeats, xlsx_rows, args.quick) for size in sizes]
     write_report(results, out, repeats, args.quick)
     return 0
 

@@ -98,13 +98,27 @@ def full_page(page, path: Path) -> None:
     page.set_viewport_size({"width": 1400, "height": 1000})
 
 
-def _pick(page, label: str, option: str) -> None:
-    """Choose an option of a Streamlit select box (a combobox) by its label."""
-    combo = page.get_by_role("combobox", name=label)
-    combo.click()
-    combo.fill(option)
-    page.get_by_role("option").filter(has_text=option).first.wait_for()
-    page.keyboard.press("Enter")
+def _pick(page, label: str, option: str, attempts: int = 4) -> None:
+    """Choose an option of a Streamlit select box (a combobox) by its label.
+
+    The page is let settle first, and the click is tried again when no list opens: a rerun that
+    lands between the click and the list redraws the box and closes the list (seen in CI)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for attempt in range(attempts):
+        settle(page)
+        combo = page.get_by_role("combobox", name=label)
+        combo.click()
+        combo.fill(option)
+        try:
+            page.get_by_role("option").filter(has_text=option).first.wait_for(timeout=15_000)
+        except PlaywrightTimeout:
+            if attempt == attempts - 1:
+                raise
+            page.keyboard.press("Escape")
+            continue
+        page.keyboard.press("Enter")
+        return
 
 
 def _recording_page(pw):
