@@ -11,4 +11,6 @@ if [ -n "$MISSING" ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $MISSING >/dev/null
 fi
 source "$(dirname "$0")/_venv.sh" requirements-dev.txt
-.venv/bin/python -m pytest -q -p no:cacheprovider tests "$@"
+# Two workers, one test file each at a time (module fixtures such as the 1M lake are built once): most long
+# tests wait on a browser, a JVM or a subprocess, so two workers take about 12 of the 18 minutes one takes.
+.venv/bin/python -m pytest -q -p no:cacheprovider -n "${CXMETRICS_TEST_WORKERS:-2}" --dist loadfile tests "$@"
