@@ -7,6 +7,7 @@ page views, loopback only (no sockets at all). Writes bench/LOAD.md (included in
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import os
 import shutil
@@ -46,6 +47,27 @@ def _wait_without_polling(module) -> None:
     module.require_widgets_deltas = require_widgets_deltas
 
 
+def _one_runtime_for_all_sessions(app_test, components) -> contextlib.AbstractContextManager:
+    """A server has one Runtime and one configuration. Each AppTest run installs its own mock Runtime as the
+    process's and removes it when the run ends, and patches the configuration for the run: with twenty sessions
+    at once, one session's end pulled the Runtime from under another's script run ("Runtime hasn't been created!":
+    the view died early and was timed as a fast one) or dropped the test-mode setting in the middle of it (AppTest
+    then could not read a widget's value: KeyError). Here all runs share one mock Runtime, made as AppTest makes
+    it, and the test mode holds for the whole load test; AppTest's own swaps go to a stand-in."""
+    from unittest.mock import MagicMock
+
+    runtime = MagicMock(spec=app_test.Runtime)
+    runtime.media_file_mgr = app_test.MediaFileManager(app_test.MemoryMediaFileStorage("/mock/media"))
+    runtime.dataframe_source_mgr = app_test.DataframeSourceManager()
+    runtime.cache_storage_manager = app_test.MemoryCacheStorageManager()
+    runtime.bidi_component_registry = components
+    app_test.Runtime._instance = runtime
+    app_test.Runtime = type("RuntimeStandIn", (), {"_instance": None})
+    test_mode = app_test.patch_config_options({"global.appTest": True})
+    app_test.patch_config_options = lambda overrides: contextlib.nullcontext()
+    return test_mode
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__)
     parser.add_argument("--db", default=str(ROOT / "bench" / "out" / "store_1000000.duckdb"),
@@ -64,7 +86,7 @@ def main(argv=None) -> int:
     os.chdir(ROOT)
     sys.path.insert(0, str(ROOT))
     from streamlit.components.v2.component_manager import BidiComponentManager
-    from streamlit.testing.v1 import AppTest, local_script_runner
+    from streamlit.testing.v1 import AppTest, app_test, local_script_runner
 
     _wait_without_polling(local_script_runner)
 
@@ -84,6 +106,7 @@ def main(argv=None) -> int:
     # charged for a server start.
     components = BidiComponentManager()
     components.discover_and_register_components(start_file_watching=False)
+    test_mode = _one_runtime_for_all_sessions(app_test, components)
 
     def session(number: int) -> None:
         try:
@@ -101,6 +124,8 @@ def main(argv=None) -> int:
                     by_view.setdefault(view, []).append(elapsed)
                     if at.exception:
                         errors.append(f"session {number}: {at.exception[0].message[:200]}")
+                    elif not at.title:  # a run that died outside the page's own code draws nothing
+                        errors.append(f"session {number}, view {view + 1}: the page drew no title")
         except Exception as exc:  # noqa: BLE001 - every failure is counted as an error
             with lock:
                 errors.append(f"session {number}: {exc!r}"[:300])
@@ -111,15 +136,16 @@ def main(argv=None) -> int:
         import_done.update(seconds=time.perf_counter() - start, rows=report.rows_imported)
 
     threads = [threading.Thread(target=session, args=(i,)) for i in range(args.sessions)]
-    started = time.perf_counter()
-    for t in threads:
-        t.start()
-    time.sleep(1.0)
-    loader = threading.Thread(target=importer)
-    loader.start()
-    for t in threads + [loader]:
-        t.join()
-    wall = time.perf_counter() - started
+    with test_mode:
+        started = time.perf_counter()
+        for t in threads:
+            t.start()
+        time.sleep(1.0)
+        loader = threading.Thread(target=importer)
+        loader.start()
+        for t in threads + [loader]:
+            t.join()
+        wall = time.perf_counter() - started
     contacts_after = store.scalar("SELECT count(*) FROM contacts")
     ordered = sorted(latencies)
     p95 = ordered[max(0, int(round(0.95 * len(ordered))) - 1)]

@@ -297,6 +297,19 @@ _BUSY_PID = re.compile(r"PID (\d+)")
 # brings its derived tables up to date (cxmetrics.measures registers itself) without this module knowing it.
 OPEN_HOOKS: list = []
 
+# Bumped after every write transaction of any Store in this process (and when a store is opened). A page run reads
+# the data version and the settings several times; under twenty sessions each DuckDB round trip also waits for the
+# interpreter lock, so a read taken at one generation stands until the next. No other process can write a file
+# this process has open (DuckDB locks it), so nothing else can change what was read.
+_generation = 0
+_generation_lock = threading.Lock()
+
+
+def _next_generation() -> None:
+    global _generation
+    with _generation_lock:
+        _generation += 1
+
 
 MEMORY_SHARE = 0.05  # of the machine's RAM, for DuckDB's memory limit unless CXMETRICS_MEMORY_LIMIT says otherwise
 
@@ -341,10 +354,12 @@ class Store:
         self._local = threading.local()
         self.write_lock = threading.RLock()
         self.derived_layout: str | None = None  # the derived tables' layout once checked (cxmetrics.measures)
+        self._committed_reads: dict[str, tuple[int, Any]] = {}
         if not read_only:
             self._migrate()
             for hook in OPEN_HOOKS:
                 hook(self, on_progress)
+        _next_generation()
 
     def _open(self, retries: int, wait_s: float, on_busy) -> duckdb.DuckDBPyConnection:
         for attempt in range(retries + 1):
@@ -401,7 +416,21 @@ class Store:
 
     def settings(self) -> dict[str, str]:
         """Every general setting as stored (config validates changes; this is the one reader)."""
-        return dict(self.fetchall("SELECT key, value FROM settings ORDER BY key"))
+        return dict(self._committed("settings", lambda: dict(self.fetchall("SELECT key, value FROM settings "
+                                                                           "ORDER BY key"))))
+
+    def _committed(self, name: str, read):
+        """`read()`, remembered until the next write transaction in this process commits or rolls back. Inside a
+        transaction it is read afresh: the transaction may have changed it."""
+        if getattr(self._local, "in_transaction", False):
+            return read()
+        generation = _generation  # taken before reading: a commit in between leaves the memo already stale
+        memo = self._committed_reads.get(name)
+        if memo is not None and memo[0] == generation:
+            return memo[1]
+        value = read()
+        self._committed_reads[name] = (generation, value)
+        return value
 
     def is_time_zone(self, name: str) -> bool:
         """Whether DuckDB knows the IANA time zone `name` (the one check for settings and imports)."""
@@ -464,6 +493,7 @@ class Store:
         with self.write_lock:
             cur = self._cursor()
             cur.execute("BEGIN TRANSACTION")
+            self._local.in_transaction = True
             try:
                 yield
             except BaseException:
@@ -472,10 +502,13 @@ class Store:
             else:
                 cur.execute("UPDATE data_version SET version = version + 1")
                 cur.execute("COMMIT")
+            finally:
+                self._local.in_transaction = False
+                _next_generation()
 
     def data_version(self) -> int:
         """Changes with every import, delete and settings change: a cache key for the app."""
-        return int(self.scalar("SELECT version FROM data_version"))
+        return self._committed("data_version", lambda: int(self.scalar("SELECT version FROM data_version")))
 
     def checkpoint(self) -> None:
         self.execute("CHECKPOINT")

@@ -81,6 +81,34 @@ def test_readers_only_see_whole_imports_while_imports_run(store, tmp_path):
     assert store.scalar("SELECT count(*) FROM contacts") == 1200
 
 
+def test_remembered_settings_and_data_version_follow_every_commit(store, tmp_path):
+    """The data version and the settings are read once per commit (Store._committed): every write transaction,
+    through this Store or another on the same file, is seen at once; inside a transaction, its own changes are."""
+    other = Store(store.path)  # a second Store on the same file in this process (DuckDB shares the database)
+    try:
+        version, other_version = store.data_version(), other.data_version()
+        assert store.settings()["language"] == other.settings()["language"] == "en"
+        set_setting(other, "language", "ru")
+        assert store.settings()["language"] == "ru" and store.data_version() == version + 1
+        import_file(store, _month_file(tmp_path / "m.csv", "v-", 10))
+        assert other.data_version() == other_version + 2 == store.data_version()
+        assert store.settings()["language"] == "ru"  # remembered at this commit ...
+        seen_inside = []
+        with pytest.raises(RuntimeError):
+            with store.transaction():
+                store.execute("UPDATE settings SET value = 'en' WHERE key = 'language'")
+                seen_inside.append(store.settings()["language"])
+                seen_inside.append(store.data_version())
+                raise RuntimeError("rolled back")
+        assert seen_inside == ["en", version + 2]  # ... but read afresh inside: its own change, before the commit
+        assert store.settings()["language"] == other.settings()["language"] == "ru"  # rolled back
+        assert store.data_version() == version + 2
+        store.settings()["language"] = "de"  # a caller's copy: the remembered settings stay as stored
+        assert store.settings()["language"] == "ru"
+    finally:
+        other.close()
+
+
 def test_the_same_file_sent_twice_at_once_lands_once(store, tmp_path):
     path = _month_file(tmp_path / "same.csv", "s", 500)
     outcomes = []
