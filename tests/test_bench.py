@@ -1,4 +1,5 @@
-"""The benchmark harness keeps working: `python -m bench --quick` (its figures are not judged here)."""
+"""The benchmark harnesses keep working: `python -m bench --quick`, then `python -m bench.load` on its store (their
+figures are not judged here)."""
 import json
 import subprocess
 import sys
@@ -29,3 +30,15 @@ def test_quick_bench_runs_and_reports_every_row(tmp_path):
     lake = saved["results"][0]["lake"]  # the engines printed the store's rows (the task fails otherwise)
     assert lake["duckdb_cells"] == lake["spark_cells"] == saved["results"][0]["kpis"]["rows"]
     assert saved["results"][0]["kpis_direct"]["cells_compared"] == saved["results"][0]["kpis"]["rows"]
+
+    # The load test on the quick bench's store: every view drawn (a view that dies in AppTest's runtime counts as
+    # an error and fails the command), the import landed, one row per run and their median.
+    load = tmp_path / "LOAD.md"
+    result = subprocess.run([sys.executable, "-m", "bench.load", "--db", str(tmp_path / "store_20000.duckdb"),
+                             "--import-file", str(tmp_path / "next_month_20000.csv"), "--sessions", "4", "--views",
+                             "4", "--runs", "1", "--out", str(load)], cwd=ROOT, capture_output=True, text=True,
+                            timeout=600)
+    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+    text = load.read_text()
+    assert "| 1 | 16 | 0 |" in text and "| **median of the runs** | 16 | 0 |" in text, text
+    assert "20,000 → " in text and "20,000 → 20,000 contacts" not in text  # the import landed during the load
