@@ -12,7 +12,7 @@ from streamlit.dataframe_util import convert_anything_to_arrow_bytes
 
 from . import views
 from .i18n import DEFAULT_LANGUAGE, LANGUAGES, _, current_language, set_language, use_language
-from .display import STATE_LOOKS, STATUS_LOOKS, cell_style, format_number
+from .display import STATE_LOOKS, STATUS_LOOKS, cell_style, channel_name, format_number, month_label, state_legend
 from .ingest import ImportOptions, column_values_bytes, inspect_bytes, preview_bytes, repeated_values_bytes
 from .metrics import METRICS, REGISTRY
 from .sample import load_sample
@@ -134,6 +134,22 @@ def upload_view(what: str, upload, **args):
 def view(name: str, **kwargs):
     """views.<name>(store, **kwargs), cached like `cached`."""
     return cached(getattr(views, name), **kwargs)
+
+
+def drawn(draw, view_name: str, **kwargs) -> None:
+    """draw(views.<view_name>(store, **kwargs)) — a drawing function of this module — drawn once per data version,
+    language and arguments: Streamlit records the elements a cached function draws and replays them on later runs,
+    so a page run sends them again without building them again (a Styler marshalled for the compliance grid,
+    56 tiles and 8 charts on the Overview: most of a page run's CPU, and the bound of twenty sessions at once)."""
+    store = get_store()
+    _drawn(draw.__name__, view_name, str(store.path), store.data_version(), current_language(),
+           json.dumps(kwargs, sort_keys=True))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _drawn(draw_name: str, view_name: str, db: str, version: int, language: str, kwargs_json: str) -> None:
+    with use_language(language):
+        _DRAWINGS[draw_name](view(view_name, **json.loads(kwargs_json)))
 
 
 def vega(spec: dict | None, missing: str | None = None) -> None:
@@ -258,3 +274,68 @@ def in_language(function):
         with use_language(language):
             return function(value)
     return call
+
+
+# -- page bodies drawn once per data version (through `drawn`) ------------------------------------------------------
+def overview_body(data: views.Overview) -> None:
+    """The Overview below its notices: each channel's tiles, the scorecard and the trends."""
+    for channel, tiles in data.tiles.items():
+        st.subheader(channel_name(channel))
+        for start in range(0, len(tiles), 4):
+            for column, t in zip(st.columns(4), tiles[start:start + 4]):
+                with column:
+                    tile(t)
+        if channel in data.not_measured:
+            st.caption(_("Not measured on this channel (no value in the last 13 months): {metrics}.").format(
+                metrics=", ".join(data.not_measured[channel])))
+
+    st.subheader(_("Scorecard"))
+    st.caption(state_legend() + (f" · {data.marks_note}" if data.marks_note else ""))
+    st.dataframe(data.scorecard, hide_index=True, width="stretch", column_config=metric_column_help())
+
+    st.subheader(_("Trends (last 13 months)"))
+    charted = [m for m in views.KEY_METRICS if data.trend_specs[m] is not None]
+    trend_columns = st.columns(2)
+    for i, metric_id in enumerate(charted):
+        with trend_columns[i % 2]:
+            chart_heading(metric_id)
+            vega(data.trend_specs[metric_id])
+    if len(charted) < len(views.KEY_METRICS):
+        st.caption(_("Not measured on these channels in the last 13 months: {metrics}.").format(
+            metrics=", ".join(METRICS[m].label for m in views.KEY_METRICS if m not in charted)))
+
+
+def _both_headings(column: str, config) -> dict:
+    """A column's config under its English heading and its heading in the session's language (whichever the grid
+    uses)."""
+    return {column: config, _(column): config}
+
+
+def compliance_body(data: views.ComplianceView) -> None:
+    """The Compliance page below its controls: the grid of months coloured by state, the status counts and the
+    flagged months."""
+    st.caption(_("Each cell is a month: {legend}; blank = before the channel's first month (not counted).")
+               .format(legend=state_legend()))
+    status_help = _("Misses ≤ n − k − 1: compliant; = n − k: at risk; more: breached. Insufficient history: the "
+                    "channel's first month lies inside the window. Not measured: no counted month has a value (no "
+                    "surveys on this channel, say).")
+    column_config = {month: st.column_config.TextColumn(month_label(month, short=True), width="small")
+                     for month in data.months}
+    column_config.update({
+        **_both_headings("Channel", st.column_config.TextColumn(_("Channel"), pinned=True)),
+        **_both_headings("Metric", st.column_config.TextColumn(_("Metric"), pinned=True)),
+        **_both_headings("Status", st.column_config.TextColumn(_("Status"), help=status_help)),
+        **_both_headings("Met", st.column_config.TextColumn(
+            _("Met"), help=_("Months met (or met within tolerance) of the months counted")))})
+    st.dataframe(styled_states(data.grid, data.states, data.months), hide_index=True, width="stretch",
+                 height=min(800, 40 + 35 * len(data.grid)), column_config=column_config)
+    st.markdown(" ".join(f"{status_badge(status)} {count}" for status, count in data.status_counts))
+
+    st.subheader(_("Flagged months"))
+    if data.flagged.empty:
+        st.success(_("No missed or no-data months in the window."))
+    else:
+        st.dataframe(data.flagged, hide_index=True, width="stretch")
+
+
+_DRAWINGS = {draw.__name__: draw for draw in (overview_body, compliance_body)}

@@ -2,7 +2,7 @@
 import streamlit as st
 
 from cxmetrics import ui
-from cxmetrics.display import channel_name, month_label, state_legend
+from cxmetrics.display import channel_name, month_label
 from cxmetrics.i18n import _, current_language
 
 ui.apply_language()
@@ -22,31 +22,4 @@ if data.grid.empty:
     st.info(_("No channel has a target in force and data in this window."))
     st.stop()
 
-
-def _columns(column: str, config) -> dict:
-    """A column's config under its English heading and its heading in the session's language (whichever the grid
-    uses)."""
-    return {column: config, _(column): config}
-
-
-st.caption(_("Each cell is a month: {legend}; blank = before the channel's first month (not counted).")
-           .format(legend=state_legend()))
-status_help = _("Misses ≤ n − k − 1: compliant; = n − k: at risk; more: breached. Insufficient history: the "
-                "channel's first month lies inside the window. Not measured: no counted month has a value (no surveys "
-                "on this channel, say).")
-st.dataframe(ui.styled_states(data.grid, data.states, data.months), hide_index=True, width="stretch",
-             height=min(800, 40 + 35 * len(data.grid)),
-             column_config={**{month: st.column_config.TextColumn(month_label(month, short=True), width="small")
-                               for month in data.months},
-                            **_columns("Channel", st.column_config.TextColumn(_("Channel"), pinned=True)),
-                            **_columns("Metric", st.column_config.TextColumn(_("Metric"), pinned=True)),
-                            **_columns("Status", st.column_config.TextColumn(_("Status"), help=status_help)),
-                            **_columns("Met", st.column_config.TextColumn(
-                                _("Met"), help=_("Months met (or met within tolerance) of the months counted")))})
-st.markdown(" ".join(f"{ui.status_badge(status)} {count}" for status, count in data.status_counts))
-
-st.subheader(_("Flagged months"))
-if data.flagged.empty:
-    st.success(_("No missed or no-data months in the window."))
-else:
-    st.dataframe(data.flagged, hide_index=True, width="stretch")
+ui.drawn(ui.compliance_body, "compliance_view", as_of=as_of, channels=channels or None)

@@ -2,10 +2,8 @@
 import streamlit as st
 
 from cxmetrics import ui
-from cxmetrics.display import channel_name, format_number, month_label, state_legend
+from cxmetrics.display import channel_name, format_number, month_label
 from cxmetrics.i18n import _
-from cxmetrics.metrics import METRICS
-from cxmetrics.views import KEY_METRICS
 
 ui.apply_language()
 st.title(_("Overview"))
@@ -44,27 +42,5 @@ else:
     st.success(_("Every targeted metric met its target this month, and no rolling rule is at risk."),
                icon=":material/check_circle:")
 
-for channel, tiles in data.tiles.items():
-    st.subheader(channel_name(channel))
-    for start in range(0, len(tiles), 4):
-        for column, t in zip(st.columns(4), tiles[start:start + 4]):
-            with column:
-                ui.tile(t)
-    if channel in data.not_measured:
-        st.caption(_("Not measured on this channel (no value in the last 13 months): {metrics}.").format(
-            metrics=", ".join(data.not_measured[channel])))
-
-st.subheader(_("Scorecard"))
-st.caption(state_legend() + (f" · {data.marks_note}" if data.marks_note else ""))
-st.dataframe(data.scorecard, hide_index=True, width="stretch", column_config=ui.metric_column_help())
-
-st.subheader(_("Trends (last 13 months)"))
-drawn = [m for m in KEY_METRICS if data.trend_specs[m] is not None]
-trend_columns = st.columns(2)
-for i, metric_id in enumerate(drawn):
-    with trend_columns[i % 2]:
-        ui.chart_heading(metric_id)
-        ui.vega(data.trend_specs[metric_id])
-if len(drawn) < len(KEY_METRICS):
-    st.caption(_("Not measured on these channels in the last 13 months: {metrics}.").format(
-        metrics=", ".join(METRICS[m].label for m in KEY_METRICS if m not in drawn)))
+ui.drawn(ui.overview_body, "overview", month=month, channels=channels or None, queues=queues or None,
+         teams=teams or None)
