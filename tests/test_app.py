@@ -103,6 +103,31 @@ def test_compliance_grid_equals_the_api(sample_copy, monkeypatch):
     assert list(grid.columns[-12:]) == [c.month for c in expected[0].cells]
 
 
+def test_page_bodies_are_drawn_once_per_data_version_and_replayed(sample_copy, monkeypatch):
+    """ui.drawn: the Compliance body is built once and replayed on later runs and in other sessions, with the same
+    grid; a change of the data draws it again, with the new figures."""
+    from cxmetrics import ui
+    from cxmetrics.targets import set_target
+
+    draws = []
+    body = ui._DRAWINGS["compliance_body"]
+    monkeypatch.setitem(ui._DRAWINGS, "compliance_body", lambda data: (draws.append(1), body(data)))
+    at = _open(_app(sample_copy, monkeypatch), "pages/compliance.py")
+    first = at.dataframe[0].value
+    at.run()
+    other = _open(_app(sample_copy, monkeypatch), "pages/compliance.py")  # another session
+    assert len(draws) == 1
+    assert at.dataframe[0].value.equals(first) and other.dataframe[0].value.equals(first)
+    assert at.subheader[0].value == "Flagged months" and len(at.dataframe) == len(other.dataframe) == 2
+
+    voice_sl = int(first.index[(first["Channel"] == "Voice") & (first["Metric"] == "Service level")][0])
+    assert first.loc[voice_sl, "Met"] != "0 of 12"
+    set_target(Store(sample_copy), "voice", "service_level", 100.0)  # a new data version: no month meets it
+    at.run()
+    assert len(draws) == 2
+    assert at.dataframe[0].value.loc[voice_sl, "Met"] == "0 of 12"
+
+
 def test_target_edited_in_the_editor_persists_and_changes_the_state(sample_copy, monkeypatch):
     at = _open(_app(sample_copy, monkeypatch), "pages/targets.py")
     store = Store(sample_copy)
