@@ -143,7 +143,7 @@ def styled_table(section: DriverSection):
 # -- the command line ----------------------------------------------------------------------------------------------
 def add_parser(sub) -> argparse.ArgumentParser:
     """The `drivers` sub-command, on the command line's subparsers."""
-    p = sub.add_parser("drivers", help="satisfaction drivers: CSAT or NPS per driver and bucket, with 95% intervals",
+    p = sub.add_parser("drivers", help="satisfaction drivers: CSAT or NPS per driver and bucket, with 95%% intervals",
                        description="Writes driver,bucket,responses,value,ci_low,ci_high (value and interval in "
                                    "percent for CSAT top-2-box, in points for NPS). Drivers: " + ", ".join(DRIVERS)
                                    + ". Needs contact-level data. Prints the ranked summary: associations, not "
