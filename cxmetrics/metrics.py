@@ -30,7 +30,14 @@ _MEASURE_PAIRS = {
     "answered_within": (f"count(*) FILTER (WHERE answered AND {_WITHIN})", "coalesce(answered_within, 0)"),
     "answered_unknown_wait": ("count(*) FILTER (WHERE answered AND wait_seconds IS NULL)",
                               "CASE WHEN answered_within IS NULL THEN answered ELSE 0 END"),
-    "abandoned_within": (f"count(*) FILTER (WHERE abandoned AND {_WITHIN})", "coalesce(abandoned_within, 0)"),
+    "abandoned_within": (f"count(*) FILTER (WHERE abandoned AND {_WITHIN})",
+                         "CASE WHEN answered_within IS NULL THEN 0 ELSE coalesce(abandoned_within, 0) END"),
+    # A report row without within-counts says nothing about service level: none of its contacts is on either side.
+    # Its answered are already out (answered_unknown_wait); these take out the rest. A contact has no such part
+    # (an abandoned contact of unknown wait counts as not within, spec §3).
+    "sl_unknown_rest": ("0", "CASE WHEN answered_within IS NULL THEN offered - answered - coalesce(short_abandoned, 0) "
+                             "ELSE 0 END"),
+    "sl_unknown_short": ("0", "CASE WHEN answered_within IS NULL THEN coalesce(short_abandoned, 0) ELSE 0 END"),
     "wait_sum": ("sum(wait_seconds) FILTER (WHERE answered AND wait_seconds IS NOT NULL)", "coalesce(wait_total_s, 0)"),
     "wait_n": ("count(*) FILTER (WHERE answered AND wait_seconds IS NOT NULL)",
                "CASE WHEN wait_total_s IS NOT NULL THEN answered ELSE 0 END"),
@@ -74,8 +81,8 @@ _SL_NUM = ("answered_within + CASE WHEN sl_formula = 'abandons_within_met' THEN 
 # With no answered contact of known wait the export says nothing about service level (spec §3):
 # the denominator is then 0, so the value is null rather than 0 % from the abandons alone.
 _SL_DEN = ("CASE WHEN answered = answered_unknown_wait THEN 0 WHEN sl_formula = 'abandons_ignored' THEN answered - answered_unknown_wait "
-           "WHEN sl_formula = 'abandons_within_met' THEN offered - answered_unknown_wait "
-           "ELSE offered - short_abandoned - answered_unknown_wait END")
+           "WHEN sl_formula = 'abandons_within_met' THEN offered - answered_unknown_wait - sl_unknown_rest - sl_unknown_short "
+           "ELSE offered - short_abandoned - answered_unknown_wait - sl_unknown_rest END")
 _FCR_NUM = "CASE WHEN fcr_explicit_channel THEN resolved_yes ELSE repeat_yes END"
 _FCR_DEN = "CASE WHEN fcr_explicit_channel THEN resolved_n ELSE repeat_n END"
 

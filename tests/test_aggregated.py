@@ -48,6 +48,32 @@ def test_daily_report_pools_counts_and_means_never_averaging_percentages(store, 
     assert coarser_data(store, "day") == {}
 
 
+# Row 2 gives no within-count: it says nothing about service level, so none of its 40 contacts is on either side
+# (its 10 abandons included); row 3 separates 2 short abandons.
+PARTIAL_SL = ("Date,Offered,Answered,Abandoned,Short abandoned,Answered within 20 s,Abandoned within 20 s\n"
+              "2026-01-05,100,90,10,0,70,4\n"
+              "2026-01-07,40,30,10,0,,3\n"
+              "2026-01-08,50,40,10,2,30,5\n")
+
+
+@pytest.mark.parametrize("formula, expected", [
+    ("abandons_against", (70 + 30) / ((100 - 0) + (50 - 2))),   # within ÷ (offered − short), rows 1 and 3
+    ("abandons_ignored", (70 + 30) / (90 + 40)),                # within ÷ answered
+    ("abandons_within_met", (70 + 4 + 30 + 5) / (100 + 50)),    # (answered + abandoned within) ÷ offered
+])
+def test_a_row_without_within_counts_is_on_neither_side_of_service_level(store, tmp_path, formula, expected):
+    from cxmetrics.config import set_channel
+
+    set_channel(store, "voice", sl_formula=formula)
+    import_file(store, write(tmp_path / "partial.csv", PARTIAL_SL), ImportOptions(kind="aggregated", channel="voice"))
+    value, n = values(store, metrics=["service_level"])[("2026-01", "voice", "service_level")]
+    assert value == pytest.approx(100 * expected)
+    days = values(store, "day", metrics=["service_level"])
+    assert days[("2026-01-07", "voice", "service_level")][0] is None  # that day alone: not measured
+    assert values(store, metrics=["abandon_rate"])[("2026-01", "voice", "abandon_rate")][0] == pytest.approx(
+        100 * (30 - 2) / (190 - 2))  # the row still counts for abandonment (short abandons out of both sides)
+
+
 INTERVALS = ("Interval Start,Channel,Contacts queued,Contacts handled,Contacts abandoned,"
              "Contacts answered in 20 seconds,Average queue answer time,Average handle time\n"
              "2026-03-02 09:00,VOICE,10,8,2,6,15,200\n"
