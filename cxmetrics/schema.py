@@ -458,16 +458,19 @@ _AGGREGATED_HEADER_ALIASES = {
                          "потеряно за", "потеряно в пределах"],
     "sl_threshold_s": ["sl_threshold_s", "sl threshold", "service level threshold", "threshold",
                        "порог", "порог уровня обслуживания"],
-    "wait_total_s": ["wait_total_s", "total wait time", "wait time total", "total queue time", "queue time",
+    "wait_total_s": ["wait_total_s", "total wait time", "total wait", "wait time total", "wait total",
+                     "total queue time", "queue time",
                      "суммарное время ожидания", "общее время ожидания"],
     "asa": ["asa", "average speed of answer", "avg speed ans", "avg speed of answer", "average queue answer time",
             "answer speed (avg)", "answer speed", "average answer speed", "avg asa", "среднее время ожидания",
             "среднее время ответа", "ср. время ожидания", "скорость ответа"],
-    "handle_total_s": ["handle_total_s", "handle time", "total handle time", "handle time total",
+    "handle_total_s": ["handle_total_s", "handle time", "total handle time", "total handle", "handle time total",
+                       "handle total",
                        "общее время обработки", "суммарное время обработки"],
     "aht": ["aht", "average handle time", "avg handle", "avg handle time", "average handling time",
             "среднее время обработки", "ср. время обработки"],
-    "talk_total_s": ["talk_total_s", "talk time", "total talk time", "время разговора", "общее время разговора"],
+    "talk_total_s": ["talk_total_s", "talk time", "total talk time", "total talk", "время разговора",
+                     "общее время разговора"],
     "talk_mean": ["talk_mean", "avg talk time", "average talk time", "avg talk", "talk duration (avg)",
                   "average talk duration", "среднее время разговора"],
     "hold_total_s": ["hold_total_s", "hold time", "total hold time", "время удержания"],
@@ -600,10 +603,11 @@ def channel_alias_rows() -> list[tuple[str, str]]:
 
 STATUS_WORDS = {
     "answered": ["answered", "answer", "handled", "completed", "complete", "connected", "agent", "served",
-                 "accepted", "отвечен", "отвечено", "принят", "обработан", "успешно", "answered call"],
+                 "accepted", "отвечен", "отвечено", "отвеченный", "принят", "принятый", "обработан", "обработанный",
+                 "успешно", "answered call"],
     "abandoned": ["abandoned", "abandon", "hang", "hangup", "hung up", "missed", "lost", "unanswered",
-                  "no answer", "noanswer", "пропущен", "пропущенный", "потерян", "не отвечен", "неотвечен",
-                  "брошен", "сброшен"],
+                  "no answer", "noanswer", "пропущен", "пропущенный", "потерян", "потерянный", "не отвечен",
+                  "неотвечен", "неотвеченный", "брошен", "брошенный", "сброшен", "сброшенный"],
     "skip": ["phantom"],  # the Technion log's virtual calls, "to be ignored" by its documentation
 }
 STATUS_OUTCOMES = ("answered", "abandoned", "skip")

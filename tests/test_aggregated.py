@@ -298,3 +298,19 @@ def test_upload_page_recognises_a_report_previews_pooled_rows_and_imports_it(tmp
     assert not overview.exception
     tiles = {m.label: m.value for m in overview.metric}
     assert tiles["Service level"] == "≈ 82.9%"   # 290 of 350, rebuilt from the report's percentages
+
+
+def test_a_total_line_at_the_end_of_a_report_is_left_out_and_plain_total_headers_are_read(store, tmp_path):
+    """The Total line needs no --skip-rows; "Total wait" and "Total handle" are totals; a narrow no-break space
+    (U+202F) separates thousands as an ordinary one does."""
+    path = write(tmp_path / "t.csv", "Date,Offered,Answered,Abandoned,Answered within 20 s,Total wait,Total handle\n"
+                                     "2026-01-05,1\u202f000,900,100,700,18000,270000\n"
+                                     "2026-01-06,60,50,10,40,1000,15000\n"
+                                     "Total,1\u202f060,950,110,740,19000,285000\n")
+    report = import_file(store, path, ImportOptions(kind="aggregated", channel="voice"))
+    assert (report.rows_imported, report.rows_skipped) == (2, 1)
+    assert any("row 4: a summary row ('Total')" in str(w) for w in report.warnings)
+    got = values(store)
+    assert got[("2026-01", "voice", "volume")] == (1060.0, 1060)
+    assert got[("2026-01", "voice", "asa")][0] == pytest.approx(19000 / 950)
+    assert got[("2026-01", "voice", "aht")][0] == pytest.approx(285000 / 950)

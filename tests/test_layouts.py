@@ -144,3 +144,74 @@ def test_upload_page_warns_before_the_import_when_the_proposed_id_repeats(tmp_pa
     ids = next(m for m in at.multiselect if m.label.startswith("Contact id"))
     ids.set_value(["id", "queued_at"]).run()                                      # the first remedy
     assert not any("proposed as the contact id" in w.value for w in at.warning)
+
+
+SUMMARY_HEAD = ("Call ID,Start Time,Channel,Agent,Queue,Wait Time,Talk Time,Disposition\n"
+                "V1,2026-03-12 09:00:00,Phone,Ann,Sales,10,100,Answered\n"
+                "V2,2026-03-12 09:05:00,Phone,Bob,Sales,30,200,Answered\n")
+
+
+@pytest.mark.parametrize("label", ["Total", "Grand total:", "grand total:", "Grand-total", "Total calls: 2",
+                                   "Итого:", "Всего по оператору"])
+def test_a_summary_row_of_any_common_wording_is_left_out(store, tmp_path, label):
+    path = write(tmp_path / "s.csv", SUMMARY_HEAD + f"{label},,,,,40,300,\n")
+    report = import_file(store, path)
+    assert (report.rows_imported, report.rows_skipped) == (2, 1)
+    assert any(f"row 4: a summary row ({label!r})" in str(w) for w in report.warnings)
+
+
+def test_subtotals_and_a_grand_total_at_the_end_are_left_out_but_a_queue_named_total_is_a_contact(store, tmp_path):
+    footer = ",,,Subtotal Ann,,10,100,\n,,,Subtotal Bob,,30,200,\n,,,Grand total,,40,300,\n"
+    report = import_file(store, write(tmp_path / "f.csv", SUMMARY_HEAD + footer))
+    assert (report.rows_imported, report.rows_skipped) == (2, 3)
+    last = "V3,2026-03-12 09:07:00,Phone,Cy,Total Care,5,50,Answered\n"  # a contact: it has an id and a time
+    report = import_file(store, write(tmp_path / "q.csv", SUMMARY_HEAD.replace("V1", "W1").replace("V2", "W2") + last))
+    assert (report.rows_imported, report.rows_skipped) == (3, 0)
+
+
+def test_a_summary_line_inside_the_file_is_refused_with_the_skip_rows_remedy(store, tmp_path):
+    middle = SUMMARY_HEAD.replace("V2,", "Total,,,,,40,300,\nV2,")
+    with pytest.raises(ImportRefused) as err:
+        import_file(store, write(tmp_path / "m.csv", middle))
+    assert "Row 3 looks like a summary line (Call ID = 'Total'): leave such rows out with --skip-rows COLUMN=VALUE." \
+        in str(err.value)
+    report = import_file(store, write(tmp_path / "m.csv", middle), ImportOptions(skip_rows=[("Call ID", "Total")]))
+    assert (report.rows_imported, report.rows_skipped) == (2, 1)
+
+
+MIXED = ("id,channel,queued_at\n" + "".join(f"{n},voice,2026-03-20 09:{n:02d}:00\n" for n in range(1, 6))
+         + "6,voice,20/03/2026 09:25:00\n" + "".join(f"{n},voice,2026-03-20 09:{n:02d}:00\n" for n in range(7, 9)))
+
+
+def test_one_date_in_another_format_is_refused_by_its_row_and_value_and_can_be_set_aside(store, tmp_path):
+    path = write(tmp_path / "mixed.csv", MIXED)
+    with pytest.raises(ImportRefused) as err:
+        import_file(store, path)
+    (problem,) = err.value.problems
+    assert (problem.row, problem.column, problem.value) == (7, "queued_at", "20/03/2026 09:25:00")
+    assert "not a date in the column's format" in str(problem.reason)
+    report = import_file(store, path, ImportOptions(on_error="quarantine"))
+    assert (report.rows_imported, report.rows_rejected) == (7, 1)
+
+
+def test_two_date_formats_in_equal_numbers_are_refused_naming_a_row_of_each(store, tmp_path):
+    path = write(tmp_path / "half.csv", "id,channel,queued_at\n1,voice,2024-01-01 10:00\n2,voice,15.01.2024 10:00\n")
+    with pytest.raises(ImportRefused) as err:
+        import_file(store, path)
+    assert ("mixes date formats (1 iso, 1 dotted values: row 2: '2024-01-01 10:00', row 3: '15.01.2024 10:00')"
+            in str(err.value))
+
+
+def test_eight_digit_dates_that_read_two_ways_suggest_one_of_their_own_readings(store, tmp_path):
+    path = write(tmp_path / "c.csv", "call_id,date,time,wait\n1,01022026,08:00:00,5\n2,02032026,08:10:00,25\n")
+    with pytest.raises(ImportRefused) as err:
+        import_file(store, path, ImportOptions(channel="voice"))
+    assert "DDMMYYYY (%d%m%Y) or MMDDYYYY (%m%d%Y)" in str(err.value) and "(e.g. %d%m%Y)" in str(err.value)
+
+
+@pytest.mark.parametrize("word, answered", [("Отвеченный", True), ("Принятый", True), ("Обработанный", True),
+                                            ("Пропущенный", False), ("Потерянный", False), ("Неотвеченный", False),
+                                            ("Брошенный", False)])
+def test_russian_status_adjectives(store, tmp_path, word, answered):
+    import_file(store, write(tmp_path / "r.csv", f"id,channel,queued_at,status\n1,voice,2026-03-02 09:00,{word}\n"))
+    assert store.scalar("SELECT answered FROM contacts") is answered

@@ -23,7 +23,7 @@ from .parse import SqlParams, detect_date_format, naive_timestamp_sql
 from .plan import EMPTY, NO_CHANNEL, FieldPlan, create_parsed_rows, plan_fields, raw_text_sql
 from .report import ImportReport, ignored_columns
 from .stage import ImportJob
-from .validate import collect_problems, refuse_invalid_rows, refuse_overlap, skip_rows_sql
+from .validate import collect_problems, refuse_invalid_rows, refuse_overlap, skipped_rows_sql
 
 _MONTH_ISO = r"^(\d{4})-(\d{1,2})$"
 _MONTH_NUMERIC = r"^(\d{1,2})[./](\d{4})$"
@@ -65,7 +65,7 @@ def import_aggregated(job: ImportJob) -> ImportReport:
     plan = plan_fields(replace(job, mapping={k: v for k, v in job.mapping.items() if k != "period_start"}),
                        fields_for("aggregated"))
     month_form = _plan_period(job, plan)
-    plan.raw.append(f"{skip_rows_sql(job)} AS skipped_by_rule")
+    plan.raw.append(f"{skipped_rows_sql(job, warnings)} AS skipped_by_rule")
     plan.raw.append(_row_hash(job) + " AS row_hash")
     create_parsed_rows(job, plan)
     unknown_statuses = load_status_words(job)

@@ -141,12 +141,18 @@ def detect_date_format(store: Store, raw: str, stage: TempTable, column: str, us
         # Excel date cells (read as ISO) beside unformatted serial numbers: both are Excel dates.
         return DateFormat("iso_serial", label=ISO_OR_SERIAL)
     if len(classes) > 1:
-        shown = ", ".join(f"{n} {k}" for k, n in classes.items())  # the classes are named by their codes
-        raise ImportRefused(Message(
-            "{file}: column {column!r} mixes date formats ({shown} values). Give the format {date_format} "
-            "(e.g. %d.%m.%Y), or export the column in one format.", file=display, column=column, shown=shown,
-            date_format=ControlRef("date_format")),
-            [RowProblem(display, None, column, None, Message("mixed date formats: {shown}", shown=shown))])
+        most, count = max(classes.items(), key=lambda item: item[1])
+        if count * 2 <= c["filled"]:  # no format holds most of the values: which one is meant is not for us to say
+            shown = ", ".join(f"{n} {k}" for k, n in classes.items())  # the classes are named by their codes
+            examples = _first_of_each_kind(store, raw, stage, classes)
+            raise ImportRefused(Message(
+                "{file}: column {column!r} mixes date formats ({shown} values: {examples}). Correct the rows of one "
+                "format to the other's, or export the column in one format.", file=display, column=column,
+                shown=shown, examples=examples),
+                [RowProblem(display, None, column, None, Message("mixed date formats: {shown}", shown=shown))])
+        # Most values share one format: the column is read in it, and each other value is refused as a row
+        # problem with its row and value (so it can be corrected or set aside with the rest of the file imported).
+        classes = {most: count}
     if not classes:
         return DateFormat("iso", label="ISO 8601")  # every value will be reported as a row problem
     (kind,) = classes
@@ -178,6 +184,22 @@ def detect_date_format(store: Store, raw: str, stage: TempTable, column: str, us
     return DateFormat("strptime", _with_times(day_first), f"DD{sep}MM{sep}YYYY")
 
 
+def _first_of_each_kind(store: Store, raw: str, stage: TempTable, classes: dict) -> str:
+    """"row 2: '2024-01-01 10:00', row 3: '15.01.2024 10:00'": the first value of each date pattern in the column."""
+    patterns = {"iso": _ISO_RE, "ymd_slash": _YMD_SLASH_RE, "serial": _SERIAL_RE, "dotted": _DAY_FIRST_RE,
+                "slashed": _DAY_FIRST_RE, "dashed": _DAY_FIRST_RE}
+    separators = {"dotted": ".", "slashed": "/", "dashed": "-"}
+    found = []
+    for kind in classes:
+        test = f"regexp_full_match({raw}, '{patterns[kind]}')"
+        if kind in separators:
+            test += f" AND regexp_extract({raw}, '{_DAY_FIRST_RE}', 2) = '{separators[kind]}'"
+        row = store.fetchone(f"SELECT file_row, {raw} FROM {stage} WHERE {test} ORDER BY file_row LIMIT 1")
+        if row:
+            found.append(_("row {row}: {value!r}").format(row=row[0], value=row[1]))
+    return ", ".join(found)
+
+
 def _serial_or_compact(store: Store, raw: str, stage: TempTable, column: str, display: str) -> DateFormat:
     """Digits only: Excel serial day numbers, or compact dates (990201, 20260314). Every reading that parses
     every value is a candidate; one is taken, several are named in the refusal with the control that picks."""
@@ -195,8 +217,8 @@ def _serial_or_compact(store: Store, raw: str, stage: TempTable, column: str, di
         names = _(" or ").join(f"{_(label)} ({fmt})" if fmt != "serial" else _(label) for fmt, label in fits)
         raise ImportRefused(Message(
             "{file}: column {column!r} reads several ways: {names}. Give the format {date_format} "
-            "(e.g. %y%m%d), or export the dates as YYYY-MM-DD.", file=display, column=column, names=names,
-            date_format=ControlRef("date_format")),
+            "(e.g. {example}), or export the dates as YYYY-MM-DD.", file=display, column=column, names=names,
+            example=next(fmt for fmt, _label in fits if fmt != "serial"), date_format=ControlRef("date_format")),
             [RowProblem(display, None, column, None, Message("several readings: {names}", names=names))])
     fmt, label = fits[0] if fits else readings[0]
     if fmt == "serial":

@@ -27,8 +27,7 @@ from .presets import merge_preset, save_preset
 from .report import ImportReport, ignored_columns
 from .stage import ImportJob, stage_file, upload_file
 from .validate import (Findings, add_contact_rules, add_customer_rules, collect_problems, mark_live_and_duplicates,
-                       refuse_invalid_rows, require_contact_time_and_channel, require_customer_id, skip_rows_sql,
-                       trailing_summary_rows)
+                       refuse_invalid_rows, require_contact_time_and_channel, require_customer_id, skipped_rows_sql)
 
 
 def import_file(store: Store, path: str | os.PathLike, options: ImportOptions | None = None,
@@ -88,9 +87,7 @@ def _import_contacts(job: ImportJob) -> ImportReport:
     require_contact_time_and_channel(job)
     plan = plan_fields(job, fields_for("contacts"))
     warnings = list(job.info.warnings)
-    summary = trailing_summary_rows(job, warnings)
-    summary_sql = f" OR file_row IN ({', '.join(str(int(r)) for r in summary)})" if summary else ""
-    plan.raw.append(f"({skip_rows_sql(job)}{summary_sql}) AS skipped_by_rule")
+    plan.raw.append(f"{skipped_rows_sql(job, warnings)} AS skipped_by_rule")
     parse_contact_rows(job, plan, warnings)
     job.progress(0.5, _("checking values"))
     unknown_statuses = load_status_words(job)

@@ -115,7 +115,7 @@ def _plan_number(plan: FieldPlan, job: ImportJob, f: Field, raw_inline: str, lab
 def _plan_count(plan: FieldPlan, job: ImportJob, f: Field, raw_inline: str, label: str) -> None:
     """A count of contacts in an aggregated report: a number of 0 or more (thousands separators removed)."""
     name, raw, typed = f.name, quote_ident("raw_" + f.name), quote_ident(f.name)
-    plain = f"regexp_replace({raw}, '[\\s\u00a0]', '', 'g')"
+    plain = f"regexp_replace({raw}, '[\\s\u00a0\u202f\u2009]', '', 'g')"  # any space between thousands
     plan.select.append(f"{number_sql(plain)} AS {typed}")
     plan.rule(name, f"{raw} IS NOT NULL AND ({typed} IS NULL OR NOT isfinite({typed}))", NOT_A_NUMBER)
     plan.rule(name, f"{typed} < 0", NEGATIVE_COUNT.format(field=name))

@@ -90,22 +90,43 @@ def skip_rows_sql(job: ImportJob) -> str:
     return "(" + " OR ".join(conditions) + ")" if conditions else "FALSE"
 
 
+_SUMMARY_SPACING = re.compile(r"[\s:.\-–—_]+")
+# The first word of a summary line that goes on ("Total calls: 2", "Subtotal Ann", "Итого по оператору")
+SUMMARY_LEADS = ("total", "totals", "subtotal", "subtotals", "sum", "summary", "overall", "grand", "итого", "итог",
+                 "всего", "подытог", "промежуточный", "общий")
+
+
+def summary_words(text: str) -> tuple[bool, bool]:
+    """(the cell says a summary word, e.g. "Grand total:"; the cell begins with one, e.g. "Subtotal Ann")."""
+    plain = _SUMMARY_SPACING.sub(" ", text.strip(TRIM_CHARS).lower()).strip()
+    whole = plain in SUMMARY_WORDS or plain.replace(" ", "") in SUMMARY_WORDS
+    return whole, bool(plain) and plain.split(" ")[0] in SUMMARY_LEADS
+
+
 def trailing_summary_rows(job: ImportJob, warnings: list) -> list[int]:
-    """The file rows of a summary at the end of a contact export ("Total", "Итого", or an empty id and time with
-    sums in the other cells): left out, and each one named in the report's warnings."""
+    """The file rows of a summary at the end of an export ("Total", "Grand total:", "Итого", "Subtotal Ann" with
+    no id or time, or an empty id and time with sums in the other cells): left out, and each one named in the
+    report's warnings. A cell that only begins with a summary word counts when it is the id or time itself or the
+    row has neither: a queue named "Total Care" on a contact's row is not a summary."""
     names = read.column_names(len(job.info.headers))
     columns = {f: [names[job.info.headers.index(c)] for c in cols if c in job.info.headers]
                for f, cols in job.mapping.items()}
-    keys = [c for f in ("contact_id", "queued_at", "queued_date") for c in columns.get(f, [])]
+    keys = [c for f in ("contact_id", "queued_at", "queued_date", "period_start", "period_date")
+            for c in columns.get(f, [])]
     tail = job.store.fetchall(f"SELECT file_row, {', '.join(quote_ident(n) for n in names)} FROM {job.stage} "
                               "ORDER BY file_row DESC LIMIT 3")
     rows = []
     for file_row, *cells in tail:
         texts = [(c or "").strip(TRIM_CHARS).lower() for c in cells]
-        word = next((cells[i].strip() for i, t in enumerate(texts) if t in SUMMARY_WORDS), None)
+        no_key = bool(keys) and all(not texts[names.index(k)] for k in keys)
+        word = None
+        for i, text in enumerate(texts):
+            whole, lead = summary_words(text)
+            if whole or (lead and (no_key or names[i] in keys)):
+                word = cells[i].strip()
+                break
         # no id and no time, and only sums (numbers, durations, percentages) in the other cells
-        keyless = (bool(keys) and all(not texts[names.index(k)] for k in keys) and any(texts)
-                   and all(_SUM_RE.fullmatch(t) for t in texts if t))
+        keyless = no_key and any(texts) and all(_SUM_RE.fullmatch(t) for t in texts if t)
         if word is None and not keyless:
             break
         rows.append(file_row)
@@ -113,6 +134,14 @@ def trailing_summary_rows(job: ImportJob, warnings: list) -> list[int]:
                                 "counted as skipped", file=job.display, row=file_row,
                                 what=repr(word) if word else Message("no id and no time")))
     return rows
+
+
+def skipped_rows_sql(job: ImportJob, warnings: list) -> str:
+    """SQL true for the rows left out: by --skip-rows, and the summary rows at the end of the export (each named
+    in `warnings`)."""
+    summary = trailing_summary_rows(job, warnings)
+    summary_sql = f" OR file_row IN ({', '.join(str(int(r)) for r in summary)})" if summary else ""
+    return f"({skip_rows_sql(job)}{summary_sql})"
 
 
 def mark_live_and_duplicates(job: ImportJob) -> None:
@@ -163,6 +192,12 @@ def refuse_invalid_rows(job: ImportJob, findings: Findings, fix: str) -> None:
     message's advice."""
     if findings.rejected and job.options.on_error == "refuse" and not job.preview:
         advice = Message(fix, quarantine=ControlRef("on_error"))
+        summary = _summary_line_among(job, findings.problems)
+        if summary is not None:
+            row, column, cell = summary
+            advice = Message("Row {row} looks like a summary line ({column} = {value!r}): leave such rows out "
+                             "{skip_rows}. {fix}", row=row, column=column, value=cell,
+                             skip_rows=ControlRef("skip_rows"), fix=advice)
         if any(str(p.reason) == DUPLICATE_ID for p in findings.problems):
             advice = Message("The contact id repeats: if one column is not unique, compose the id from two "
                              "{compose}. {fix}", compose=ControlRef("compose_id"), fix=advice)
@@ -170,6 +205,22 @@ def refuse_invalid_rows(job: ImportJob, findings: Findings, fix: str) -> None:
             "{file}: {rejected} of {read} rows are invalid ({total} problems), so nothing was imported. {fix}",
             file=job.display, rejected=findings.rejected, read=job.rows_read, total=findings.total, fix=advice),
             findings.problems, total=findings.total)
+
+
+def _summary_line_among(job: ImportJob, problems: list[RowProblem]) -> tuple[int, str, str] | None:
+    """(row, column, cell) of the first refused row (of the first 20) with a cell like "Total" or "Subtotal Ann":
+    a summary line in the middle of the file, or one the end-of-file check could not take as one."""
+    rows = sorted({p.row for p in problems if p.row is not None})[:20]
+    if not rows:
+        return None
+    names = read.column_names(len(job.info.headers))
+    staged = job.store.fetchall(f"SELECT file_row, {', '.join(quote_ident(n) for n in names)} FROM {job.stage} "
+                                f"WHERE file_row IN ({', '.join('?' * len(rows))}) ORDER BY file_row", rows)
+    for file_row, *cells in staged:
+        for header, cell in zip(job.info.headers, cells):
+            if cell and any(summary_words(cell)):
+                return file_row, header, cell.strip()
+    return None
 
 
 def refuse_overlap(job: ImportJob, rows: list[tuple[str, list[str]]], other: Message) -> None:
