@@ -97,7 +97,8 @@ def _add_import_commands(sub) -> None:
     p.add_argument("--skip-rows", action="append", metavar="COLUMN=VALUE",
                    help="leave out rows whose COLUMN holds VALUE (e.g. Total lines, internal calls); repeatable")
     p.add_argument("--allow-overlap", action="store_true",
-                   help="import even when contact-level and aggregated data would cover the same channel and day")
+                   help="import even when the file's channel and days are already covered: contact-level data beside a "
+                        "report, or two reports of one source (a daily and a monthly one, say)")
     g = p.add_argument_group("aggregated reports (--kind aggregated)")
     g.add_argument("--grain", choices=GRAINS, help="what one row covers (default: detected from the values)")
     g.add_argument("--interval-minutes", type=int, default=30, help="length of an interval row (default 30)")

@@ -116,8 +116,14 @@ def _value_text(value, interface: str):
     return value
 
 
-def already_imported(file_name: str, import_id: int, imported_on: str) -> AlreadyImported:
-    """The refusal of a file imported before, naming how each interface imports it again."""
+def already_imported(file_name: str, import_id: int, imported_on: str, kind: str = "contacts") -> AlreadyImported:
+    """The refusal of a file imported before, naming how each interface imports it again: contacts replace the
+    stored ones by id; a report's rows replace nothing, so its earlier import is removed first."""
+    if kind == "aggregated":
+        return AlreadyImported(Message("{file}: already imported on {date} as import #{import_id}. A report's rows "
+                                       "replace none that are stored: to import it again, remove that import first "
+                                       "{delete}.", file=file_name, date=imported_on, import_id=import_id,
+                                       delete=ControlRef("delete_import", import_id=import_id)), import_id)
     return AlreadyImported(Message("{file}: already imported on {date} as import #{import_id}. Import it again "
                                    "{force}.", file=file_name, date=imported_on, import_id=import_id,
                                    force=ControlRef("force", import_id=import_id)), import_id)

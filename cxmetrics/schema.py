@@ -244,7 +244,8 @@ UPLOAD_LABELS = {"kind": N_("Kind"), "channel": N_("Channel for every row"), "da
                  "interval_minutes": N_("Interval length (minutes)"),
                  "sl_threshold": N_("Service-level threshold (seconds)"),
                  "percent_of": N_("Service level % is a share of"), "skip_rows": N_("Leave out rows where"),
-                 "allow_overlap": N_("Import even over days that hold contact-level data")}
+                 "allow_overlap": N_("Import even over days that already hold these contacts (contact-level data or "
+                                       "another report)")}
 # The choices of 'Invalid rows' (ImportOptions.on_error) as the page shows them.
 ON_ERROR_LABELS = {"refuse": N_("refuse"), "quarantine": N_("quarantine")}
 
@@ -283,6 +284,8 @@ IMPORT_CONTROLS = {
     "max_upload_mb": Control(N_("with `settings set max_upload_mb N`"),
                              N_("by asking whoever runs the app to raise the upload size limit")),
     "imports": Control(N_("with `imports`"), N_("under 'Import history'")),
+    "delete_import": Control(N_("with `imports delete {import_id}`"),
+                             N_("under 'Import history' below (remove import #{import_id})")),
     "grain": Control(N_("with --grain interval|day|week|month"), N_("in '{widget}'"), widget="grain"),
     "interval_minutes": Control(N_("with --interval-minutes N"), N_("in '{widget}'"), widget="interval_minutes"),
     "sl_threshold": Control(N_("with --sl-threshold SECONDS"), N_("in '{widget}'"), widget="sl_threshold"),

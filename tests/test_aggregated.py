@@ -2,7 +2,7 @@
 public daily report read end to end."""
 import pytest
 
-from cxmetrics import ImportOptions, ImportRefused, Store, UsageError, delete_import, import_file
+from cxmetrics import AlreadyImported, ImportOptions, ImportRefused, Store, UsageError, delete_import, import_file
 from cxmetrics.kpis import coarser_data, kpis
 from cxmetrics.ingest import detect_kind
 
@@ -200,8 +200,17 @@ def test_undo_and_reimport_of_the_same_periods(store, tmp_path):
     options = ImportOptions(kind="aggregated", channel="voice", percent_of="offered", skip_rows=[("Date", "Total")])
     first = import_file(store, path, options)
     again = write(tmp_path / "daily_again.csv", DAILY.replace("100,90,10", "101,91,10"))
-    with pytest.raises(ImportRefused, match="already holds report rows for the same periods"):
+    with pytest.raises(ImportRefused) as err:
         import_file(store, again, options)
+    assert (f"already holds report rows for the same periods: voice 2026-03-02 00:00 (import #{first.import_id}), "
+            in str(err.value))
+    assert f"If this report replaces them, remove that import first with `imports delete {first.import_id}`." \
+        in str(err.value)
+    assert err.value.problems[0].column == "Date"  # the file's own column
+    with pytest.raises(AlreadyImported) as same:  # the very same file: a report's rows replace nothing
+        import_file(store, path, options)
+    assert f"to import it again, remove that import first with `imports delete {first.import_id}`." in str(same.value)
+    assert "--force" not in str(same.value)
     delete_import(store, first.import_id)
     assert values(store) == {} and not store.scalar("SELECT count(*) FROM measures_day")
     import_file(store, again, options)
@@ -314,3 +323,35 @@ def test_a_total_line_at_the_end_of_a_report_is_left_out_and_plain_total_headers
     assert got[("2026-01", "voice", "volume")] == (1060.0, 1060)
     assert got[("2026-01", "voice", "asa")][0] == pytest.approx(19000 / 950)
     assert got[("2026-01", "voice", "aht")][0] == pytest.approx(285000 / 950)
+
+
+MONTHLY_VOICE = "Month,Offered,Answered,Abandoned,Answered within 20 s\nJanuary 2026,1000,900,100,700\n"
+DAILY_VOICE = "Date,Offered,Answered,Abandoned,Answered within 20 s\n2026-01-05,100,90,10,70\n2026-01-06,60,50,10,40\n"
+DAILY_BILLING = "Date,Queue,Offered,Answered,Abandoned,Answered within 20 s\n2026-01-05,Billing,10,9,1,7\n"
+
+
+def test_a_report_over_another_report_s_days_is_refused_unless_allowed(store, tmp_path):
+    """A daily report beside the monthly one (or a queue's beside all queues') counts the same contacts twice;
+    another source's report adds up."""
+    options = ImportOptions(kind="aggregated", channel="voice")
+    monthly = import_file(store, write(tmp_path / "m.csv", MONTHLY_VOICE), options)
+    before = values(store)
+    for name, text, days in (("d.csv", DAILY_VOICE, "2026-01-05, 2026-01-06"), ("q.csv", DAILY_BILLING, "2026-01-05")):
+        with pytest.raises(ImportRefused) as err:
+            import_file(store, write(tmp_path / name, text), options)
+        assert (f"the store already holds another report's rows (import #{monthly.import_id}) for voice on {days}. "
+                "Both would count the same contacts twice" in str(err.value))
+        assert values(store) == before  # nothing landed
+    import_file(store, write(tmp_path / "site2.csv", DAILY_VOICE), ImportOptions(kind="aggregated", channel="voice",
+                                                                                 source="site2"))
+    assert values(store, metrics=["volume"])[("2026-01", "voice", "volume")] == (1160.0, 1160)
+    import_file(store, write(tmp_path / "q.csv", DAILY_BILLING), ImportOptions(kind="aggregated", channel="voice",
+                                                                               allow_overlap=True))
+    assert values(store, metrics=["volume"])[("2026-01", "voice", "volume")] == (1170.0, 1170)
+
+
+def test_reports_of_different_queues_add_up(store, tmp_path):
+    options = ImportOptions(kind="aggregated", channel="voice")
+    import_file(store, write(tmp_path / "b.csv", DAILY_BILLING), options)
+    import_file(store, write(tmp_path / "s.csv", DAILY_BILLING.replace("Billing,10,9,1,7", "Sales,20,18,2,9")), options)
+    assert values(store, metrics=["volume"])[("2026-01", "voice", "volume")] == (30.0, 30)

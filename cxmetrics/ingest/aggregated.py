@@ -314,6 +314,27 @@ def _refuse_overlap(job: ImportJob) -> None:
         refuse_overlap(job, rows, Message("contact-level data"))
 
 
+def _refuse_other_reports(job: ImportJob, new) -> None:
+    """A stored report of the same source and channel whose periods cover the new rows' — a daily report beside a
+    monthly one, or one of all queues beside one of a single queue — counts the same contacts: refused, naming the
+    channel and days, unless --allow-overlap. Reports of different queues (teams, agents) or sources add up."""
+    if job.options.allow_overlap:
+        return
+    dims = " AND ".join(f"(s.{d} IS NULL OR n.{d} IS NULL OR s.{d} = n.{d})" for d in ("queue", "team", "agent"))
+    rows = job.store.fetchall(f"""
+        SELECT n.channel, list(DISTINCT strftime(CAST(greatest(s.period_start, n.period_start) AS DATE), '%Y-%m-%d')),
+               list(DISTINCT s.import_id)
+        FROM {new} n JOIN aggregated_rows s ON s.source = n.source AND s.channel = n.channel
+             AND s.direction IS NOT DISTINCT FROM n.direction AND {dims}
+             AND s.period_start < n.period_end AND n.period_start < s.period_end
+        GROUP BY 1 ORDER BY 1""")
+    if rows:
+        imports = sorted({i for _channel, _days, ids in rows for i in ids})
+        refuse_overlap(job, [(channel, sorted(days)) for channel, days, _ids in rows],
+                       Message("another report's rows (import {imports})",
+                               imports=", ".join(f"#{i}" for i in imports)))
+
+
 def _notes(job: ImportJob, grain: str, threshold: float | None, threshold_from: str | None) -> list:
     """What the report says about the figures: rebuilt counts, short abandons, the threshold in force."""
     m, notes = job.mapping, []
@@ -369,12 +390,14 @@ def _load(job: ImportJob, report: ImportReport) -> None:
         if clash:
             shown = ", ".join(_("{channel} {period} (import #{import_id})").format(channel=c, period=p, import_id=i)
                               for i, c, p in clash[:5])
+            period_column = " + ".join(job.mapping.get("period_start") or job.mapping.get("period_date") or [])
             raise ImportRefused(Message(
-                "{file}: the store already holds report rows for the same periods: {shown}. Remove that import "
-                "first {imports} if this report replaces it.", file=job.display, shown=shown,
-                imports=ControlRef("imports")),
-                [RowProblem(job.display, None, "period_start", p,
+                "{file}: the store already holds report rows for the same periods: {shown}. If this report replaces "
+                "them, remove that import first {delete}.", file=job.display, shown=shown,
+                delete=ControlRef("delete_import", import_id=clash[0][0])),
+                [RowProblem(job.display, None, period_column or "period_start", p,
                             Message("already imported as import #{import_id}", import_id=i)) for i, c, p in clash])
+        _refuse_other_reports(job, new)
         store.execute(f"INSERT INTO aggregated_rows BY NAME SELECT * FROM {new}")
         touched = TouchedDays(store, job.temps)
         store.execute(f"INSERT INTO {touched.table} SELECT DISTINCT CAST(period_start AS DATE) FROM {new}")

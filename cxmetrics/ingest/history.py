@@ -11,10 +11,10 @@ from .fcr import customers_of_import, refresh_next_contacts
 
 def refuse_if_imported(store: Store, sha: str, display: str) -> None:
     """Raise AlreadyImported, naming the earlier import, when a file with this sha256 was imported before."""
-    row = store.fetchone("SELECT import_id, strftime(imported_at, '%Y-%m-%d %H:%M') FROM imports "
+    row = store.fetchone("SELECT import_id, strftime(imported_at, '%Y-%m-%d %H:%M'), kind FROM imports "
                          "WHERE sha256 = ? ORDER BY import_id LIMIT 1", [sha])
     if row:
-        raise already_imported(display, row[0], row[1])
+        raise already_imported(display, row[0], row[1], row[2])
 
 
 def list_imports(store: Store) -> list[dict]:

@@ -147,8 +147,9 @@ def detect_date_format(store: Store, raw: str, stage: TempTable, column: str, us
             examples = _first_of_each_kind(store, raw, stage, classes)
             raise ImportRefused(Message(
                 "{file}: column {column!r} mixes date formats ({shown} values: {examples}). Correct the rows of one "
-                "format to the other's, or export the column in one format.", file=display, column=column,
-                shown=shown, examples=examples),
+                "format to the other's, or give the format to read {date_format} (the values in another format are "
+                "then refused by row).", file=display, column=column, shown=shown, examples=examples,
+                date_format=ControlRef("date_format")),
                 [RowProblem(display, None, column, None, Message("mixed date formats: {shown}", shown=shown))])
         # Most values share one format: the column is read in it, and each other value is refused as a row
         # problem with its row and value (so it can be corrected or set aside with the rest of the file imported).
