@@ -355,3 +355,19 @@ def test_reports_of_different_queues_add_up(store, tmp_path):
     import_file(store, write(tmp_path / "b.csv", DAILY_BILLING), options)
     import_file(store, write(tmp_path / "s.csv", DAILY_BILLING.replace("Billing,10,9,1,7", "Sales,20,18,2,9")), options)
     assert values(store, metrics=["volume"])[("2026-01", "voice", "volume")] == (30.0, 30)
+
+
+def test_a_rebuilt_service_level_above_answered_names_its_percentage_and_the_share_option(store, tmp_path):
+    path = write(tmp_path / "c.csv", "Queue,Interval,Contacts queued,Contacts handled,Contacts abandoned,"
+                                     "Service level 60 seconds\n"
+                                     "Sales,2026-01-05T09:00:00.000Z,60,58,2,50.00%\n"
+                                     "Sales,2026-01-05T09:30:00.000Z,60,50,8,90.00%\n")  # 0.9 × 60 = 54 > 50
+    with pytest.raises(ImportRefused) as err:
+        import_file(store, path, ImportOptions(kind="aggregated", channel="voice", percent_of="offered"))
+    (problem,) = err.value.problems
+    assert (problem.row, problem.column, problem.value) == (3, "Service level 60 seconds", "90.00%")
+    assert ("if the report's percentage is a share of answered, say so with --percent-of offered|answered"
+            in str(err.value))
+    import_file(store, path, ImportOptions(kind="aggregated", channel="voice", percent_of="answered"))
+    assert values(store, metrics=["service_level"])[("2026-01", "voice", "service_level")][0] == pytest.approx(
+        100 * (0.5 * 58 + 0.9 * 50) / (60 + 60))  # within rebuilt on answered ÷ offered (no short abandons)

@@ -43,6 +43,7 @@ NO_ANSWERED = row_reason(N_("no answered count"))
 ANSWERED_OVER_OFFERED = row_reason(N_("more answered than offered"))
 ABANDONED_OVER_OFFERED = row_reason(N_("more abandoned than offered"))
 WITHIN_OVER_ANSWERED = row_reason(N_("more answered within the threshold than answered"))
+WITHIN_REBUILT_OVER_ANSWERED = row_reason(N_("this share of offered is more than were answered"))
 PERIOD_IN_FUTURE = row_reason(N_("the period starts in the future"))
 MONTH_NOT_ON_FIRST = row_reason(N_("a month's row must start on the 1st (or write the month with its year, "
                                    "e.g. 2026-03)"))
@@ -75,8 +76,13 @@ def import_aggregated(job: ImportJob) -> ImportReport:
     _derive(job, constant_channel, grain, threshold)
     _add_rules(job, plan, grain)
     findings = collect_problems(job, plan)
+    hint = None
+    if job.options.percent_of == "offered" and any(str(p.reason) == WITHIN_REBUILT_OVER_ANSWERED
+                                                   for p in findings.problems):
+        hint = Message("The service level was read as a share of offered: if the report's percentage is a share of "
+                       "answered, say so {percent_of}.", percent_of=ControlRef("percent_of"))
     refuse_invalid_rows(job, findings, N_("Fix them in the file, or import the valid rows {quarantine} (the "
-                                          "invalid rows are kept in quarantine with their reasons)."))
+                                          "invalid rows are kept in quarantine with their reasons)."), hint)
     _refuse_overlap(job)
     job.progress(0.65, _("writing to the store"))
     duplicates = job.store.fetchall("SELECT file_row, first_row FROM parsed_rows WHERE is_duplicate ORDER BY 1")
@@ -290,7 +296,14 @@ def _add_rules(job: ImportJob, plan: FieldPlan, grain: str) -> None:
     plan.rule("answered", "answered_d IS NULL", NO_ANSWERED)
     plan.rule("answered", "answered_d > offered_d", ANSWERED_OVER_OFFERED)
     plan.rule("abandoned", "abandoned_d > offered_d", ABANDONED_OVER_OFFERED)
-    plan.rule("answered_within", "answered_within_d > answered_d + 1e-9", WITHIN_OVER_ANSWERED)
+    # Named by the column the count came from: the within-count itself, or the percentage it was rebuilt from.
+    counted, rebuilt = "answered_within" in job.mapping, "service_level_pct" in job.mapping
+    if counted:
+        plan.rule("answered_within", "answered_within_d > answered_d + 1e-9"
+                  + (" AND raw_answered_within IS NOT NULL" if rebuilt else ""), WITHIN_OVER_ANSWERED)
+    if rebuilt:
+        plan.rule("service_level_pct", "answered_within_d > answered_d + 1e-9"
+                  + (" AND raw_answered_within IS NULL" if counted else ""), WITHIN_REBUILT_OVER_ANSWERED)
     plan.rule(time_field, "period_d > now() + INTERVAL 1 DAY", PERIOD_IN_FUTURE)
     if grain == "month":
         plan.rule(time_field, "day(period_d) <> 1 OR period_d <> date_trunc('day', period_d)", MONTH_NOT_ON_FIRST)

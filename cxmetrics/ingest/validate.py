@@ -187,11 +187,13 @@ def collect_problems(job: ImportJob, plan: FieldPlan) -> Findings:
     return Findings([RowProblem(job.display, r[0], r[1], r[2], r[3]) for r in rows], total, rejected)
 
 
-def refuse_invalid_rows(job: ImportJob, findings: Findings, fix: str) -> None:
+def refuse_invalid_rows(job: ImportJob, findings: Findings, fix: str, hint: Message | None = None) -> None:
     """In refuse mode any rejected row refuses the file; `fix` (a template marked N_(), naming {quarantine}) is the
-    message's advice."""
+    message's advice, after `hint` (what the problems suggest about the options) when given."""
     if findings.rejected and job.options.on_error == "refuse" and not job.preview:
         advice = Message(fix, quarantine=ControlRef("on_error"))
+        if hint is not None:
+            advice = Message("{hint} {fix}", hint=hint, fix=advice)
         summary = _summary_line_among(job, findings.problems)
         if summary is not None:
             row, column, cell = summary
