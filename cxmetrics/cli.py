@@ -347,8 +347,9 @@ def _cmd_report(store: Store, args) -> int:
     review = quarterly_review(store, args.quarter, args.channel)
     if args.format == "csv":
         with open(args.out, "w", newline="", encoding="utf-8") as fh:
-            write_safe_csv(fh, ["channel", "metric", "month", "value", "n", "target", "state"],
-                           ([r.channel, r.metric, r.period, r.value, r.n, r.target, review.state_of(r)]
+            write_safe_csv(fh, ["channel", "metric", "month", "value", "n", "target", "state",
+                                "rebuilt_from_percentages"],
+                           ([r.channel, r.metric, r.period, r.value, r.n, r.target, review.state_of(r), r.rebuilt]
                             for r in review.monthly))
     else:
         write_review_workbook(review, args.out)
@@ -461,8 +462,12 @@ def _print_kpis(rows, args) -> int:
             return []
         low, high = r.reported_threshold or (None, None)
         return [r.rebuilt, None if low is None else (f"{low:g}" if low == high else f"{low:g}-{high:g}")]
+    def value_cell(r):  # a table is read by people: a figure rebuilt from percentages shows "≈" (spec §1b)
+        if args.format == "table" and r.rebuilt and r.value is not None:
+            return "≈ " + reading_text("value", r.value, {"metric": r.metric})
+        return r.value
     emit(header + notes, ([r.period, r.channel] + ([r.group] if args.by else []) +
-                          [r.metric, r.value, r.n, r.target, r.state] + note_cells(r) for r in rows), args.format)
+                          [r.metric, value_cell(r), r.n, r.target, r.state] + note_cells(r) for r in rows), args.format)
     return EXIT_OK
 
 
@@ -593,6 +598,8 @@ def reading_text(column: str, value, row: dict) -> str:
     """
     if value is None:
         return ""
+    if isinstance(value, str):  # already written for reading
+        return value
     if column in ("value", "target") and row.get("metric") in METRICS:
         return format_value(row["metric"], value)
     if isinstance(value, float):

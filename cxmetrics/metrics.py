@@ -201,7 +201,7 @@ REGISTRY: tuple[Metric, ...] = (
     Metric("answered", N_("Answered"), "count", "higher", N_("Answered inbound contacts (drill-down)."),
            "answered", "offered", targeted=False),
     Metric("abandoned", N_("Abandoned"), "count", "lower", N_("Abandoned inbound contacts, short abandons included "
-           "(drill-down)."), "abandoned", "offered", targeted=False),
+           "(drill-down)."), "abandoned", "offered", targeted=False, rebuilt_from="abandon_rebuilt"),
     Metric("nps_promoters", N_("NPS promoters"), "percent", "higher", N_("100 × responses of 9–10 ÷ NPS responses."),
            "nps_promoters", "nps_n", 100.0, "pct", targeted=False, short_text=N_("Promoters (9–10)")),
     Metric("nps_passives", N_("NPS passives"), "percent", "band", N_("100 × responses of 7–8 ÷ NPS responses."),

@@ -256,6 +256,11 @@ def test_public_daily_report_end_to_end_through_the_cli(tmp_path):
     assert float(rows["asa"]["value"]) == pytest.approx(asa)
     assert float(rows["aht"]["value"]) == pytest.approx(aht)
     assert rows["fcr"]["value"] == "" and rows["churn_rate"]["value"] == ""
+    table = run_cli("kpis", "--channel", "voice", "--from", "2020-01", "--to", "2020-01", "--metric", "service_level",
+                    "--metric", "asa", "--format", "table", db=db).stdout
+    sl_line = next(line for line in table.splitlines() if "service_level" in line)
+    assert f"≈ {100 * within / offered:.1f}%" in sl_line  # people read the mark without asking for --notes
+    assert "≈" not in next(line for line in table.splitlines() if " asa " in line)
     store = Store(db)
     assert store.scalar("SELECT count(*) FROM aggregated_rows") == 1251
     assert store.scalar("SELECT sum(offered) FROM measures_day") == sum(
@@ -371,3 +376,12 @@ def test_a_rebuilt_service_level_above_answered_names_its_percentage_and_the_sha
     import_file(store, path, ImportOptions(kind="aggregated", channel="voice", percent_of="answered"))
     assert values(store, metrics=["service_level"])[("2026-01", "voice", "service_level")][0] == pytest.approx(
         100 * (0.5 * 58 + 0.9 * 50) / (60 + 60))  # within rebuilt on answered ÷ offered (no short abandons)
+
+
+def test_abandoned_rebuilt_from_an_abandon_rate_is_marked_as_the_rate_is(store, tmp_path):
+    path = write(tmp_path / "r.csv", "Date,Offered,Answered,Abandon Rate\n2026-01-05,100,80,20%\n2026-01-06,60,51,10%\n")
+    import_file(store, path, ImportOptions(kind="aggregated", channel="voice"))
+    rows = {r.metric: r for r in kpis(store, "month", metrics=["abandoned", "abandon_rate", "volume"])}
+    assert rows["abandoned"].value == pytest.approx(20 + 6) and rows["abandoned"].rebuilt
+    assert rows["abandon_rate"].value == pytest.approx(100 * 26 / 160) and rows["abandon_rate"].rebuilt
+    assert not rows["volume"].rebuilt

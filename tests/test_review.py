@@ -200,5 +200,6 @@ def test_cli_report_workbook_and_csv(sample_db, tmp_path):
     assert run_cli("report", "--quarter", "2026Q3", "--format", "csv", "--out", csv_out, db=sample_db,
                    env=env).returncode == 0
     lines = csv_out.read_text().splitlines()
-    assert lines[0] == "channel,metric,month,value,n,target,state" and len(lines) == 1 + 3 * 7 * len(METRICS)
+    assert lines[0] == "channel,metric,month,value,n,target,state,rebuilt_from_percentages"
+    assert len(lines) == 1 + 3 * 7 * len(METRICS)
     assert run_cli("report", "--quarter", "2026Q5", "--out", out, db=sample_db, env=env).returncode == 2
