@@ -305,8 +305,9 @@ _SECONDS_SUFFIX = re.compile(r"\s*(\(|\[|,)\s*(s|sec|secs|second|seconds|с|се
 
 
 def normalise_header(text: str) -> str:
-    """Header key for alias look-up: lower case, ё→е, a unit in seconds dropped, letters and digits only."""
-    text = _SECONDS_SUFFIX.sub("", str(text).lower().replace("ё", "е"))
+    """Header key for alias look-up: lower case, ё→е, a unit in seconds dropped, % kept as "pct" (a percentage is
+    not the count of the same name: "Abandoned %"), letters and digits only."""
+    text = _SECONDS_SUFFIX.sub("", str(text).lower().replace("ё", "е")).replace("%", " pct ")
     return re.sub(r"[\W_]+", "", text)
 
 
@@ -464,7 +465,8 @@ _AGGREGATED_HEADER_ALIASES = {
     "wait_total_s": ["wait_total_s", "total wait time", "total wait", "wait time total", "wait total",
                      "total queue time", "queue time",
                      "суммарное время ожидания", "общее время ожидания"],
-    "asa": ["asa", "average speed of answer", "avg speed ans", "avg speed of answer", "average queue answer time",
+    "asa": ["asa", "average speed of answer", "avg speed ans", "avg speed answer", "avg speed of answer",
+            "average queue answer time",
             "answer speed (avg)", "answer speed", "average answer speed", "avg asa", "среднее время ожидания",
             "среднее время ответа", "ср. время ожидания", "скорость ответа"],
     "handle_total_s": ["handle_total_s", "handle time", "total handle time", "total handle", "handle time total",

@@ -4,7 +4,8 @@ import pytest
 
 from cxmetrics import AlreadyImported, ImportOptions, ImportRefused, Store, UsageError, delete_import, import_file
 from cxmetrics.kpis import coarser_data, kpis
-from cxmetrics.ingest import detect_kind
+from cxmetrics.ingest import detect_kind, propose_mapping
+from cxmetrics.schema import _AGGREGATED_HEADER_ALIASES
 
 from .conftest import REALDATA, run_cli, write
 
@@ -378,10 +379,18 @@ def test_a_rebuilt_service_level_above_answered_names_its_percentage_and_the_sha
         100 * (0.5 * 58 + 0.9 * 50) / (60 + 60))  # within rebuilt on answered ÷ offered (no short abandons)
 
 
-def test_abandoned_rebuilt_from_an_abandon_rate_is_marked_as_the_rate_is(store, tmp_path):
-    path = write(tmp_path / "r.csv", "Date,Offered,Answered,Abandon Rate\n2026-01-05,100,80,20%\n2026-01-06,60,51,10%\n")
+@pytest.mark.parametrize("header", ["Abandon Rate", "Abandoned %"])  # "Abandoned %" is a rate, not the count
+def test_abandoned_rebuilt_from_an_abandon_rate_is_marked_as_the_rate_is(store, tmp_path, header):
+    path = write(tmp_path / "r.csv", f"Date,Offered,Answered,{header}\n2026-01-05,100,80,20%\n2026-01-06,60,51,10%\n")
     import_file(store, path, ImportOptions(kind="aggregated", channel="voice"))
     rows = {r.metric: r for r in kpis(store, "month", metrics=["abandoned", "abandon_rate", "volume"])}
     assert rows["abandoned"].value == pytest.approx(20 + 6) and rows["abandoned"].rebuilt
     assert rows["abandon_rate"].value == pytest.approx(100 * 26 / 160) and rows["abandon_rate"].rebuilt
     assert not rows["volume"].rebuilt
+
+
+@pytest.mark.parametrize("field, alias", [(field, alias) for field, aliases in _AGGREGATED_HEADER_ALIASES.items()
+                                          for alias in aliases])
+def test_every_aggregated_header_alias_maps_its_field_alone(field, alias):
+    """Each alias of the aggregated table proposes its own field, and no other field's alias shadows it."""
+    assert propose_mapping([alias], "aggregated") == {field: [alias]}

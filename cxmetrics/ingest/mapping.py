@@ -10,14 +10,26 @@ from .options import ImportOptions
 
 def propose_mapping(headers: list[str], kind: str = "contacts") -> dict[str, list[str]]:
     """Automatic mapping from the alias table: field -> [header]."""
-    index = HEADER_INDEX[kind]
     mapping: dict[str, list[str]] = {}
     for header in headers:
         key = header_threshold(header)[0] if kind == "aggregated" else header
-        target = index.get(normalise_header(key))
+        target = _field_of(key, kind)
         if target and target not in mapping:
             mapping[target] = [header]
     return mapping
+
+
+def _field_of(header: str, kind: str) -> str | None:
+    """The alias table's field for a header. A header marked % whose words alone are a field's alias is that field
+    only when the field is a percentage ("Abandonment rate (%)"): "Abandoned %" is not the abandoned count."""
+    index = HEADER_INDEX[kind]
+    target = index.get(normalise_header(header))
+    if target is None and "%" in header:
+        plain = index.get(normalise_header(header.replace("%", "")))
+        field = fields_for(kind).get(plain) if plain else None
+        if field is not None and field.kind == "percent":
+            target = plain
+    return target
 
 
 _REPORT_FIELDS = ("offered", "answered", "abandoned", "answered_within", "asa", "aht", "talk_mean",
