@@ -102,7 +102,7 @@ def test_cli_compliance_prints_both_new_states(history, tmp_path):
     report = run_cli("report", "--quarter", "2026Q2", "--format", "csv", "--out", out, db=tmp_path / "store.duckdb")
     assert report.returncode == 0, report.stderr
     assert "May and June are not loaded yet" in report.stdout
-    assert "voice,csat,2026-04,,0,80,not_measured" in out.read_text().splitlines()
+    assert "voice,csat,2026-04,,0,80,not_measured,False" in out.read_text().splitlines()
 
 
 def test_compliance_grid_starts_at_the_first_counted_month(store, tmp_path):
