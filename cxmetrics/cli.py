@@ -13,7 +13,8 @@ from .compliance import compliance as rule_rows
 from .display import cell_text, format_value, write_safe_csv
 from .errors import AlreadyImported, CxError, ImportRefused, StoreBusyError, UsageError
 from .followup import STATUSES as FOLLOWUP_STATUSES
-from .i18n import DEFAULT_LANGUAGE, LANGUAGES, _, current_language, ngettext, set_process_language, use_language
+from .i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, _, current_language, ngettext, set_process_language, use_language
+from .kpis import coarser_data
 from .kpis import kpis as kpi_rows
 from .metrics import METRICS
 from .schema import GRAINS, PERCENT_OF, QUARANTINE_COLUMNS, SL_FORMULAS, fields_for
@@ -448,7 +449,15 @@ def _cmd_load_sample(store: Store, args) -> int:
     return EXIT_OK
 
 
+# What a channel's data holds when it is coarser than the period asked (spec §1b), as a note on stderr
+_COARSER_NOTES = {"day": N_("note: {channel} holds daily report rows here, so it has no {period} figures"),
+                  "week": N_("note: {channel} holds weekly report rows here, so it has no {period} figures"),
+                  "month": N_("note: {channel} holds monthly report rows here, so it has no {period} figures")}
+
+
 def _cmd_kpis(store: Store, args) -> int:
+    for channel, grain in coarser_data(store, args.period, args.channel, args.date_from, args.date_to).items():
+        print(_(_COARSER_NOTES[grain]).format(channel=channel, period=args.period), file=sys.stderr)
     return _print_kpis(kpi_rows(store, args.period, args.by, args.channel, args.date_from, args.date_to,
                                 args.metric), args)
 

@@ -394,3 +394,14 @@ def test_abandoned_rebuilt_from_an_abandon_rate_is_marked_as_the_rate_is(store, 
 def test_every_aggregated_header_alias_maps_its_field_alone(field, alias):
     """Each alias of the aggregated table proposes its own field, and no other field's alias shadows it."""
     assert propose_mapping([alias], "aggregated") == {field: [alias]}
+
+
+def test_kpis_by_day_on_a_monthly_report_says_why_it_prints_no_rows(tmp_path):
+    db = tmp_path / "m.duckdb"
+    path = write(tmp_path / "m.csv", MONTHLY_VOICE)
+    assert run_cli("import", path, "--kind", "aggregated", "--channel", "voice", db=db).returncode == 0
+    by_day = run_cli("kpis", "--period", "day", db=db)
+    assert by_day.returncode == 0 and by_day.stdout.strip() == "period,channel,metric,value,n,target,state"
+    assert "note: voice holds monthly report rows here, so it has no day figures" in by_day.stderr
+    by_month = run_cli("kpis", "--metric", "volume", db=db)
+    assert "2026-01,voice,volume,1000,1000,," in by_month.stdout and "note:" not in by_month.stderr
