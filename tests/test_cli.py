@@ -1,11 +1,10 @@
 """The command line: help, exit codes, listing and deleting imports, the sample generator."""
+import argparse
 import csv
 import os
 import subprocess
 import sys
 from pathlib import Path
-
-import pytest
 
 from cxmetrics.cli import build_parser
 from cxmetrics.sample import generate
@@ -84,9 +83,6 @@ def test_sample_command_writes_files(tmp_path):
 
 
 def _commands() -> list[str]:
-    import argparse
-
-    from cxmetrics.cli import build_parser
     sub = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
     return sorted(sub.choices)
 
