@@ -101,19 +101,25 @@ class DateFormat:
     label: str = ""
 
 
+def _date_kind_tests(raw: str) -> dict[str, str]:
+    """The SQL test of each date pattern a column's values may have, by the pattern's code."""
+    day_first = f"regexp_full_match({raw}, '{_DAY_FIRST_RE}') AND regexp_extract({raw}, '{_DAY_FIRST_RE}', 2)"
+    return {"iso": f"regexp_full_match({raw}, '{_ISO_RE}')",
+            "ymd_slash": f"regexp_full_match({raw}, '{_YMD_SLASH_RE}')",
+            "serial": f"regexp_full_match({raw}, '{_SERIAL_RE}')",
+            "dotted": f"{day_first} = '.'", "slashed": f"{day_first} = '/'", "dashed": f"{day_first} = '-'"}
+
+
 def _classify_dates(store: Store, raw: str, stage: TempTable) -> dict:
-    """How many of the column's values fit each date pattern, and the largest day/month parts seen."""
+    """How many of the column's values fit each date pattern, the first row and value of each, and the largest
+    day/month parts seen."""
+    per_kind = ",\n".join(f"count(*) FILTER (WHERE {test}) AS {kind}, "
+                          f"arg_min({raw}, file_row) FILTER (WHERE {test}) AS first_{kind}, "
+                          f"min(file_row) FILTER (WHERE {test}) AS first_row_{kind}"
+                          for kind, test in _date_kind_tests(raw).items())
     sql = f"""
         SELECT count({raw}) AS filled,
-               count(*) FILTER (WHERE regexp_full_match({raw}, '{_ISO_RE}')) AS iso,
-               count(*) FILTER (WHERE regexp_full_match({raw}, '{_YMD_SLASH_RE}')) AS ymd_slash,
-               count(*) FILTER (WHERE regexp_full_match({raw}, '{_SERIAL_RE}')) AS serial,
-               count(*) FILTER (WHERE regexp_full_match({raw}, '{_DAY_FIRST_RE}') AND
-                                      regexp_extract({raw}, '{_DAY_FIRST_RE}', 2) = '.') AS dotted,
-               count(*) FILTER (WHERE regexp_full_match({raw}, '{_DAY_FIRST_RE}') AND
-                                      regexp_extract({raw}, '{_DAY_FIRST_RE}', 2) = '/') AS slashed,
-               count(*) FILTER (WHERE regexp_full_match({raw}, '{_DAY_FIRST_RE}') AND
-                                      regexp_extract({raw}, '{_DAY_FIRST_RE}', 2) = '-') AS dashed,
+               {per_kind},
                max(TRY_CAST(regexp_extract({raw}, '{_DAY_FIRST_RE}', 1) AS INTEGER)) AS max_first,
                max(TRY_CAST(regexp_extract({raw}, '{_DAY_FIRST_RE}', 3) AS INTEGER)) AS max_second,
                max(CASE WHEN regexp_full_match({raw}, '{_DAY_FIRST_RE}')
@@ -144,7 +150,8 @@ def detect_date_format(store: Store, raw: str, stage: TempTable, column: str, us
         most, count = max(classes.items(), key=lambda item: item[1])
         if count * 2 <= c["filled"]:  # no format holds most of the values: which one is meant is not for us to say
             shown = ", ".join(f"{n} {k}" for k, n in classes.items())  # the classes are named by their codes
-            examples = _first_of_each_kind(store, raw, stage, classes)
+            examples = ", ".join(_("row {row}: {value!r}").format(row=c[f"first_row_{kind}"], value=c[f"first_{kind}"])
+                                 for kind in classes)
             raise ImportRefused(Message(
                 "{file}: column {column!r} mixes date formats ({shown} values: {examples}). Correct the rows of one "
                 "format to the other's, or give the format to read {date_format} (the values in another format are "
@@ -183,22 +190,6 @@ def detect_date_format(store: Store, raw: str, stage: TempTable, column: str, us
             date_format=ControlRef("date_format")),
             [RowProblem(display, None, column, c["example"], Message("ambiguous day/month order"))])
     return DateFormat("strptime", _with_times(day_first), f"DD{sep}MM{sep}YYYY")
-
-
-def _first_of_each_kind(store: Store, raw: str, stage: TempTable, classes: dict) -> str:
-    """"row 2: '2024-01-01 10:00', row 3: '15.01.2024 10:00'": the first value of each date pattern in the column."""
-    patterns = {"iso": _ISO_RE, "ymd_slash": _YMD_SLASH_RE, "serial": _SERIAL_RE, "dotted": _DAY_FIRST_RE,
-                "slashed": _DAY_FIRST_RE, "dashed": _DAY_FIRST_RE}
-    separators = {"dotted": ".", "slashed": "/", "dashed": "-"}
-    found = []
-    for kind in classes:
-        test = f"regexp_full_match({raw}, '{patterns[kind]}')"
-        if kind in separators:
-            test += f" AND regexp_extract({raw}, '{_DAY_FIRST_RE}', 2) = '{separators[kind]}'"
-        row = store.fetchone(f"SELECT file_row, {raw} FROM {stage} WHERE {test} ORDER BY file_row LIMIT 1")
-        if row:
-            found.append(_("row {row}: {value!r}").format(row=row[0], value=row[1]))
-    return ", ".join(found)
 
 
 def _serial_or_compact(store: Store, raw: str, stage: TempTable, column: str, display: str) -> DateFormat:
@@ -288,7 +279,7 @@ def parse_values(store: Store, kind: str, values: list[str], date_format: str | 
     if kind not in PARSER_KINDS:
         raise UsageError(_("kind must be one of {kinds}").format(kinds=", ".join(PARSER_KINDS)))
     with store.temp_tables() as temps:
-        table = temps.create("values", f"SELECT ordinality AS i, NULLIF(trim(v, '{TRIM_CHARS}'), '') AS raw "
+        table = temps.create("values", f"SELECT ordinality AS file_row, NULLIF(trim(v, '{TRIM_CHARS}'), '') AS raw "
                              "FROM unnest(?::VARCHAR[]) WITH ORDINALITY AS t(v)", [list(values)], unique=True)
         q = SqlParams()
         if kind == "duration":
@@ -300,7 +291,7 @@ def parse_values(store: Store, kind: str, values: list[str], date_format: str | 
         else:
             fmt = detect_date_format(store, "raw", table, "value", date_format, "values")
             expr = timestamp_sql(q, "raw", fmt, timezone)
-        rows = store.fetchall(f"SELECT {expr} FROM {table} ORDER BY i", q.params)
+        rows = store.fetchall(f"SELECT {expr} FROM {table} ORDER BY file_row", q.params)
     out = []
     for (value,) in rows:
         if isinstance(value, float) and not math.isfinite(value):
