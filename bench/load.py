@@ -109,6 +109,7 @@ def run_once(args) -> dict:
     errors: list[str] = []
     lock = threading.Lock()
     import_done = {}
+    timeline: list[tuple] = []  # (start, seconds, session, view) from the test's start: which views waited, and when
 
     # A server scans the installed packages for Streamlit components once, when it starts (Runtime); an AppTest
     # does it on its first run. The sessions share one scan, as a server's sessions do, so each first view is not
@@ -129,6 +130,7 @@ def run_once(args) -> dict:
                     at.switch_page("pages/compliance.py" if view % 2 else "pages/overview.py").run()
                 elapsed = time.perf_counter() - start
                 with lock:
+                    timeline.append((start - started, elapsed, number, view))
                     latencies.append(elapsed)
                     by_view.setdefault(view, []).append(elapsed)
                     if at.exception:
@@ -142,7 +144,7 @@ def run_once(args) -> dict:
     def importer() -> None:
         start = time.perf_counter()
         report = import_file(store, args.import_file)
-        import_done.update(seconds=time.perf_counter() - start, rows=report.rows_imported)
+        import_done.update(seconds=time.perf_counter() - start, rows=report.rows_imported, started=start - started)
 
     threads = [threading.Thread(target=session, args=(i,)) for i in range(args.sessions)]
     with test_mode:
@@ -160,6 +162,7 @@ def run_once(args) -> dict:
     for p in (work, Path(str(work) + ".wal")):
         p.unlink(missing_ok=True)
     return {"latencies": latencies, "by_view": {str(k): v for k, v in by_view.items()}, "errors": errors,
+            "timeline": sorted(timeline), "import_started": import_done.get("started"),
             "wall": wall, "import_seconds": import_done.get("seconds"), "import_rows": import_done.get("rows", 0),
             "contacts_before": contacts_before, "contacts_after": contacts_after}
 

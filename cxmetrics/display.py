@@ -13,6 +13,7 @@ import math
 from dataclasses import dataclass
 from collections.abc import Mapping
 from functools import lru_cache
+from html import escape
 from typing import Callable, Iterable, Sequence
 
 from .i18n import N_, _, current_language, format_number  # noqa: F401 (format_number: pages read it here)
@@ -344,3 +345,56 @@ def _chart_locale(code: str) -> dict:
                      "days": [days[i] for i in sunday_first], "shortDays": [short_days[i] for i in sunday_first],
                      "months": [months[i] for i in range(1, 13)],
                      "shortMonths": [short_months[i] for i in range(1, 13)]}}
+
+
+# -- KPI tiles as one HTML grid ---------------------------------------------------------------------------------------
+# Text colours for the state words, after Streamlit's markdown colours (readable on a light or a dark page).
+_BADGE_TEXT = {"blue": "#1c83e1", "orange": "#e2660c", "red": "#ff4b4b", "gray": "#808495", "violet": "#803df5",
+               "green": "#21c354"}
+_TILE_CSS = """<style>
+.cx-tiles{display:grid;grid-template-columns:repeat(4,minmax(0,1fr));gap:1rem;margin:0 0 .5rem 0}
+@media (max-width:640px){.cx-tiles{grid-template-columns:repeat(2,minmax(0,1fr))}}
+.cx-tile{border:1px solid rgba(128,132,149,.3);border-radius:.5rem;padding:.9rem 1rem .8rem 1rem;min-width:0}
+.cx-tile-label{font-size:.875rem;line-height:1.4;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
+.cx-tile-label abbr{text-decoration:none;cursor:help;opacity:.6;margin-left:.35rem;display:inline-flex;
+ align-items:center;justify-content:center;width:.9rem;height:.9rem;border:1.5px solid currentColor;
+ border-radius:50%;font-size:.62rem;font-weight:600;vertical-align:.05rem}
+.cx-tile-value{font-size:2.25rem;line-height:1.3;padding:.1rem 0 .15rem 0;white-space:nowrap;overflow:hidden;
+ text-overflow:ellipsis}
+.cx-tile-delta{display:inline-block;font-size:.8rem;border-radius:1rem;padding:.05rem .5rem;min-height:1.2rem}
+.cx-delta-good{color:#158237;background:rgba(33,195,84,.12)}
+.cx-delta-bad{color:#d12e2e;background:rgba(255,75,75,.12)}
+.cx-delta-off{color:#808495;background:rgba(128,132,149,.12)}
+.cx-tile-state{font-size:.95rem;margin-top:.9rem;line-height:1.4}
+.cx-muted{color:#808495}
+</style>"""
+
+
+def tiles_html(tiles: Iterable) -> str:
+    """One channel's KPI tiles (views.Tile) as one HTML grid, four to a row: label with its definition on hover,
+    value, change against the previous month (green when the change is good, red when bad, grey when neither),
+    and the state in words with the target.
+
+    One element instead of three per tile and a column grid around them: Streamlit sends and hashes every element
+    on every rerun, and the Overview's 56 tiles were most of its elements (the bound of many sessions at once).
+    Every text is escaped: channel and queue names come from the user's files."""
+    cells = []
+    for t in tiles:
+        delta = ""
+        if t.delta_text:
+            arrow = "↓" if t.delta_text.startswith("-") else "↑"
+            tone = "off" if t.delta_good is None else ("good" if t.delta_good else "bad")
+            delta = f'<span class="cx-tile-delta cx-delta-{tone}">{arrow} {escape(t.delta_text)}</span>'
+        if t.state:
+            look = STATE_LOOKS[t.state]
+            colour = _BADGE_TEXT.get(look.badge, "inherit")
+            state = (f'<span style="color:{colour}">{escape(look.icon)} {escape(look.word)}</span> · '
+                     f'{escape(t.target_text)}')
+        else:
+            state = f'<span class="cx-muted">{escape(_("No target"))}</span>'
+        cells.append(
+            f'<div class="cx-tile" data-metric="{escape(t.metric)}">'
+            f'<div class="cx-tile-label">{escape(t.label)}<abbr title="{escape(t.help)}">?</abbr></div>'
+            f'<div class="cx-tile-value">{escape(t.value_text)}</div>'
+            f'<div>{delta or "&nbsp;"}</div><div class="cx-tile-state">{state}</div></div>')
+    return f'{_TILE_CSS}<div class="cx-tiles">{"".join(cells)}</div>'

@@ -12,7 +12,8 @@ from streamlit.dataframe_util import convert_anything_to_arrow_bytes
 
 from . import views
 from .i18n import DEFAULT_LANGUAGE, LANGUAGES, _, current_language, set_language, use_language
-from .display import STATE_LOOKS, STATUS_LOOKS, cell_style, channel_name, format_number, month_label, state_legend
+from .display import (STATE_LOOKS, STATUS_LOOKS, cell_style, channel_name, format_number, month_label, state_legend,
+                      tiles_html)
 from .ingest import ImportOptions, column_values_bytes, inspect_bytes, preview_bytes, repeated_values_bytes
 from .metrics import METRICS, REGISTRY
 from .sample import load_sample
@@ -187,21 +188,6 @@ def styled_states(table, states, columns):
     return table.style.apply(colour, subset=[c for c in columns if c in table.columns])
 
 
-def tile(t: views.Tile) -> None:
-    """One KPI tile: value, target, state in words, change against the previous month."""
-    with st.container(border=True):
-        st.metric(t.label, t.value_text, delta=t.delta_text,
-                  delta_color="off" if t.delta_good is None else ("normal" if _arrow_matches(t) else "inverse"),
-                  help=t.help)  # the registry definition, one hover away
-        st.markdown(f"{state_badge(t.state)} · {t.target_text}" if t.state else f":gray[{_('No target')}]")
-
-
-def _arrow_matches(t: views.Tile) -> bool:
-    # Streamlit colours an upward delta green; for lower-is-better metrics an increase is bad.
-    rising = not (t.delta_text or "").startswith("-")
-    return rising == t.delta_good
-
-
 def empty_store_notice() -> bool:
     """On an empty store, offer the sample data; True when the page should stop."""
     if not view("is_empty"):
@@ -278,13 +264,21 @@ def in_language(function):
 
 # -- page bodies drawn once per data version (through `drawn`) ------------------------------------------------------
 def overview_body(data: views.Overview) -> None:
-    """The Overview below its notices: each channel's tiles, the scorecard and the trends."""
+    """The Overview below its controls and early warning: what needs attention (or why there is nothing to show),
+    each channel's tiles, the scorecard and the trends."""
+    if data.notice:
+        st.info(data.notice, icon=":material/info:")
+        return
+    if data.attention:
+        with st.expander(_("What needs attention ({n})").format(n=len(data.attention)), expanded=True,
+                         icon=":material/warning:"):
+            st.dataframe(data.attention, hide_index=True, width="stretch")
+    else:
+        st.success(_("Every targeted metric met its target this month, and no rolling rule is at risk."),
+                   icon=":material/check_circle:")
     for channel, tiles in data.tiles.items():
         st.subheader(channel_name(channel))
-        for start in range(0, len(tiles), 4):
-            for column, t in zip(st.columns(4), tiles[start:start + 4]):
-                with column:
-                    tile(t)
+        st.html(tiles_html(tiles))
         if channel in data.not_measured:
             st.caption(_("Not measured on this channel (no value in the last 13 months): {metrics}.").format(
                 metrics=", ".join(data.not_measured[channel])))

@@ -17,8 +17,6 @@ channels = mid.multiselect(_("Channels"), choices.channels, format_func=ui.in_la
                            placeholder=_("All channels"))
 queues = right.multiselect(_("Queues"), choices.queues, placeholder=_("All queues"))
 teams = far.multiselect(_("Teams"), choices.teams, placeholder=_("All teams"))
-data = ui.view("overview", month=month, channels=channels or None, queues=queues or None, teams=teams or None)
-
 early = ui.view("early_warning")
 if early["stale"]:
     st.info(_("Early warning: {stale} Import this month's exports to see how it is going.").format(
@@ -31,16 +29,5 @@ elif early["alerts"] or early["overdue"]:
 if early["overdue"]:
     st.warning(_("{n} open follow-up cases of low scorers are overdue — see Follow-up.").format(
         n=format_number(early["overdue"])), icon=":material/schedule:")
-if data.notice:
-    st.info(data.notice, icon=":material/info:")
-    st.stop()
-if data.attention:
-    with st.expander(_("What needs attention ({n})").format(n=len(data.attention)), expanded=True,
-                     icon=":material/warning:"):
-        st.dataframe(data.attention, hide_index=True, width="stretch")
-else:
-    st.success(_("Every targeted metric met its target this month, and no rolling rule is at risk."),
-               icon=":material/check_circle:")
-
 ui.drawn(ui.overview_body, "overview", month=month, channels=channels or None, queues=queues or None,
          teams=teams or None)

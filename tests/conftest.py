@@ -1,6 +1,7 @@
 import os
 import shutil
 import subprocess
+from html.parser import HTMLParser
 import sys
 from pathlib import Path
 
@@ -78,3 +79,48 @@ def open_page(db_source: Path, page: str, tmp_path: Path, monkeypatch):
     monkeypatch.setenv("CXMETRICS_DB", str(db))
     monkeypatch.chdir(ROOT)
     return AppTest.from_file(str(ROOT / page), default_timeout=120).run(), db
+
+
+class _TileParser(HTMLParser):
+    """The KPI tiles of an st.html grid (display.tiles_html), as the page shows them."""
+
+    def __init__(self):
+        super().__init__()
+        self.tiles: list[dict] = []
+        self._field: str | None = None
+        self._depth = 0
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        classes = (attrs.get("class") or "").split()
+        if "cx-tile" in classes:
+            self.tiles.append({"metric": attrs.get("data-metric"), "label": "", "value": "", "delta": "",
+                               "state": "", "help": ""})
+        for name in ("label", "value", "delta", "state"):
+            if f"cx-tile-{name}" in classes:
+                self._field, self._depth = name, 0
+        if tag == "abbr" and self.tiles:
+            self.tiles[-1]["help"] = attrs.get("title", "")
+            self._field = None  # the "?" mark is not part of the label
+        elif self._field:
+            self._depth += 1
+
+    def handle_endtag(self, tag):
+        if self._field:
+            self._depth -= 1
+            if self._depth <= 0:
+                self._field = None
+
+    def handle_data(self, data):
+        if self._field and self.tiles:
+            self.tiles[-1][self._field] += data
+
+
+def tiles(at) -> list[dict]:
+    """Every KPI tile an AppTest run drew (label, value, delta, state, help, metric id), in page order."""
+    found: list[dict] = []
+    for element in at.get("html"):
+        parser = _TileParser()
+        parser.feed(element.value)
+        found += [{k: v.strip() if isinstance(v, str) else v for k, v in t.items()} for t in parser.tiles]
+    return found

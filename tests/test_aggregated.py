@@ -8,6 +8,7 @@ from cxmetrics.ingest import detect_kind, propose_mapping
 from cxmetrics.schema import _AGGREGATED_HEADER_ALIASES
 
 from .conftest import REALDATA, run_cli, write
+from .conftest import tiles as drawn_tiles
 
 
 def values(store, period="month", **kw):
@@ -311,7 +312,7 @@ def test_upload_page_recognises_a_report_previews_pooled_rows_and_imports_it(tmp
                                                      "Rejected": "0"}
     overview = _open(_app(db, monkeypatch), "pages/overview.py")
     assert not overview.exception
-    tiles = {m.label: m.value for m in overview.metric}
+    tiles = {t["label"]: t["value"] for t in drawn_tiles(overview)}
     assert tiles["Service level"] == "≈ 82.9%"   # 290 of 350, rebuilt from the report's percentages
 
 

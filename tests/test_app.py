@@ -14,6 +14,8 @@ from cxmetrics.display import format_value
 from cxmetrics.display import STATUS_WORDS
 from cxmetrics.views import KEY_METRICS, targets_frame
 
+from .conftest import tiles
+
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ["pages/overview.py", "pages/channel.py", "pages/compliance.py", "pages/review.py", "pages/staffing.py",
          "pages/satisfaction.py", "pages/drivers.py", "pages/followup.py", "pages/maturity.py", "pages/targets.py",
@@ -65,7 +67,7 @@ def test_load_sample_data_from_an_empty_store(tmp_path, monkeypatch):
     at = _open(_app(tmp_path / "e.duckdb", monkeypatch), "pages/overview.py")
     at.button[0].click().run()
     assert not at.exception
-    assert at.title[0].value == "Overview" and len(at.metric) == 7 * len(KEY_METRICS)
+    assert at.title[0].value == "Overview" and len(tiles(at)) == 7 * len(KEY_METRICS)
 
 
 def test_overview_tiles_equal_the_api(sample_copy, monkeypatch):
@@ -77,9 +79,11 @@ def test_overview_tiles_equal_the_api(sample_copy, monkeypatch):
     order = ["voice", "chat", "messaging", "email", "social", "video", "back_office"]
     expected = [(METRICS[r.metric].short, format_value(r.metric, r.value))
                 for r in sorted(rows, key=lambda r: (order.index(r.channel), KEY_METRICS.index(r.metric)))]
-    assert [(m.label, m.value) for m in at.metric] == expected
+    drawn = tiles(at)
+    assert [(t["label"], t["value"]) for t in drawn] == expected
     voice_volume = next(r for r in rows if r.channel == "voice" and r.metric == "volume")
-    assert at.metric[0].value == f"{voice_volume.value:,.0f}"
+    assert drawn[0]["value"] == f"{voice_volume.value:,.0f}" and drawn[0]["metric"] == "volume"
+    assert METRICS["volume"].description in drawn[0]["help"]   # the definition, one hover away
 
 
 def test_overview_filters_by_channel_and_queue(sample_copy, monkeypatch):
@@ -90,8 +94,9 @@ def test_overview_filters_by_channel_and_queue(sample_copy, monkeypatch):
     store = Store(sample_copy)
     rows = kpis(store, "month", channels=["chat"], date_from="2026-10", date_to="2026-10", metrics=["volume"],
                 filters={"queue": ["Billing"]})
-    assert len(at.metric) == len(KEY_METRICS)
-    assert at.metric[0].value == f"{rows[0].value:,.0f}"
+    drawn = tiles(at)
+    assert len(drawn) == len(KEY_METRICS)
+    assert drawn[0]["value"] == f"{rows[0].value:,.0f}"
 
 
 def test_compliance_grid_equals_the_api(sample_copy, monkeypatch):
@@ -140,9 +145,9 @@ def test_target_edited_in_the_editor_persists_and_changes_the_state(sample_copy,
     assert not at.exception and at.success[0].value.startswith("Saved")
     assert next(t for t in list_targets(store) if (t.channel, t.metric) == ("voice", "service_level")).target == 99
     at.switch_page("pages/overview.py").run()
-    tile = next(i for i, m in enumerate(at.metric) if m.label == "Service level")  # voice comes first
-    assert at.metric[tile].value.endswith("%")
-    assert any("Missed" in md.value and "target 99.0%" in md.value for md in at.markdown)
+    tile = next(t for t in tiles(at) if t["label"] == "Service level")  # voice comes first
+    assert tile["value"].endswith("%")
+    assert "Missed" in tile["state"] and "target 99.0%" in tile["state"]
 
 
 def test_invalid_target_is_refused_with_a_message(sample_copy, monkeypatch):
@@ -424,3 +429,30 @@ def test_upload_and_quality_tables_show_labels_and_already_imported_in_page_word
     quarantine, log = (list(d.value.columns) for d in at.dataframe[:2])
     assert quarantine == ["Import #", "File", "Row", "Columns", "Reason"]
     assert log[:2] == ["Import #", "File"] and not {"import_id", "rows_read", "rows_imported"} & set(log)
+
+
+def test_tiles_are_one_escaped_html_grid_with_the_change_coloured_by_whether_it_is_good():
+    """A tile says the same as the st.metric it replaced: label with its definition, value, the change coloured by
+    the metric's direction (not by the arrow), the state in words; user text cannot become markup."""
+    from cxmetrics.display import tiles_html
+    from cxmetrics.views import Tile
+
+    def tile(metric, delta_text, delta_good, state="met", target="target 80.0%", label="Service level"):
+        return Tile("voice", metric, label, 1.0, "82.8%", target, state, "", delta_text, delta_good, 10,
+                    "Answered within <threshold> & more")
+    grid = tiles_html([tile("service_level", "+0.3 pts", True), tile("abandon_rate", "+1.3 pts", False),
+                       tile("asa", "-00:01", True), tile("volume", "-65", None, state=None),
+                       tile("nps", None, None, label="<script>alert(1)</script>")])
+    assert grid.count('class="cx-tile"') == 5 and "<script>" not in grid and "&lt;script&gt;" in grid
+    assert 'title="Answered within &lt;threshold&gt; &amp; more"' in grid
+    drawn = [t for t in _parse_tiles(grid)]
+    assert [t["delta"] for t in drawn] == ["↑ +0.3 pts", "↑ +1.3 pts", "↓ -00:01", "↓ -65", ""]
+    assert grid.count("cx-delta-good") == 2 + 1 and grid.count("cx-delta-bad") == 1 + 1  # and once each in the CSS
+    assert grid.count("cx-delta-off") == 1 + 1
+    assert drawn[0]["state"] == "✔ Met · target 80.0%" and drawn[3]["state"] == "No target"
+
+
+def _parse_tiles(grid: str) -> list[dict]:
+    class Fake:
+        value = grid
+    return tiles(type("At", (), {"get": lambda self, kind: [Fake()]})())

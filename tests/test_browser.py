@@ -155,9 +155,10 @@ def test_upload_pwc_then_overview_compliance_and_channel_detail(server, tmp_path
         nav.get_by_text("Overview", exact=True).click()
         page.get_by_role("heading", name="Voice").wait_for()
         _pick(page, "Month", "2021-01")
-        volume = page.locator('[data-testid="stMetric"]').filter(has_text="Volume").first
-        volume.locator('[data-testid="stMetricValue"]').filter(has_text="1,772").wait_for()
-        assert volume.locator('[data-testid="stMetricValue"]').inner_text() == "1,772"
+        volume = page.locator(".cx-tile").filter(has_text="Volume").first
+        volume.locator(".cx-tile-value").filter(has_text="1,772").wait_for()
+        assert volume.locator(".cx-tile-value").inner_text() == "1,772"
+        assert "Inbound contacts offered" in volume.locator("abbr").get_attribute("title")  # the definition
         page.screenshot(path=str(tmp_path / "overview.png"), full_page=True)
 
         nav.get_by_text("Compliance (9 of 12)", exact=True).click()
