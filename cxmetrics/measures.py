@@ -37,6 +37,9 @@ from .schema import OTHER_CHANNEL_DEFAULTS
 from .storage import OPEN_HOOKS, Store, TempTable, TempTables, quote_ident
 
 MEASURE_COLUMNS = tuple(MEASURES) + tuple(THRESHOLD_MEASURES)
+# Measures that count report rows (whether a figure was rebuilt, whether short abandons were separated): a row spread
+# over several half-hours counts whole in each.
+ROW_FLAGS = ("sl_rebuilt", "abandon_rebuilt", "short_unseparated", "aggregated_rows")
 # How each measure pools over rows: sums, except the reported thresholds (min and max).
 POOL = {**{name: "sum" for name in MEASURES}, **THRESHOLD_MEASURES}
 
@@ -93,9 +96,11 @@ _DDL[MONTH_PARTS] = ("day DATE NOT NULL, channel VARCHAR NOT NULL, period VARCHA
                      "sl_reported_min DOUBLE, sl_reported_max DOUBLE, sl_threshold_s DOUBLE, "
                      + ", ".join(f"{name} DOUBLE" for name in PARTS.values()))
 TABLES = tuple(_DDL)
+# How a report's interval row longer than half an hour fills the half-hour grain (a store built before rebuilds).
+SLOT_RULE = "interval rows spread over their half-hours by time"
 # A change of grains, measures or metric parts changes the layout; a store whose tables have another layout
 # rebuilds them.
-LAYOUT = hashlib.sha256(repr((sorted(_DDL.items()), sorted(PARTS.items()))).encode()).hexdigest()[:16]
+LAYOUT = hashlib.sha256(repr((sorted(_DDL.items()), sorted(PARTS.items()), SLOT_RULE)).encode()).hexdigest()[:16]
 
 ProgressFn = Callable[[str], None]
 
@@ -329,8 +334,21 @@ def _insert_from_reports(store: Store, days: TempTable | None, day_range, channe
     inbound = f"direction = 'inbound' AND {where}"
     store.execute(f"INSERT INTO measures_agent SELECT CAST(period_start AS DATE), {span}, channel, queue, team, agent, "
                   f"{values} FROM aggregated_rows WHERE {inbound} GROUP BY ALL", params)
-    store.execute(f"INSERT INTO measures_slot SELECT time_bucket(INTERVAL 30 MINUTE, period_start), channel, queue, "
-                  f"team, {values} FROM aggregated_rows WHERE grain = 'interval' AND {inbound} GROUP BY ALL", params)
+    # An interval row longer than the half-hour grain (an hourly report) is spread over the half-hours it covers in
+    # proportion to the time it spends in each (half each, for an hour): contacts assumed to arrive evenly within
+    # the row, as a workforce planner splits an hourly figure. Whether a row was reported is not a share of it.
+    share = "(epoch(least(period_end, slot + INTERVAL 30 MINUTE)) - epoch(greatest(period_start, slot))) " \
+            "/ (epoch(period_end) - epoch(period_start))"
+    spread = ", ".join([f"sum({sql}{'' if name in ROW_FLAGS else f' * {share}'}) AS {quote_ident(name)}"
+                        for name, sql in AGGREGATED_MEASURES.items()]
+                       + [f"{pool}(sl_threshold_s) AS {quote_ident(name)}" for name, pool in THRESHOLD_MEASURES.items()])
+    store.execute(f"""
+        INSERT INTO measures_slot
+        SELECT slot, channel, queue, team, {spread}
+        FROM (SELECT *, unnest(generate_series(time_bucket(INTERVAL 30 MINUTE, period_start),
+                                               period_end - INTERVAL 1 MICROSECOND, INTERVAL 30 MINUTE)) AS slot
+              FROM aggregated_rows WHERE grain = 'interval' AND {inbound})
+        GROUP BY slot, channel, queue, team""", params)
     store.execute(f"INSERT INTO measures_coverage SELECT CAST(period_start AS DATE), "
                   "CAST(period_end - INTERVAL 1 MICROSECOND AS DATE), "
                   f"{span}, channel, import_id, sum(offered) FROM aggregated_rows WHERE {where} GROUP BY ALL", params)

@@ -352,22 +352,22 @@ _HEADER_ALIASES = {
     ],
     "talk_seconds": [
         "talk_seconds", "talk seconds", "talk time", "talk duration", "avgtalkduration", "avg talk duration",
-        "total talk", "ttalk", "agentinteractionduration", "agent.agentinteractionduration",
+        "talk", "total talk", "ttalk", "agentinteractionduration", "agent.agentinteractionduration",
         "agent interaction duration", "conversation duration", "длительность разговора", "время разговора",
         "разговор",
     ],
     "hold_seconds": [
-        "hold_seconds", "hold seconds", "hold time", "total hold", "thold", "customerholdduration",
+        "hold_seconds", "hold seconds", "hold time", "hold", "total hold", "thold", "customerholdduration",
         "agent.customerholdduration", "customer hold duration", "время удержания", "удержание",
     ],
     "wrap_seconds": [
-        "wrap_seconds", "wrap seconds", "wrap time", "wrap-up time", "wrapup time", "after call work time",
+        "wrap_seconds", "wrap seconds", "wrap time", "wrap", "wrap-up", "wrap-up time", "wrapup time", "after call work time",
         "after call work", "acw", "total acw", "tacw", "aftercontactworkduration",
         "agent.aftercontactworkduration", "after contact work duration", "поствызывная обработка",
         "время постобработки",
     ],
     "handle_seconds": [
-        "handle_seconds", "handle seconds", "handle time", "handling time", "total handle time", "aht",
+        "handle_seconds", "handle seconds", "handle time", "handle", "handling time", "total handle time", "aht",
         "thandle", "время обработки", "длительность обработки",
     ],
     "direction": [

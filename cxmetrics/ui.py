@@ -305,6 +305,16 @@ def _both_headings(column: str, config) -> dict:
     return {column: config, _(column): config}
 
 
+def _text_width(frame, column: str) -> int | None:
+    """Pixels for a pinned text column to show its longest value whole: the grid sizes a pinned column from its
+    first rows and heading, and cut «Уровень обслуживания» to «Уровень обсл» (a pinned column cannot be widened by
+    scrolling)."""
+    if column not in frame.columns or frame.empty:
+        return None
+    longest = max(len(str(value)) for value in frame[column])
+    return max(80, min(260, 8 * longest + 28))
+
+
 def compliance_body(data: views.ComplianceView) -> None:
     """The Compliance page below its controls: the grid of months coloured by state, the status counts and the
     flagged months."""
@@ -317,7 +327,8 @@ def compliance_body(data: views.ComplianceView) -> None:
                      for month in data.months}
     column_config.update({
         **_both_headings("Channel", st.column_config.TextColumn(_("Channel"), pinned=True)),
-        **_both_headings("Metric", st.column_config.TextColumn(_("Metric"), pinned=True)),
+        **_both_headings("Metric", st.column_config.TextColumn(_("Metric"), pinned=True,
+                                                               width=_text_width(data.grid, _("Metric")))),
         **_both_headings("Status", st.column_config.TextColumn(_("Status"), help=status_help)),
         **_both_headings("Met", st.column_config.TextColumn(
             _("Met"), help=_("Months met (or met within tolerance) of the months counted")))})

@@ -3,6 +3,7 @@ public daily report read end to end."""
 import pytest
 
 from cxmetrics import AlreadyImported, ImportOptions, ImportRefused, Store, UsageError, delete_import, import_file
+from cxmetrics.errors import PAGE
 from cxmetrics.kpis import coarser_data, kpis
 from cxmetrics.ingest import detect_kind, propose_mapping
 from cxmetrics.schema import _AGGREGATED_HEADER_ALIASES
@@ -100,6 +101,67 @@ def test_interval_report_amazon_connect_headers_duplicates_and_heatmap(store, tm
     assert heat[("1 09:00", "chat", "volume")] == (4.0, 4)  # 2026-03-02 is a Monday
     sl = next(r for r in kpis(store, "day", channels=["voice"], metrics=["service_level"]))
     assert not sl.rebuilt and sl.reported_threshold is None  # 20 s in the header = voice's setting
+
+
+HOURLY = ("Interval,Channel,Offered,Answered,Abandoned\n"
+          "2026-03-02 09:00,voice,100,90,10\n"
+          "2026-03-02 10:00,voice,60,60,0\n"
+          "2026-03-02 11:00,voice,0,0,0\n")
+
+
+def test_an_hourly_report_fills_both_half_hours_of_each_hour_evenly(store, tmp_path):
+    """Each 60-minute row is spread over its two half-hours (contacts assumed to arrive evenly, as a planner splits an
+    hourly figure): the heatmap and staffing see 50 + 50, not 100 + 0; days and months are unchanged."""
+    path = write(tmp_path / "hourly.csv", HOURLY)
+    report = import_file(store, path, ImportOptions(kind="aggregated", interval_minutes=60))
+    assert report.file["grain"] == "interval" and not any("minutes apart" in str(w) for w in report.warnings)
+    got = values(store, "interval", metrics=["volume", "handled", "abandon_rate"])
+    assert [(p, got[(p, "voice", "volume")]) for p in ("2026-03-02T09:00", "2026-03-02T09:30", "2026-03-02T10:00",
+                                                     "2026-03-02T10:30")] == [
+        ("2026-03-02T09:00", (50.0, 50)), ("2026-03-02T09:30", (50.0, 50)), ("2026-03-02T10:00", (30.0, 30)),
+        ("2026-03-02T10:30", (30.0, 30))]
+    assert got[("2026-03-02T09:30", "voice", "handled")][0] == 45.0
+    assert got[("2026-03-02T09:30", "voice", "abandon_rate")][0] == pytest.approx(10.0)   # 5 of 50, as the hour
+    assert values(store, "day")[("2026-03-02", "voice", "volume")] == (160.0, 160)
+    assert store.scalar("SELECT DISTINCT interval_minutes FROM aggregated_rows") == 60
+
+
+def test_an_hourly_report_read_as_half_hours_is_imported_with_a_warning_naming_the_length(store, tmp_path):
+    path = write(tmp_path / "hourly.csv", HOURLY)
+    report = import_file(store, path, ImportOptions(kind="aggregated"))   # --interval-minutes defaults to 30
+    warning = next(str(w) for w in report.warnings if "minutes apart" in str(w))
+    assert "start 60 minutes apart (rows 2 and 3)" in warning and "read as 30 minutes long" in warning
+    assert "with --interval-minutes N" in warning
+    got = values(store, "interval", metrics=["volume"])
+    assert got[("2026-03-02T09:00", "voice", "volume")] == (100.0, 100)
+    assert ("2026-03-02T09:30", "voice", "volume") not in got
+
+
+QUARTERS = ("Interval,Queue,Offered,Answered\n"
+            "2026-03-02 09:00,Billing,10,9\n"
+            "2026-03-02 09:00,Sales,4,4\n"
+            "2026-03-02 09:15,Billing,6,6\n"
+            "2026-03-02 09:30,Billing,8,8\n")
+
+
+def test_rows_closer_than_the_interval_length_are_refused_naming_both_rows_and_the_length(store, tmp_path):
+    """Quarter-hour rows read as half-hours would overlap: refused in the interface's words, nothing stored; with
+    --interval-minutes 15 they import, and the two quarters of 09:00 pool into its half-hour."""
+    path = write(tmp_path / "quarters.csv", QUARTERS)
+    with pytest.raises(ImportRefused) as err:
+        import_file(store, path, ImportOptions(kind="aggregated", channel="voice"))
+    message = str(err.value)
+    assert "rows 2 and 4 start 15 minutes apart (2026-03-02 09:00 and 2026-03-02 09:15)" in message
+    assert "read as 30 minutes long" in message and "15 minutes, with --interval-minutes N" in message
+    assert [(p.row, p.column, p.value) for p in err.value.problems] == [(4, "period_start", "2026-03-02 09:15")]
+    assert store.scalar("SELECT count(*) FROM aggregated_rows") == 0 and store.scalar("SELECT count(*) FROM imports") == 0
+    assert "15 minutes, in 'Interval length (minutes)'" in err.value.text_for(PAGE)   # the Upload page's field
+    cli = run_cli("import", path, "--kind", "aggregated", "--channel", "voice", db=tmp_path / "cli.duckdb")
+    assert cli.returncode == 3 and "15 minutes, with --interval-minutes N" in cli.stderr
+    import_file(store, path, ImportOptions(kind="aggregated", channel="voice", interval_minutes=15))
+    got = values(store, "interval", metrics=["volume"])
+    assert got[("2026-03-02T09:00", "voice", "volume")] == (20.0, 20)   # 10 + 4 + 6: both quarters, both queues
+    assert got[("2026-03-02T09:30", "voice", "volume")] == (8.0, 8)
 
 
 MONTHLY = ("Mes;Поступило;Принято;Потеряно;Среднее время ожидания;Уровень обслуживания\n"

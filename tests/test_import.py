@@ -201,7 +201,7 @@ def test_status_map_and_unknown_status_values_listed_with_counts(store, tmp_path
     with pytest.raises(ImportRefused) as err:
         import_file(store, path)
     message = str(err.value)
-    assert "'Voicemail' (2 rows)" in message and "'Callback' (1 rows)" in message
+    assert "'Voicemail' (2 rows)" in message and "'Callback' (1 row)" in message
     assert store.scalar("SELECT count(*) FROM contacts") == 0
     report = import_file(store, path, ImportOptions(status_map={"Voicemail": "skip", "callback": "abandoned"}))
     assert (report.rows_read, report.rows_imported, report.rows_skipped, report.rows_rejected) == (5, 3, 2, 0)

@@ -106,6 +106,15 @@ def test_wait_headers_with_units(header):
     assert propose_mapping([header]) == {"wait_seconds": [header]}
 
 
+@pytest.mark.parametrize("header, field", [("Talk", "talk_seconds"), ("Hold (s)", "hold_seconds"),
+                                           ("Wrap", "wrap_seconds"), ("Wrap-up", "wrap_seconds"),
+                                           ("Handle", "handle_seconds")])
+def test_plain_duration_headers_map_to_their_field(header, field):
+    """Exports that head their duration columns with one word (Wait, Talk, Hold, Wrap) map them all, as "Wait"
+    always did."""
+    assert propose_mapping(["Wait", header]) == {"wait_seconds": ["Wait"], field: [header]}
+
+
 def test_a_column_in_minutes_is_not_taken_for_seconds():
     assert propose_mapping(["Wait (min)"]) == {}
 

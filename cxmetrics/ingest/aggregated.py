@@ -84,6 +84,7 @@ def import_aggregated(job: ImportJob) -> ImportReport:
     refuse_invalid_rows(job, findings, N_("Fix them in the file, or import the valid rows {quarantine} (the "
                                           "invalid rows are kept in quarantine with their reasons)."), hint)
     _refuse_overlap(job)
+    _check_interval_length(job, grain, warnings)
     job.progress(0.65, _("writing to the store"))
     duplicates = job.store.fetchall("SELECT file_row, first_row FROM parsed_rows WHERE is_duplicate ORDER BY 1")
     report = ImportReport(
@@ -325,6 +326,48 @@ def _refuse_overlap(job: ImportJob) -> None:
         GROUP BY 1 ORDER BY 1""")
     if rows:
         refuse_overlap(job, rows, Message("contact-level data"))
+
+
+def _check_interval_length(job: ImportJob, grain: str, warnings: list) -> None:
+    """Interval rows of one channel (queue, team, agent) starting closer together than the interval length
+    (--interval-minutes, default 30) would overlap: refused, naming both rows and the length their starts give.
+    When the closest rows start further apart than that, each row is most likely a longer interval (an hourly report
+    read as half-hours puts each hour into its first half-hour: heatmap and staffing go wrong): a warning, before
+    the import on the Upload page."""
+    if grain != "interval":
+        return
+    minutes = int(job.options.interval_minutes)
+    keys = ", ".join(["channel_d", "direction_d"] + [quote_ident(k) for k in ("queue", "team", "agent")
+                                                      if k in job.mapping])
+    closest = job.store.fetchone(f"""
+        SELECT gap, prev_row, file_row, strftime(prev_start, '%Y-%m-%d %H:%M'), strftime(period_d, '%Y-%m-%d %H:%M')
+        FROM (SELECT file_row, period_d, lag(file_row) OVER w AS prev_row, lag(period_d) OVER w AS prev_start,
+                     (epoch(period_d) - epoch(lag(period_d) OVER w)) / 60 AS gap
+              FROM parsed_rows WHERE {VALID}
+              WINDOW w AS (PARTITION BY {keys} ORDER BY period_d, file_row))
+        WHERE gap > 0 ORDER BY gap, file_row LIMIT 1""")
+    if closest is None:
+        return
+    gap, first_row, second_row, first_start, second_start = closest
+    gap_text = f"{gap:g}"
+    if gap < minutes:
+        problem = Message("starts {gap} minutes after row {row} ({start}), but each interval row covers {minutes} "
+                          "minutes", gap=gap_text, row=int(first_row), start=first_start, minutes=minutes)
+        raise ImportRefused(Message(
+            "{file}: rows {first} and {second} start {gap} minutes apart ({first_start} and {second_start}), but each "
+            "interval row is read as {minutes} minutes long, so they would overlap. Nothing was imported. Give the "
+            "report's own interval length, {gap} minutes, {control}.", file=job.display, first=int(first_row),
+            second=int(second_row), gap=gap_text, first_start=first_start, second_start=second_start, minutes=minutes,
+            control=ControlRef("interval_minutes")),
+            [RowProblem(job.display, int(second_row), "period_start", second_start, problem)])
+    if gap > minutes:
+        warnings.append(Message(
+            "the closest interval rows start {gap} minutes apart (rows {first} and {second}), but each row is read as "
+            "{minutes} minutes long. If each row covers {gap} minutes, delete this import and import the report again "
+            "with that length {control}; until then heatmaps and staffing put each row's contacts into its first "
+            "{minutes} minutes.",
+            gap=gap_text, first=int(first_row), second=int(second_row), minutes=minutes,
+            control=ControlRef("interval_minutes")))
 
 
 def _refuse_other_reports(job: ImportJob, new) -> None:

@@ -7,8 +7,8 @@ the contact instant and the customer follow from the mapped columns. Each derive
 from __future__ import annotations
 
 from ..errors import ImportRefused, RowProblem
-from ..i18n import _
-from ..messages import ControlRef, Message
+from ..i18n import _, ngettext
+from ..messages import ControlRef, Message, PluralMessage
 from ..schema import UNKNOWN_CUSTOMER_PATTERN, channel_alias_rows, status_word_rows
 from ..storage import quote_ident
 from . import read
@@ -52,12 +52,14 @@ def load_status_words(job: ImportJob) -> dict[str, int]:
         return {v: n for v, n in unknown}
     if unknown:
         column = "+".join(job.mapping["status"])
-        listed = ", ".join(_("{value!r} ({n} rows)").format(value=v, n=n) for v, n in unknown)
+        listed = ", ".join(ngettext("{value!r} ({n} row)", "{value!r} ({n} rows)", n).format(value=v, n=n)
+                           for v, n in unknown)
         raise ImportRefused(Message(
             "{file}: column {column!r} has status values that cannot be read as answered, abandoned or "
             "skip: {listed}. Say how each counts {status_map}.", file=job.display, column=column, listed=listed,
             status_map=ControlRef("status_map")),
-            [RowProblem(job.display, None, column, v, Message("unknown status value ({n} rows)", n=n))
+            [RowProblem(job.display, None, column, v, PluralMessage("unknown status value ({n} row)",
+                                                                "unknown status value ({n} rows)", n))
              for v, n in unknown])
     return {}
 
