@@ -357,6 +357,9 @@ def measures_build_sql() -> dict[str, tuple[str, list]]:
     return queries
 
 
+# Every customer id among the contacts of both directions, with its number of contacts (Data quality's counts).
+CUSTOMERS_SQL = ("SELECT customer_id, count(*) AS contacts FROM contacts WHERE customer_id IS NOT NULL "
+                 "GROUP BY customer_id")
 # Contacts of both directions per local day, channel and import: what coverage, missing days and the rule read.
 COVERAGE_SQL = ("SELECT CAST(queued_local AS DATE) AS day, CAST(queued_local AS DATE) AS last_day, 'day' AS span, "
                 "channel, import_id, CAST(count(*) AS DOUBLE) AS contacts FROM contacts "
@@ -591,6 +594,7 @@ def build_measures(store: Store, folder: str | os.PathLike, engine: str = "duckd
             rows=sum(e["rows"] for e in lake.manifest["partitions"].values()), engine=engine))
         tables = runner.run_over_base(base, params, measures_build_sql())
         tables["measures_coverage"] = runner.run(COVERAGE_SQL, [])
+        tables["measures_customers"] = runner.run(CUSTOMERS_SQL, [])
     finally:
         runner.close()
     manifest_sha = sha256_of(lake.folder / "manifest.json")

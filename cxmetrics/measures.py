@@ -82,6 +82,9 @@ _DDL = {
                        "contacts BIGINT NOT NULL",
     "measures_churn": "kind VARCHAR NOT NULL, period VARCHAR NOT NULL, channel VARCHAR NOT NULL, "
                       "churn_n BIGINT NOT NULL, churn_yes BIGINT NOT NULL",
+    # every customer id among the stored contacts (both directions) with its number of contacts: distinct customers
+    # are not additive over days, and counting them from the contacts took 0.9 s at 10M on every Data quality view
+    "measures_customers": "customer_id VARCHAR NOT NULL, contacts BIGINT NOT NULL",
 }
 for _grain in (*GRAINS, MONTH):
     _types = {_grain.time: "DATE NOT NULL" if _grain.time == "day" else "TIMESTAMP NOT NULL", "channel": "VARCHAR NOT NULL"}
@@ -232,6 +235,10 @@ def rebuild(store: Store, days: TempTable | None = None, day_range=None, channel
         conditions.append("list_contains(?::VARCHAR[], channel)")
         params.append(list(channels))
     where = " AND ".join(conditions) or "TRUE"
+    if days is None and channels is None and not churn_only:
+        store.execute("DELETE FROM measures_customers")
+        store.execute("INSERT INTO measures_customers SELECT customer_id, count(*) FROM contacts "
+                      "WHERE customer_id IS NOT NULL GROUP BY customer_id")
     if not churn_only:
         _delete(store, days, channels)
         _insert_from_contacts(store, settings, where, params)
@@ -243,6 +250,23 @@ def rebuild(store: Store, days: TempTable | None = None, day_range=None, channel
     if churn_days is None or churn_range[0] is not None:
         _rebuild_churn(store, settings, days if churn_days is None else churn_days, churn_range, channels)
     pool_month_grain(store, days, channels)  # last: a month row holds the month's churn counts too
+
+
+def count_customers_of_import(store: Store, import_id: int, sign: int) -> None:
+    """measures_customers after an import is loaded (`sign` +1) or before it is undone (−1): its contacts count
+    `sign` for their customers, the contacts it replaced −`sign`. Counts are added, so only the import's customers
+    are read and written (inside the caller's transaction); a customer left with no contact is removed."""
+    with store.temp_tables() as temps:
+        delta = temps.create("customer_delta", """
+            SELECT customer_id, sum(n) AS n FROM (
+                SELECT customer_id, CAST(? AS BIGINT) AS n FROM contacts WHERE import_id = ?
+                UNION ALL SELECT customer_id, CAST(? AS BIGINT) FROM contacts_replaced WHERE replaced_by = ?)
+            WHERE customer_id IS NOT NULL GROUP BY customer_id HAVING sum(n) <> 0""",
+                             [sign, import_id, -sign, import_id], unique=True)
+        merged = temps.create("customer_counts", f"SELECT d.customer_id, coalesce(m.contacts, 0) + d.n AS contacts "
+                              f"FROM {delta} d LEFT JOIN measures_customers m USING (customer_id)", unique=True)
+        store.execute(f"DELETE FROM measures_customers WHERE customer_id IN (SELECT customer_id FROM {delta})")
+        store.execute(f"INSERT INTO measures_customers SELECT customer_id, contacts FROM {merged} WHERE contacts > 0")
 
 
 def pool_day_grain(store: Store, where: str = "TRUE", params: list | None = None) -> None:

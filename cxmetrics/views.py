@@ -444,10 +444,10 @@ def data_quality(store: Store) -> DataQuality:
         imports = imports.drop(columns=["mapping_json", "sha256"])
     quarantine = pd.DataFrame(quarantined_rows(store))
     have = bool(store.scalar("SELECT count(*) FROM customers"))
-    # one pass over the contacts for both counts (distinct customers are not additive, so not in the measures)
+    # the customers who contacted, kept at import (measures_customers), against the customers export
     contacted, unknown = store.fetchone(
-        "WITH seen AS (SELECT DISTINCT customer_id FROM contacts WHERE customer_id IS NOT NULL) "
-        "SELECT count(*), count(*) FILTER (WHERE customer_id NOT IN (SELECT customer_id FROM customers)) FROM seen")
+        "SELECT (SELECT count(*) FROM measures_customers), "
+        "(SELECT count(*) FROM measures_customers ANTI JOIN customers USING (customer_id))")
     contacted, unknown = int(contacted), int(unknown) if have else 0
     return DataQuality(coverage, missing, imports, quarantine, unknown, contacted, have, warnings,
                        spec(coverage_chart(coverage)))

@@ -167,6 +167,9 @@ def test_measures_equal_the_direct_computation_after_any_changes(tmp_path_factor
         for op in operations:
             _apply(store, op, folder, counter)
             assert_same(store, period="day")  # every intermediate state, at the finest day grain
+            # the customers who contacted, kept by adding each import's counts: what counting the contacts gives
+            assert store.fetchall("SELECT * FROM measures_customers ORDER BY ALL") == store.fetchall(
+                "SELECT customer_id, count(*) FROM contacts WHERE customer_id IS NOT NULL GROUP BY 1 ORDER BY ALL")
         check_everything(store)
         # the maintained next contacts (repeat FCR's fact) are what a window over every contact gives: the next
         # inbound contact of the customer when it came within the FCR window, else none
@@ -187,6 +190,7 @@ def test_measures_equal_the_direct_computation_after_any_changes(tmp_path_factor
         churn = store.fetchall("SELECT * FROM measures_churn ORDER BY ALL")
         coverage = store.fetchall("SELECT * FROM measures_coverage ORDER BY ALL")
         scores = store.fetchall("SELECT * FROM measures_scores ORDER BY ALL")
+        customers = store.fetchall("SELECT * FROM measures_customers ORDER BY ALL")
         with store.transaction():
             rebuild(store)
         for table in derived:
@@ -194,6 +198,7 @@ def test_measures_equal_the_direct_computation_after_any_changes(tmp_path_factor
         assert store.fetchall("SELECT * FROM measures_churn ORDER BY ALL") == churn
         assert store.fetchall("SELECT * FROM measures_coverage ORDER BY ALL") == coverage
         assert store.fetchall("SELECT * FROM measures_scores ORDER BY ALL") == scores
+        assert store.fetchall("SELECT * FROM measures_customers ORDER BY ALL") == customers
     finally:
         store.close()
 
@@ -323,3 +328,8 @@ def test_data_quality_counts_contacted_customers_missing_from_the_export(store, 
     import_file(store, tmp_path / "c.csv", ImportOptions(kind="customers"))
     quality = data_quality(store)
     assert (quality.contacted_customers, quality.unknown_customers) == (3, 2)   # Y and Z are not in the export
+    first = store.scalar("SELECT min(import_id) FROM imports WHERE kind = 'contacts'")
+    delete_import(store, first)
+    quality = data_quality(store)
+    assert (quality.contacted_customers, quality.unknown_customers) == (0, 0)
+    assert store.scalar("SELECT count(*) FROM measures_customers") == 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 from ..errors import UsageError
 from ..messages import ControlRef, Message, already_imported
 from ..schema import QUARANTINE_COLUMNS
-from ..measures import TouchedDays, ensure_built, latest_contact, rebuild, refresh_days
+from ..measures import TouchedDays, count_customers_of_import, ensure_built, latest_contact, rebuild, refresh_days
 from ..storage import Store, quote_ident
 from .fcr import customers_of_import, refresh_next_contacts
 
@@ -43,6 +43,8 @@ def delete_import(store: Store, import_id: int) -> dict:
         if customers is not None:  # the days of the rows it removes and of those it restores
             touched.add_contacts("import_id = ?", [import_id])
             touched.add_contacts("replaced_by = ?", [import_id], table="contacts_replaced")
+        if customers is not None:  # while the import's rows are in place
+            count_customers_of_import(store, import_id, -1)
         removed = int(store.scalar(f"SELECT count(*) FROM {table} WHERE import_id = ?", [import_id]))
         store.execute(f"DELETE FROM {table} WHERE import_id = ?", [import_id])
         store.execute(f"DELETE FROM {history} WHERE import_id = ?", [import_id])

@@ -9,7 +9,7 @@ import json
 import os
 import signal
 
-from ..measures import TouchedDays, latest_contact, rebuild, refresh_days
+from ..measures import TouchedDays, count_customers_of_import, latest_contact, rebuild, refresh_days
 from ..errors import CLI, text_for
 from ..i18n import DEFAULT_LANGUAGE, use_language
 from ..messages import Message
@@ -81,6 +81,7 @@ def load_contacts(job: ImportJob, report: ImportReport) -> None:
         _refuse_overlap_with_reports(job, new)
         report.rows_replaced = _set_aside_replaced(store, "contacts", new, ("source", "contact_id"), import_id)
         store.execute(f"INSERT INTO contacts BY NAME SELECT * FROM {new}")
+        count_customers_of_import(store, import_id, +1)
         touched.add_contacts("import_id = ?", [import_id])
         touched.add_contacts("replaced_by = ?", [import_id], table="contacts_replaced")
         refresh_next_contacts(store, customers_of_import(store, job.temps, import_id), touched)
