@@ -13,6 +13,7 @@ from cxmetrics import Store
 from cxmetrics.compliance import compliance
 
 from . import shapes
+from .conftest import tiles
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ["pages/overview.py", "pages/channel.py", "pages/compliance.py", "pages/review.py", "pages/staffing.py",
@@ -90,7 +91,7 @@ def _texts(at: AppTest) -> str:
 def test_voice_acd_log_shows_no_survey_tiles_and_says_not_measured(shape_dbs, tmp_path, monkeypatch):
     db = _copy(shape_dbs, "voice_acd", tmp_path)
     at = _open(db, "pages/overview.py", monkeypatch)
-    labels = [m.label for m in at.metric]
+    labels = [t["label"] for t in tiles(at)]
     assert "Service level" in labels and "CSAT" not in labels and "NPS" not in labels and "FCR" not in labels
     assert "Not measured on this channel (no value in the last 13 months): FCR, CSAT, NPS." in _texts(at)
     scorecard = at.dataframe[-1].value
@@ -118,7 +119,7 @@ def test_voice_acd_log_shows_no_survey_tiles_and_says_not_measured(shape_dbs, tm
 
 def test_no_waits_means_no_service_level(shape_dbs, tmp_path, monkeypatch):
     at = _open(_copy(shape_dbs, "no_waits", tmp_path), "pages/overview.py", monkeypatch)
-    labels = [m.label for m in at.metric]
+    labels = [t["label"] for t in tiles(at)]
     assert "Abandoned" in labels and "Service level" not in labels and "ASA" not in labels
     assert "Not measured on this channel (no value in the last 13 months): Service level, ASA" in _texts(at)
 
@@ -161,7 +162,7 @@ def test_new_channel_mid_window_compliance_renders(shape_dbs, tmp_path, monkeypa
 def test_outbound_only_says_metrics_count_inbound(shape_dbs, tmp_path, monkeypatch):
     at = _open(_copy(shape_dbs, "outbound_only", tmp_path), "pages/overview.py", monkeypatch)
     assert any("the metrics count inbound contacts only" in i.value for i in at.info)
-    assert not at.metric
+    assert not tiles(at)
 
 
 def test_early_warning_on_a_store_with_this_months_data(shape_dbs, tmp_path, monkeypatch):
