@@ -40,10 +40,9 @@ def delete_import(store: Store, import_id: int) -> dict:
         customers = customers_of_import(store, temps, import_id) if kind == "contacts" else None
         latest_before = latest_contact(store)
         touched = TouchedDays(store, temps)
-        if customers is not None:  # the days of the rows it removes and of those it restores
+        if customers is not None:  # while the import's rows are in place: the days and customers they touch
             touched.add_contacts("import_id = ?", [import_id])
             touched.add_contacts("replaced_by = ?", [import_id], table="contacts_replaced")
-        if customers is not None:  # while the import's rows are in place
             count_customers_of_import(store, import_id, -1)
         removed = int(store.scalar(f"SELECT count(*) FROM {table} WHERE import_id = ?", [import_id]))
         store.execute(f"DELETE FROM {table} WHERE import_id = ?", [import_id])
