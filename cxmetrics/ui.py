@@ -12,7 +12,7 @@ from streamlit.dataframe_util import convert_anything_to_arrow_bytes
 
 from . import views
 from .i18n import DEFAULT_LANGUAGE, LANGUAGES, _, current_language, set_language, use_language
-from .display import (STATE_LOOKS, STATUS_LOOKS, cell_style, channel_name, format_number, month_label, state_legend,
+from .display import (STATUS_LOOKS, cell_style, channel_name, format_number, month_label, state_legend,
                       tiles_html)
 from .ingest import ImportOptions, column_values_bytes, inspect_bytes, preview_bytes, repeated_values_bytes
 from .metrics import METRICS, REGISTRY
@@ -166,12 +166,6 @@ def vega(spec: dict | None, missing: str | None = None) -> None:
 
 def read_only() -> bool:
     return get_store().read_only
-
-
-def state_badge(state: str | None) -> str:
-    """Coloured and written in words, so it reads without colour too."""
-    look = STATE_LOOKS[state]
-    return f":{look.badge}[{look.icon} {look.word}]".replace("[ ", "[")
 
 
 def status_badge(status: str) -> str:
