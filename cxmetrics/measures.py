@@ -352,23 +352,18 @@ def _insert_from_reports(store: Store, days: TempTable | None, day_range, channe
         conditions.append("list_contains(?::VARCHAR[], channel)")
         params.append(list(channels))
     where = " AND ".join(conditions)
-    values = ", ".join([f"sum({sql}) AS {quote_ident(name)}" for name, sql in AGGREGATED_MEASURES.items()]
-                       + [f"{pool}(sl_threshold_s) AS {quote_ident(name)}" for name, pool in THRESHOLD_MEASURES.items()])
     span = "CASE WHEN grain IN ('week', 'month') THEN grain ELSE 'day' END"
     inbound = f"direction = 'inbound' AND {where}"
     store.execute(f"INSERT INTO measures_agent SELECT CAST(period_start AS DATE), {span}, channel, queue, team, agent, "
-                  f"{values} FROM aggregated_rows WHERE {inbound} GROUP BY ALL", params)
+                  f"{_report_measures()} FROM aggregated_rows WHERE {inbound} GROUP BY ALL", params)
     # An interval row longer than the half-hour grain (an hourly report) is spread over the half-hours it covers in
     # proportion to the time it spends in each (half each, for an hour): contacts assumed to arrive evenly within
     # the row, as a workforce planner splits an hourly figure. Whether a row was reported is not a share of it.
     share = "(epoch(least(period_end, slot + INTERVAL 30 MINUTE)) - epoch(greatest(period_start, slot))) " \
             "/ (epoch(period_end) - epoch(period_start))"
-    spread = ", ".join([f"sum({sql}{'' if name in ROW_FLAGS else f' * {share}'}) AS {quote_ident(name)}"
-                        for name, sql in AGGREGATED_MEASURES.items()]
-                       + [f"{pool}(sl_threshold_s) AS {quote_ident(name)}" for name, pool in THRESHOLD_MEASURES.items()])
     store.execute(f"""
         INSERT INTO measures_slot
-        SELECT slot, channel, queue, team, {spread}
+        SELECT slot, channel, queue, team, {_report_measures(share)}
         FROM (SELECT *, unnest(generate_series(time_bucket(INTERVAL 30 MINUTE, period_start),
                                                period_end - INTERVAL 1 MICROSECOND, INTERVAL 30 MINUTE)) AS slot
               FROM aggregated_rows WHERE grain = 'interval' AND {inbound})
@@ -376,6 +371,14 @@ def _insert_from_reports(store: Store, days: TempTable | None, day_range, channe
     store.execute(f"INSERT INTO measures_coverage SELECT CAST(period_start AS DATE), "
                   "CAST(period_end - INTERVAL 1 MICROSECOND AS DATE), "
                   f"{span}, channel, import_id, sum(offered) FROM aggregated_rows WHERE {where} GROUP BY ALL", params)
+
+
+def _report_measures(share: str | None = None) -> str:
+    """Each measure pooled over report rows; with `share`, each row's counts weighted by it (row flags stay whole)."""
+    def weighted(name: str, sql: str) -> str:
+        return sql if share is None or name in ROW_FLAGS else f"{sql} * {share}"
+    return ", ".join([f"sum({weighted(name, sql)}) AS {quote_ident(name)}" for name, sql in AGGREGATED_MEASURES.items()]
+                     + [f"{pool}(sl_threshold_s) AS {quote_ident(name)}" for name, pool in THRESHOLD_MEASURES.items()])
 
 
 def _grain_filter(grain: Grain, days: TempTable | None, channels: list[str] | None) -> tuple[str, list]:
