@@ -8,12 +8,12 @@ from __future__ import annotations
 import json
 from collections import Counter
 from functools import cache
+import math
 from typing import TYPE_CHECKING
-
-import pandas as pd
 
 if TYPE_CHECKING:  # annotations only
     import altair as alt
+    import pandas as pd
 
 from .benchmarks import BenchmarkBook, benchmark_label
 from .display import (STATE_LOOKS, channel_colour, channel_name, chart_locale, format_value, metric_format,
@@ -27,6 +27,8 @@ def _inline_records(data, **_options) -> dict:
 
     Altair's default sanitises every frame column by column in Python, which was most of a cold Overview.
     """
+    import pandas as pd  # here, not at the top: the Overview draws no Altair chart (see trend_chart)
+
     if isinstance(data, pd.DataFrame):
         return {"values": json.loads(data.to_json(orient="records", date_format="iso"))}
     return _altair().utils.data.to_values(data)
@@ -120,25 +122,30 @@ def _benchmark_rows(channels: list[str], metric_id: str, benchmarks, last_month:
 
 
 def _plain(value):
-    """A frame's cell (from Series.tolist, so already a Python value) as JSON has it: NaN and NA as None."""
-    return None if pd.isna(value) else value
+    """A cell as JSON has it: NaN and pandas' NA as None (known by its type's name: pandas is not imported here)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or type(value).__name__ == "NAType":
+        return None
+    return value
 
 
-def trend_chart(frame: pd.DataFrame, metric_id: str, benchmarks=()) -> dict | None:
+def trend_chart(rows, metric_id: str, benchmarks=()) -> dict | None:
     """Monthly values per channel, the target as a dashed line with a tick per month, missed months marked.
 
     `benchmarks` (cxmetrics.benchmarks.Benchmark rows) adds each one that applies to a channel on the chart as a
     grey dotted line with its label ("Benchmark: SQM Group 2022"); none applies, nothing is drawn.
 
-    Written as a Vega-Lite dict over plain rows rather than through Altair or pandas: the Overview draws eight of
-    these on every cold start, and Altair's object copies, then pandas' filters and JSON round trips, were most
-    of that time.
+    `rows`: KPI rows as mappings (period, channel, metric, value, n, target, state), of any metric.
+
+    Written as a Vega-Lite dict over plain rows, each layer's rows inline, rather than through Altair, pandas or
+    Arrow: the Overview draws eight of these on every cold start, and Altair's object copies, then pandas'
+    filters and JSON round trips, were most of that time; and a new process that draws only the Overview does
+    not import pandas at all (0.3–0.4 s), which building Arrow data sets would do (pyarrow imports pandas on its
+    first array).
     """
-    if frame.empty:
-        return None
-    columns = {c: frame[c].tolist() for c in ("period", "channel", "metric", "value", "n", "target", "state")}
     data = []
-    for period, channel, mid, value, n, target, state in zip(*columns.values()):
+    for row in rows:
+        period, channel, mid, value, n, target, state = (row[c] for c in ("period", "channel", "metric", "value",
+                                                                           "n", "target", "state"))
         value = _plain(value)
         if mid != metric_id or value is None:
             continue
@@ -167,13 +174,10 @@ def trend_chart(frame: pd.DataFrame, metric_id: str, benchmarks=()) -> dict | No
                {"field": "target", "type": "quantitative", "title": _("Target"), "format": ",.2f"},
                {"field": "State", "type": "nominal", "title": _("State")}]
 
-    datasets: dict[str, list] = {}
-
     def layer(rows: list[dict], mark: dict, encoding: dict) -> dict:
-        # named data sets, as Altair writes them: Streamlit sends each to the browser as one Arrow table
-        name = f"{metric_id}-{len(datasets)}"
-        datasets[name] = [dict(r) for r in rows]
-        return {"data": {"name": name}, "mark": mark, "encoding": {"x": x, **encoding}}
+        # a layer's own rows, inline: Streamlit sends a layer's data as JSON in the spec (only a chart's top-level
+        # data and named data sets go through pandas and Arrow)
+        return {"data": {"values": [dict(r) for r in rows]}, "mark": mark, "encoding": {"x": x, **encoding}}
 
     layers = [layer(data, {"type": "line", "point": True},
                     {"y": {"field": "value", "type": "quantitative", "axis": axis}, "color": colour,
@@ -213,8 +217,7 @@ def trend_chart(frame: pd.DataFrame, metric_id: str, benchmarks=()) -> dict | No
         layers.append(layer(missed, {"type": "point", "shape": "cross", "size": 140, "filled": True,
                                      "color": STATE_LOOKS["missed"].colour},
                             {"y": {"field": "value", "type": "quantitative"}, "tooltip": tooltip}))
-    return {"$schema": "https://vega.github.io/schema/vega-lite/v6.json", "layer": layers, "height": 200,
-            "datasets": datasets}
+    return {"$schema": "https://vega.github.io/schema/vega-lite/v6.json", "layer": layers, "height": 200}
 
 
 def heatmap(frame: pd.DataFrame, metric_id: str) -> alt.Chart | None:
@@ -278,6 +281,8 @@ def daily_chart(frame: pd.DataFrame, metric_id: str, channel: str, month: str) -
 
 def coverage_chart(frame: pd.DataFrame) -> alt.Chart | None:
     """Contacts per channel and day: each day a full-width cell, so days without contacts show as gaps."""
+    import pandas as pd  # here, not at the top (see trend_chart)
+
     alt = _altair()
     if frame.empty:
         return None
@@ -315,17 +320,20 @@ def spec(chart) -> dict | None:
     return out
 
 
-def overview_trend_specs(trends: pd.DataFrame, metric_ids, benchmarks=()) -> dict[str, dict | None]:
+def overview_trend_specs(rows, metric_ids, benchmarks=()) -> dict[str, dict | None]:
     """The Overview's trend charts, one per key metric (None: no value in these months), with the benchmarks that
-    apply."""
-    parts = dict(tuple(trends.groupby("metric"))) if not trends.empty else {}  # one split, not a filter per chart
+    apply. `rows`: KPI rows as mappings."""
+    parts: dict[str, list] = {}
+    for row in rows:  # one split, not a filter per chart
+        parts.setdefault(row["metric"], []).append(row)
     return {metric_id: spec(trend_chart(parts[metric_id], metric_id, benchmarks)) if metric_id in parts else None
             for metric_id in metric_ids}
 
 
 def channel_detail_specs(d) -> dict[str, dict | None]:
     """Every chart of the Channel detail page, from its view data (None where there is nothing to draw)."""
-    out = {f"trend:{m.id}": spec(trend_chart(d.monthly, m.id, getattr(d, "benchmarks", ())))
+    monthly = d.monthly.to_dict("records")
+    out = {f"trend:{m.id}": spec(trend_chart(monthly, m.id, getattr(d, "benchmarks", ())))
            for m in METRICS.values() if m.targeted}
     out["daily:volume"] = spec(daily_chart(d.daily, "volume", d.channel, d.month))
     out["daily:service_level"] = spec(daily_chart(d.daily, "service_level", d.channel, d.month))

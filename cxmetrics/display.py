@@ -398,3 +398,41 @@ def tiles_html(tiles: Iterable) -> str:
             f'<div class="cx-tile-value">{escape(t.value_text)}</div>'
             f'<div>{delta or "&nbsp;"}</div><div class="cx-tile-state">{state}</div></div>')
     return f'{_TILE_CSS}<div class="cx-tiles">{"".join(cells)}</div>'
+
+
+# -- small tables as HTML ---------------------------------------------------------------------------------------------
+_TABLE_CSS = """<style>
+.cx-table-wrap{overflow:auto;max-height:24rem;margin:0 0 .75rem 0}
+.cx-table{border-collapse:collapse;width:100%;font-size:.875rem}
+.cx-table th,.cx-table td{border:1px solid rgba(128,132,149,.3);padding:.3rem .6rem;text-align:left;white-space:nowrap}
+.cx-table th{font-weight:600;background:rgba(128,132,149,.08)}
+.cx-table th abbr{text-decoration:none;cursor:help;border-bottom:1px dotted currentColor}
+</style>"""
+
+
+def table_html(rows: Sequence[Mapping[str, str]], states: Sequence[Mapping[str, str | None]] = (),
+               column_help: Mapping[str, str] | None = None) -> str:
+    """A few rows of text as one HTML table (headings from the first row's keys), each cell coloured by its state
+    when `states` gives one (the same colours as the compliance grid; the text already carries symbol or word), a
+    heading with an entry in `column_help` showing it on hover.
+
+    Past about ten rows it scrolls inside its box, as a data grid does. For the Overview's small tables: a data
+    grid needs pandas to be drawn (0.3–0.4 s to import in a new process, before the first page a session opens is
+    shown). Every text is escaped: channel and metric names come from the user's files and the registry."""
+    if not rows:
+        return ""
+    column_help = column_help or {}
+    columns = list(rows[0])
+    head = "".join(f'<th><abbr title="{escape(column_help[c])}">{escape(c)}</abbr></th>' if c in column_help
+                   else f"<th>{escape(c)}</th>" for c in columns)
+    body = []
+    for i, row in enumerate(rows):
+        cell_states = states[i] if i < len(states) else {}
+        cells = []
+        for c in columns:
+            style = cell_style(cell_states.get(c))
+            cells.append(f'<td style="{style}">{escape(str(row.get(c, "")))}</td>' if style
+                         else f"<td>{escape(str(row.get(c, '')))}</td>")
+        body.append(f"<tr>{''.join(cells)}</tr>")
+    return (f'{_TABLE_CSS}<div class="cx-table-wrap"><table class="cx-table"><thead><tr>{head}</tr></thead>'
+            f'<tbody>{"".join(body)}</tbody></table></div>')

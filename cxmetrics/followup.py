@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pandas as pd
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations; imported where used, not at the top (see cxmetrics/views.py)
+    import pandas as pd
 
 from .config import get_settings
 from .display import safe_csv_text
@@ -121,6 +124,8 @@ def overdue_count(store: Store, today: dt.date | None = None) -> int:
 
 def export_csv(frame: pd.DataFrame) -> str:
     """The case list as a CSV that is safe to open in Excel."""
+    import pandas as pd
+
     def text(v):
         if v is None or (not isinstance(v, str) and pd.isna(v)):
             return None

@@ -9,7 +9,6 @@ import datetime as dt
 import json
 from dataclasses import dataclass, field
 
-import pandas as pd
 
 from .compliance import compliance
 from .display import format_number, month_label
@@ -314,6 +313,8 @@ def save_assessment(store: Store, name: str, scores: dict[int, int], assessed_on
 
 
 def assessments(store: Store):
+    import pandas as pd  # not at the top (see cxmetrics/views.py)
+
     frame = store.df("SELECT assessment_id, name, assessed_on, total, stage, scores_json FROM assessments "
                      "ORDER BY assessed_on, assessment_id")
     scores = [json.loads(s) for s in frame["scores_json"]] if len(frame) else []

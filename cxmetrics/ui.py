@@ -5,7 +5,6 @@ import dataclasses
 import importlib
 import json
 
-import pandas as pd
 import pyarrow as pa
 import streamlit as st
 from streamlit.dataframe_util import convert_anything_to_arrow_bytes
@@ -13,7 +12,7 @@ from streamlit.dataframe_util import convert_anything_to_arrow_bytes
 from . import views
 from .i18n import DEFAULT_LANGUAGE, LANGUAGES, _, current_language, set_language, use_language
 from .display import (STATUS_LOOKS, cell_style, channel_name, format_number, month_label, state_legend,
-                      tiles_html)
+                      table_html, tiles_html)
 from .ingest import ImportOptions, column_values_bytes, inspect_bytes, preview_bytes, repeated_values_bytes
 from .metrics import METRICS, REGISTRY
 from .sample import load_sample
@@ -203,17 +202,23 @@ def chart_heading(metric_id: str) -> None:
     st.markdown(f"**{m.label}**", help=m.description)
 
 
+def metric_column_titles() -> dict[str, str]:
+    """Each metric's label and short label → its definition (a table heading's hover text)."""
+    titles = {m.label: m.description for m in REGISTRY}
+    titles.update({m.short: f"{m.label}: {m.description}" for m in REGISTRY if m.short and m.short not in titles})
+    return titles
+
+
 def metric_column_help() -> dict:
     """column_config giving each metric-labelled column (full or short label) its definition on hover."""
-    config = {m.label: st.column_config.TextColumn(m.label, help=m.description) for m in REGISTRY}
-    config.update({m.short: st.column_config.TextColumn(m.short, help=f"{m.label}: {m.description}")
-                   for m in REGISTRY if m.short and m.short not in config})
-    return config
+    return {heading: st.column_config.TextColumn(heading, help=text) for heading, text in metric_column_titles().items()}
 
 
 def labelled(table):
     """A frame (or list of row dicts) with the page's column headings — field labels from the schema, table
     column labels — and without the columns kept for the machine. CSV downloads keep the ids."""
+    import pandas as pd  # not at the top: the Overview draws no pandas table (cxmetrics/views.py)
+
     frame = table if isinstance(table, pd.DataFrame) else pd.DataFrame(list(table))
     frame = frame.drop(columns=[c for c in HIDDEN_COLUMNS if c in frame.columns])
     for column in ("reason", "column", "columns"):  # stored text may name fields by id
@@ -266,7 +271,7 @@ def overview_body(data: views.Overview) -> None:
     if data.attention:
         with st.expander(_("What needs attention ({n})").format(n=len(data.attention)), expanded=True,
                          icon=":material/warning:"):
-            st.dataframe(data.attention, hide_index=True, width="stretch")
+            st.html(table_html(data.attention))
     else:
         st.success(_("Every targeted metric met its target this month, and no rolling rule is at risk."),
                    icon=":material/check_circle:")
@@ -279,7 +284,7 @@ def overview_body(data: views.Overview) -> None:
 
     st.subheader(_("Scorecard"))
     st.caption(state_legend() + (f" · {data.marks_note}" if data.marks_note else ""))
-    st.dataframe(data.scorecard, hide_index=True, width="stretch", column_config=metric_column_help())
+    st.html(table_html(data.scorecard, data.scorecard_states, metric_column_titles()))
 
     st.subheader(_("Trends (last 13 months)"))
     charted = [m for m in views.KEY_METRICS if data.trend_specs[m] is not None]

@@ -124,3 +124,55 @@ def tiles(at) -> list[dict]:
         parser.feed(element.value)
         found += [{k: v.strip() if isinstance(v, str) else v for k, v in t.items()} for t in parser.tiles]
     return found
+
+
+class _TableParser(HTMLParser):
+    """The tables of an st.html element (display.table_html): headings, cells, each cell's style, heading titles."""
+
+    def __init__(self):
+        super().__init__()
+        self.tables: list[dict] = []
+        self._cell: list | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "table":
+            self.tables.append({"columns": [], "rows": [], "styles": [], "titles": {}})
+        elif tag == "tr" and self.tables:
+            self._row: list = []
+            self._styles: list = []
+        elif tag in ("th", "td") and self.tables:
+            self._cell = [tag, "", attrs.get("style") or ""]
+        elif tag == "abbr" and self._cell is not None:
+            self._title = attrs.get("title", "")
+
+    def handle_endtag(self, tag):
+        if tag in ("th", "td") and self._cell is not None:
+            kind, text, style = self._cell
+            table = self.tables[-1]
+            if kind == "th":
+                table["columns"].append(text)
+                if getattr(self, "_title", None) is not None:
+                    table["titles"][text] = self._title
+            else:
+                self._row.append(text)
+                self._styles.append(style)
+            self._cell, self._title = None, None
+        elif tag == "tr" and self.tables and self._row:
+            self.tables[-1]["rows"].append(dict(zip(self.tables[-1]["columns"], self._row)))
+            self.tables[-1]["styles"].append(dict(zip(self.tables[-1]["columns"], self._styles)))
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell[1] += data
+
+
+def html_tables(at) -> list[dict]:
+    """Every table an AppTest run drew as HTML, in page order: {"columns", "rows" (dicts), "styles" (each cell's
+    CSS), "titles" (heading → hover text)}."""
+    found: list[dict] = []
+    for element in at.get("html"):
+        parser = _TableParser()
+        parser.feed(element.value)
+        found += parser.tables
+    return found

@@ -10,11 +10,11 @@ from cxmetrics.metrics import METRICS
 from cxmetrics.compliance import compliance
 from cxmetrics.kpis import kpis
 from cxmetrics.targets import list_targets
-from cxmetrics.display import format_value
+from cxmetrics.display import cell_style, format_value
 from cxmetrics.display import STATUS_WORDS
 from cxmetrics.views import KEY_METRICS, targets_frame
 
-from .conftest import tiles
+from .conftest import html_tables, tiles
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ["pages/overview.py", "pages/channel.py", "pages/compliance.py", "pages/review.py", "pages/staffing.py",
@@ -84,6 +84,46 @@ def test_overview_tiles_equal_the_api(sample_copy, monkeypatch):
     voice_volume = next(r for r in rows if r.channel == "voice" and r.metric == "volume")
     assert drawn[0]["value"] == f"{voice_volume.value:,.0f}" and drawn[0]["metric"] == "volume"
     assert METRICS["volume"].description in drawn[0]["help"]   # the definition, one hover away
+
+
+def test_overview_scorecard_and_attention_are_tables_with_states_coloured_and_definitions(sample_copy, monkeypatch):
+    at = _open(_app(sample_copy, monkeypatch), "pages/overview.py")
+    attention, scorecard = html_tables(at)
+    store = Store(sample_copy)
+    rows = {(r.channel, r.metric): r for r in kpis(store, "month", date_from="2026-10", date_to="2026-10",
+                                                   metrics=list(KEY_METRICS))}
+    assert [r["Channel"] for r in scorecard["rows"]] == ["Voice", "Chat", "Messaging", "Email", "Social",
+                                                         "Video", "Back office"]
+    voice_sl, styles = scorecard["rows"][0]["Service level"], scorecard["styles"][0]
+    sl = rows[("voice", "service_level")]
+    assert voice_sl == f"{'✔' if sl.state == 'met' else '✖'} {format_value('service_level', sl.value)}"
+    assert styles["Service level"] == cell_style(sl.state) != "" and styles["Channel"] == ""
+    assert METRICS["fcr"].description in scorecard["titles"]["FCR"]   # the definition on the heading
+    missed = [r for r in rows.values() if r.state == "missed"]
+    assert attention["columns"] == ["Channel", "Metric", "Issue", "Detail"]
+    assert sum(r["Issue"] == "Missed this month" for r in attention["rows"]) == len(missed) > 0
+    assert not at.dataframe   # no data grid: the Overview needs neither pandas nor Arrow tables
+
+
+def test_the_overview_in_a_new_process_never_imports_pandas(sample_copy):
+    """pandas takes 0.3–0.4 s to import; the first page every session opens draws no pandas table, so a new
+    server process shows it without (issue 13's cold start). Another page imports it on first use."""
+    import subprocess
+    import sys
+    script = f"""
+import os, sys
+os.environ["CXMETRICS_DB"] = {str(sample_copy)!r}
+from streamlit.testing.v1 import AppTest
+at = AppTest.from_file({str(ROOT / "app.py")!r}, default_timeout=120).run()
+assert not at.exception, [e.message for e in at.exception]
+assert at.title[0].value == "Overview" and at.get("vega_lite_chart"), "the Overview was not drawn"
+print("pandas" in sys.modules)
+at.switch_page("pages/compliance.py").run()
+print("pandas" in sys.modules)
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.split() == ["False", "True"]
 
 
 def test_overview_filters_by_channel_and_queue(sample_copy, monkeypatch):
@@ -450,6 +490,26 @@ def test_tiles_are_one_escaped_html_grid_with_the_change_coloured_by_whether_it_
     assert grid.count("cx-delta-good") == 2 + 1 and grid.count("cx-delta-bad") == 1 + 1  # and once each in the CSS
     assert grid.count("cx-delta-off") == 1 + 1
     assert drawn[0]["state"] == "✔ Met · target 80.0%" and drawn[3]["state"] == "No target"
+
+
+def test_small_tables_are_escaped_html_with_state_colours_and_heading_definitions():
+    from cxmetrics.display import table_html
+
+    html = table_html([{"Channel": "<b>Voice</b>", "FCR": "✔ 71.0%"}, {"Channel": "Chat & co", "FCR": "✖ 60.0%"}],
+                      [{"FCR": "met"}, {"FCR": "missed"}], {"FCR": "First <contact> resolution"})
+    assert "<b>" not in html and "&lt;b&gt;Voice&lt;/b&gt;" in html and "Chat &amp; co" in html
+    assert '<abbr title="First &lt;contact&gt; resolution">FCR</abbr>' in html
+    (table,) = _parse_tables(html)
+    assert table["rows"] == [{"Channel": "<b>Voice</b>", "FCR": "✔ 71.0%"}, {"Channel": "Chat & co", "FCR": "✖ 60.0%"}]
+    assert [s["FCR"] for s in table["styles"]] == [cell_style("met"), cell_style("missed")]
+    assert cell_style("met") != cell_style("missed") and table["styles"][0]["Channel"] == ""
+    assert table_html([]) == ""
+
+
+def _parse_tables(html: str) -> list[dict]:
+    class Fake:
+        value = html
+    return html_tables(type("At", (), {"get": lambda self, kind: [Fake()]})())
 
 
 def _parse_tiles(grid: str) -> list[dict]:

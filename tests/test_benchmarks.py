@@ -3,7 +3,6 @@ labelled line on the trend charts; the Benchmark column of the quarterly workboo
 import csv
 import io
 
-import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
@@ -138,7 +137,7 @@ def _trend_frame(channels=("voice",), metric="fcr"):
         for i, month in enumerate(("2026-01", "2026-02", "2026-03")):
             rows.append({"period": month, "channel": channel, "metric": metric, "value": 60.0 + i, "n": 100,
                          "target": 70.0, "state": "missed", "group": None, "tolerance_pct": 0.0})
-    return pd.DataFrame(rows)
+    return rows
 
 
 def _layers(spec, name):
@@ -149,7 +148,7 @@ def test_a_trend_draws_the_benchmark_as_a_labelled_second_line():
     sqm = Benchmark("voice", "fcr", 70.0, "SQM Group", 2022, "North American call centres")
     spec = trend_chart(_trend_frame(), "fcr", [sqm])
     (rule,), (label,) = _layers(spec, "benchmark"), _layers(spec, "benchmark_label")
-    data = spec["datasets"][rule["data"]["name"]]
+    data = rule["data"]["values"]
     assert [row["value"] for row in data] == [70.0]
     assert data[0]["Benchmark"] == "Benchmark: SQM Group 2022"
     assert (data[0]["source"], data[0]["year"], data[0]["scope"]) == ("SQM Group", "2022", "North American call centres")
@@ -174,11 +173,11 @@ def test_no_benchmark_draws_nothing_and_leaves_the_chart_as_it_was():
 def test_a_benchmark_of_one_channel_names_it_on_a_chart_of_several():
     everyone = Benchmark("*", "fcr", 72.0, "Peers", 2025, "all")
     spec = trend_chart(_trend_frame(("voice", "chat")), "fcr", [everyone])
-    data = spec["datasets"][_layers(spec, "benchmark")[0]["data"]["name"]]
+    data = _layers(spec, "benchmark")[0]["data"]["values"]
     assert [(r["value"], r["Benchmark"]) for r in data] == [(72.0, "Benchmark: Peers 2025")]  # one line for all
     own = Benchmark("voice", "fcr", 68.0, "Peers", 2025, "voice")
     spec = trend_chart(_trend_frame(("voice", "chat")), "fcr", [everyone, own])
-    data = spec["datasets"][_layers(spec, "benchmark")[0]["data"]["name"]]
+    data = _layers(spec, "benchmark")[0]["data"]["values"]
     assert [(r["value"], r["Benchmark"]) for r in data] == [(68.0, "Benchmark: Peers 2025 · Voice"),
                                                            (72.0, "Benchmark: Peers 2025 · Chat")]
 
@@ -188,11 +187,11 @@ def test_overview_and_channel_detail_draw_the_stored_benchmarks(sample_store, tm
     view = overview(sample_store, month)
     fcr = view.trend_specs["fcr"]
     rule = _layers(fcr, "benchmark")[0]
-    assert [r["value"] for r in fcr["datasets"][rule["data"]["name"]]] == [70.0]
+    assert [r["value"] for r in rule["data"]["values"]] == [70.0]
     assert not _layers(view.trend_specs["csat"], "benchmark")     # no benchmark for CSAT: nothing drawn
     detail = channel_detail(sample_store, "voice", month)
     asa = detail.specs["trend:asa"]
-    assert [r["value"] for r in asa["datasets"][_layers(asa, "benchmark")[0]["data"]["name"]]] == [120.0]
+    assert [r["value"] for r in _layers(asa, "benchmark")[0]["data"]["values"]] == [120.0]
     import_benchmarks_csv(sample_store, write(tmp_path / "none.csv", HEADER + "\n"))
     assert not any(_layers(s, "benchmark") for s in overview(sample_store, month).trend_specs.values() if s)
     assert not any(_layers(s, "benchmark") for s in channel_detail(sample_store, "voice", month).specs.values()
