@@ -74,3 +74,50 @@ def test_timestamps_round_trip(db, stamps):
     assert parse_values(db, "timestamp", [d.strftime("%d.%m.%Y %H:%M:%S") for d in stamps]) == utc
     assert parse_values(db, "timestamp", [d.isoformat() + "+02:00" for d in stamps]) == [
         d - dt.timedelta(hours=2) for d in utc]
+
+
+# -- workbook cells as text: the column-at-a-time conversion writes what excel_cell_text writes, cell by cell --------
+from cxmetrics.ingest.read import _excel_text_array, excel_cell_text  # noqa: E402
+
+_CELL_KINDS = {
+    "text": st.text(max_size=12),
+    "float": st.floats(allow_nan=False, allow_infinity=False, min_value=-1e17, max_value=1e17),
+    "whole": st.integers(-10**6, 10**6).map(float),
+    "int": st.integers(-10**17, 10**17),
+    "bool": st.booleans(),
+    "datetime": st.datetimes(min_value=dt.datetime(1900, 1, 1), max_value=dt.datetime(2100, 1, 1)),
+    "whole_second": st.datetimes(min_value=dt.datetime(1900, 1, 1), max_value=dt.datetime(2100, 1, 1))
+    .map(lambda d: d.replace(microsecond=0)),
+    "date": st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 1, 1)),
+    "time": st.times(),
+    "whole_time": st.times().map(lambda t: t.replace(microsecond=0)),
+    "duration": st.timedeltas(min_value=dt.timedelta(0), max_value=dt.timedelta(days=2)),
+}
+
+
+@st.composite
+def _columns(draw):
+    """A workbook column as calamine gives it: mostly one kind of cell with blanks (""), sometimes mixed kinds."""
+    kinds = draw(st.lists(st.sampled_from(sorted(_CELL_KINDS)), min_size=1, max_size=2, unique=True))
+    cell = st.one_of(st.just(""), *(_CELL_KINDS[k] for k in kinds))
+    return draw(st.lists(cell, min_size=1, max_size=12))
+
+
+@settings(max_examples=400, deadline=None)
+@given(_columns())
+def test_a_workbook_column_converts_in_c_to_exactly_the_text_of_each_cell(cells):
+    assert _excel_text_array(cells).to_pylist() == [excel_cell_text(c) for c in cells]
+
+
+def test_typed_workbook_columns_take_the_column_path_not_the_cell_path(monkeypatch):
+    """The usual typed columns (numbers, date-times with blanks) never go cell by cell."""
+    from cxmetrics.ingest import read
+
+    calls = []
+    monkeypatch.setattr(read, "excel_cell_text", lambda value: calls.append(value) or "")
+    whole = [1.0, "", 308.0, 0.0]
+    stamps = [dt.datetime(2026, 8, 1, 0, 29, 43), "", dt.datetime(2026, 8, 2, 23, 0, 0)]
+    assert read._excel_text_array(whole).to_pylist() == ["1", "", "308", "0"]
+    assert read._excel_text_array(stamps).to_pylist() == ["2026-08-01 00:29:43", "", "2026-08-02 23:00:00"]
+    assert calls == []
+    assert read._excel_text_array([2.5, ""]).to_pylist() == ["", ""] and calls == [2.5]  # a fraction: Python's repr
