@@ -11,11 +11,10 @@ import datetime as dt
 import math
 import random
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.csv as pacsv
+if TYPE_CHECKING:  # annotations only: pyarrow is imported where used (README "Architecture")
+    import pyarrow.csv as pacsv
 
 from .errors import AlreadyImported
 from .ingest import ImportOptions, ImportReport, import_file
@@ -171,6 +170,7 @@ def generate_table(contacts: int, months: int = 24, seed: int = 7, end_month: st
 
     Returns (contacts table, customers table) as pyarrow tables with the CSV's columns.
     """
+    import numpy as np
     rng = np.random.default_rng(seed)
     month_list = _months(end_month, months)
     pool = max(50, 4 * contacts // max(1, months))
@@ -182,6 +182,7 @@ def generate_table(contacts: int, months: int = 24, seed: int = 7, end_month: st
 
 def _draw_contacts(rng, contacts: int, month_list: list[dt.date], pool: int) -> dict:
     """Every contact's month, time, channel, wait, outcome, customer, handle times and survey answers."""
+    import numpy as np
     season = np.array([1 + 0.18 * math.sin(2 * math.pi * (m.month - 3) / 12) + 0.01 * i
                        for i, m in enumerate(month_list)])
     month_index = rng.choice(len(month_list), size=contacts, p=season / season.sum())
@@ -227,6 +228,9 @@ def _draw_contacts(rng, contacts: int, month_list: list[dt.date], pool: int) -> 
 
 def _contacts_table(rng, d: dict, contacts: int, first_index: int):
     """The contacts as the CSV's text columns, in time order; queue, team and agent are drawn here."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import numpy as np
     order = np.argsort(d["queued"], kind="stable")
 
     def text(values, mask=None):
@@ -263,6 +267,9 @@ def _contacts_table(rng, d: dict, contacts: int, first_index: int):
 
 def _customers_table(rng, month_list: list[dt.date], pool: int):
     """The customers export: about 8% churned on a day within the generated months."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import numpy as np
     first, last = month_list[0], month_list[-1]
     span = (dt.date(last.year, last.month, _days_in(last)) - first).days
     churned = rng.random(pool) < 0.08
@@ -281,6 +288,7 @@ def write_sample_table(out: Path, months: int = 24, contacts_per_month: int = 10
                        end_month: str = "2026-10") -> list[Path]:
     """The sample's three files from the vectorised generator (`generate_table`): a million contacts in
     seconds. Same files and columns as `write_sample`, different draws."""
+    import pyarrow.compute as pc
     from openpyxl import Workbook  # loaded on demand: only the sample's workbook needs it
 
     out.mkdir(parents=True, exist_ok=True)
@@ -303,5 +311,6 @@ def write_sample_table(out: Path, months: int = 24, contacts_per_month: int = 10
 
 def write_table_csv(table, path: Path) -> Path:
     """Write a generated table as a plain UTF-8 CSV (no quoting needed for these values)."""
+    import pyarrow.csv as pacsv
     pacsv.write_csv(table, path, pacsv.WriteOptions(quoting_style="none"))
     return path

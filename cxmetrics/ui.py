@@ -4,10 +4,13 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import json
+from typing import TYPE_CHECKING
 
-import pyarrow as pa
 import streamlit as st
 from streamlit.dataframe_util import convert_anything_to_arrow_bytes
+
+if TYPE_CHECKING:  # annotations only: pyarrow is imported where used (README "Architecture")
+    import pyarrow as pa
 
 from . import views
 from .i18n import DEFAULT_LANGUAGE, LANGUAGES, _, current_language, set_language, use_language
@@ -89,6 +92,7 @@ def _dataset_bytes(rows: list[dict]) -> bytes:
     """A chart's rows as Arrow bytes, typed by pyarrow straight from the rows: through pandas it took 7 times as
     long, most of an Overview's compute after each import. Streamlit's converter takes what pyarrow cannot type
     (a column mixing text and numbers), as it did before."""
+    import pyarrow as pa
     try:
         table = pa.Table.from_pylist(rows)
     except (pa.ArrowInvalid, pa.ArrowTypeError):

@@ -23,8 +23,10 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pyarrow as pa
+if TYPE_CHECKING:  # annotations only: pyarrow is imported where used (README "Architecture")
+    import pyarrow as pa
 
 from ..display import format_number
 from ..errors import ImportRefused, RowProblem
@@ -78,6 +80,7 @@ class _Rows:
         self.lines.append(line)
 
     def batch(self) -> pa.RecordBatch:
+        import pyarrow as pa
         arrays = [pa.array(self.columns[f], type=pa.string()) for f in FIELDS]
         arrays.append(pa.array(self.lines, type=pa.int64()))
         return pa.RecordBatch.from_arrays(arrays, names=column_names(len(FIELDS)) + ["file_row"])

@@ -17,11 +17,11 @@ import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
-import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.csv as pacsv
+if TYPE_CHECKING:  # annotations only: pyarrow is imported where used (README "Architecture")
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
 
 from ..errors import ImportRefused, RowProblem
 from ..messages import ControlRef, Message
@@ -243,6 +243,8 @@ def _physical_header_skip(path: Path, encoding: str, delimiter: str, header_inde
 
 def iter_csv_batches(path: Path, info: FileInfo, problems: list[RowProblem]) -> Iterator[pa.RecordBatch]:
     """Stream the data rows as record batches of text columns c0..cN plus file_row."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
     names = column_names(len(info.headers))
     invalid: list = []
 
@@ -320,6 +322,7 @@ def excel_cell_text(value) -> str:
 
 def read_excel(path: Path, display: str, sheet: str | None):
     """(FileInfo, list of record batches) for the chosen sheet of a workbook."""
+    import pyarrow as pa
     from python_calamine import CalamineWorkbook  # loaded on demand: CSV imports never need it
 
     try:
@@ -368,6 +371,8 @@ def _excel_text_array(cells) -> pa.Array:
     with blank cells among them — and cell by cell only for what C would write differently (fractions, very large
     numbers) or a column mixing kinds. A workbook saved by Excel has typed cells: cell by cell in Python, its
     100k rows took about 2 s."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
     try:
         return pa.array(cells, type=pa.string())
     except (pa.ArrowTypeError, pa.ArrowInvalid):
@@ -386,6 +391,8 @@ def _excel_text_array(cells) -> pa.Array:
 
 def _typed_cells_text(typed: pa.Array, cells) -> pa.Array | None:
     """excel_cell_text of a column of one kind, computed in C (nulls are blank cells); None: not a kind done here."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
     kind = typed.type
     if pa.types.is_string(kind) or pa.types.is_integer(kind) or pa.types.is_date32(kind) or pa.types.is_null(kind):
         return typed.cast(pa.string())  # text; whole numbers as written; dates as YYYY-MM-DD
@@ -408,6 +415,7 @@ def _typed_cells_text(typed: pa.Array, cells) -> pa.Array | None:
 
 
 def _blank(array: pa.Array) -> pa.Array:
+    import pyarrow.compute as pc
     return pc.equal(pc.utf8_trim_whitespace(pc.fill_null(array, "")), "")
 
 
@@ -417,6 +425,8 @@ def _excel_columns(data: list[list], width: int, first_row: int, display: str,
 
     Column by column, not row by row: a 100k-row sheet converts in C instead of a Python loop per cell.
     """
+    import pyarrow as pa
+    import pyarrow.compute as pc
     if not data:
         return [pa.array([], type=pa.string()) for _ in range(width)], pa.array([], type=pa.int64())
     sheet_width = max(len(r) for r in data)

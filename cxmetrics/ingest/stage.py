@@ -9,10 +9,10 @@ import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
-import pyarrow as pa
-import pyarrow.compute as pc
+if TYPE_CHECKING:  # annotations only: pyarrow is imported where used (README "Architecture")
+    import pyarrow as pa
 
 from ..errors import ImportRefused, RowProblem
 from ..messages import Message
@@ -89,6 +89,8 @@ def stage_file(store: Store, temps: TempTables, path: Path, display: str, sheet:
 def padded_columns(batch: pa.RecordBatch, known: set[str]) -> set[str]:
     """The text columns of `batch` (beyond those already `known`) with a value that starts or ends with a blank:
     only they need trimming in SQL, where a trim with a character set is the costliest step of parsing."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
     found = set()
     for name, column in zip(batch.schema.names, batch.columns):
         if name in known or not pa.types.is_string(column.type) and not pa.types.is_large_string(column.type):
