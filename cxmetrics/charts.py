@@ -6,9 +6,9 @@ instead of drawing an empty chart (an empty scale also makes Vega log "Infinite 
 from __future__ import annotations
 
 import json
+import math
 from collections import Counter
 from functools import cache
-import math
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # annotations only

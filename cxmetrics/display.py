@@ -431,8 +431,8 @@ def table_html(rows: Sequence[Mapping[str, str]], states: Sequence[Mapping[str, 
         cells = []
         for c in columns:
             style = cell_style(cell_states.get(c))
-            cells.append(f'<td style="{style}">{escape(str(row.get(c, "")))}</td>' if style
-                         else f"<td>{escape(str(row.get(c, '')))}</td>")
+            attribute = f' style="{style}"' if style else ""
+            cells.append(f"<td{attribute}>{escape(str(row.get(c, '')))}</td>")
         body.append(f"<tr>{''.join(cells)}</tr>")
     return (f'{_TABLE_CSS}<div class="cx-table-wrap"><table class="cx-table"><thead><tr>{head}</tr></thead>'
             f'<tbody>{"".join(body)}</tbody></table></div>')

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # annotations; each table-making function imports pandas itself, so that a new process drawing
-    import pandas as pd  # only the Overview (no pandas table) starts 0.3–0.4 s sooner (README "Performance")
+    import pandas as pd  # only the Overview (no pandas table) starts 0.3–0.4 s sooner (README "Architecture")
 
 from . import early_warning as ew
 from .benchmarks import list_benchmarks

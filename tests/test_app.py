@@ -507,13 +507,15 @@ def test_small_tables_are_escaped_html_with_state_colours_and_heading_definition
     assert table_html([]) == ""
 
 
+def _drawn(html: str):
+    """A stand-in for an AppTest run that drew one st.html element holding `html`."""
+    element = type("Html", (), {"value": html})()
+    return type("At", (), {"get": lambda self, kind: [element]})()
+
+
 def _parse_tables(html: str) -> list[dict]:
-    class Fake:
-        value = html
-    return html_tables(type("At", (), {"get": lambda self, kind: [Fake()]})())
+    return html_tables(_drawn(html))
 
 
 def _parse_tiles(grid: str) -> list[dict]:
-    class Fake:
-        value = grid
-    return tiles(type("At", (), {"get": lambda self, kind: [Fake()]})())
+    return tiles(_drawn(grid))
