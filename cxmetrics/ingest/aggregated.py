@@ -262,8 +262,11 @@ def _derive(job: ImportJob, constant_channel: str | None, grain: str, threshold:
             "week": "INTERVAL 7 DAY", "month": "INTERVAL 1 MONTH"}[grain]
     threshold_sql = "CAST(NULL AS DOUBLE)" if threshold is None else repr(float(threshold))
     direction = "p.direction" if "direction" in m else "'inbound'"
+    # a status of 'skip' and --skip-rows leave a row out; identical rows after the first count once (spec §1b)
     job.temps.create("parsed_rows", f"""
         SELECT *, {wait} AS wait_total_d,
+               NOT skipped_by_rule AND file_row > first_row AS is_duplicate,
+               NOT skipped_by_rule AND file_row = first_row AND outcome_d IS DISTINCT FROM 'skip' AS live,
                coalesce({col('answered_within')}, {col('service_level_pct')} / 100.0 * {share_of}) AS answered_within_d,
                ({col('answered_within')} IS NULL AND {col('service_level_pct')} IS NOT NULL) AS sl_rebuilt_d,
                coalesce(abandoned_given, {col('abandon_rate_pct')} / 100.0 * offered_d) AS abandoned_d,
@@ -282,11 +285,6 @@ def _derive(job: ImportJob, constant_channel: str | None, grain: str, threshold:
                 LEFT JOIN status_words sw ON {'lower(p.status)' if 'status' in m else 'NULL'} = sw.word
             ) p
         ) p""", q.params)
-    # a status of 'skip' and --skip-rows leave a row out; identical rows after the first count once (spec §1b)
-    job.temps.create("parsed_rows", """
-        SELECT *, NOT skipped_by_rule AND file_row > first_row AS is_duplicate,
-               NOT skipped_by_rule AND file_row = first_row AND outcome_d IS DISTINCT FROM 'skip' AS live
-        FROM parsed_rows""")
 
 
 def _add_rules(job: ImportJob, plan: FieldPlan, grain: str) -> None:
