@@ -1,12 +1,14 @@
 """Property tests for the value parsers: any text gives a value, None or a typed error; valid values round-trip."""
 import datetime as dt
+import os
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 import pytest
 
 from cxmetrics import CxError, Store
+from cxmetrics.errors import ImportRefused
 from cxmetrics.ingest import parse_values
 from cxmetrics.schema import FALSE_WORDS, TRUE_WORDS
 
@@ -121,3 +123,109 @@ def test_typed_workbook_columns_take_the_column_path_not_the_cell_path(monkeypat
     assert read._excel_text_array(stamps).to_pylist() == ["2026-08-01 00:29:43", "", "2026-08-02 23:00:00"]
     assert calls == []
     assert read._excel_text_array([2.5, ""]).to_pylist() == ["", ""] and calls == [2.5]  # a fraction: Python's repr
+
+
+# -- whole workbooks: fastexcel's Arrow path reads exactly what the cell-by-cell path reads, or declines ---------------
+_SHEET_KINDS = {
+    "text": st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=10),
+    "whole": st.integers(-10**6, 10**6),
+    "float": st.floats(allow_nan=False, allow_infinity=False, min_value=-1e17, max_value=1e17),
+    "bool": st.booleans(),
+    "date": st.dates(min_value=dt.date(1900, 3, 1), max_value=dt.date(2100, 1, 1)),
+    "datetime": st.datetimes(min_value=dt.datetime(1900, 3, 1), max_value=dt.datetime(2100, 1, 1))
+    .map(lambda d: d.replace(microsecond=0)),
+    "time": st.times().map(lambda t: t.replace(microsecond=0)),
+    "duration": st.integers(0, 3 * 86400).map(lambda s: dt.timedelta(seconds=s)),
+}
+_HEADERS = st.sampled_from(["id", "Дата", "Wait (s)", "queue", "agent", "a_1", "a", "", "2026", "Итого"])
+
+
+@st.composite
+def _sheets(draw):
+    """A sheet as exports write it: a header row over columns of one kind of cell with blanks — sometimes with title
+    rows above, blank rows or columns before it, a blank row inside, a column mixing kinds, repeated or blank
+    headers."""
+    width = draw(st.integers(1, 4))
+    kinds = [draw(st.lists(st.sampled_from(sorted(_SHEET_KINDS)), min_size=1,
+                           max_size=draw(st.sampled_from([1, 1, 1, 2]))), ) for _ in range(width)]
+    headers = [draw(st.one_of(_HEADERS, st.from_regex(r"[A-Za-zА-я][A-Za-zА-я ]{0,8}", fullmatch=True)))
+               for _ in range(width)]
+    rows = []
+    for _ in range(draw(st.integers(1, 8))):
+        rows.append([draw(st.one_of(st.none(), *(_SHEET_KINDS[k] for k in kinds[i]))) for i in range(width)])
+    if draw(st.booleans()) and len(rows) > 1:
+        rows.insert(draw(st.integers(1, len(rows) - 1)), [None] * width)
+    top = [[None]] * draw(st.sampled_from([0, 0, 0, 1, 2]))
+    if draw(st.integers(0, 4)) == 0:
+        top = [["Queue report, March 2026"], [None]] + top
+    left = draw(st.sampled_from([0, 0, 0, 1]))
+    return top, headers, rows, left
+
+
+def _write_sheet(path, top, headers, rows, left):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    for r, values in enumerate(top + [headers] + rows, start=1):
+        for c, value in enumerate(values, start=1 + left):
+            if value is not None and value != "":
+                cell = sheet.cell(row=r, column=c, value=value)
+                if isinstance(value, dt.timedelta):
+                    cell.number_format = "[h]:mm:ss"
+    workbook.save(path)
+
+
+def _read_both(path):
+    from cxmetrics.ingest import read
+
+    fast = read.read_excel_arrow(path, path.name, None)
+    try:
+        cells = read.read_excel_cells(path, path.name, None)
+    except ImportRefused:  # an empty sheet: refused, by the cell-by-cell reader only
+        assert fast is None
+        return None, None
+    return fast, cells
+
+
+@settings(max_examples=int(os.environ.get("CXMETRICS_SHEET_EXAMPLES", "150")), deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(_sheets())
+def test_a_workbook_read_through_arrow_equals_the_cell_by_cell_read(tmp_path, sheet):
+    path = tmp_path / "export.xlsx"
+    _write_sheet(path, *sheet)
+    fast, cells = _read_both(path)
+    event("arrow path" if fast is not None else "declined")
+    if fast is None:
+        return  # declined: read_excel reads it cell by cell
+    (fast_info, [fast_batch]), (cell_info, [cell_batch]) = fast, cells
+    assert (fast_info.headers, fast_info.header_row, fast_info.sheet) == \
+        (cell_info.headers, cell_info.header_row, cell_info.sheet)
+    assert [str(w) for w in fast_info.warnings] == [str(w) for w in cell_info.warnings]
+    assert fast_batch.to_pydict() == cell_batch.to_pydict()
+
+
+def test_the_usual_export_takes_the_arrow_path_and_the_unusual_ones_do_not(tmp_path):
+    """Header in row 1 and one kind of cell per column: read through Arrow. Title rows, a sheet starting in column
+    B, a column mixing numbers and text: declined (and read cell by cell, the same way as before)."""
+    from cxmetrics.ingest import read
+
+    rows = [["CONTACT-1", 12, 2.5, True, dt.datetime(2026, 3, 1, 9, 0, 5), dt.date(2026, 3, 1), dt.time(9, 0, 5)],
+            ["CONTACT-2", None, 3, False, dt.datetime(2026, 3, 1, 10, 0, 0), dt.date(2026, 3, 2), None]]
+    headers = ["id", "wait", "talk", "resolved", "queued_at", "day", "time"]
+    usual = tmp_path / "usual.xlsx"
+    _write_sheet(usual, [], headers, rows, 0)
+    fast, cells = _read_both(usual)
+    assert fast is not None
+    assert fast[1][0].to_pydict() == cells[1][0].to_pydict() == {
+        "c0": ["CONTACT-1", "CONTACT-2"], "c1": ["12", ""], "c2": ["2.5", "3"], "c3": ["true", "false"],
+        "c4": ["2026-03-01 09:00:05", "2026-03-01 10:00:00"], "c5": ["2026-03-01", "2026-03-02"],
+        "c6": ["09:00:05", ""], "file_row": [2, 3]}
+    for name, (top, left, data) in {"title": ([["Report"], [None]], 0, rows), "column_b": ([], 1, rows),
+                                    "mixed": ([], 0, rows + [["CONTACT-3", "n/a", 1, True, None, None, None]])}.items():
+        path = tmp_path / f"{name}.xlsx"
+        _write_sheet(path, top, headers, data, left)
+        assert read.read_excel_arrow(path, path.name, None) is None, name
+        info, [batch] = read.read_excel(path, path.name, None)
+        assert info.headers[left:] == headers, name  # column A blank: the cell-by-cell reader names it "column 1"
+        assert batch.column(left).to_pylist()[:2] == ["CONTACT-1", "CONTACT-2"], name
