@@ -171,7 +171,8 @@ def ensure_built(store: Store, progress: ProgressFn | None = None) -> bool:
                 store.execute(f"CREATE TABLE {quote_ident(table)} ({ddl})")
             store.execute("CREATE TABLE measures_state (layout VARCHAR NOT NULL)")
             store.execute("INSERT INTO measures_state VALUES (?)", [LAYOUT])
-            rebuild(store)
+            if contacts or store.scalar("SELECT count(*) FROM aggregated_rows"):  # a new store has nothing to pool
+                rebuild(store)
         store.derived_layout = LAYOUT
     return True
 
