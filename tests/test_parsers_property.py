@@ -229,3 +229,25 @@ def test_the_usual_export_takes_the_arrow_path_and_the_unusual_ones_do_not(tmp_p
         info, [batch] = read.read_excel(path, path.name, None)
         assert info.headers[left:] == headers, name  # column A blank: the cell-by-cell reader names it "column 1"
         assert batch.column(left).to_pylist()[:2] == ["CONTACT-1", "CONTACT-2"], name
+
+
+def test_the_first_filled_row_is_found_past_many_kilobytes_of_empty_styled_cells(tmp_path):
+    """A sheet's XML can open with thousands of formatted but empty cells (<c r="A1" s="1"/>): the first row with a
+    value is found however many 64 KB chunks they take, and a cell split across two chunks is read whole."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    from cxmetrics.ingest.read import _xlsx_first_filled_row
+
+    workbook = Workbook()
+    sheet = workbook.active
+    for column in range(1, 6001):  # about 25 bytes each: more than two 64 KB chunks of empty cells
+        sheet.cell(row=1, column=column).font = Font(bold=True)
+    sheet.cell(row=2, column=1, value="id")
+    sheet.cell(row=3, column=1, value="CONTACT-1")
+    path = tmp_path / "styled.xlsx"
+    workbook.save(path)
+    assert _xlsx_first_filled_row(path, 0, sheet.title) == 2
+    sheet.cell(row=1, column=1, value="title")
+    workbook.save(path)
+    assert _xlsx_first_filled_row(path, 0, sheet.title) == 1

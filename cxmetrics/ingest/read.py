@@ -502,20 +502,21 @@ def _xlsx_first_filled_row(path: Path, index: int, name: str) -> int | None:
             return None
         part = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
         with archive.open(part) as sheet_xml:
-            text = b""
+            text, position = b"", 0
             while chunk := sheet_xml.read(1 << 16):
                 text += chunk
-                for cell in _SHEET_CELL.finditer(text):
-                    if cell.group(2):  # <c …/>: no value
-                        continue
-                    end = _CELL_END.search(text, cell.end())
-                    if end is None:
-                        break  # the cell continues in the next chunk
-                    if _CELL_VALUE.search(text, cell.end(), end.start()):
-                        # in column A, so no column of the sheet starts further left (fastexcel's first column)
-                        row = _CELL_ROW.search(cell.group(1))
-                        return int(row.group(1)) if row else None
-                if len(text) > 1 << 24:
+                while cell := _SHEET_CELL.search(text, position):
+                    if not cell.group(2):  # <c …/> holds no value
+                        end = _CELL_END.search(text, cell.end())
+                        if end is None:
+                            break  # the cell continues in the next chunk
+                        if _CELL_VALUE.search(text, cell.end(), end.start()):
+                            # in column A, so no column of the sheet starts further left (fastexcel's first column)
+                            row = _CELL_ROW.search(cell.group(1))
+                            return int(row.group(1)) if row else None
+                    position = cell.end()
+                text, position = text[position:], 0  # cells already seen hold no value
+                if sheet_xml.tell() > 1 << 24:  # 16 MB of empty cells: let the cell-by-cell reader decide
                     return None
     return None
 
