@@ -137,7 +137,8 @@ _SHEET_KINDS = {
     "time": st.times().map(lambda t: t.replace(microsecond=0)),
     "duration": st.integers(0, 3 * 86400).map(lambda s: dt.timedelta(seconds=s)),
 }
-_HEADERS = st.sampled_from(["id", "Дата", "Wait (s)", "queue", "agent", "a_1", "a", "", "2026", "Итого"])
+_HEADERS = st.sampled_from(["id", "Дата", "Wait (s)", "queue", "agent", "a_1", "a", "", "  ", " id ", "2026", "Итого",
+                            1.5, 10**16, True, dt.date(2026, 3, 1)])
 
 
 @st.composite
@@ -162,10 +163,13 @@ def _sheets(draw):
     return top, headers, rows, left
 
 
-def _write_sheet(path, top, headers, rows, left):
+def _write_sheet(path, top, headers, rows, left, mac_1904=False):
     from openpyxl import Workbook
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
     workbook = Workbook()
+    if mac_1904:  # old Mac Excel's date system: a time of day is a date-time in 1904 to fastexcel
+        workbook.epoch = CALENDAR_MAC_1904
     sheet = workbook.active
     for r, values in enumerate(top + [headers] + rows, start=1):
         for c, value in enumerate(values, start=1 + left):
@@ -222,13 +226,15 @@ def test_the_usual_export_takes_the_arrow_path_and_the_unusual_ones_do_not(tmp_p
         "c4": ["2026-03-01 09:00:05", "2026-03-01 10:00:00"], "c5": ["2026-03-01", "2026-03-02"],
         "c6": ["09:00:05", ""], "file_row": [2, 3]}
     for name, (top, left, data) in {"title": ([["Report"], [None]], 0, rows), "column_b": ([], 1, rows),
-                                    "mixed": ([], 0, rows + [["CONTACT-3", "n/a", 1, True, None, None, None]])}.items():
+                                    "mixed": ([], 0, rows + [["CONTACT-3", "n/a", 1, True, None, None, None]]),
+                                    "mac_1904": ([], 0, rows)}.items():
         path = tmp_path / f"{name}.xlsx"
-        _write_sheet(path, top, headers, data, left)
+        _write_sheet(path, top, headers, data, left, mac_1904=name == "mac_1904")
         assert read.read_excel_arrow(path, path.name, None) is None, name
         info, [batch] = read.read_excel(path, path.name, None)
         assert info.headers[left:] == headers, name  # column A blank: the cell-by-cell reader names it "column 1"
         assert batch.column(left).to_pylist()[:2] == ["CONTACT-1", "CONTACT-2"], name
+        assert batch.column(left + 6).to_pylist()[:2] == ["09:00:05", ""], name  # the time of day, as a time
 
 
 def test_the_first_filled_row_is_found_past_many_kilobytes_of_empty_styled_cells(tmp_path):

@@ -387,7 +387,7 @@ def read_excel_arrow(path: Path, display: str, sheet: str | None):
     instead of 3 s.
 
     None (the cell-by-cell reader then reads it, and words any refusal) for: another format than .xlsx/.xlsm; a
-    sheet that does not start in cell A1; a header not in the first row, blank, repeated or written as a date; a
+    sheet that does not start in cell A1; a workbook in the 1904 date system; a header not in the first row, blank, repeated, or a number or date; a
     column mixing kinds of cells (a cell fastexcel cannot convert to its column's type is an error it reports,
     not a blank); fractions of a second; anything fastexcel cannot open."""
     if Path(display).suffix.lower() not in _ARROW_SUFFIXES or not zipfile.is_zipfile(path):
@@ -416,7 +416,7 @@ def read_excel_arrow(path: Path, display: str, sheet: str | None):
     headers = list(table.schema.names)
     if (not headers or table.num_rows == 0
             or any(h.startswith("__UNNAMED__") for h in headers)  # fastexcel's name for a blank header
-            or any(_DATE_LIKE_HEADER.fullmatch(h) for h in headers)
+            or any(not h.strip() or _looks_numeric(h) or _DATE_LIKE_HEADER.fullmatch(h) for h in headers)
             or any((m := _DEDUPLICATED_HEADER.fullmatch(h)) and m.group(1) in headers for h in headers)):
         return None
     arrays = [_arrow_column_text(table.column(i)) for i in range(table.num_columns)]
@@ -493,6 +493,9 @@ def _xlsx_first_filled_row(path: Path, index: int, name: str) -> int | None:
     with zipfile.ZipFile(path) as archive:
         workbook = ET.fromstring(archive.read("xl/workbook.xml"))
         relations = ET.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+        properties = next((e for e in workbook.iter() if e.tag.split("}")[-1] == "workbookPr"), None)
+        if properties is not None and properties.get("date1904", "0").lower() in ("1", "true"):
+            return None  # the 1904 date system (old Mac Excel): times of day are not before 1900 there
         sheets = [e for e in workbook.iter() if e.tag.endswith("}sheet") or e.tag == "sheet"]
         if index >= len(sheets) or sheets[index].get("name") != name:
             return None
