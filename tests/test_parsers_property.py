@@ -137,8 +137,8 @@ _SHEET_KINDS = {
     "time": st.times().map(lambda t: t.replace(microsecond=0)),
     "duration": st.integers(0, 3 * 86400).map(lambda s: dt.timedelta(seconds=s)),
 }
-_HEADERS = st.sampled_from(["id", "Дата", "Wait (s)", "queue", "agent", "a_1", "a", "", "  ", " id ", "2026", "Итого",
-                            1.5, 10**16, True, dt.date(2026, 3, 1)])
+_HEADERS = st.sampled_from(["id", "Дата", "Wait (s)", "queue", "agent", "a_1", "a", "", "  ", " id ", "2026",
+                            "Итого", 1.5, 10**16, True, dt.date(2026, 3, 1)])
 
 
 @st.composite

@@ -387,9 +387,9 @@ def read_excel_arrow(path: Path, display: str, sheet: str | None):
     instead of 3 s.
 
     None (the cell-by-cell reader then reads it, and words any refusal) for: another format than .xlsx/.xlsm; a
-    sheet that does not start in cell A1; a workbook in the 1904 date system; a header not in the first row, blank, repeated, or a number or date; a
-    column mixing kinds of cells (a cell fastexcel cannot convert to its column's type is an error it reports,
-    not a blank); fractions of a second; anything fastexcel cannot open."""
+    sheet that does not start in cell A1; a workbook in the 1904 date system; a header not in the first row,
+    blank, repeated, or a number or date; a column mixing kinds of cells (a cell fastexcel cannot convert to its
+    column's type is an error it reports, not a blank); fractions of a second; anything fastexcel cannot open."""
     if Path(display).suffix.lower() not in _ARROW_SUFFIXES or not zipfile.is_zipfile(path):
         return None
     import logging
@@ -409,7 +409,7 @@ def read_excel_arrow(path: Path, display: str, sheet: str | None):
             return None
         loaded = reader.load_sheet(chosen, schema_sample_rows=None, dtype_coercion="strict")
         table, cell_errors = loaded.to_arrow_with_errors()
-        if cell_errors is not None and cell_errors.errors:  # a cell of another kind than its column's (it would be left blank)
+        if cell_errors is not None and cell_errors.errors:  # a cell of another kind than its column's: left blank
             return None
     except Exception:  # noqa: BLE001 — fastexcel's own error types; the cell-by-cell reader reads or refuses it
         return None
