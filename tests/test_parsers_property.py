@@ -243,7 +243,7 @@ def test_the_first_filled_row_is_found_past_many_kilobytes_of_empty_styled_cells
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    from cxmetrics.ingest.read import _xlsx_first_filled_row
+    from cxmetrics.ingest.read import _xlsx_first_filled_row, _xlsx_sheet_part
 
     workbook = Workbook()
     sheet = workbook.active
@@ -253,7 +253,88 @@ def test_the_first_filled_row_is_found_past_many_kilobytes_of_empty_styled_cells
     sheet.cell(row=3, column=1, value="CONTACT-1")
     path = tmp_path / "styled.xlsx"
     workbook.save(path)
-    assert _xlsx_first_filled_row(path, 0, sheet.title) == 2
+    assert _xlsx_first_filled_row(path, _xlsx_sheet_part(path, 0, sheet.title)) == 2
     sheet.cell(row=1, column=1, value="title")
     workbook.save(path)
-    assert _xlsx_first_filled_row(path, 0, sheet.title) == 1
+    assert _xlsx_first_filled_row(path, _xlsx_sheet_part(path, 0, sheet.title)) == 1
+
+
+def _rewrite_sheet_xml(path, old: str, new: str) -> None:
+    """Replace text in the first sheet's XML: cells as other programs than openpyxl write them."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    xml = parts["xl/worksheets/sheet1.xml"].decode()
+    assert old in xml, (old, xml[:400])
+    parts["xl/worksheets/sheet1.xml"] = xml.replace(old, new).encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+
+
+def test_cells_the_two_calamine_versions_read_differently_are_read_cell_by_cell(tmp_path):
+    """fastexcel bundles an older calamine than python-calamine: where the two read a cell differently, the fast
+    path declines and the workbook reads as it always did (found by a review against hand-written sheet XML)."""
+    from openpyxl import Workbook
+
+    from cxmetrics.ingest import read
+
+    def written(name, rows, top=(), iso_dates=False, number_format=None):
+        workbook = Workbook(iso_dates=iso_dates)
+        sheet = workbook.active
+        for values in [*top, ["agent", "value"], *rows]:
+            sheet.append(values)
+        if number_format:
+            for cell in sheet["B"][len(top) + 1:]:
+                cell.number_format = number_format
+        path = tmp_path / f"{name}.xlsx"
+        workbook.save(path)
+        return path
+
+    def read_both_ways(path):
+        assert read.read_excel_arrow(path, path.name, None) is None, path.name
+        info, [batch] = read.read_excel(path, path.name, None)
+        return info.header_row, batch.column(1).to_pylist(), batch.column("file_row").to_pylist()
+
+    # ISO date cells (t="d"): calamine 0.37 keeps midnight as a date-time and a date before 1900 as a date
+    iso = written("iso", [["ann", dt.datetime(2024, 1, 2)], ["bob", dt.datetime(1899, 6, 1, 8)]], iso_dates=True)
+    assert read_both_ways(iso) == (1, ["2024-01-02 00:00:00", "1899-06-01 08:00:00"], [2, 3])
+    # booleans written as words: true and false, not both true
+    words = written("words", [["ann", True], ["bob", False]])
+    _rewrite_sheet_xml(words, 't="b"><v>0</v>', 't="b"><v>FALSE</v>')
+    _rewrite_sheet_xml(words, 't="b"><v>1</v>', 't="b"><v>TRUE</v>')
+    assert read_both_ways(words) == (1, ["true", "false"], [2, 3])
+    # a date-formatted serial past 9999-12-31 stays the number it is
+    serial = written("serial", [["ann", dt.date(2026, 3, 1)], ["bob", dt.date(2026, 3, 2)]], number_format="yyyy-mm-dd")
+    _rewrite_sheet_xml(serial, "<v>46082</v>", "<v>2958466</v>")
+    assert read_both_ways(serial) == (1, ["2958466", "2026-03-02"], [2, 3])
+    # an empty value in A1, or a comment holding a cell: the header is the first row with a value
+    for name, filler in {"empty_v": '<row r="1"><c r="A1"><v/></c></row>',
+                         "comment": '<!-- <c r="A1"><v>1</v></c> -->'}.items():
+        path = written(name, [["ann", 12], ["bob", 15]], top=[[None]])
+        _rewrite_sheet_xml(path, "<sheetData>", "<sheetData>" + filler)
+        assert read_both_ways(path) == (2, ["12", "15"], [3, 4]), name
+
+
+def test_a_cell_calamine_cannot_convert_refuses_the_workbook_by_name(tmp_path):
+    """A boolean written "2" or a duration of 10^10 days: the import is refused with a message naming the file,
+    not a raw library error."""
+    from openpyxl import Workbook
+
+    from cxmetrics.ingest import read
+
+    for name, value, old, new in [("boolean", True, 't="b"><v>1</v>', 't="b"><v>2</v>'),
+                                  ("duration", dt.timedelta(hours=30), "<v>1.25</v>", "<v>1e10</v>")]:
+        workbook = Workbook()
+        sheet = workbook.active
+        sheet.append(["agent", "value"])
+        sheet.append(["ann", value])
+        sheet["B2"].number_format = "[h]:mm:ss"
+        path = tmp_path / f"{name}.xlsx"
+        workbook.save(path)
+        _rewrite_sheet_xml(path, old, new)
+        assert read.read_excel_arrow(path, path.name, None) is None, name
+        with pytest.raises(ImportRefused) as refused:
+            read.read_excel(path, path.name, None)
+        assert f"{name}.xlsx: a cell of the workbook cannot be read" in str(refused.value), name
