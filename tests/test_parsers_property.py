@@ -305,6 +305,11 @@ def test_cells_the_two_calamine_versions_read_differently_are_read_cell_by_cell(
     _rewrite_sheet_xml(words, 't="b"><v>0</v>', 't="b"><v>FALSE</v>')
     _rewrite_sheet_xml(words, 't="b"><v>1</v>', 't="b"><v>TRUE</v>')
     assert read_both_ways(words) == (1, ["true", "false"], [2, 3])
+    # the same with the cell type in single quotes, as XML allows (unseen by a search for t="b")
+    quoted = written("quoted", [["ann", True], ["bob", False]])
+    _rewrite_sheet_xml(quoted, 't="b"><v>0</v>', "t='b'><v>FALSE</v>")
+    _rewrite_sheet_xml(quoted, 't="b"><v>1</v>', "t='b'><v>TRUE</v>")
+    assert read_both_ways(quoted) == (1, ["true", "false"], [2, 3])
     # a date-formatted serial past 9999-12-31 stays the number it is
     serial = written("serial", [["ann", dt.date(2026, 3, 1)], ["bob", dt.date(2026, 3, 2)]], number_format="yyyy-mm-dd")
     _rewrite_sheet_xml(serial, "<v>46082</v>", "<v>2958466</v>")

@@ -512,6 +512,8 @@ _SHEET_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(/?)>")
 _CELL_ROW = re.compile(rb"\br=\"A(\d+)\"")
 _CELL_VALUE = re.compile(rb"<(?:\w+:)?v\b[^>/]*>[^<]|<(?:\w+:)?is\b")  # an empty <v/> or <v></v> is no value
 _CELL_END = re.compile(rb"</(?:\w+:)?c>")
+# ISO date cells; a cell type written with single quotes or spaces (then unseen by the checks here); comments
+_READ_DIFFERENTLY = (b't="d"', b"t='", b"t =", b"t= ", b"<!--")
 _PLAIN_BOOLEAN = re.compile(rb"\bt=\"b\"[^>]*>\s*<(?:\w+:)?v>[01]</")
 
 
@@ -569,7 +571,7 @@ def _xlsx_has_cells_read_differently(path: Path, part: str) -> bool:
         tail = b""
         while chunk := sheet_xml.read(1 << 20):
             text = tail + chunk
-            if b't="d"' in text or b"<!--" in text:
+            if any(mark in text for mark in _READ_DIFFERENTLY):
                 return True
             booleans = text.count(b't="b"')
             if booleans and booleans != len(_PLAIN_BOOLEAN.findall(text)):
