@@ -259,15 +259,16 @@ def test_the_first_filled_row_is_found_past_many_kilobytes_of_empty_styled_cells
     assert _xlsx_first_filled_row(path, _xlsx_sheet_part(path, 0, sheet.title)) == 1
 
 
-def _rewrite_sheet_xml(path, old: str, new: str) -> None:
-    """Replace text in the first sheet's XML: cells as other programs than openpyxl write them."""
+def _rewrite_sheet_xml(path, old: str, new: str, part: str = "xl/worksheets/sheet1.xml") -> None:
+    """Replace text in a part of the workbook (the first sheet's XML unless told): cells, styles and workbook
+    properties as other programs than openpyxl write them."""
     import zipfile
 
     with zipfile.ZipFile(path) as archive:
         parts = {name: archive.read(name) for name in archive.namelist()}
-    xml = parts["xl/worksheets/sheet1.xml"].decode()
+    xml = parts[part].decode()
     assert old in xml, (old, xml[:400])
-    parts["xl/worksheets/sheet1.xml"] = xml.replace(old, new).encode()
+    parts[part] = xml.replace(old, new).encode()
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, data in parts.items():
             archive.writestr(name, data)
@@ -314,9 +315,29 @@ def test_cells_the_two_calamine_versions_read_differently_are_read_cell_by_cell(
     serial = written("serial", [["ann", dt.date(2026, 3, 1)], ["bob", dt.date(2026, 3, 2)]], number_format="yyyy-mm-dd")
     _rewrite_sheet_xml(serial, "<v>46082</v>", "<v>2958466</v>")
     assert read_both_ways(serial) == (1, ["2958466", "2026-03-02"], [2, 3])
-    # an empty value in A1, or a comment holding a cell: the header is the first row with a value
+    # a date-time a float's step from midnight stays a date-time (fastexcel rounds it to midnight first)
+    near = written("near", [["ann", dt.datetime(2026, 3, 1, 9)], ["bob", dt.datetime(2026, 3, 2, 9)]],
+                   number_format="yyyy-mm-dd hh:mm:ss")
+    _rewrite_sheet_xml(near, "<v>46082.375</v>", "<v>46082.99999999999</v>")
+    assert read_both_ways(near) == (1, ["2026-03-02 00:00:00", "2026-03-02 09:00:00"], [2, 3])
+    # an East Asian built-in date format (numFmtId 31, which Excel leaves undefined): a date to python-calamine
+    east = written("east_asian", [["ann", dt.date(2026, 3, 1)]], number_format="yyyy-mm-dd")
+    _rewrite_sheet_xml(east, '<xf numFmtId="164"', '<xf numFmtId="31"', part="xl/styles.xml")
+    assert read_both_ways(east) == (1, ["2026-03-01"], [2])
+    # an ISO date cell whose type is written with a tab before "="
+    spaced = written("spaced", [["ann", dt.datetime(2024, 1, 2)]], iso_dates=True)
+    _rewrite_sheet_xml(spaced, 't="d"', 't\t="d"')
+    assert read_both_ways(spaced) == (1, ["2024-01-02 00:00:00"], [2])
+    # two workbook property elements, the last in the 1904 date system: a time of day stays a time of day
+    twice = written("twice", [["ann", dt.time(12)]], number_format="hh:mm:ss")
+    _rewrite_sheet_xml(twice, "<workbookPr />", '<workbookPr /><workbookPr date1904="1"/>', part="xl/workbook.xml")
+    assert read_both_ways(twice) == (1, ["12:00:00"], [2])
+    # an empty value in A1, or a comment, a processing instruction or CDATA holding a cell: the header is the first
+    # row with a value
     for name, filler in {"empty_v": '<row r="1"><c r="A1"><v/></c></row>',
-                         "comment": '<!-- <c r="A1"><v>1</v></c> -->'}.items():
+                         "comment": '<!-- <c r="A1"><v>1</v></c> -->',
+                         "instruction": '<row r="1"><c r="A1"><?x <v>1</v>?></c></row>',
+                         "cdata": '<row r="1"><c r="A1" t="str"><f><![CDATA[<v>1</v>]]></f></c></row>'}.items():
         path = written(name, [["ann", 12], ["bob", 15]], top=[[None]])
         _rewrite_sheet_xml(path, "<sheetData>", "<sheetData>" + filler)
         assert read_both_ways(path) == (2, ["12", "15"], [3, 4]), name
@@ -342,4 +363,34 @@ def test_a_cell_calamine_cannot_convert_refuses_the_workbook_by_name(tmp_path):
         assert read.read_excel_arrow(path, path.name, None) is None, name
         with pytest.raises(ImportRefused) as refused:
             read.read_excel(path, path.name, None)
-        assert f"{name}.xlsx: a cell of the workbook cannot be read" in str(refused.value), name
+        assert f"{name}.xlsx, sheet 'Sheet', cannot be read: " in str(refused.value), name
+
+
+def test_a_sheet_calamine_cannot_parse_refuses_the_workbook_naming_the_sheet(tmp_path):
+    """Broken sheet XML: a refusal naming the file and the sheet, with calamine's reason."""
+    from openpyxl import Workbook
+
+    from cxmetrics.ingest import read
+
+    workbook = Workbook()
+    workbook.active.title = "Calls"
+    workbook.active.append(["agent", "wait"])
+    workbook.active.append(["ann", 12])
+    path = tmp_path / "broken.xlsx"
+    workbook.save(path)
+    _rewrite_sheet_xml(path, "</is></c>", "</is>")  # a cell left unclosed
+    with pytest.raises(ImportRefused) as refused:
+        read.read_excel(path, path.name, None)
+    assert "broken.xlsx, sheet 'Calls', cannot be read: " in str(refused.value)
+
+
+def test_the_real_pwc_workbook_takes_the_arrow_path_and_reads_as_cell_by_cell():
+    """Excel writes a short time as 1.6550925925925926E-3: no nearer a whole day than written, so not declined."""
+    from cxmetrics.ingest import read
+
+    from .conftest import realdata
+
+    path = realdata("pwc_call_center_2021Q1.xlsx")
+    fast, cells = read.read_excel_arrow(path, path.name, None), read.read_excel_cells(path, path.name, None)
+    assert fast is not None
+    assert fast[0].headers == cells[0].headers and fast[1][0].equals(cells[1][0])

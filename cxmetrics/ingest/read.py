@@ -344,15 +344,7 @@ def read_excel_cells(path: Path, display: str, sheet: str | None):
         raise ImportRefused(Message("{file}: the workbook cannot be opened ({error}). Save it again from the "
                                     "spreadsheet program as .xlsx, or export CSV.", file=display, error=str(exc)),
                             [RowProblem(display, None, None, None, Message("unreadable workbook"))]) from exc
-    try:
-        chosen, rows = _calamine_sheet_rows(workbook, display, sheet)
-    except ImportRefused:
-        raise
-    except Exception as exc:  # a cell calamine cannot convert (a boolean "2", a duration past 999,999,999 days)
-        raise ImportRefused(Message("{file}: a cell of the workbook cannot be read ({error}). Correct that cell in "
-                                    "the spreadsheet program and save it again, or export CSV.",
-                                    file=display, error=str(exc)),
-                            [RowProblem(display, None, None, None, Message("unreadable cell"))]) from exc
+    chosen, rows = _calamine_sheet_rows(workbook, display, sheet)
     header_index = detect_header_row([[excel_cell_text(c) for c in r] for r in rows[:40]])
     info = FileInfo(display, "excel", sheet=chosen, header_row=header_index + 1)
     header_cells = [excel_cell_text(c) for c in rows[header_index]] if rows else []
@@ -375,11 +367,11 @@ def _calamine_sheet_rows(workbook, display: str, sheet: str | None) -> tuple[str
                                         "Choose one of them {control}.", file=display, sheet=sheet,
                                         sheets=", ".join(map(repr, names)), control=ControlRef("sheet")))
         chosen = sheet
-        rows = workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+        rows = _calamine_rows(workbook, display, sheet)
     else:
         chosen = None
         for name in names:
-            rows = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            rows = _calamine_rows(workbook, display, name)
             if any(any(excel_cell_text(c).strip() for c in r) for r in rows):
                 chosen = name
                 break
@@ -388,6 +380,19 @@ def _calamine_sheet_rows(workbook, display: str, sheet: str | None) -> tuple[str
                                         file=display),
                                 [RowProblem(display, None, None, None, Message("empty workbook"))])
     return chosen, rows
+
+
+def _calamine_rows(workbook, display: str, name: str) -> list[list]:
+    """One sheet's Python rows; what calamine cannot read is a refusal naming the file and the sheet."""
+    from python_calamine import CalamineError
+
+    try:
+        return workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    except (CalamineError, OverflowError) as exc:  # broken XML, a Boolean written "2", a duration past Python's
+        summary = Message("{file}, sheet {sheet!r}, cannot be read: {error}. Correct the sheet in the spreadsheet "
+                          "program and save the workbook again, or export that sheet as CSV.",
+                          file=display, sheet=name, error=str(exc))
+        raise ImportRefused(summary, [RowProblem(display, None, None, None, Message("unreadable sheet"))]) from exc
 
 
 _ARROW_SUFFIXES = (".xlsx", ".xlsm")
@@ -403,7 +408,9 @@ def read_excel_arrow(path: Path, display: str, sheet: str | None):
     None (the cell-by-cell reader then reads it, and words any refusal) for: another format than .xlsx/.xlsm; a
     sheet that does not start in cell A1; a workbook in the 1904 date system; a header not in the first row,
     blank, repeated, or a number or date; a column mixing kinds of cells (a cell fastexcel cannot convert to its
-    column's type is an error it reports, not a blank); fractions of a second; anything fastexcel cannot open."""
+    column's type is an error it reports, not a blank); fractions of a second; what fastexcel's older calamine
+    reads differently (`_xlsx_sheet_part`, `_xlsx_has_cells_read_differently`, `_arrow_column_text`); anything
+    fastexcel cannot open."""
     if Path(display).suffix.lower() not in _ARROW_SUFFIXES or not zipfile.is_zipfile(path):
         return None
     import logging
@@ -512,42 +519,72 @@ _SHEET_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(/?)>")
 _CELL_ROW = re.compile(rb"\br=\"A(\d+)\"")
 _CELL_VALUE = re.compile(rb"<(?:\w+:)?v\b[^>/]*>[^<]|<(?:\w+:)?is\b")  # an empty <v/> or <v></v> is no value
 _CELL_END = re.compile(rb"</(?:\w+:)?c>")
-# ISO date cells; a cell type written with single quotes or spaces (then unseen by the checks here); comments
-_READ_DIFFERENTLY = (b't="d"', b"t='", b"t =", b"t= ", b"<!--")
+_RELATIONSHIP_ID = ("{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id",
+                    "{http://purl.oclc.org/ooxml/officeDocument/relationships}id")  # transitional, strict
+# Built-in number formats python-calamine (0.37) reads as dates and fastexcel's calamine (0.36) as numbers: the
+# East Asian date formats Excel writes without defining them
+_EAST_ASIAN_DATE_FORMATS = {*range(27, 37), *range(50, 59)}
+# What the two calamine versions read differently, or what hides cells from the checks here: ISO date cells, a
+# cell type in single quotes or with white space around "=" (then unseen by the search for t="d" or t="b"),
+# comments, CDATA sections and processing instructions. Text holding " =" or "= " declines too: only slower.
+_READ_DIFFERENTLY = (b't="d"', b"t='", b" =", b"\t=", b"\n=", b"\r=", b"= ", b"=\t", b"=\n", b"=\r",
+                     b"<!--", b"<![CDATA[", b"<?")
 _PLAIN_BOOLEAN = re.compile(rb"\bt=\"b\"[^>]*>\s*<(?:\w+:)?v>[01]</")
+# A number within a millionth of a whole day (written plainly, or in exponent form as Excel writes small and
+# large numbers): python-calamine tells a date from a date-time by the exact number, fastexcel after rounding
+# it to the millisecond. A small exponent form (a time of day, 1.6550925925925926E-3) is no nearer than written.
+_NEAR_WHOLE_DAY = re.compile(rb"<(?:\w+:)?v>\s*[-+]?(?:\d+\.(?:0{6}|9{6})|\d*\.?\d*[eE]\+?\d|\d?\.?9{6}\d*[eE]-)")
+_XML_DECLARATION = re.compile(rb"(?:\xef\xbb\xbf)?\s*<\?xml[^>]*\?>")
 
 
 def _xlsx_sheet_part(path: Path, index: int, name: str) -> str | None:
-    """The zip member holding sheet `index` (named `name`); None for the 1904 date system or a package this
-    cannot follow: the cell-by-cell reader then reads it."""
+    """The zip member holding sheet `index` (named `name`); None for the 1904 date system, an East Asian date
+    format, or a package this cannot follow for certain: the cell-by-cell reader then reads it."""
     import xml.etree.ElementTree as ET
+
+    def local(element) -> str:
+        return element.tag.rsplit("}", 1)[-1]
+
     with zipfile.ZipFile(path) as archive:
         workbook = ET.fromstring(archive.read("xl/workbook.xml"))
-        relations = ET.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
-    properties = next((e for e in workbook.iter() if e.tag.split("}")[-1] == "workbookPr"), None)
-    if properties is not None and properties.get("date1904", "0").lower() in ("1", "true"):
+        relations = list(ET.fromstring(archive.read("xl/_rels/workbook.xml.rels")))
+        styles_target = next((e.get("Target") for e in relations if (e.get("Type") or "").endswith("/styles")), None)
+        styles_part = _package_part(styles_target) if styles_target else None
+        styles = ET.fromstring(archive.read(styles_part)) if styles_part in archive.namelist() else None
+    properties = [e for e in workbook.iter() if local(e) == "workbookPr"]
+    if len(properties) > 1 or properties and properties[0].get("date1904", "0").strip().lower() in ("1", "true"):
         return None  # the 1904 date system (old Mac Excel): times of day are not before 1900 there
-    sheets = [e for e in workbook.iter() if e.tag.endswith("}sheet") or e.tag == "sheet"]
+    if styles is not None:
+        defined = {e.get("numFmtId") for e in styles.iter() if local(e) == "numFmt"}
+        used = {e.get("numFmtId") for parent in styles.iter() if local(parent) == "cellXfs"
+                for e in parent if local(e) == "xf"}
+        if any(i not in defined and i.isdigit() and int(i) in _EAST_ASIAN_DATE_FORMATS for i in used if i):
+            return None
+    sheets = [e for e in workbook.iter() if local(e) == "sheet"]
     if index >= len(sheets) or sheets[index].get("name") != name:
         return None
-    rel_id = next((v for k, v in sheets[index].attrib.items() if k.endswith("}id")), None)
-    target = next((e.get("Target") for e in relations if e.get("Id") == rel_id), None)
-    if not target:
+    rel_id = next((sheets[index].get(key) for key in _RELATIONSHIP_ID if sheets[index].get(key)), None)
+    targets = [e.get("Target") for e in relations if e.get("Id") == rel_id]
+    if len(targets) != 1 or not targets[0]:
         return None
+    return _package_part(targets[0])
+
+
+def _package_part(target: str) -> str:
+    """A workbook relationship's target as a zip member name."""
     return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
 
 
 def _xlsx_first_filled_row(path: Path, part: str) -> int | None:
     """The 1-based row of the sheet's first cell with a value (where calamine's range, and so fastexcel's first
     row, begins), from the start of its XML, when that cell is in column A; None when it is not, or cannot be
-    told (no cell references, a comment before it)."""
+    told (no cell references). Comments, CDATA and processing instructions, which could hide or fake a cell here,
+    decline the sheet in `_xlsx_has_cells_read_differently`."""
     with zipfile.ZipFile(path) as archive, archive.open(part) as sheet_xml:
         text, position = b"", 0
         while chunk := sheet_xml.read(1 << 16):
             text += chunk
             while cell := _SHEET_CELL.search(text, position):
-                if b"<!--" in text[:cell.start()]:
-                    return None  # a comment may hold what looks like a cell
                 if not cell.group(2):  # <c …/> holds no value
                     end = _CELL_END.search(text, cell.end())
                     if end is None:
@@ -564,20 +601,32 @@ def _xlsx_first_filled_row(path: Path, part: str) -> int | None:
 
 
 def _xlsx_has_cells_read_differently(path: Path, part: str) -> bool:
-    """Whether the sheet holds cells the two calamine versions read differently: ISO date cells (t="d": midnight,
-    before 1900, leap seconds), booleans written other than 0/1, or XML comments. One pass over the sheet's
-    XML (0.2 s for 100k rows of 17 columns, run beside fastexcel's parse)."""
+    """Whether the sheet holds what the two calamine versions read differently (`_READ_DIFFERENTLY`), Booleans
+    written other than 0/1, or a number a millisecond from a whole day. One pass over the sheet's XML, cut after
+    a cell's end so that every cell is searched whole (0.3–0.5 s for 100k rows of 17 columns, run beside
+    fastexcel's parse)."""
     with zipfile.ZipFile(path) as archive, archive.open(part) as sheet_xml:
-        tail = b""
-        while chunk := sheet_xml.read(1 << 20):
-            text = tail + chunk
-            if any(mark in text for mark in _READ_DIFFERENTLY):
+        carried, first = b"", True
+        while True:
+            chunk = sheet_xml.read(1 << 20)
+            text = carried + chunk
+            if first:
+                declaration = _XML_DECLARATION.match(text)
+                text, first = text[declaration.end():] if declaration else text, False
+            cut = text.rfind(b"</c>") + 4 if chunk else len(text)
+            if chunk and cut < 4:  # no cell ends in this chunk
+                if len(text) > 1 << 24:
+                    return True  # 16 MB without a cell's end: not a sheet read here
+                carried = text
+                continue
+            whole, carried = text[:cut], text[cut:]
+            if any(mark in whole for mark in _READ_DIFFERENTLY) or _NEAR_WHOLE_DAY.search(whole):
                 return True
-            booleans = text.count(b't="b"')
-            if booleans and booleans != len(_PLAIN_BOOLEAN.findall(text)):
-                return True  # (a boolean cell cut by the chunk's end is counted unread: declined, never misread)
-            tail = text[-4:]  # shorter than any pattern counted, so none is counted twice
-    return False
+            booleans = whole.count(b't="b"')
+            if booleans and booleans != len(_PLAIN_BOOLEAN.findall(whole)):
+                return True
+            if not chunk:
+                return False
 
 
 def _excel_text_array(cells) -> pa.Array:
