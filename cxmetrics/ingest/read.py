@@ -524,16 +524,16 @@ _RELATIONSHIP_ID = ("{http://schemas.openxmlformats.org/officeDocument/2006/rela
 # Built-in number formats python-calamine (0.37) reads as dates and fastexcel's calamine (0.36) as numbers: the
 # East Asian date formats Excel writes without defining them
 _EAST_ASIAN_DATE_FORMATS = {*range(27, 37), *range(50, 59)}
-# What the two calamine versions read differently, or what hides cells from the checks here: ISO date cells, a
-# cell type in single quotes or with white space around "=" (then unseen by the search for t="d" or t="b"),
-# comments, CDATA sections and processing instructions. Text holding " =" or "= " declines too: only slower.
-_READ_DIFFERENTLY = (b't="d"', b"t='", b" =", b"\t=", b"\n=", b"\r=", b"= ", b"=\t", b"=\n", b"=\r",
-                     b"<!--", b"<![CDATA[", b"<?")
-_PLAIN_BOOLEAN = re.compile(rb"\bt=\"b\"[^>]*>\s*<(?:\w+:)?v>[01]</")
-# A number within a millionth of a whole day (written plainly, or in exponent form as Excel writes small and
-# large numbers): python-calamine tells a date from a date-time by the exact number, fastexcel after rounding
-# it to the millisecond. A small exponent form (a time of day, 1.6550925925925926E-3) is no nearer than written.
-_NEAR_WHOLE_DAY = re.compile(rb"<(?:\w+:)?v>\s*[-+]?(?:\d+\.(?:0{6}|9{6})|\d*\.?\d*[eE]\+?\d|\d?\.?9{6}\d*[eE]-)")
+# Searched for once white space is taken out of the XML (so that `t = "d"` is seen as `t="d"`): ISO date cells; a
+# cell type in single quotes; a number within a millionth of a whole day — eight zeros or nines right after the
+# point, or a positive exponent, which could hide them (python-calamine tells a date from a date-time by the exact
+# number, fastexcel after rounding it to the millisecond; Excel's 0.56499999999999995 is not one). Text holding
+# these declines too: only slower.
+_READ_DIFFERENTLY = (b't="d"', b"t='", b".00000000", b".99999999", b"E+", b"e+")
+# Comments, CDATA and processing instructions: they could hide or fake a cell from the first-row search
+_HIDING = (b"<!", b"<?")
+_WHITE_SPACE = b" \t\r\n"
+_PLAIN_BOOLEAN = re.compile(rb't="b"[^>]*>\s*<(?:\w+:)?v>[01]</')
 _XML_DECLARATION = re.compile(rb"(?:\xef\xbb\xbf)?\s*<\?xml[^>]*\?>")
 
 
@@ -578,22 +578,28 @@ def _package_part(target: str) -> str:
 def _xlsx_first_filled_row(path: Path, part: str) -> int | None:
     """The 1-based row of the sheet's first cell with a value (where calamine's range, and so fastexcel's first
     row, begins), from the start of its XML, when that cell is in column A; None when it is not, or cannot be
-    told (no cell references). Comments, CDATA and processing instructions, which could hide or fake a cell here,
-    decline the sheet in `_xlsx_has_cells_read_differently`."""
+    told (no cell references; a comment, CDATA or processing instruction before that cell's end)."""
     with zipfile.ZipFile(path) as archive, archive.open(part) as sheet_xml:
-        text, position = b"", 0
+        text, position, first = b"", 0, True
         while chunk := sheet_xml.read(1 << 16):
             text += chunk
+            if first:
+                declaration = _XML_DECLARATION.match(text)
+                text, first = text[declaration.end():] if declaration else text, False
             while cell := _SHEET_CELL.search(text, position):
                 if not cell.group(2):  # <c …/> holds no value
                     end = _CELL_END.search(text, cell.end())
                     if end is None:
                         break  # the cell continues in the next chunk
                     if _CELL_VALUE.search(text, cell.end(), end.start()):
+                        if any(mark in text[:end.end()] for mark in _HIDING):
+                            return None
                         # in column A, so no column of the sheet starts further left (fastexcel's first column)
                         row = _CELL_ROW.search(cell.group(1))
                         return int(row.group(1)) if row else None
                 position = cell.end()
+            if any(mark in text[:position] for mark in _HIDING):
+                return None
             text, position = text[position:], 0  # cells already seen hold no value
             if sheet_xml.tell() > 1 << 24:  # 16 MB of empty cells: let the cell-by-cell reader decide
                 return None
@@ -601,10 +607,9 @@ def _xlsx_first_filled_row(path: Path, part: str) -> int | None:
 
 
 def _xlsx_has_cells_read_differently(path: Path, part: str) -> bool:
-    """Whether the sheet holds what the two calamine versions read differently (`_READ_DIFFERENTLY`), Booleans
-    written other than 0/1, or a number a millisecond from a whole day. One pass over the sheet's XML, cut after
-    a cell's end so that every cell is searched whole (0.3–0.5 s for 100k rows of 17 columns, run beside
-    fastexcel's parse)."""
+    """Whether the sheet holds what the two calamine versions read differently (`_READ_DIFFERENTLY`) or Booleans
+    written other than 0/1. One pass over the sheet's XML, cut after a cell's end so that every cell is searched
+    whole (about 0.4 s for 100k rows of 17 columns, run beside fastexcel's parse, which releases the GIL)."""
     with zipfile.ZipFile(path) as archive, archive.open(part) as sheet_xml:
         carried, first = b"", True
         while True:
@@ -620,11 +625,12 @@ def _xlsx_has_cells_read_differently(path: Path, part: str) -> bool:
                 carried = text
                 continue
             whole, carried = text[:cut], text[cut:]
-            if any(mark in whole for mark in _READ_DIFFERENTLY) or _NEAR_WHOLE_DAY.search(whole):
+            squeezed = whole.translate(None, _WHITE_SPACE)  # one pass in C; then each search is one memchr-like pass
+            if any(mark in squeezed for mark in _READ_DIFFERENTLY):
                 return True
-            booleans = whole.count(b't="b"')
+            booleans = squeezed.count(b't="b"')
             if booleans and booleans != len(_PLAIN_BOOLEAN.findall(whole)):
-                return True
+                return True  # a Boolean written other than <v>0</v> or <v>1</v>
             if not chunk:
                 return False
 
