@@ -328,6 +328,25 @@ def test_cells_the_two_calamine_versions_read_differently_are_read_cell_by_cell(
     spaced = written("spaced", [["ann", dt.datetime(2024, 1, 2)]], iso_dates=True)
     _rewrite_sheet_xml(spaced, 't="d"', 't\t="d"')
     assert read_both_ways(spaced) == (1, ["2024-01-02 00:00:00"], [2])
+    # the same format without a styles relationship (calamine reads xl/styles.xml regardless), or beside a
+    # conditional format defining that id
+    for name, old, new in [("no_relation", '<Relationship Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+                                           'relationships/styles" Target="styles.xml" Id="rId2" />', ""),
+                           ("dxf", "</cellXfs>", '</cellXfs><dxfs count="1"><dxf><numFmt numFmtId="31" '
+                                                 'formatCode="yyyy"/></dxf></dxfs>')]:
+        path = written(f"east_asian_{name}", [["ann", dt.date(2026, 3, 1)]], number_format="yyyy-mm-dd")
+        _rewrite_sheet_xml(path, '<xf numFmtId="164"', '<xf numFmtId="31"', part="xl/styles.xml")
+        _rewrite_sheet_xml(path, old, new, part="xl/_rels/workbook.xml.rels" if name == "no_relation"
+                           else "xl/styles.xml")
+        assert read_both_ways(path) == (1, ["2026-03-01"], [2]), name
+    # a date-time written with a negative exponent after many digits (4608299999999999E-11 is 46082.99999999999)
+    wide = written("wide", [["ann", dt.datetime(2026, 3, 1, 9)]], number_format="yyyy-mm-dd hh:mm:ss")
+    _rewrite_sheet_xml(wide, "<v>46082.375</v>", "<v>4608299999999999E-11</v>")
+    assert read_both_ways(wide) == (1, ["2026-03-02 00:00:00"], [2])
+    # a Boolean cell with a second value after a plain one: both calamine versions keep the last
+    second = written("second", [["ann", True], ["bob", False]])
+    _rewrite_sheet_xml(second, 't="b"><v>0</v>', 't="b"><v>0</v><v>TRUE</v>')
+    assert read_both_ways(second) == (1, ["true", "true"], [2, 3])
     # two workbook property elements, the last in the 1904 date system: a time of day stays a time of day
     twice = written("twice", [["ann", dt.time(12)]], number_format="hh:mm:ss")
     _rewrite_sheet_xml(twice, "<workbookPr />", '<workbookPr /><workbookPr date1904="1"/>', part="xl/workbook.xml")
@@ -337,10 +356,31 @@ def test_cells_the_two_calamine_versions_read_differently_are_read_cell_by_cell(
     for name, filler in {"empty_v": '<row r="1"><c r="A1"><v/></c></row>',
                          "comment": '<!-- <c r="A1"><v>1</v></c> -->',
                          "instruction": '<row r="1"><c r="A1"><?x <v>1</v>?></c></row>',
-                         "cdata": '<row r="1"><c r="A1" t="str"><f><![CDATA[<v>1</v>]]></f></c></row>'}.items():
+                         "cdata": '<row r="1"><c r="A1" t="str"><f><![CDATA[<v>1</v>]]></f></c></row>',
+                         "inline_v": '<row r="1"><c r="A1" t="inlineStr"><v>Title</v></c></row>',
+                         "entity": '<row r="1"><c r="A1"><v>&#49;</v></c></row>',
+                         "formula_after": '<row r="1"><c r="A1" t="str"><v>Title</v><f>"x"</f></c></row>'}.items():
         path = written(name, [["ann", 12], ["bob", 15]], top=[[None]])
         _rewrite_sheet_xml(path, "<sheetData>", "<sheetData>" + filler)
         assert read_both_ways(path) == (2, ["12", "15"], [3, 4]), name
+
+
+def test_the_first_row_search_reads_the_cell_reference_not_an_attribute_ending_in_r(tmp_path):
+    """A sheet starting in column B whose first cell carries an attribute my-r="A1": column A is blank, as the
+    cell-by-cell reader says (its header "column 1")."""
+    from openpyxl import Workbook
+
+    from cxmetrics.ingest import read
+
+    workbook = Workbook()
+    for values in [["Name", "Val"], ["ann", 1]]:
+        workbook.active.append([None, *values])
+    path = tmp_path / "fake_r.xlsx"
+    workbook.save(path)
+    _rewrite_sheet_xml(path, '<c r="B1"', '<c r="B1" my-r="A1"')
+    assert read.read_excel_arrow(path, path.name, None) is None
+    info, _batches = read.read_excel(path, path.name, None)
+    assert info.headers == ["column 1", "Name", "Val"]
 
 
 def test_a_cell_calamine_cannot_convert_refuses_the_workbook_by_name(tmp_path):

@@ -516,51 +516,50 @@ class _ArrowCells:
 
 
 _SHEET_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(/?)>")
-_CELL_ROW = re.compile(rb"\br=\"A(\d+)\"")
-_CELL_VALUE = re.compile(rb"<(?:\w+:)?v\b[^>/]*>[^<]|<(?:\w+:)?is\b")  # an empty <v/> or <v></v> is no value
 _CELL_END = re.compile(rb"</(?:\w+:)?c>")
+_ATTRIBUTE = re.compile(rb'([^\s=]+)\s*=\s*"([^"]*)"')
+_EMPTY_CELL_BODY = re.compile(rb"\s*(?:<v\s*/>|<v>\s*</v>)?\s*")  # what calamine reads as no value
+# What it reads as a value for certain: a number, shared string index, error or formula result in one plain <v>, or
+# an inline string's plain text; anything else (entities, several children, a value in an inline-string cell) the
+# first-row search cannot tell, and declines
+_PLAIN_VALUE = re.compile(rb"<v>[^<&\s][^<&]*</v>")
+_PLAIN_INLINE = re.compile(rb'<is><t(?:\s+xml:space="preserve")?>[^<&\s][^<&]*</t></is>')
+_COLUMN_A_REFERENCE = re.compile(rb"A(\d+)")
 _RELATIONSHIP_ID = ("{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id",
                     "{http://purl.oclc.org/ooxml/officeDocument/relationships}id")  # transitional, strict
 # Built-in number formats python-calamine (0.37) reads as dates and fastexcel's calamine (0.36) as numbers: the
-# East Asian date formats Excel writes without defining them
-_EAST_ASIAN_DATE_FORMATS = {*range(27, 37), *range(50, 59)}
+# East Asian date formats Excel writes without defining them. Any mention of one in the styles declines.
+_EAST_ASIAN_DATE_FORMAT = re.compile(rb"numFmtId\s*=\s*[\"']0*(?:2[7-9]|3[0-6]|5[0-8])[\"']")
 # Searched for once white space is taken out of the XML (so that `t = "d"` is seen as `t="d"`): ISO date cells; a
 # cell type in single quotes; a number within a millionth of a whole day — eight zeros or nines right after the
 # point, or a positive exponent, which could hide them (python-calamine tells a date from a date-time by the exact
 # number, fastexcel after rounding it to the millisecond; Excel's 0.56499999999999995 is not one). Text holding
 # these declines too: only slower.
 _READ_DIFFERENTLY = (b't="d"', b"t='", b".00000000", b".99999999", b"E+", b"e+")
+# A negative exponent after two digits or more (4500100000000001E-11): a number of one day or more hiding its
+# digits; Excel's own 1.6550925925925926E-3 has one digit before the point. Searched only where "E-" occurs.
+_WIDE_NEGATIVE_EXPONENT = re.compile(rb"<(?:\w+:)?v>\s*[-+]?\d\d+(?:\.\d*)?[eE]-")
 # Comments, CDATA and processing instructions: they could hide or fake a cell from the first-row search
 _HIDING = (b"<!", b"<?")
 _WHITE_SPACE = b" \t\r\n"
-_PLAIN_BOOLEAN = re.compile(rb't="b"[^>]*>\s*<(?:\w+:)?v>[01]</')
+# A Boolean cell of exactly one <v>0</v> or <v>1</v>: both calamine versions keep a cell's last child, and the
+# older one reads any value but "0" as true
+_PLAIN_BOOLEAN = re.compile(rb't="b"[^>]*>\s*<(?:\w+:)?v>[01]</(?:\w+:)?v>\s*</(?:\w+:)?c>')
 _XML_DECLARATION = re.compile(rb"(?:\xef\xbb\xbf)?\s*<\?xml[^>]*\?>")
 
 
 def _xlsx_sheet_part(path: Path, index: int, name: str) -> str | None:
-    """The zip member holding sheet `index` (named `name`); None for the 1904 date system, an East Asian date
-    format, or a package this cannot follow for certain: the cell-by-cell reader then reads it."""
+    """The zip member holding sheet `index` (named `name`); None when the workbook is one the fast path declines
+    (`_xlsx_workbook_read_differently`) or its package cannot be followed for certain: the cell-by-cell reader
+    then reads it."""
     import xml.etree.ElementTree as ET
-
-    def local(element) -> str:
-        return element.tag.rsplit("}", 1)[-1]
 
     with zipfile.ZipFile(path) as archive:
         workbook = ET.fromstring(archive.read("xl/workbook.xml"))
         relations = list(ET.fromstring(archive.read("xl/_rels/workbook.xml.rels")))
-        styles_target = next((e.get("Target") for e in relations if (e.get("Type") or "").endswith("/styles")), None)
-        styles_part = _package_part(styles_target) if styles_target else None
-        styles = ET.fromstring(archive.read(styles_part)) if styles_part in archive.namelist() else None
-    properties = [e for e in workbook.iter() if local(e) == "workbookPr"]
-    if len(properties) > 1 or properties and properties[0].get("date1904", "0").strip().lower() in ("1", "true"):
-        return None  # the 1904 date system (old Mac Excel): times of day are not before 1900 there
-    if styles is not None:
-        defined = {e.get("numFmtId") for e in styles.iter() if local(e) == "numFmt"}
-        used = {e.get("numFmtId") for parent in styles.iter() if local(parent) == "cellXfs"
-                for e in parent if local(e) == "xf"}
-        if any(i not in defined and i.isdigit() and int(i) in _EAST_ASIAN_DATE_FORMATS for i in used if i):
+        if _xlsx_workbook_read_differently(archive, workbook):
             return None
-    sheets = [e for e in workbook.iter() if local(e) == "sheet"]
+    sheets = [e for e in workbook.iter() if e.tag.rsplit("}", 1)[-1] == "sheet"]
     if index >= len(sheets) or sheets[index].get("name") != name:
         return None
     rel_id = next((sheets[index].get(key) for key in _RELATIONSHIP_ID if sheets[index].get(key)), None)
@@ -568,6 +567,17 @@ def _xlsx_sheet_part(path: Path, index: int, name: str) -> str | None:
     if len(targets) != 1 or not targets[0]:
         return None
     return _package_part(targets[0])
+
+
+def _xlsx_workbook_read_differently(archive: zipfile.ZipFile, workbook) -> bool:
+    """Whether the two calamine versions read the workbook's dates differently: the 1904 date system (old Mac
+    Excel: there a time of day is not before 1900), two sets of workbook properties, or an East Asian built-in
+    date format in the styles, which calamine finds as xl/styles.xml in any case (not through a relation)."""
+    properties = [e for e in workbook.iter() if e.tag.rsplit("}", 1)[-1] == "workbookPr"]
+    if len(properties) > 1 or properties and properties[0].get("date1904", "0").strip().lower() in ("1", "true"):
+        return True
+    styles = [n for n in archive.namelist() if n.lower() == "xl/styles.xml"]
+    return len(styles) > 1 or bool(styles) and bool(_EAST_ASIAN_DATE_FORMAT.search(archive.read(styles[0])))
 
 
 def _package_part(target: str) -> str:
@@ -591,12 +601,9 @@ def _xlsx_first_filled_row(path: Path, part: str) -> int | None:
                     end = _CELL_END.search(text, cell.end())
                     if end is None:
                         break  # the cell continues in the next chunk
-                    if _CELL_VALUE.search(text, cell.end(), end.start()):
-                        if any(mark in text[:end.end()] for mark in _HIDING):
-                            return None
-                        # in column A, so no column of the sheet starts further left (fastexcel's first column)
-                        row = _CELL_ROW.search(cell.group(1))
-                        return int(row.group(1)) if row else None
+                    body = text[cell.end():end.start()]
+                    if not _EMPTY_CELL_BODY.fullmatch(body):
+                        return _first_cell_row(cell.group(1), body, text[:end.end()])
                 position = cell.end()
             if any(mark in text[:position] for mark in _HIDING):
                 return None
@@ -604,6 +611,19 @@ def _xlsx_first_filled_row(path: Path, part: str) -> int | None:
             if sheet_xml.tell() > 1 << 24:  # 16 MB of empty cells: let the cell-by-cell reader decide
                 return None
     return None
+
+
+def _first_cell_row(attributes: bytes, body: bytes, before: bytes) -> int | None:
+    """The row of the first cell with anything in it, when calamine reads it as a value for certain and it is in
+    column A (so no column of the sheet starts further left: fastexcel's first column); else None."""
+    if any(mark in before for mark in _HIDING) or b"'" in attributes:
+        return None  # a comment, CDATA or processing instruction could hide or fake a cell; a quote style not read
+    named = dict(_ATTRIBUTE.findall(attributes))
+    inline = named.get(b"t") == b"inlineStr"
+    if not (_PLAIN_INLINE.fullmatch(body) if inline else _PLAIN_VALUE.fullmatch(body)):
+        return None
+    reference = _COLUMN_A_REFERENCE.fullmatch(named.get(b"r", b""))
+    return int(reference.group(1)) if reference else None
 
 
 def _xlsx_has_cells_read_differently(path: Path, part: str) -> bool:
@@ -618,8 +638,9 @@ def _xlsx_has_cells_read_differently(path: Path, part: str) -> bool:
             if first:
                 declaration = _XML_DECLARATION.match(text)
                 text, first = text[declaration.end():] if declaration else text, False
-            cut = text.rfind(b"</c>") + 4 if chunk else len(text)
-            if chunk and cut < 4:  # no cell ends in this chunk
+            last_end = text.rfind(b"</c>")
+            cut = last_end + 4 if chunk else len(text)
+            if chunk and last_end < 0:  # no cell ends in this chunk
                 if len(text) > 1 << 24:
                     return True  # 16 MB without a cell's end: not a sheet read here
                 carried = text
@@ -628,6 +649,9 @@ def _xlsx_has_cells_read_differently(path: Path, part: str) -> bool:
             squeezed = whole.translate(None, _WHITE_SPACE)  # one pass in C; then each search is one memchr-like pass
             if any(mark in squeezed for mark in _READ_DIFFERENTLY):
                 return True
+            if (b"E-" in squeezed or b"e-" in squeezed) and _WIDE_NEGATIVE_EXPONENT.search(whole):
+                return True
+            # counted where white space is out (a spaced cell type counts), matched where it is not (never matches)
             booleans = squeezed.count(b't="b"')
             if booleans and booleans != len(_PLAIN_BOOLEAN.findall(whole)):
                 return True  # a Boolean written other than <v>0</v> or <v>1</v>
