@@ -110,9 +110,14 @@ def metric_format(metric_id: str) -> Format:
     return FORMATS[METRICS[metric_id].fmt]
 
 
+# What a page shows for no value: in a metric's place, and in a grid's empty cell (st.dataframe and st.data_editor
+# otherwise write Python's "None", in English, in every language)
+MISSING = "–"
+
+
 def format_value(metric_id: str, value: float | None) -> str:
     """Display text: rates with one decimal, times as mm:ss, counts with thousands separators."""
-    return "–" if _missing(value) else metric_format(metric_id).value(value)
+    return MISSING if _missing(value) else metric_format(metric_id).value(value)
 
 
 def format_delta(metric_id: str, delta: float | None) -> str | None:

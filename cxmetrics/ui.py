@@ -14,7 +14,7 @@ if TYPE_CHECKING:  # annotations only: pyarrow is imported where used (README "A
 
 from . import views
 from .i18n import DEFAULT_LANGUAGE, LANGUAGES, _, current_language, set_language, use_language
-from .display import (STATUS_LOOKS, cell_style, channel_name, format_number, month_label, state_legend,
+from .display import (MISSING, STATUS_LOOKS, cell_style, channel_name, format_number, month_label, state_legend,
                       table_html, tiles_html)
 from .ingest import ImportOptions, column_values_bytes, inspect_bytes, preview_bytes, repeated_values_bytes
 from .metrics import METRICS, REGISTRY
@@ -335,15 +335,15 @@ def compliance_body(data: views.ComplianceView) -> None:
         **_both_headings("Status", st.column_config.TextColumn(_("Status"), help=status_help)),
         **_both_headings("Met", st.column_config.TextColumn(
             _("Met"), help=_("Months met (or met within tolerance) of the months counted")))})
-    st.dataframe(styled_states(data.grid, data.states, data.months), hide_index=True, width="stretch",
-                 height=min(800, 40 + 35 * len(data.grid)), column_config=column_config)
+    st.dataframe(styled_states(data.grid, data.states, data.months), hide_index=True, placeholder=MISSING,
+                 width="stretch", height=min(800, 40 + 35 * len(data.grid)), column_config=column_config)
     st.markdown(" ".join(f"{status_badge(status)} {count}" for status, count in data.status_counts))
 
     st.subheader(_("Flagged months"))
     if data.flagged.empty:
         st.success(_("No missed or no-data months in the window."))
     else:
-        st.dataframe(data.flagged, hide_index=True, width="stretch")
+        st.dataframe(data.flagged, hide_index=True, placeholder=MISSING, width="stretch")
 
 
 _DRAWINGS = {draw.__name__: draw for draw in (overview_body, compliance_body)}

@@ -73,5 +73,5 @@ for tab, by in zip(st.tabs([_("By queue"), _("By team"), _("By agent")]), ("queu
         elif list(detail.drilldown[by].iloc[:, 0]) == [_(NO_GROUP)]:
             st.caption(NO_BREAKDOWN[by])
         else:
-            st.dataframe(detail.drilldown[by], hide_index=True, width="stretch",
+            st.dataframe(detail.drilldown[by], hide_index=True, placeholder=ui.MISSING, width="stretch",
                          column_config=ui.metric_column_help())

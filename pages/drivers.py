@@ -56,6 +56,6 @@ if data.sections:
     for section in data.sections:
         st.subheader(section.title, help=section.help)
         ui.vega(section.spec)
-        st.dataframe(styled_table(section), hide_index=True, width="stretch")
+        st.dataframe(styled_table(section), hide_index=True, placeholder=ui.MISSING, width="stretch")
     st.caption(_("Greyed rows and lighter bars: fewer than {n} responses, too few to draw a conclusion from.")
                .format(n=MIN_RESPONSES))

@@ -62,7 +62,7 @@ labels.update({
     "note": st.column_config.TextColumn(headings["note"]),
     "overdue": st.column_config.CheckboxColumn(headings["overdue"], help=_("Open and older than the limit"))})
 edited = st.data_editor(
-    frame, hide_index=True, width="stretch", key="followup_editor", disabled=ui.read_only() or [
+    frame, hide_index=True, placeholder=ui.MISSING, width="stretch", key="followup_editor", disabled=ui.read_only() or [
         col for col in frame.columns if col not in ("status", "note")], column_config=labels)
 left, right = st.columns(2)
 if not ui.read_only() and left.button(_("Save follow-up changes"), type="primary"):

@@ -92,7 +92,7 @@ for section, items in SECTIONS.items():
                 if table.empty:
                     st.caption(_("No rows: nothing in the last 12 months to judge."))
                 else:
-                    st.dataframe(table, hide_index=True, width="stretch")
+                    st.dataframe(table, hide_index=True, placeholder=ui.MISSING, width="stretch")
 
 st.divider()
 missing = unscored(scores)
@@ -113,7 +113,8 @@ if complete:
                                                                          month=month_label(context.as_of)))
     known = context.metric_values[context.metric_values["id"].isin(result.key_metrics)] \
         if not context.metric_values.empty else context.metric_values
-    st.dataframe(known.drop(columns=["id"]) if not known.empty else known, hide_index=True, width="stretch")
+    st.dataframe(known.drop(columns=["id"]) if not known.empty else known, hide_index=True, placeholder=ui.MISSING,
+                 width="stretch")
     not_measured = [m for m in result.key_metrics if known.empty or m not in set(known["id"])]
     if not_measured:
         st.caption(_("Not measured by this app: {metrics}").format(
@@ -146,6 +147,6 @@ history = context.history
 if not history.empty:
     shown = history_table(history)
     st.line_chart(shown, x=_("Date"), y=_("Total"))
-    st.dataframe(shown, hide_index=True, width="stretch")
+    st.dataframe(shown, hide_index=True, placeholder=ui.MISSING, width="stretch")
     st.download_button(_("Export assessments (CSV)"), safe_csv_text(list(history.columns), history.astype(object).where(
         history.notna(), None).itertuples(index=False)), file_name="maturity_assessments.csv", mime="text/csv")

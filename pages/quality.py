@@ -31,11 +31,11 @@ st.subheader(_("Quarantine"))
 if dq.quarantine.empty:
     st.caption(_("No quarantined rows."))
 else:
-    st.dataframe(ui.labelled(dq.quarantine), hide_index=True, width="stretch")
+    st.dataframe(ui.labelled(dq.quarantine), hide_index=True, placeholder=ui.MISSING, width="stretch")
     # The download is a machine file: column ids and stored values, as the command line writes them.
     st.download_button(_("Download quarantined rows (CSV)"),
                        safe_csv_text(list(dq.quarantine.columns), dq.quarantine.itertuples(index=False)),
                        file_name="quarantine.csv", mime="text/csv")
 
 st.subheader(_("Import log"))
-st.dataframe(ui.labelled(dq.imports), hide_index=True, width="stretch")
+st.dataframe(ui.labelled(dq.imports), hide_index=True, placeholder=ui.MISSING, width="stretch")

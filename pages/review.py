@@ -29,7 +29,8 @@ st.subheader(_("Scorecard"))
 st.caption(_("Months and the quarter are pooled from contact counts; the quarter is held against the target in "
              "force at quarter end. Rolling rule at quarter end.") + " " + state_legend())
 st.dataframe(ui.styled_states(page.table, page.states, list(page.states.columns)), hide_index=True,
-             width="stretch", height=min(900, 40 + 35 * len(page.table)), column_config=ui.metric_column_help())
+             placeholder=ui.MISSING, width="stretch", height=min(900, 40 + 35 * len(page.table)),
+             column_config=ui.metric_column_help())
 
 st.subheader(_("Targets in force"))
-st.dataframe(page.targets, hide_index=True, width="stretch")
+st.dataframe(page.targets, hide_index=True, placeholder=ui.MISSING, width="stretch")

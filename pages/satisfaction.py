@@ -24,6 +24,7 @@ st.subheader(_("NPS structure"))
 st.caption(_("Promoters (9–10), passives (7–8) and detractors (0–6) as shares of NPS responses, per month."))
 ui.vega(specs["nps"], _("NPS is not measured on any channel in these months: no NPS responses."))
 st.subheader(_("Responses and scores"))
-st.dataframe(data.responses, hide_index=True, width="stretch", column_config=ui.metric_column_help())
+st.dataframe(data.responses, hide_index=True, placeholder=ui.MISSING, width="stretch",
+             column_config=ui.metric_column_help())
 st.subheader(_("CSAT distribution (1–5)"))
 ui.vega(specs["csat"], _("CSAT is not measured on any channel in these months: no CSAT responses."))

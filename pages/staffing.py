@@ -46,7 +46,7 @@ ui.vega(page.heatmap, _("No contacts are expected in {month}: no agents are need
 st.subheader(_("Half-hours with contacts expected"))
 st.caption(_("Expected contacts are those of one such weekday of the month; half-hours with none need no agents "
              "and are left out."))
-st.dataframe(page.table, hide_index=True, width="stretch")
+st.dataframe(page.table, hide_index=True, placeholder=ui.MISSING, width="stretch")
 st.download_button(_("Download the plan (CSV)"), page.csv, file_name=f"cxmetrics_staffing_{channel}_{month}.csv",
                    mime="text/csv")
 st.caption("**" + _("Estimate") + "** · " + page.estimate)

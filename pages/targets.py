@@ -27,7 +27,7 @@ targets = ui.view("targets_frame")
 channel_options = ["*"] + list(dict.fromkeys(list(ui.view("channel_settings_frame")["channel"])
                                              + [c for c in targets["channel"] if c != "*"]))
 edited = st.data_editor(
-    targets, num_rows="fixed" if locked else "dynamic", disabled=locked, hide_index=True,
+    targets, num_rows="fixed" if locked else "dynamic", disabled=locked, hide_index=True, placeholder=ui.MISSING,
     key="targets_editor", width="stretch",
     column_config={
         "channel": st.column_config.SelectboxColumn(_("Channel"), options=channel_options, required=True,
@@ -66,7 +66,7 @@ benchmarks = ui.view("benchmarks_frame")
 if benchmarks.empty:
     st.caption(_("No benchmarks: the trend charts show your figures and targets only."))
 else:
-    st.dataframe(benchmarks, hide_index=True, width="stretch")
+    st.dataframe(benchmarks, hide_index=True, placeholder=ui.MISSING, width="stretch")
 left, right = st.columns(2)
 right.download_button(_("Export benchmarks CSV"), export_benchmarks_csv(store), file_name="benchmarks.csv",
                       mime="text/csv")
@@ -83,8 +83,8 @@ if not locked:
 
 st.subheader(_("Channel settings"))
 channels = st.data_editor(
-    ui.view("channel_settings_frame"), disabled=locked or ["channel"], hide_index=True, key="channel_editor",
-    width="stretch",
+    ui.view("channel_settings_frame"), disabled=locked or ["channel"], hide_index=True, placeholder=ui.MISSING,
+    key="channel_editor", width="stretch",
     column_config={"channel": st.column_config.SelectboxColumn(_("Channel"), format_func=channel_name,
                                                                options=list(ui.view("channel_settings_frame")["channel"])),
                    "sl_threshold_s": st.column_config.NumberColumn(_("SL threshold (s)"), min_value=0.0),

@@ -191,7 +191,7 @@ def _report_controls(key: str, base: ImportOptions, options: ImportOptions, head
 
 def _problems_table(problems) -> None:
     rows = ({"row": p.row, "column": p.column, "value": p.value, "reason": text_for(p.reason, PAGE)} for p in problems)
-    st.dataframe(_labelled(rows), hide_index=True, width="stretch")
+    st.dataframe(_labelled(rows), hide_index=True, placeholder=ui.MISSING, width="stretch")
 
 
 def _report(report) -> None:
@@ -252,7 +252,8 @@ for index, upload in enumerate(files or []):
                 edited = st.data_editor(
                     [{"value": v, "rows": n, "counts as": status_outcome(v, options.status_map)}
                      for v, n in values],
-                    key=f"{key}-{preset_name}-status", hide_index=True, disabled=["value", "rows"], width="stretch",
+                    key=f"{key}-{preset_name}-status", hide_index=True, placeholder=ui.MISSING,
+                    disabled=["value", "rows"], width="stretch",
                     column_config={"value": st.column_config.TextColumn(_("value")),
                                    "rows": st.column_config.NumberColumn(_("rows")),
                                    "counts as": st.column_config.SelectboxColumn(
@@ -276,7 +277,7 @@ for index, upload in enumerate(files or []):
                 for note in report.warnings:
                     st.caption("• " + text_for(note, PAGE))
             st.markdown(_("**First rows as they will be imported** ({n} previewed)").format(n=report.rows_read))
-            st.dataframe(_labelled(_preview(report.preview)), hide_index=True, width="stretch")
+            st.dataframe(_labelled(_preview(report.preview)), hide_index=True, placeholder=ui.MISSING, width="stretch")
             if report.problems:
                 st.warning(_("{n} problems in these rows:").format(n=report.problem_count))
                 _problems_table(report.problems)
@@ -306,7 +307,7 @@ history = list_imports(store)
 if not history:
     st.caption(_("Nothing imported yet."))
 else:
-    st.dataframe(_labelled(history), hide_index=True, width="stretch")
+    st.dataframe(_labelled(history), hide_index=True, placeholder=ui.MISSING, width="stretch")
     left, right = st.columns([2, 1])
     chosen = left.selectbox(_("Import to delete"), [r["import_id"] for r in history],
                             format_func=lambda i: next(f"#{r['import_id']} {r['file_name']}" for r in history
