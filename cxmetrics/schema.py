@@ -364,7 +364,7 @@ _HEADER_ALIASES = {
         "wrap_seconds", "wrap seconds", "wrap time", "wrap", "wrap-up", "wrap-up time", "wrapup time", "after call work time",
         "after call work", "acw", "total acw", "tacw", "aftercontactworkduration",
         "agent.aftercontactworkduration", "after contact work duration", "поствызывная обработка",
-        "время постобработки",
+        "время постобработки", "постобработка",
     ],
     "handle_seconds": [
         "handle_seconds", "handle seconds", "handle time", "handle", "handling time", "total handle time", "aht",

@@ -115,6 +115,14 @@ def test_plain_duration_headers_map_to_their_field(header, field):
     assert propose_mapping(["Wait", header]) == {"wait_seconds": ["Wait"], field: [header]}
 
 
+def test_russian_one_word_duration_headers_map_to_their_fields():
+    """A Russian PBX export heads its durations with one word each; missing the wrap-up one ("Постобработка", the
+    glossary's word) would leave wrap time out of AHT (a new user's export understated AHT by 6 %)."""
+    assert propose_mapping(["Ожидание", "Разговор", "Удержание", "Постобработка"]) == {
+        "wait_seconds": ["Ожидание"], "talk_seconds": ["Разговор"], "hold_seconds": ["Удержание"],
+        "wrap_seconds": ["Постобработка"]}
+
+
 def test_a_column_in_minutes_is_not_taken_for_seconds():
     assert propose_mapping(["Wait (min)"]) == {}
 
