@@ -72,6 +72,17 @@ def test_a_trailing_summary_row_is_skipped_and_reported(store, tmp_path, summary
     assert any("row 4: a summary row" in str(w) for w in report.warnings)
 
 
+@pytest.mark.parametrize("summary, options", [("Total,,,2,75", ImportOptions()),  # the count of calls as its status
+                                               ("Sum,,,2,75", ImportOptions(skip_rows=[("id", "sum")]))])
+def test_a_left_out_row_is_not_asked_about_its_status(store, tmp_path, summary, options):
+    """A totals line's count in the status column is no status: the summary row (or a row --skip-rows leaves out)
+    is skipped, not a refusal asking how the status value '2' counts (found by a new user's workbook)."""
+    path = write(tmp_path / "s.csv", "id,channel,queued_at,status,wait_seconds\n"
+                 "1,voice,2026-03-02 09:00,answered,10\n2,voice,2026-03-02 09:05,abandoned,65\n" + summary + "\n")
+    report = import_file(store, path, options)
+    assert (report.rows_read, report.rows_imported, report.rows_skipped) == (3, 2, 1)
+
+
 def test_a_summary_row_in_a_workbook_no_longer_refuses_it(store, tmp_path):
     from openpyxl import Workbook
 

@@ -66,10 +66,11 @@ def import_aggregated(job: ImportJob) -> ImportReport:
     plan = plan_fields(replace(job, mapping={k: v for k, v in job.mapping.items() if k != "period_start"}),
                        fields_for("aggregated"))
     month_form = _plan_period(job, plan)
-    plan.raw.append(f"{skipped_rows_sql(job, warnings)} AS skipped_by_rule")
+    skipped = skipped_rows_sql(job, warnings)
+    plan.raw.append(f"{skipped} AS skipped_by_rule")
     plan.raw.append(_row_hash(job) + " AS row_hash")
     create_parsed_rows(job, plan)
-    unknown_statuses = load_status_words(job)
+    unknown_statuses = load_status_words(job, skipped)
     constant_channel = load_channel_words(job)
     grain = _decide_grain(job, month_form, warnings)
     threshold, threshold_from = _threshold(job)

@@ -35,9 +35,10 @@ def parse_contact_rows(job: ImportJob, plan: FieldPlan, warnings: list) -> None:
                                 map=ControlRef("map", field="contact_id")))
 
 
-def load_status_words(job: ImportJob) -> dict[str, int]:
+def load_status_words(job: ImportJob, skipped_sql: str = "FALSE") -> dict[str, int]:
     """status_words: the built-in words plus the import's own. Unknown status values refuse the import;
-    a dry run returns them instead (value -> rows)."""
+    a dry run returns them instead (value -> rows). Rows left out (`skipped_sql`: --skip-rows, a summary row at the
+    end of the export) are not asked about: a "Total" row's count in the status column is no status."""
     rows = status_word_rows() + [(k.strip().lower(), v) for k, v in job.options.status_map.items()]
     table = job.temps.create("status_words", columns=[("word", "VARCHAR"), ("outcome", "VARCHAR")])
     job.store.insert_rows(table, list({w: (w, o) for w, o in rows}.values()))  # the import's own word wins
@@ -45,7 +46,7 @@ def load_status_words(job: ImportJob) -> dict[str, int]:
         return {}
     raw = raw_text_sql(job.mapping["status"], job.info.headers, job.info.padded)  # a status is its trimmed text (plan)
     unknown = job.store.fetchall(
-        f"SELECT r.status, count(*) FROM (SELECT {raw} AS status FROM {job.stage}) r "
+        f"SELECT r.status, count(*) FROM (SELECT {raw} AS status FROM {job.stage} WHERE NOT {skipped_sql}) r "
         "LEFT JOIN status_words s ON lower(r.status) = s.word "
         "WHERE r.status IS NOT NULL AND s.word IS NULL GROUP BY 1 ORDER BY 2 DESC, 1")
     if unknown and job.preview:
