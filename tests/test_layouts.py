@@ -243,3 +243,16 @@ def test_eight_digit_dates_that_read_two_ways_suggest_one_of_their_own_readings(
 def test_russian_status_adjectives(store, tmp_path, word, answered):
     import_file(store, write(tmp_path / "r.csv", f"id,channel,queued_at,status\n1,voice,2026-03-02 09:00,{word}\n"))
     assert store.scalar("SELECT answered FROM contacts") is answered
+
+
+def test_identical_rows_of_a_file_without_ids_count_once_and_are_listed(store, tmp_path):
+    """No id column: ids are derived from the rows' contents, so two rows identical in every column are one contact
+    (spec §1b: identical rows count once, listed as duplicates) — not a refusal naming a contact_id column the file
+    does not have (found by a new user's PBX log)."""
+    path = write(tmp_path / "pbx.csv", "Дата,Время,Канал,Ожидание,Статус\n"
+                 "2026-03-02,10:15,voice,3,abandoned\n2026-03-02,10:16,voice,40,answered\n"
+                 "2026-03-02,10:15,voice,3,abandoned\n")
+    report = import_file(store, path)
+    assert (report.rows_read, report.rows_imported, report.rows_skipped, report.rows_rejected) == (3, 2, 1, 0)
+    assert any("row 4: identical in every column to row 2" in str(w) for w in report.warnings)
+    assert import_file(store, path, ImportOptions(force=True)).rows_replaced == 2  # the same rows again: replaced

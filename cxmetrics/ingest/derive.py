@@ -93,12 +93,19 @@ def derive_contact_values(job: ImportJob, plan: FieldPlan, constant_channel: str
     handle = handle_sql(mapping)
     nps = "CAST(p.nps AS INTEGER)" if "nps" in mapping else "CAST(NULL AS INTEGER)"
     parsed, parsed_params = parsed_rows_sql(job, plan)  # its placeholders follow those above in the text
-    # `live`: not skipped by its status or by --skip-rows (duplicates are looked for among the live rows only)
+    # A file without ids: its contact ids are derived from the rows' contents, so a row identical in every column to
+    # an earlier one is that row again (spec §1b: identical rows count once), left out and listed as a duplicate
+    first_identical = ("min(file_row) FILTER (WHERE outcome_d IS DISTINCT FROM 'skip' AND NOT skipped_by_rule) "
+                       "OVER (PARTITION BY contact_id)" if "contact_id" not in mapping else "CAST(NULL AS BIGINT)")
+    # `live`: not skipped by its status or by --skip-rows, not a repeat of an identical row (duplicates are looked
+    # for among the live rows only)
     job.temps.create("parsed_rows", f"""
         SELECT *, {_wait_sql(mapping)} AS wait_d, {handle} AS handle_d,
-               outcome_d IS DISTINCT FROM 'skip' AND NOT skipped_by_rule AS live
+               outcome_d IS DISTINCT FROM 'skip' AND NOT skipped_by_rule
+                   AND file_row = coalesce(first_identical_row, file_row) AS live
         FROM (
-            SELECT *, coalesce({', '.join(_abandoned_chain(mapping))}) AS abandoned_d
+            SELECT *, coalesce({', '.join(_abandoned_chain(mapping))}) AS abandoned_d,
+                   {first_identical} AS first_identical_row
             FROM (
                 SELECT p.*, {channel_expr} AS channel_d, {status_expr} AS outcome_d,
                        {queued} AS queued_d, {customer} AS customer_d,
