@@ -27,7 +27,8 @@ from .presets import merge_preset, save_preset
 from .report import ImportReport, ignored_columns
 from .stage import ImportJob, stage_file, upload_file
 from .validate import (Findings, add_contact_rules, add_customer_rules, collect_problems, mark_live_and_duplicates,
-                       refuse_invalid_rows, require_contact_time_and_channel, require_customer_id, skipped_rows_sql)
+                       refuse_invalid_rows, require_contact_time_and_channel, require_customer_id, skipped_rows_sql,
+                       with_other_sheets)
 
 
 def import_file(store: Store, path: str | os.PathLike, options: ImportOptions | None = None,
@@ -73,8 +74,8 @@ def _staged_job(store: Store, temps: TempTables, path: Path, display: str, optio
     info, stage = stage_file(store, temps, path, display, options.sheet, options.preview_rows)
     rows_read = int(store.scalar(f"SELECT count(*) FROM {stage}"))
     if rows_read == 0:
-        raise ImportRefused(Message("{file}: the file has a header but no data rows. Export a period that "
-                                    "has contacts.", file=display),
+        raise ImportRefused(with_other_sheets(Message("{file}: the file has a header but no data rows. Export a "
+                                                      "period that has contacts.", file=display), info),
                             [RowProblem(display, info.header_row, None, None, Message("no data rows"))])
     progress(0.35, _("parsing and validating values"))
     mapping = resolve_mapping(info.headers, options, display)

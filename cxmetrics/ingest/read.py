@@ -47,6 +47,7 @@ class FileInfo:
     header_row: int = 1  # 1-based row of the header, as a spreadsheet shows it
     headers: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    other_sheets: list[str] = field(default_factory=list)  # a workbook's sheets besides the one read
     # staging columns with a value that starts or ends with a blank of TRIM_CHARS (None: not looked at, so any may)
     padded: set[str] | None = None
 
@@ -346,7 +347,8 @@ def read_excel_cells(path: Path, display: str, sheet: str | None):
                             [RowProblem(display, None, None, None, Message("unreadable workbook"))]) from exc
     chosen, rows = _calamine_sheet_rows(workbook, display, sheet)
     header_index = detect_header_row([[excel_cell_text(c) for c in r] for r in rows[:40]])
-    info = FileInfo(display, "excel", sheet=chosen, header_row=header_index + 1)
+    info = FileInfo(display, "excel", sheet=chosen, header_row=header_index + 1,
+                    other_sheets=[n for n in workbook.sheet_names if n != chosen])
     header_cells = [excel_cell_text(c) for c in rows[header_index]] if rows else []
     while header_cells and not header_cells[-1].strip():
         header_cells.pop()
@@ -450,7 +452,7 @@ def read_excel_arrow(path: Path, display: str, sheet: str | None):
     first_rows = [headers] + [list(r) for r in zip(*(a.slice(0, 39).to_pylist() for a in arrays))]
     if detect_header_row(first_rows) != 0:
         return None
-    info = FileInfo(display, "excel", sheet=chosen, header_row=1)
+    info = FileInfo(display, "excel", sheet=chosen, header_row=1, other_sheets=[n for n in names if n != chosen])
     info.headers = clean_headers(headers, display, info.warnings)
     width = len(info.headers)
     file_rows = pa.array(range(2, 2 + table.num_rows), type=pa.int64())

@@ -39,16 +39,27 @@ class Findings:
 def require_contact_time_and_channel(job: ImportJob) -> None:
     """A contacts file must give the contact time, and the channel (a column or one for the whole file)."""
     if "queued_at" not in job.mapping and "queued_date" not in job.mapping:
-        raise ImportRefused(Message(
+        summary = Message(
             "{file}: no column gives the contact time. Map one {map_at}, or map a date column {map_date} together "
             "with a time column {map_time}. Columns: {headers}", file=job.display,
             map_at=ControlRef("map", field="queued_at"), map_date=ControlRef("map", field="queued_date"),
-            map_time=ControlRef("map", field="queued_time"), headers=", ".join(map(repr, job.info.headers))))
+            map_time=ControlRef("map", field="queued_time"), headers=", ".join(map(repr, job.info.headers)))
+        raise ImportRefused(with_other_sheets(summary, job.info))
     if "channel" not in job.mapping and not job.options.channel:
         raise ImportRefused(Message(
             "{file}: no column gives the channel. Give one channel for the whole file {channel} ({channels}), "
             "or map the channel column {map}.", file=job.display, channel=ControlRef("channel"),
             channels=", ".join(CHANNELS), map=ControlRef("map", field="channel")))
+
+
+def with_other_sheets(summary: Message, info: read.FileInfo) -> Message:
+    """A refusal of a workbook's sheet, naming the sheet read and the others when it has more (a cover or notes
+    sheet first: the contacts are on another), and the control that picks one."""
+    if not info.other_sheets:
+        return summary
+    return Message("{summary}. This is sheet {sheet!r}; the workbook also has {sheets}: if the contacts are there, "
+                   "choose that sheet {control}.", summary=summary, sheet=info.sheet,
+                   sheets=", ".join(map(repr, info.other_sheets)), control=ControlRef("sheet"))
 
 
 def require_customer_id(job: ImportJob) -> None:
