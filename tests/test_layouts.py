@@ -111,6 +111,28 @@ def test_skip_rows_for_contact_exports(store, tmp_path):
     assert (report.rows_imported, report.rows_skipped) == (1, 2)
 
 
+
+def test_skip_rows_values_are_bind_parameters_not_sql(store, tmp_path):
+    """A value with quotes or SQL in it is compared as text: only the rows holding exactly it are left out, and the
+    statement the import runs never contains it (values are bind parameters, brief's security rule)."""
+    sneaky = "x' OR '1'='1"
+    path = write(tmp_path / "q.csv", "id,channel,queued_at,status,queue\n1,voice,2026-03-02 09:00,answered,Sales\n"
+                 f"2,voice,2026-03-02 09:05,answered,\"{sneaky}\"\n3,voice,2026-03-02 09:07,answered,O'Brien\n")
+    statements = []
+    execute = type(store).execute
+
+    def recording(self, sql, params=None):
+        statements.append(sql)
+        return execute(self, sql, params)
+    type(store).execute = recording
+    try:
+        report = import_file(store, path, ImportOptions(skip_rows=[("queue", sneaky), ("queue", " o'brien ")]))
+    finally:
+        type(store).execute = execute
+    assert (report.rows_imported, report.rows_skipped) == (1, 2)
+    assert store.fetchall("SELECT contact_id, queue FROM contacts") == [("1", "Sales")]
+    assert not [sql for sql in statements if "1'='1" in sql or "brien" in sql.lower()]
+
 @pytest.mark.parametrize("header", ["Wait (s)", "Wait time", "Время ожидания, с", "Ожидание, сек", "Wait [sec]",
                                     "Queue wait time (hh:mm:ss)"])
 def test_wait_headers_with_units(header):

@@ -84,21 +84,21 @@ def add_contact_rules(plan: FieldPlan, mapping: dict[str, list[str]]) -> None:
     plan.rule("contact_id", "contact_id IN (SELECT contact_id FROM duplicate_ids)", DUPLICATE_ID)
 
 
-def skip_rows_sql(job: ImportJob) -> str:
-    """Whether a staged row is left out by --skip-rows COLUMN=VALUE (its column's text equals the value,
-    ignoring case and surrounding spaces). Values are written inline as SQL string literals."""
+def _skip_rows_conditions(job: ImportJob) -> tuple[list[str], list[str]]:
+    """--skip-rows COLUMN=VALUE as SQL conditions over the staged rows (the column's text equals the value, ignoring
+    case and surrounding spaces) and their values, which are bind parameters."""
     names = read.column_names(len(job.info.headers))
-    conditions = []
+    conditions, values = [], []
     for column, value in job.options.skip_rows:
         if column not in job.info.headers:
             raise UsageError(Message("the file has no column {column!r} to leave rows out by {control}; its columns "
                                      "are {headers}", column=column, control=ControlRef("skip_rows"),
                                      headers=", ".join(map(repr, job.info.headers))))
-        literal = "'" + str(value).strip().lower().replace("'", "''") + "'"
         name = quote_ident(names[job.info.headers.index(column)])
         cell = trim_sql(f"coalesce({name}, '')")
-        conditions.append(f"lower({cell}) = {literal}")
-    return "(" + " OR ".join(conditions) + ")" if conditions else "FALSE"
+        conditions.append(f"lower({cell}) = ?")
+        values.append(str(value).strip().lower())
+    return conditions, values
 
 
 _SUMMARY_SPACING = re.compile(r"[\s:.\-–—_]+")
@@ -148,11 +148,19 @@ def trailing_summary_rows(job: ImportJob, warnings: list) -> list[int]:
 
 
 def skipped_rows_sql(job: ImportJob, warnings: list) -> str:
-    """SQL true for the rows left out: by --skip-rows, and the summary rows at the end of the export (each named
-    in `warnings`)."""
+    """SQL true for the staged rows left out: by --skip-rows, and the summary rows at the end of the export (each
+    named in `warnings`). The rows are found once, with the user's values as bind parameters, into a table the
+    returned condition reads."""
     summary = trailing_summary_rows(job, warnings)
-    summary_sql = f" OR file_row IN ({', '.join(str(int(r)) for r in summary)})" if summary else ""
-    return f"({skip_rows_sql(job)}{summary_sql})"
+    conditions, values = _skip_rows_conditions(job)
+    if summary:
+        conditions.append("list_contains(?, file_row)")
+        values.append(summary)
+    if not conditions:
+        return "FALSE"
+    skipped = job.temps.create("skipped_rows", f"SELECT file_row FROM {job.stage} WHERE {' OR '.join(conditions)}",
+                               values)
+    return f"(file_row IN (SELECT file_row FROM {skipped}))"
 
 
 def mark_live_and_duplicates(job: ImportJob) -> None:
