@@ -19,7 +19,7 @@ from .kpis import kpis as kpi_rows
 from .metrics import METRICS
 from .schema import GRAINS, PERCENT_OF, QUARANTINE_COLUMNS, SL_FORMULAS, fields_for
 from .settings import SETTINGS
-from .storage import Store
+from .storage import Store, resolve_db_path
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_REFUSED, EXIT_ALREADY, EXIT_BUSY = 0, 1, 2, 3, 4, 5
 # `check` is for cron and CI: 1 means "there are alerts", so its errors exit 3 or more, never 1.
@@ -296,7 +296,17 @@ def _run_reporting_errors(args, failed: int) -> int:
         return failed
 
 
+# The commands that may start a new store. The others only read one, so a mistyped --db is refused rather than
+# answered from a new, empty store.
+STARTS_A_STORE = {"import", "load-sample", "targets", "settings", "channels", "benchmarks", "restore",
+                  "build-measures"}
+
+
 def _open(args) -> Store:
+    path = resolve_db_path(args.db)
+    if args.command not in STARTS_A_STORE and not path.exists():
+        raise UsageError(_("{path}: there is no store there. Check --db (or CXMETRICS_DB), or import data first: "
+                           "cxmetrics --db {path} import FILE").format(path=path))
     return Store(args.db, on_busy=lambda message: print(message, file=sys.stderr),
                  on_progress=lambda message: print(message, file=sys.stderr))
 

@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from cxmetrics.cli import build_parser
+from cxmetrics.cli import build_parser, main
 from cxmetrics.sample import generate
 from cxmetrics.schema import fields_for
 
@@ -34,6 +34,18 @@ def test_exit_codes(tmp_path):
     assert run_cli("import", good, "--map", "nonsense", db=db).returncode == 2
     assert run_cli("import", good, "--map", "colour=id", "--force", db=db).returncode == 2
 
+
+
+def test_a_read_command_refuses_a_store_that_does_not_exist(tmp_path, capsys):
+    """A mistyped --db is an error, not an empty answer from a store made on the spot; commands that may start a
+    store (settings, targets, import) still do."""
+    typo = tmp_path / "typo.duckdb"
+    for command in (["kpis"], ["imports"], ["check"], ["quarantine"], ["presets"], ["compliance", "--as-of", "2026-03"]):
+        assert main(["--db", str(typo), *command]) == 2, command
+        assert f"{typo}: there is no store there. Check --db" in capsys.readouterr().err
+        assert not typo.exists() and not list(tmp_path.iterdir())
+    assert main(["--db", str(typo), "settings", "show"]) == 0
+    assert typo.exists() and main(["--db", str(typo), "kpis"]) == 0
 
 def test_imports_list_and_delete(tmp_path):
     db = tmp_path / "x.duckdb"
