@@ -35,7 +35,7 @@ def parse_contact_rows(job: ImportJob, plan: FieldPlan, warnings: list) -> None:
                                 map=ControlRef("map", field="contact_id")))
 
 
-def load_status_words(job: ImportJob, skipped_sql: str = "FALSE") -> dict[str, int]:
+def load_status_words(job: ImportJob, skipped_sql: str) -> dict[str, int]:
     """status_words: the built-in words plus the import's own. Unknown status values refuse the import;
     a dry run returns them instead (value -> rows). Rows left out (`skipped_sql`: --skip-rows, a summary row at the
     end of the export) are not asked about: a "Total" row's count in the status column is no status."""
@@ -95,14 +95,15 @@ def derive_contact_values(job: ImportJob, plan: FieldPlan, constant_channel: str
     parsed, parsed_params = parsed_rows_sql(job, plan)  # its placeholders follow those above in the text
     # A file without ids: its contact ids are derived from the rows' contents, so a row identical in every column to
     # an earlier one is that row again (spec §1b: identical rows count once), left out and listed as a duplicate
-    first_identical = ("min(file_row) FILTER (WHERE outcome_d IS DISTINCT FROM 'skip' AND NOT skipped_by_rule) "
-                       "OVER (PARTITION BY contact_id)" if "contact_id" not in mapping else "CAST(NULL AS BIGINT)")
-    # `live`: not skipped by its status or by --skip-rows, not a repeat of an identical row (duplicates are looked
-    # for among the live rows only)
+    kept = "outcome_d IS DISTINCT FROM 'skip' AND NOT skipped_by_rule"  # not skipped by its status or --skip-rows
+    first_identical = (f"min(file_row) FILTER (WHERE {kept}) OVER (PARTITION BY contact_id)"
+                       if "contact_id" not in mapping else "CAST(NULL AS BIGINT)")
+    # `repeats_row`: a kept row identical to an earlier kept one (the report lists it); `live`: kept and not a
+    # repeat (duplicate ids are looked for among the live rows only)
     job.temps.create("parsed_rows", f"""
         SELECT *, {_wait_sql(mapping)} AS wait_d, {handle} AS handle_d,
-               outcome_d IS DISTINCT FROM 'skip' AND NOT skipped_by_rule
-                   AND file_row = coalesce(first_identical_row, file_row) AS live
+               {kept} AND coalesce(file_row > first_identical_row, FALSE) AS repeats_row,
+               {kept} AND file_row = coalesce(first_identical_row, file_row) AS live
         FROM (
             SELECT *, coalesce({', '.join(_abandoned_chain(mapping))}) AS abandoned_d,
                    {first_identical} AS first_identical_row

@@ -120,8 +120,7 @@ def _contact_report(job: ImportJob, findings: Findings, warnings: list) -> Impor
     new_channels = dict(store.fetchall(
         f"SELECT channel_d, count(*) FROM parsed_rows WHERE {VALID_ROWS} AND channel_is_new AND channel_d IS NOT NULL "
         "GROUP BY 1 ORDER BY 1"))
-    identical = store.fetchall("SELECT file_row, first_identical_row FROM parsed_rows WHERE outcome_d IS DISTINCT "
-                               "FROM 'skip' AND NOT skipped_by_rule AND file_row > first_identical_row ORDER BY 1")
+    identical = store.fetchall("SELECT file_row, first_identical_row FROM parsed_rows WHERE repeats_row ORDER BY 1")
     for file_row, first in identical[:20]:
         warnings.append(Message("{file}, row {row}: identical in every column to row {first}, and the file has no "
                                 "contact id: counted once, this row left out as a duplicate",
