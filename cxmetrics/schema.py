@@ -238,7 +238,7 @@ class Control:
 
 # The Upload page's widgets, by the import control they set (the page and its messages read these).
 # English, marked N_(): translated where shown.
-UPLOAD_LABELS = {"kind": N_("Kind"), "channel": N_("Channel for every row"), "date_format": N_("Date format"),
+UPLOAD_LABELS = {"sheet": N_("Sheet"), "kind": N_("Kind"), "channel": N_("Channel for every row"), "date_format": N_("Date format"),
                  "on_error": N_("Invalid rows"), "source": N_("Source system"), "preset": N_("Mapping preset"),
                  "save_preset": N_("Save this mapping as a preset named"), "grain": N_("Rows are one"),
                  "interval_minutes": N_("Interval length (minutes)"),
@@ -268,9 +268,7 @@ IMPORT_CONTROLS = {
     "channel": Control(N_("with --channel SLUG"), N_("in '{widget}'"), widget="channel"),
     "date_format": Control(N_("with --date-format"), N_("in the '{widget}' box"), widget="date_format"),
     "status_map": Control(N_("with --status-map VALUE=answered|abandoned|skip"), N_("in the Status values table")),
-    "sheet": Control(N_("with --sheet"),
-                     N_("through a mapping preset that names it (this page reads the sheet its preset names, "
-                        "else the first non-empty one)")),
+    "sheet": Control(N_("with --sheet"), N_("in the '{widget}' box"), widget="sheet"),
     "on_error": Control(N_("with --on-error {mode}"), N_("with '{widget}: {mode}'"), defaults=(("mode", "quarantine"),),
                         widget="on_error", page_values=(("mode", tuple(ON_ERROR_LABELS.items())),)),
     "force": Control(N_("with --force (its contacts replace the stored ones)"),

@@ -221,8 +221,18 @@ for index, upload in enumerate(files or []):
                                    format_func=_choice)
         preset = presets.get(preset_name)
         data = upload.getvalue()
+        sheet = None
         try:
-            info, _proposed = ui.upload_view("inspect", upload, kind="contacts", sheet=(preset or {}).get("sheet"))
+            info, _proposed = ui.upload_view("inspect", upload, kind="contacts", sheet=None)
+            sheets, wanted = [info.sheet] + info.other_sheets, (preset or {}).get("sheet")
+            if wanted and info.sheet and wanted not in sheets:
+                st.warning(_("The preset reads sheet {wanted!r}, which this workbook does not have: sheet {sheet!r} "
+                             "is read.").format(wanted=wanted, sheet=info.sheet))
+            if info.other_sheets:  # a workbook of several sheets: the one detected (or the preset's) first
+                sheet = st.selectbox(_widget("sheet"), sheets, key=f"{key}-{preset_name}-sheet",
+                                     index=sheets.index(wanted) if wanted in sheets else 0)
+                if sheet != info.sheet:
+                    info, _proposed = ui.upload_view("inspect", upload, kind="contacts", sheet=sheet)
         except CxError as exc:
             st.error(exc.text_for(PAGE))
             continue
@@ -237,7 +247,7 @@ for index, upload in enumerate(files or []):
             if detected == "aggregated" and not preset:
                 st.info(_("This looks like an aggregated report: count and average columns, and no contact id. "
                           "Each row is pooled into the period it covers."))
-            info, proposed = ui.upload_view("inspect", upload, kind=kind, sheet=(preset or {}).get("sheet"))
+            info, proposed = ui.upload_view("inspect", upload, kind=kind, sheet=sheet)
             st.caption(_("Detected: {details}").format(details=", ".join(
                 f"{_(DETAIL_LABELS[k]) if k in DETAIL_LABELS else k.replace('_', ' ')} {v}"
                 for k, v in info.describe().items() if v is not None)))

@@ -112,7 +112,7 @@ REFUSALS = {
     "duplicate header": (b"id,channel,queued_at,queued_at\n1,voice,2024-01-01 10:00,x\n", "a.csv", {},
                          "the 'Queued at (offered)' box"),
     "no customer id": (b"churned_on\n2024-01-01\n", "c.csv", {"kind": "customers"}, "the 'Customer id' box"),
-    "missing sheet": (_workbook(), "b.xlsx", {"sheet": "Nope"}, "through a mapping preset"),
+    "missing sheet": (_workbook(), "b.xlsx", {"sheet": "Nope"}, "in the 'Sheet' box"),
     "unknown field": (NO_CHANNEL, "a.csv", {"mapping": {"colour": ["id"]}}, "the 'colour' box of the mapping"),
     "unknown column": (NO_CHANNEL, "a.csv", {"mapping": {"queue": ["Nope"]}}, "the 'Queue' box of the mapping"),
 }

@@ -73,6 +73,11 @@ def _staged_job(store: Store, temps: TempTables, path: Path, display: str, optio
     """Read and stage the file, refuse it when it has no data rows, and resolve its mapping."""
     info, stage = stage_file(store, temps, path, display, options.sheet, options.preview_rows)
     rows_read = int(store.scalar(f"SELECT count(*) FROM {stage}"))
+    if options.sheet is None and info.other_sheets:
+        if rows_read and _gives_key(info.headers, options):
+            info.warnings.append(_other_sheets_not_read(info))
+        else:  # a cover or notes sheet first: read the first other sheet whose header gives the key, if one does
+            info, stage, rows_read = _sheet_giving_key(store, temps, path, options, info, stage, rows_read)
     if rows_read == 0:
         raise ImportRefused(with_other_sheets(Message("{file}: the file has a header but no data rows. Export a "
                                                       "period that has contacts.", file=display), info),
@@ -81,6 +86,49 @@ def _staged_job(store: Store, temps: TempTables, path: Path, display: str, optio
     mapping = resolve_mapping(info.headers, options, display)
     return ImportJob(store, temps, stage, info, options, mapping, tz, options.source or DEFAULT_SOURCE, sha,
                      rows_read, progress)
+
+
+def _sheet_giving_key(store: Store, temps: TempTables, path: Path, options: ImportOptions, first: read.FileInfo,
+                      first_stage, first_rows: int):
+    """(info, stage, rows) of the first of the other sheets with rows and a header giving the kind's key field,
+    with a warning saying so; else the first sheet's (its refusal then names the other sheets)."""
+    for name in first.other_sheets:
+        try:
+            info, stage = stage_file(store, temps, path, first.file_name, name, options.preview_rows)
+        except ImportRefused:
+            continue
+        rows = int(store.scalar(f"SELECT count(*) FROM {stage}"))
+        if rows and _gives_key(info.headers, options):
+            info.warnings.append(_read_other_sheet(first.file_name, first.sheet, info.sheet, options.kind))
+            return info, stage, rows
+    return first, first_stage, first_rows
+
+
+# The field a sheet's header must give for the sheet to hold the kind's rows (either of them)
+_KEY_FIELDS = {"contacts": ("queued_at", "queued_date"), "customers": ("customer_id",),
+               "aggregated": ("period_start", "period_date")}
+
+
+def _gives_key(headers: list[str], options: ImportOptions) -> bool:
+    """Whether a sheet with these headers maps (automatically or by the user's --map) a key field of the kind."""
+    try:
+        mapping = resolve_mapping(headers, options, "")
+    except (UsageError, ImportRefused):  # e.g. --map names a column this sheet does not have
+        return False
+    return any(f in mapping for f in _KEY_FIELDS[options.kind])
+
+
+def _read_other_sheet(display: str, first: str | None, chosen: str | None, kind: str) -> Message:
+    return Message("{file}: sheet {first!r} has no {field} column (or no rows), so sheet {sheet!r} was read. To "
+                   "read another sheet, choose it {control}.", file=display, first=first, sheet=chosen,
+                   field=FieldRef(_KEY_FIELDS[kind][0]), control=ControlRef("sheet"))
+
+
+def _other_sheets_not_read(info: read.FileInfo) -> Message:
+    """Nothing is left out unsaid: a workbook's sheets besides the one read (months on sheets of their own)."""
+    return Message("{file}: sheet {sheet!r} was read; the workbook also has {sheets}, not read. To import one of them, "
+                   "choose it {control}.", file=info.file_name, sheet=info.sheet,
+                   sheets=", ".join(map(repr, [n for n in info.other_sheets])), control=ControlRef("sheet"))
 
 
 def _import_contacts(job: ImportJob) -> ImportReport:
@@ -185,11 +233,22 @@ def preview_bytes(store: Store, data: bytes, file_name: str, options: ImportOpti
 def inspect_bytes(data: bytes, file_name: str, kind: str = "contacts", sheet: str | None = None
                   ) -> tuple[read.FileInfo, dict[str, list[str]]]:
     """Detection only (encoding, delimiter, sheet, headers) and the proposed mapping; values are not parsed."""
+    options = ImportOptions(kind=kind)
     with upload_file(data, file_name) as path:
         platform = recognise(path, file_name)
         info = platform_info(Path(file_name).name, platform) if platform else read.sniff(path, Path(file_name).name,
                                                                                             sheet)
-    return info, resolve_mapping(info.headers, ImportOptions(kind=kind), info.file_name)
+        if not platform and sheet is None and info.other_sheets and not _gives_key(info.headers, options):
+            for name in info.other_sheets:  # as the import chooses (_staged_job), from the headers alone
+                try:
+                    other = read.sniff(path, info.file_name, name)
+                except ImportRefused:
+                    continue
+                if _gives_key(other.headers, options):
+                    other.warnings.append(_read_other_sheet(info.file_name, info.sheet, other.sheet, kind))
+                    info = other
+                    break
+    return info, resolve_mapping(info.headers, options, info.file_name)
 
 
 def column_values_bytes(store: Store, data: bytes, file_name: str, column: str, sheet: str | None = None,
