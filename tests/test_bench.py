@@ -42,3 +42,24 @@ def test_quick_bench_runs_and_reports_every_row(tmp_path):
     text = load.read_text()
     assert "| 1 | 16 | 0 |" in text and "| **median of the runs** | 16 | 0 |" in text, text
     assert "20,000 → " in text and "20,000 → 20,000 contacts" not in text  # the import landed during the load
+
+
+def test_the_lower_bound_builds_the_measures_an_import_builds(tmp_path):
+    """`python -m bench.lower_bound` (bench/NOTES.md) measures a typed read and the store's measure rebuild: its
+    store must hold the volumes, outcomes, waits and handle times a real import of the same file gives, or the
+    bound would be measuring less work than the import does."""
+    from bench.lower_bound import typed_read_and_measures
+    from cxmetrics import Store, import_file
+    from cxmetrics.sample import generate_table, write_table_csv
+
+    contacts, _customers = generate_table(3000, months=2, end_month="2026-03")
+    csv = write_table_csv(contacts, tmp_path / "contacts.csv")
+    written, total = typed_read_and_measures(str(csv), tmp_path)
+    assert 0 < written < total
+    imported = Store(tmp_path / "imported.duckdb")
+    import_file(imported, csv)
+    query = ("SELECT day, channel, queue, team, sum(offered), sum(answered), sum(abandoned), sum(answered_within), "
+             "sum(wait_sum), sum(handle_sum), sum(csat_n), sum(nps_promoters) FROM measures_day "
+             "GROUP BY ALL ORDER BY ALL")
+    bound = Store(tmp_path / "lower_bound_store.duckdb", read_only=True)
+    assert bound.fetchall(query) == imported.fetchall(query) and len(bound.fetchall(query)) > 50
