@@ -630,6 +630,14 @@ OUTBOUND_WORDS = ("outbound", "out", "outgoing", "исходящий", "исхо
 # top-2-box counts "good" as satisfied; "offered"/"unoffered" mean no response.
 CSAT_WORDS = {"good": 5, "bad": 1, "offered": None, "unoffered": None}
 
+# Cells that say "there is no value" in exports: "-" for an abandoned call's talk time, Excel's #N/A, "н/д". In a
+# typed column (numbers, durations, times, dates, yes/no) they are read as empty and counted in the import's report;
+# a text column keeps them (a queue may be called "NA"). Matched as written in these cases (README "Files").
+NO_VALUE_WORDS = ("-", "–", "—", "n/a", "na", "#n/a", "null", "none", "nan", "н/д", "н/а", "нет данных")
+NO_VALUE_TEXTS = tuple(sorted({v for w in NO_VALUE_WORDS for v in (w, w.upper(), w.capitalize())} | {"NaN"}))
+# The field kinds whose columns read those cells as empty
+NO_VALUE_KINDS = frozenset({"number", "integer", "duration", "time", "timestamp", "date", "bool", "count", "percent"})
+
 # customer_id values that mean "caller not identified" (the Technion file writes 0).
 UNKNOWN_CUSTOMER_PATTERN = r"^(0+|-|n/?a|none|null|unknown|anonymous|аноним|неизвестно)$"
 

@@ -341,3 +341,38 @@ def test_the_sheets_a_workbook_import_leaves_unread_are_named(store, tmp_path):
         "it with --sheet."]
     report = import_file(store, path, ImportOptions(channel="voice", sheet="April", force=True))
     assert report.rows_imported == 1 and not [w for w in report.warnings if "sheet" in str(w)]
+
+
+def test_cells_saying_there_is_no_value_are_empty_in_typed_columns_and_kept_in_text_ones(store, tmp_path):
+    """"-" for an abandoned call's talk time, "n/a", Excel's "#N/A", "н/д": read as empty in numbers, durations,
+    dates and yes/no columns (counted in the report per column), kept as written in a text column."""
+    path = write(tmp_path / "na.csv",
+                 "id,channel,queued_at,status,wait_seconds,talk_seconds,csat,resolved,answered_at,queue\n"
+                 "1,voice,2026-03-02 09:00,answered,12,200,5,yes,2026-03-02 09:00:12,Sales\n"
+                 "2,voice,2026-03-02 09:05,abandoned,n/a,-,,-,-,NA\n"
+                 "3,voice,2026-03-02 09:07,answered,30, N/A ,#N/A,н/д,2026-03-02 09:07:30,-\n"
+                 "4,chat,2026-03-02 09:08,answered,—,—,—,no,#N/A,Sales\n")
+    report = import_file(store, path)
+    assert report.rows_imported == 4
+    assert sorted(w.text_for("cli") for w in report.warnings if "no value" in str(w)) == [
+        "na.csv: column 'answered_at' has 2 cells saying there is no value ('#N/A', '-'): read as empty",
+        "na.csv: column 'csat' has 2 cells saying there is no value ('#N/A', '—'): read as empty",
+        "na.csv: column 'resolved' has 2 cells saying there is no value ('-', 'н/д'): read as empty",
+        "na.csv: column 'talk_seconds' has 3 cells saying there is no value ('-', 'N/A', '—'): read as empty",
+        "na.csv: column 'wait_seconds' has 2 cells saying there is no value ('n/a', '—'): read as empty"]
+    assert store.fetchall("SELECT contact_id, wait_seconds, talk_seconds, csat, resolved, "
+                          "strftime(answered_at, '%H:%M:%S'), queue FROM contacts ORDER BY 1") == [
+        ("1", 12.0, 200.0, 5.0, True, "09:00:12", "Sales"), ("2", None, None, None, None, None, "NA"),
+        ("3", 30.0, None, None, None, "09:07:30", "-"), ("4", None, None, None, False, None, "Sales")]
+    # ASA pools the answered voice contacts with a wait: (12 + 30) / 2; chat's one answered contact has none
+    values = {(r.channel, r.metric): r.value for r in kpis(store, metrics=["volume", "asa"])}
+    assert values == {("voice", "volume"): 3, ("voice", "asa"): 21.0, ("chat", "volume"): 1, ("chat", "asa"): None}
+
+
+def test_every_no_value_text_is_empty_in_a_duration_and_a_number(store, tmp_path):
+    from cxmetrics.schema import NO_VALUE_TEXTS
+
+    rows = "".join(f"{i},voice,2026-03-02 09:00,{text},{text}\n" for i, text in enumerate(NO_VALUE_TEXTS))
+    import_file(store, write(tmp_path / "w.csv", "id,channel,queued_at,wait_seconds,csat\n" + rows))
+    assert store.fetchall("SELECT DISTINCT wait_seconds, csat FROM contacts") == [(None, None)]
+    assert store.scalar("SELECT count(*) FROM contacts") == len(NO_VALUE_TEXTS) > 20

@@ -62,9 +62,9 @@ GRAIN_READ = {"day": N_("each row read as one day, from its dates; say otherwise
 def import_aggregated(job: ImportJob) -> ImportReport:
     """Plan, parse, derive, validate and load (or preview) an aggregated report."""
     _require_period_and_counts(job)
-    warnings = list(job.info.warnings)
     plan = plan_fields(replace(job, mapping={k: v for k, v in job.mapping.items() if k != "period_start"}),
                        fields_for("aggregated"))
+    warnings = list(job.info.warnings)  # with plan_fields' own (cells saying there is no value)
     month_form = _plan_period(job, plan)
     skipped = skipped_rows_sql(job, warnings)
     plan.raw.append(f"{skipped} AS skipped_by_rule")

@@ -6,7 +6,8 @@ from typing import Callable
 
 from ..errors import row_reason
 from ..i18n import N_
-from ..schema import CSAT_WORDS, INBOUND_WORDS, OUTBOUND_WORDS, Field
+from ..messages import PluralMessage
+from ..schema import CSAT_WORDS, INBOUND_WORDS, NO_VALUE_KINDS, NO_VALUE_TEXTS, OUTBOUND_WORDS, Field
 from ..storage import quote_ident
 from . import read
 from .parse import (SqlParams, trim_sql, bad_hms_sql, bool_sql, detect_date_format, detect_day_fraction,
@@ -49,16 +50,24 @@ class FieldPlan:
         self.checks.append((name, condition, reason))
 
 
-def raw_text_sql(columns: list[str], headers: list[str], padded: set[str] | None = None) -> str:
+# Our own constants (schema.NO_VALUE_TEXTS), written inline: none holds a quote
+_NO_VALUE_LIST = ", ".join(f"'{text}'" for text in NO_VALUE_TEXTS if "'" not in text)
+
+
+def raw_text_sql(columns: list[str], headers: list[str], padded: set[str] | None = None,
+                 no_value: dict[str, dict[str, int]] | None = None) -> str:
     """The trimmed text of a field's column (NULL when empty); several columns are joined with ':'.
 
     `padded` (FileInfo.padded): the staging columns that hold a value with a blank at either end; the others,
-    most columns of most files, need no trim (None: trim every column).
+    most columns of most files, need no trim (None: trim every column). `no_value` (FileInfo.no_value_cells, for a
+    typed field): the staging columns with cells saying there is no value, which are read as empty.
     """
     names = read.column_names(len(headers))
     staged = [names[headers.index(c)] for c in columns]
     parts = [f"NULLIF({trim_sql(quote_ident(n)) if padded is None or n in padded else quote_ident(n)}, '')"
              for n in staged]
+    parts = [f"(CASE WHEN {part} IN ({_NO_VALUE_LIST}) THEN NULL ELSE {part} END)" if no_value and n in no_value
+             else part for n, part in zip(staged, parts)]
     if len(parts) == 1:
         return parts[0]
     return "CASE WHEN " + " OR ".join(f"{p} IS NULL" for p in parts) + " THEN NULL ELSE " + " || ':' || ".join(parts) + " END"
@@ -69,10 +78,26 @@ def plan_fields(job: ImportJob, fields: dict[str, Field]) -> FieldPlan:
     plan = FieldPlan()
     for name, columns in job.mapping.items():
         f = fields[name]
-        raw_inline = raw_text_sql(columns, job.info.headers, job.info.padded)
+        no_value = job.info.no_value_cells if f.kind in NO_VALUE_KINDS else None
+        raw_inline = raw_text_sql(columns, job.info.headers, job.info.padded, no_value)
+        if no_value:
+            _report_no_value_cells(job, columns)
         plan.raw.append(f"{raw_inline} AS {quote_ident('raw_' + name)}")
         _PLANNERS[f.kind](plan, job, f, raw_inline, "+".join(columns))
     return plan
+
+
+def _report_no_value_cells(job: ImportJob, columns: list[str]) -> None:
+    """A warning per column of a typed field with cells saying there is no value: read as empty, and said so."""
+    names = read.column_names(len(job.info.headers))
+    for column in columns:
+        cells = job.info.no_value_cells.get(names[job.info.headers.index(column)])
+        if cells:
+            n = sum(cells.values())
+            job.info.warnings.append(PluralMessage(
+                "{file}: column {column!r} has {n} cell saying there is no value ({texts}): read as empty",
+                "{file}: column {column!r} has {n} cells saying there is no value ({texts}): read as empty", n,
+                file=job.display, column=column, texts=", ".join(map(repr, sorted(cells)))))
 
 
 def parsed_rows_sql(job: ImportJob, plan: FieldPlan) -> tuple[str, list]:

@@ -50,6 +50,8 @@ class FileInfo:
     other_sheets: list[str] = field(default_factory=list)  # a workbook's sheets besides the one read
     # staging columns with a value that starts or ends with a blank of TRIM_CHARS (None: not looked at, so any may)
     padded: set[str] | None = None
+    # staging column -> {cell text saying there is no value (schema.NO_VALUE_TEXTS): cells}
+    no_value_cells: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def describe(self) -> dict:
         """What detection found, as the import report shows it."""

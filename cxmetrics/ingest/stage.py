@@ -16,6 +16,7 @@ if TYPE_CHECKING:  # annotations only: pyarrow is imported where used (README "A
 
 from ..errors import ImportRefused, RowProblem
 from ..messages import Message
+from ..schema import NO_VALUE_TEXTS
 from ..storage import Store, TempTable, TempTables
 from . import read
 from .parse import TRIM_CHARS
@@ -78,6 +79,7 @@ def stage_file(store: Store, temps: TempTables, path: Path, display: str, sheet:
             batch = batch.slice(0, limit - staged)
         staged += batch.num_rows
         info.padded |= padded_columns(batch, info.padded)
+        count_no_value_cells(batch, info.padded, info.no_value_cells)
         store.insert_frame(stage, batch)
     if structural:
         raise ImportRefused(Message("{file}: {count} rows do not have the header's number of fields, so their "
@@ -99,6 +101,23 @@ def padded_columns(batch: pa.RecordBatch, known: set[str]) -> set[str]:
         if pc.any(pc.not_equal(pc.binary_length(trimmed), pc.binary_length(column))).as_py():
             found.add(name)
     return found
+
+
+def count_no_value_cells(batch: pa.RecordBatch, padded: set[str], found: dict[str, dict[str, int]]) -> None:
+    """Add to `found` the cells of each text column that say there is no value ("-", "n/a", "#N/A": schema.
+    NO_VALUE_TEXTS), by their trimmed text. A typed field reads them as empty (plan.raw_text_sql)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    texts = pa.array(NO_VALUE_TEXTS)
+    for name, column in zip(batch.schema.names, batch.columns):
+        if not pa.types.is_string(column.type) and not pa.types.is_large_string(column.type):
+            continue
+        values = pc.utf8_trim(column, TRIM_CHARS) if name in padded else column
+        said = pc.is_in(values, value_set=texts)
+        if pc.any(said).as_py():
+            counts = found.setdefault(name, {})
+            for item in pc.value_counts(pc.filter(values, said)).to_pylist():
+                counts[item["values"]] = counts.get(item["values"], 0) + item["counts"]
 
 
 @contextmanager
