@@ -225,7 +225,7 @@ def test_validation_collects_every_problem_with_row_column_value(store, tmp_path
         (3, "nps", "11", "nps must be between 0 and 10"),
         (4, "id", None, "contact_id is empty"),
         (4, "queued_at", "not a date", "not a date in the column's format (ISO 8601 (YYYY-MM-DD))"),
-        (4, "wait_seconds", "abc", "not a duration (seconds, HH:MM:SS or MM:SS)"),
+        (4, "wait_seconds", "abc", "not a duration (seconds, HH:MM:SS, MM:SS or 1 min 5 s)"),
         (5, "nps", "7.5", "nps must be a whole number from 0 to 10"),
         (2, "id", "1", "the same contact_id appears more than once in this file"),
         (6, "id", "1", "the same contact_id appears more than once in this file"),

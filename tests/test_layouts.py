@@ -376,3 +376,25 @@ def test_every_no_value_text_is_empty_in_a_duration_and_a_number(store, tmp_path
     import_file(store, write(tmp_path / "w.csv", "id,channel,queued_at,wait_seconds,csat\n" + rows))
     assert store.fetchall("SELECT DISTINCT wait_seconds, csat FROM contacts") == [(None, None)]
     assert store.scalar("SELECT count(*) FROM contacts") == len(NO_VALUE_TEXTS) > 20
+
+
+def test_durations_written_with_their_units(store, tmp_path):
+    """Help desks and Russian PBX reports write "12 s", "1 min 5 s", "1h 2m 3s", "5 мин. 3 сек.", "2 ч 10 мин";
+    each is its seconds. Units alone, milliseconds or words are still not durations, named with row and column."""
+    path = write(tmp_path / "u.csv", "id,channel,queued_at,status,wait_seconds,talk_seconds\n"
+                 "1,voice,2026-03-02 09:00,answered,12 s,1 min\n"
+                 "2,voice,2026-03-02 09:01,answered,12s,1 min 5 s\n"
+                 "3,voice,2026-03-02 09:02,answered,1h 2m 3s,5 мин. 3 сек.\n"
+                 "4,voice,2026-03-02 09:03,answered,2 ч 10 мин,0.5 min\n"
+                 "5,voice,2026-03-02 09:04,answered,12 Sec,3 Minutes 2 Seconds\n"
+                 "6,voice,2026-03-02 09:05,answered,1,\"1,5 мин\"\n")
+    import_file(store, path)
+    assert store.fetchall("SELECT contact_id, wait_seconds, talk_seconds FROM contacts ORDER BY 1") == [
+        ("1", 12.0, 60.0), ("2", 12.0, 65.0), ("3", 3723.0, 303.0), ("4", 7800.0, 30.0), ("5", 12.0, 182.0),
+        ("6", 1.0, 90.0)]
+    bad = write(tmp_path / "bad.csv", "id,channel,queued_at,wait_seconds\n1,voice,2026-03-02 09:00,12 ms\n"
+                "2,voice,2026-03-02 09:01,5 мс\n3,voice,2026-03-02 09:02,min\n4,voice,2026-03-02 09:03,s 5\n")
+    with pytest.raises(ImportRefused) as refused:
+        import_file(store, bad)
+    assert [(p.row, p.column, p.value) for p in refused.value.problems] == [
+        (2, "wait_seconds", "12 ms"), (3, "wait_seconds", "5 мс"), (4, "wait_seconds", "min"), (5, "wait_seconds", "s 5")]

@@ -29,6 +29,12 @@ def trim_sql(expr: str) -> str:
 _NUMBER_RE = r"[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?"
 _HMS_RE = r"^(-?)(\d+):(\d{1,2}):(\d{1,2}(?:[.,]\d+)?)$"
 _MS_RE = r"^(-?)(\d+):(\d{1,2}(?:[.,]\d+)?)$"
+# A duration written with its units, as help desks and Russian PBX reports do: "12 s", "1 min 5 s", "1h 5m",
+# "5 мин. 3 сек", "2 ч 10 мин"
+_UNIT_AMOUNT = r"(\d+(?:[.,]\d+)?)\s*"
+_UNITS_RE = ("(?i)^(?:" + _UNIT_AMOUNT + r"(?:h|hr|hrs|hours?|ч|час|часа|часов)\.?)?\s*"
+             "(?:" + _UNIT_AMOUNT + r"(?:m|min|mins|minutes?|м|мин|минута|минуты|минут)\.?)?\s*"
+             "(?:" + _UNIT_AMOUNT + r"(?:s|sec|secs|seconds?|с|сек|секунда|секунды|секунд)\.?)?$")
 _ISO_RE = r"^\d{4}-\d{1,2}-\d{1,2}([ T]\d{1,2}:\d{2}(:\d{2}([.,]\d+)?)?)?\s*(Z|[+-]\d{2}(:?\d{2})?)?$"
 _OFFSET_RE = r"(Z|[+-]\d{2}:?\d{2}|[+-]\d{2})$"
 _YMD_SLASH_RE = r"^\d{4}/\d{1,2}/\d{1,2}([ T]\d{1,2}:\d{2}(:\d{2}([.,]\d+)?)?(\s?[AaPp][Mm])?)?$"
@@ -68,14 +74,20 @@ def number_sql(raw: str) -> str:
 
 
 def duration_sql(raw: str, day_fraction: bool) -> str:
-    """Seconds from seconds, HH:MM:SS or MM:SS; `day_fraction` reads plain numbers as Excel day fractions."""
+    """Seconds from seconds, HH:MM:SS, MM:SS or units ("1 min 5 s", "5 мин 3 сек"); `day_fraction` reads plain
+    numbers as Excel day fractions."""
     num = number_sql(raw)
     if day_fraction:
         num = f"({num} * 86400.0)"
     hms = f"regexp_extract({raw}, '{_HMS_RE}', ['sg', 'h', 'm', 's'])"
     ms = f"regexp_extract({raw}, '{_MS_RE}', ['sg', 'm', 's'])"
+    units = f"regexp_extract({raw}, '{_UNITS_RE}', ['h', 'm', 's'])"
+    unit_seconds = " + ".join(f"coalesce(TRY_CAST(replace({units}.{part}, ',', '.') AS DOUBLE), 0) * {factor}"
+                              for part, factor in (("h", 3600), ("m", 60), ("s", 1)))
+    # a value that is not a number is tried as one written with its units (plain numbers never get that far)
     return (
-        f"(CASE WHEN {raw} IS NULL THEN NULL WHEN NOT contains({raw}, ':') THEN {num} "
+        f"(CASE WHEN {raw} IS NULL THEN NULL WHEN NOT contains({raw}, ':') THEN coalesce({num}, "
+        f"CASE WHEN regexp_full_match({raw}, '{_UNITS_RE}') THEN {unit_seconds} END) "
         f"WHEN regexp_full_match({raw}, '{_HMS_RE}') THEN "
         f"(CASE WHEN {hms}.sg = '-' THEN -1 ELSE 1 END) * (CAST({hms}.h AS DOUBLE) * 3600 + "
         f"CAST({hms}.m AS DOUBLE) * 60 + CAST(replace({hms}.s, ',', '.') AS DOUBLE)) "
