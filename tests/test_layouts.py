@@ -398,3 +398,24 @@ def test_durations_written_with_their_units(store, tmp_path):
         import_file(store, bad)
     assert [(p.row, p.column, p.value) for p in refused.value.problems] == [
         (2, "wait_seconds", "12 ms"), (3, "wait_seconds", "5 мс"), (4, "wait_seconds", "min"), (5, "wait_seconds", "s 5")]
+
+
+def test_dates_with_english_month_names(store, tmp_path):
+    """US and Oracle-style exports: "Mar 2, 2026 9:07 AM", "March 2, 2026 2:05:33 PM", "02-MAR-2026 14:06",
+    "3 Mar 2026", "02-Mar-26"; each column's format is decided from all its values, as for numeric dates."""
+    path = write(tmp_path / "m.csv", "id,channel,queued_at,status,answered_at,ended_at\n"
+                 '1,voice,"Mar 2, 2026 9:07 AM",answered,02-Mar-2026 09:07:30,02-Mar-26 09:10\n'
+                 '2,voice,"March 2, 2026 2:05:33 PM",answered,02-MAR-2026 14:06,02-mar-26 14:20\n'
+                 '3,voice,"Sep 30, 2026 11:00 PM",answered,30-Sep-2026 23:00:45,30-Sep-26 23:30\n'
+                 "4,voice,\"Mar 3 2026 14:05\",answered,3 Mar 2026 14:05:10,3 Mar 26 14:09\n")
+    import_file(store, path, ImportOptions(timezone="UTC"))
+    assert store.fetchall("SELECT contact_id, strftime(queued_local, '%Y-%m-%d %H:%M:%S'), wait_seconds, "
+                          "strftime(ended_at, '%Y-%m-%d %H:%M') FROM contacts ORDER BY 1") == [
+        ("1", "2026-03-02 09:07:00", 30.0, "2026-03-02 09:10"), ("2", "2026-03-02 14:05:33", 27.0, "2026-03-02 14:20"),
+        ("3", "2026-09-30 23:00:00", 45.0, "2026-09-30 23:30"), ("4", "2026-03-03 14:05:00", 10.0, "2026-03-03 14:09")]
+    bad = write(tmp_path / "b.csv", 'id,channel,queued_at\n1,voice,"Mar 2, 2026 9:07"\n2,voice,"Smarch 3, 2026"\n'
+                '3,voice,"Mar 4, 2026"\n')
+    with pytest.raises(ImportRefused) as refused:
+        import_file(store, bad)
+    assert [(p.row, p.value) for p in refused.value.problems] == [(3, "Smarch 3, 2026")]
+    assert "Mon D, YYYY" in refused.value.text_for("cli")

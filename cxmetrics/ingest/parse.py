@@ -41,6 +41,19 @@ _YMD_SLASH_RE = r"^\d{4}/\d{1,2}/\d{1,2}([ T]\d{1,2}:\d{2}(:\d{2}([.,]\d+)?)?(\s
 # A time of day may carry AM/PM (US exports: 3/14/2026 2:05:33 PM).
 _DAY_FIRST_RE = r"^(\d{1,2})([./-])(\d{1,2})[./-](\d{2}|\d{4})([ T]\d{1,2}:\d{2}(:\d{2}([.,]\d+)?)?(\s?[AaPp][Mm])?)?$"
 _SERIAL_RE = r"^\d+([.,]\d+)?$"
+# English month names (US and Oracle-style exports): "Mar 2, 2026 9:07 AM", "March 2 2026", "02-Mar-2026 14:05",
+# "2 Mar 26"; DuckDB's strptime reads the names in any case
+_MONTH_NAME = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*"
+_TIME_OF_DAY = r"([ T]\d{1,2}:\d{2}(:\d{2}([.,]\d+)?)?(\s?[AaPp][Mm])?)?"
+_MONTH_FIRST_RE = r"(?i)^" + _MONTH_NAME + r" \d{1,2},? \d{4}" + _TIME_OF_DAY + "$"
+_DAY_MONTH_RE = r"(?i)^\d{1,2}[ -]" + _MONTH_NAME + r"[ -]\d{4}" + _TIME_OF_DAY + "$"
+_DAY_MONTH_YY_RE = r"(?i)^\d{1,2}[ -]" + _MONTH_NAME + r"[ -]\d{2}" + _TIME_OF_DAY + "$"
+# Each month-name kind: its strptime date formats (with every time of day) and the label messages show
+_MONTH_NAME_FORMATS = {
+    "month_first": ([f"{m} %d{comma} %Y" for m in ("%b", "%B") for comma in (",", "")], "Mon D, YYYY"),
+    "day_month": ([f"%d{sep}{m}{sep}%Y" for m in ("%b", "%B") for sep in ("-", " ")], "DD-Mon-YYYY"),
+    "day_month_yy": ([f"%d{sep}{m}{sep}%y" for m in ("%b", "%B") for sep in ("-", " ")], "DD-Mon-YY"),
+}
 _TIME_SUFFIXES = ("%H:%M:%S.%f", "%H:%M:%S", "%H:%M", "%I:%M:%S %p", "%I:%M %p", "%I:%M:%S%p", "%I:%M%p")
 # Compact dates written as digits only, by length: every reading a column of them may have.
 _COMPACT_DATES = {6: (("%y%m%d", "YYMMDD"), ("%d%m%y", "DDMMYY"), ("%m%d%y", "MMDDYY")),
@@ -119,7 +132,10 @@ def _date_kind_tests(raw: str) -> dict[str, str]:
     return {"iso": f"regexp_full_match({raw}, '{_ISO_RE}')",
             "ymd_slash": f"regexp_full_match({raw}, '{_YMD_SLASH_RE}')",
             "serial": f"regexp_full_match({raw}, '{_SERIAL_RE}')",
-            "dotted": f"{day_first} = '.'", "slashed": f"{day_first} = '/'", "dashed": f"{day_first} = '-'"}
+            "dotted": f"{day_first} = '.'", "slashed": f"{day_first} = '/'", "dashed": f"{day_first} = '-'",
+            "month_first": f"regexp_full_match({raw}, '{_MONTH_FIRST_RE}')",
+            "day_month": f"regexp_full_match({raw}, '{_DAY_MONTH_RE}')",
+            "day_month_yy": f"regexp_full_match({raw}, '{_DAY_MONTH_YY_RE}')"}
 
 
 def _classify_dates(store: Store, raw: str, stage: TempTable) -> dict:
@@ -154,7 +170,8 @@ def detect_date_format(store: Store, raw: str, stage: TempTable, column: str, us
     c = _classify_dates(store, raw, stage)
     if not c["filled"]:
         return DateFormat("empty")
-    classes = {k: c[k] for k in ("iso", "ymd_slash", "serial", "dotted", "slashed", "dashed") if c[k]}
+    classes = {k: c[k] for k in ("iso", "ymd_slash", "serial", "dotted", "slashed", "dashed", *_MONTH_NAME_FORMATS)
+               if c[k]}
     if set(classes) == {"iso", "serial"}:
         # Excel date cells (read as ISO) beside unformatted serial numbers: both are Excel dates.
         return DateFormat("iso_serial", label=ISO_OR_SERIAL)
@@ -182,6 +199,9 @@ def detect_date_format(store: Store, raw: str, stage: TempTable, column: str, us
         return _serial_or_compact(store, raw, stage, column, display)
     if kind == "ymd_slash":
         return DateFormat("strptime", _with_times("%Y/%m/%d"), "YYYY/MM/DD")
+    if kind in _MONTH_NAME_FORMATS:
+        formats, label = _MONTH_NAME_FORMATS[kind]
+        return DateFormat("strptime", [f for date in formats for f in _with_times(date)], label)
     sep = {"dotted": ".", "slashed": "/", "dashed": "-"}[kind]
     year = "%Y" if (c["year_digits"] or 4) == 4 else "%y"
     first, second = c["max_first"] or 0, c["max_second"] or 0
