@@ -180,6 +180,10 @@ def test_an_empty_store_never_empties_a_lake(sample_lake, tmp_path):
     shutil.copytree(folder, copy)
     before = sorted(p.relative_to(copy) for p in copy.rglob("*"))
     code, err = run_failing("--db", str(tmp_path / "mistyped.duckdb"), "export-lake", "--out", str(copy))
+    assert code == cli.EXIT_USAGE and "mistyped.duckdb: there is no store there" in err
+    assert not (tmp_path / "mistyped.duckdb").exists()
+    Store(tmp_path / "empty.duckdb").close()  # a store that exists but holds nothing
+    code, err = run_failing("--db", str(tmp_path / "empty.duckdb"), "export-lake", "--out", str(copy))
     assert code == cli.EXIT_USAGE and "holds no contacts, so there is nothing to export" in err
     assert sorted(p.relative_to(copy) for p in copy.rglob("*")) == before
 
