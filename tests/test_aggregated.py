@@ -468,3 +468,16 @@ def test_kpis_by_day_on_a_monthly_report_says_why_it_prints_no_rows(tmp_path):
     assert "note: voice holds monthly report rows here, so it has no day figures" in by_day.stderr
     by_month = run_cli("kpis", "--metric", "volume", db=db)
     assert "2026-01,voice,volume,1000,1000,," in by_month.stdout and "note:" not in by_month.stderr
+
+
+@pytest.mark.parametrize("months, total", [(("февраль 2026", "март 2026"), "Итого"), (("2026-02", "2026-03"), "Total")])
+def test_a_monthly_report_with_a_total_row_reads_its_months(store, tmp_path, months, total):
+    """The Total row at the end is left out before the period column is judged: the months are still months (the
+    Total row used to make every month row "not a date")."""
+    text = f"Месяц;Канал;Поступило;Принято;Потеряно\n{months[0]};Чат;250;240;10\n{months[1]};Чат;200;190;10\n" \
+           f"{total};;450;430;20\n"
+    report = import_file(store, write(tmp_path / "m.csv", text), ImportOptions(kind="aggregated"))
+    assert (report.rows_imported, report.rows_skipped, report.rows_rejected) == (2, 1, 0)
+    got = values(store, metrics=["volume", "abandon_rate"])
+    assert got == {("2026-02", "chat", "volume"): (250, 250), ("2026-02", "chat", "abandon_rate"): (100 * 10 / 250, 250),
+                   ("2026-03", "chat", "volume"): (200, 200), ("2026-03", "chat", "abandon_rate"): (100 * 10 / 200, 200)}

@@ -65,8 +65,8 @@ def import_aggregated(job: ImportJob) -> ImportReport:
     plan = plan_fields(replace(job, mapping={k: v for k, v in job.mapping.items() if k != "period_start"}),
                        fields_for("aggregated"))
     warnings = list(job.info.warnings)  # with plan_fields' own (cells saying there is no value)
-    month_form = _plan_period(job, plan)
     skipped = skipped_rows_sql(job, warnings)
+    month_form = _plan_period(job, plan, skipped)
     plan.raw.append(f"{skipped} AS skipped_by_rule")
     plan.raw.append(_row_hash(job) + " AS row_hash")
     create_parsed_rows(job, plan)
@@ -159,8 +159,9 @@ def _row_hash(job: ImportJob) -> str:
     return "md5(concat_ws(chr(31), " + ", ".join(f"coalesce(trim({quote_ident(n)}), '')" for n in names) + "))"
 
 
-def _plan_period(job: ImportJob, plan: FieldPlan) -> bool:
-    """The period start as a wall-clock TIMESTAMP (period_d); True when every value is a month with its year."""
+def _plan_period(job: ImportJob, plan: FieldPlan, skipped: str) -> bool:
+    """The period start as a wall-clock TIMESTAMP (period_d); True when every value of the rows not left out
+    (`skipped`: a Total row, --skip-rows) is a month with its year."""
     q = plan.q
     if "period_start" not in job.mapping:
         date = quote_ident("period_date")
@@ -189,7 +190,8 @@ def _plan_period(job: ImportJob, plan: FieldPlan) -> bool:
     probe = SqlParams()
     probe_sql = month_sql(probe).replace(raw, "r")
     filled, months = job.store.fetchone(
-        f"SELECT count(r), count(TRY({probe_sql})) FROM (SELECT {raw_inline} AS r FROM {job.stage})", probe.params)
+        f"SELECT count(r), count(TRY({probe_sql})) FROM (SELECT {raw_inline} AS r FROM {job.stage} WHERE NOT {skipped})",
+        probe.params)
     if filled and months == filled:
         plan.select.append(f"TRY({month_sql(q)}) AS period_d")
         return True
