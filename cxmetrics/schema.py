@@ -302,6 +302,20 @@ _SECONDS_SUFFIX = re.compile(r"\s*(\(|\[|,)\s*(s|sec|secs|second|seconds|с|се
                              r"чч:мм:сс|мм:сс)\.?\s*(\)|\])?\s*$")
 
 
+# A header naming its duration's unit as minutes or hours ("First reply time in minutes", "Время ответа, мин",
+# "First response time (in hrs)"): a duration mapped to it reads its plain numbers in that unit (README "Mapping")
+_MINUTES_OR_HOURS = re.compile(r"(?:\(|\[|,|\bin\b|\bв\b)\s*(?:in\s+)?(minutes|minute|mins|min|мин|минут|минутах|"
+                               r"минуты|hours|hour|hrs|hr|h|часах|часов|часа|часы|час|ч)\.?\s*(?:\)|\])?\s*$")
+
+
+def header_unit_seconds(header: str) -> int:
+    """60 or 3600 when a duration's header names minutes or hours as its unit; else 1 (seconds, a clock, none)."""
+    found = _MINUTES_OR_HOURS.search(str(header).lower().replace("ё", "е"))
+    if not found:
+        return 1
+    return 60 if found.group(1).startswith(("min", "мин")) else 3600
+
+
 def normalise_header(text: str) -> str:
     """Header key for alias look-up: lower case, ё→е, a unit in seconds dropped, % kept as "pct" (a percentage is
     not the count of the same name: "Abandoned %"), letters and digits only."""

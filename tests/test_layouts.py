@@ -419,3 +419,19 @@ def test_dates_with_english_month_names(store, tmp_path):
         import_file(store, bad)
     assert [(p.row, p.value) for p in refused.value.problems] == [(3, "Smarch 3, 2026")]
     assert "Mon D, YYYY" in refused.value.text_for("cli")
+
+
+def test_a_duration_column_whose_header_says_minutes_or_hours_is_read_in_that_unit(store, tmp_path):
+    """Mapped by hand, "First reply time in minutes" holds minutes and "Время ответа, ч" hours: read as seconds they
+    made ASA 60 or 3600 times too small. Fractions of them are not Excel day fractions; a clock value stays a clock."""
+    path = write(tmp_path / "z.csv", "Ticket ID,Via,Created at,First reply time in minutes,\"Время ответа, ч\"\n"
+                 "1,chat,2026-03-02 09:00,1,0.5\n2,chat,2026-03-02 09:05,2,\n3,chat,2026-03-02 09:07,0.5,0:30:00\n")
+    report = import_file(store, path, ImportOptions(mapping={"wait_seconds": ["First reply time in minutes"],
+                                                             "talk_seconds": ["Время ответа, ч"]}))
+    assert sorted(w.text_for("cli") for w in report.warnings if "by its header" in str(w)) == [
+        "z.csv: column 'First reply time in minutes' is in minutes by its header: its numbers are read as minutes",
+        "z.csv: column 'Время ответа, ч' is in hours by its header: its numbers are read as hours"]
+    assert store.fetchall("SELECT contact_id, wait_seconds, talk_seconds FROM contacts ORDER BY 1") == [
+        ("1", 60.0, 1800.0), ("2", 120.0, None), ("3", 30.0, 1800.0)]
+    # answered = a handle time (spec §1): tickets 1 and 3, so ASA = (60 + 30) / 2
+    assert {r.channel: r.value for r in kpis(store, metrics=["asa"])} == {"chat": 45.0}

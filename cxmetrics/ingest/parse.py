@@ -86,12 +86,14 @@ def number_sql(raw: str) -> str:
             f"THEN TRY_CAST(replace({raw}, ',', '.') AS DOUBLE) END)")
 
 
-def duration_sql(raw: str, day_fraction: bool) -> str:
+def duration_sql(raw: str, day_fraction: bool, unit_seconds: int = 1) -> str:
     """Seconds from seconds, HH:MM:SS, MM:SS or units ("1 min 5 s", "5 мин 3 сек"); `day_fraction` reads plain
-    numbers as Excel day fractions."""
+    numbers as Excel day fractions, `unit_seconds` as minutes (60) or hours (3600)."""
     num = number_sql(raw)
     if day_fraction:
         num = f"({num} * 86400.0)"
+    elif unit_seconds != 1:  # a column whose header says minutes or hours (schema.header_unit_seconds)
+        num = f"({num} * {int(unit_seconds)}.0)"
     hms = f"regexp_extract({raw}, '{_HMS_RE}', ['sg', 'h', 'm', 's'])"
     ms = f"regexp_extract({raw}, '{_MS_RE}', ['sg', 'm', 's'])"
     units = f"regexp_extract({raw}, '{_UNITS_RE}', ['h', 'm', 's'])"

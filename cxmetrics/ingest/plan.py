@@ -6,8 +6,9 @@ from typing import Callable
 
 from ..errors import row_reason
 from ..i18n import N_
-from ..messages import PluralMessage
-from ..schema import CSAT_WORDS, INBOUND_WORDS, NO_VALUE_KINDS, NO_VALUE_TEXTS, OUTBOUND_WORDS, Field
+from ..messages import Message, PluralMessage
+from ..schema import (CSAT_WORDS, INBOUND_WORDS, NO_VALUE_KINDS, NO_VALUE_TEXTS, OUTBOUND_WORDS, Field,
+                      header_unit_seconds)
 from ..storage import quote_ident
 from . import read
 from .parse import (SqlParams, trim_sql, bad_hms_sql, bool_sql, detect_date_format, detect_day_fraction,
@@ -163,7 +164,16 @@ def _plan_percent(plan: FieldPlan, job: ImportJob, f: Field, raw_inline: str, la
 
 def _plan_duration(plan: FieldPlan, job: ImportJob, f: Field, raw_inline: str, label: str) -> None:
     name, raw, typed = f.name, quote_ident("raw_" + f.name), quote_ident(f.name)
-    dur = duration_sql(raw, detect_day_fraction(job.store, raw_inline, job.stage))
+    units = {header_unit_seconds(c) for c in job.mapping[name]} if f.kind == "duration" else {1}
+    unit = units.pop() if len(units) == 1 else 1
+    if unit != 1:  # "First reply time in minutes": its numbers are minutes, never Excel day fractions
+        dur = duration_sql(raw, False, unit)
+        job.info.warnings.append(Message(
+            "{file}: column {column!r} is in minutes by its header: its numbers are read as minutes" if unit == 60
+            else "{file}: column {column!r} is in hours by its header: its numbers are read as hours",
+            file=job.display, column=label))
+    else:
+        dur = duration_sql(raw, detect_day_fraction(job.store, raw_inline, job.stage))
     if f.kind == "time":
         iso_time = (f"(CASE WHEN regexp_full_match({raw}, '\\d{{4}}-\\d{{1,2}}-\\d{{1,2}}[ T].*') THEN "
                     f"epoch(TRY_CAST({raw} AS TIMESTAMP) - date_trunc('day', TRY_CAST({raw} AS TIMESTAMP))) END)")
