@@ -168,10 +168,13 @@ def _plan_duration(plan: FieldPlan, job: ImportJob, f: Field, raw_inline: str, l
     unit = units.pop() if len(units) == 1 else 1
     if unit != 1:  # "First reply time in minutes": its numbers are minutes, never Excel day fractions
         dur = duration_sql(raw, False, unit)
-        job.info.warnings.append(Message(
-            "{file}: column {column!r} is in minutes by its header: its numbers are read as minutes" if unit == 60
-            else "{file}: column {column!r} is in hours by its header: its numbers are read as hours",
-            file=job.display, column=label))
+        if unit == 60:
+            said = Message("{file}: column {column!r} is in minutes by its header: its numbers are read as minutes",
+                           file=job.display, column=label)
+        else:
+            said = Message("{file}: column {column!r} is in hours by its header: its numbers are read as hours",
+                           file=job.display, column=label)
+        job.info.warnings.append(said)
     else:
         dur = duration_sql(raw, detect_day_fraction(job.store, raw_inline, job.stage))
     if f.kind == "time":
