@@ -387,11 +387,13 @@ def test_durations_written_with_their_units(store, tmp_path):
                  "3,voice,2026-03-02 09:02,answered,1h 2m 3s,5 мин. 3 сек.\n"
                  "4,voice,2026-03-02 09:03,answered,2 ч 10 мин,0.5 min\n"
                  "5,voice,2026-03-02 09:04,answered,12 Sec,3 Minutes 2 Seconds\n"
-                 "6,voice,2026-03-02 09:05,answered,1,\"1,5 мин\"\n")
+                 "6,voice,2026-03-02 09:05,answered,1,\"1,5 мин\"\n"
+                 "7,email,2026-03-02 09:06,answered,1 д 2 ч 10 мин,3 дн. 4 ч\n"
+                 "8,email,2026-03-02 09:07,answered,2 days 1 hour,1d 30s\n")
     import_file(store, path)
     assert store.fetchall("SELECT contact_id, wait_seconds, talk_seconds FROM contacts ORDER BY 1") == [
         ("1", 12.0, 60.0), ("2", 12.0, 65.0), ("3", 3723.0, 303.0), ("4", 7800.0, 30.0), ("5", 12.0, 182.0),
-        ("6", 1.0, 90.0)]
+        ("6", 1.0, 90.0), ("7", 94200.0, 273600.0), ("8", 176400.0, 86430.0)]
     bad = write(tmp_path / "bad.csv", "id,channel,queued_at,wait_seconds\n1,voice,2026-03-02 09:00,12 ms\n"
                 "2,voice,2026-03-02 09:01,5 мс\n3,voice,2026-03-02 09:02,min\n4,voice,2026-03-02 09:03,s 5\n")
     with pytest.raises(ImportRefused) as refused:

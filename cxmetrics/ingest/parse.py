@@ -30,9 +30,10 @@ _NUMBER_RE = r"[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?"
 _HMS_RE = r"^(-?)(\d+):(\d{1,2}):(\d{1,2}(?:[.,]\d+)?)$"
 _MS_RE = r"^(-?)(\d+):(\d{1,2}(?:[.,]\d+)?)$"
 # A duration written with its units, as help desks and Russian PBX reports do: "12 s", "1 min 5 s", "1h 5m",
-# "5 мин. 3 сек", "2 ч 10 мин"
+# "5 мин. 3 сек", "2 ч 10 мин", "1 д 2 ч 10 мин", "3 дн. 4 ч"
 _UNIT_AMOUNT = r"(\d+(?:[.,]\d+)?)\s*"
-_UNITS_RE = ("(?i)^(?:" + _UNIT_AMOUNT + r"(?:h|hr|hrs|hours?|ч|час|часа|часов)\.?)?\s*"
+_UNITS_RE = ("(?i)^(?:" + _UNIT_AMOUNT + r"(?:d|days?|д|дн|день|дня|дней)\.?)?\s*"
+             "(?:" + _UNIT_AMOUNT + r"(?:h|hr|hrs|hours?|ч|час|часа|часов)\.?)?\s*"
              "(?:" + _UNIT_AMOUNT + r"(?:m|min|mins|minutes?|м|мин|минута|минуты|минут)\.?)?\s*"
              "(?:" + _UNIT_AMOUNT + r"(?:s|sec|secs|seconds?|с|сек|секунда|секунды|секунд)\.?)?$")
 _ISO_RE = r"^\d{4}-\d{1,2}-\d{1,2}([ T]\d{1,2}:\d{2}(:\d{2}([.,]\d+)?)?)?\s*(Z|[+-]\d{2}(:?\d{2})?)?$"
@@ -96,9 +97,9 @@ def duration_sql(raw: str, day_fraction: bool, unit_seconds: int = 1) -> str:
         num = f"({num} * {int(unit_seconds)}.0)"
     hms = f"regexp_extract({raw}, '{_HMS_RE}', ['sg', 'h', 'm', 's'])"
     ms = f"regexp_extract({raw}, '{_MS_RE}', ['sg', 'm', 's'])"
-    units = f"regexp_extract({raw}, '{_UNITS_RE}', ['h', 'm', 's'])"
+    units = f"regexp_extract({raw}, '{_UNITS_RE}', ['d', 'h', 'm', 's'])"
     unit_seconds = " + ".join(f"coalesce(TRY_CAST(replace({units}.{part}, ',', '.') AS DOUBLE), 0) * {factor}"
-                              for part, factor in (("h", 3600), ("m", 60), ("s", 1)))
+                              for part, factor in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)))
     # a value that is not a number is tried as one written with its units (plain numbers never get that far)
     return (
         f"(CASE WHEN {raw} IS NULL THEN NULL WHEN NOT contains({raw}, ':') THEN coalesce({num}, "
