@@ -84,7 +84,8 @@ def _add_import_commands(sub) -> None:
     p.add_argument("--preset", help="use a saved mapping preset")
     p.add_argument("--save-preset", metavar="NAME", help="save this import's mapping and options as a preset")
     p.add_argument("--map", action="append", metavar="FIELD=COLUMN",
-                   help="map a field to a column; repeat contact_id to compose it from several columns")
+                   help="map a field to a column; repeat contact_id to compose it from several columns; "
+                        "FIELD= (no column) leaves a field unmapped that the headers would map")
     p.add_argument("--channel", help="channel for rows with no channel column or an empty one")
     p.add_argument("--date-format", help="strftime format of the date columns, e.g. %%d/%%m/%%Y or %%y%%m%%d")
     p.add_argument("--status-map", action="append", metavar="VALUE=answered|abandoned|skip",

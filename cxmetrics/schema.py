@@ -534,7 +534,7 @@ PLATFORM_HEADER_ALIASES = {
                         "solved at": "ended_at", "requester id": "customer_id", "group": "team",
                         "assignee": "agent"},
     "Freshdesk tickets": {"ticket id": "contact_id", "created time": "queued_at", "resolved time": "ended_at",
-                          "agent": "agent", "group": "team"},
+                          "agent": "agent", "group": "team", "source": "channel"},
     "Talkdesk calls": {"interaction id": "contact_id", "start time": "queued_at", "end time": "ended_at",
                        "wait time": "wait_seconds", "talk time": "talk_seconds", "hold time": "hold_seconds",
                        "agent name": "agent", "customer phone number": "customer_id", "rating": "csat"},
@@ -640,9 +640,11 @@ FALSE_WORDS = ("n", "no", "false", "f", "0", "нет", "н", "ложь", "0.0")
 INBOUND_WORDS = ("inbound", "in", "incoming", "входящий", "входящие", "входящая", "вход")
 OUTBOUND_WORDS = ("outbound", "out", "outgoing", "исходящий", "исходящие", "исходящая", "исход")
 
-# Zendesk's satisfaction rating is Good/Bad: placed at the ends of the 1–5 scale, so that
-# top-2-box counts "good" as satisfied; "offered"/"unoffered" mean no response.
-CSAT_WORDS = {"good": 5, "bad": 1, "offered": None, "unoffered": None}
+# Word ratings of help desks on the 1–5 scale (README "Values"): Zendesk's Good/Bad and the Russian desks' хорошо/
+# плохо at its ends, so that top-2-box counts "good" as satisfied; Freshdesk's three faces Awesome / Just Okay /
+# Not Good at 5, 3 and 1 (the middle face is neither satisfied nor not); "offered"/"unoffered" mean no response.
+CSAT_WORDS = {"good": 5, "bad": 1, "offered": None, "unoffered": None, "awesome": 5, "just okay": 3, "not good": 1,
+              "хорошо": 5, "нормально": 3, "плохо": 1}
 
 # Cells that say "there is no value" in exports: "-" for an abandoned call's talk time, Excel's #N/A, "н/д". In a
 # typed column (numbers, durations, times, dates, yes/no) they are read as empty and counted in the import's report;

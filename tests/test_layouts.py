@@ -437,3 +437,21 @@ def test_a_duration_column_whose_header_says_minutes_or_hours_is_read_in_that_un
         ("1", 60.0, 1800.0), ("2", 120.0, None), ("3", 30.0, 1800.0)]
     # answered = a handle time (spec §1): tickets 1 and 3, so ASA = (60 + 30) / 2
     assert {r.channel: r.value for r in kpis(store, metrics=["asa"])} == {"chat": 45.0}
+
+
+def test_help_desk_word_ratings_and_a_field_left_unmapped(store, tmp_path):
+    """Freshdesk's faces (Awesome / Just Okay / Not Good = 5 / 3 / 1) and the Russian desks' Хорошо / Нормально /
+    Плохо are CSAT on the 1–5 scale; `--map csat=` leaves the column unmapped, as the page's "not mapped" does."""
+    path = write(tmp_path / "f.csv", "Ticket ID,Source,Created time,Status,Customer satisfaction\n"
+                 "1,Chat,2026-03-02 09:00,Closed,Awesome\n2,Chat,2026-03-02 09:05,Closed,Just Okay\n"
+                 "3,Chat,2026-03-02 09:07,Closed,Not Good\n4,Chat,2026-03-02 09:08,Closed,хорошо\n"
+                 "5,Chat,2026-03-02 09:09,Closed,Нормально\n6,Chat,2026-03-02 09:10,Closed,ПЛОХО\n"
+                 "7,Chat,2026-03-02 09:11,Closed,\n")
+    import_file(store, path, ImportOptions(status_map={"Closed": "answered"}))
+    assert store.fetchall("SELECT contact_id, csat FROM contacts ORDER BY 1") == [
+        ("1", 5.0), ("2", 3.0), ("3", 1.0), ("4", 5.0), ("5", 3.0), ("6", 1.0), ("7", None)]
+    assert {r.channel: (r.value, r.n) for r in kpis(store, metrics=["csat"])} == {"chat": (100 * 2 / 6, 6)}
+    report = import_file(store, path, ImportOptions(status_map={"Closed": "answered"}, mapping={"csat": [""]},
+                                                    force=True))
+    assert "csat" not in report.mapping and "Customer satisfaction" in report.ignored_columns
+    assert store.scalar("SELECT count(csat) FROM contacts") == 0

@@ -50,12 +50,14 @@ def resolve_mapping(headers: list[str], options: ImportOptions, display: str) ->
     """Automatic mapping overlaid with the user's; checks every named column exists."""
     known_fields = fields_for(options.kind)
     _check_explicit_mapping(headers, options, display, known_fields)
-    explicit_columns = {c for cols in options.mapping.values() for c in cols}
+    # --map FIELD= (no column): the field is left unmapped, whatever the headers propose
+    explicit = {f: cols for f, cols in options.mapping.items() if cols != [""]}
+    explicit_columns = {c for cols in explicit.values() for c in cols}
     auto = {f: cols for f, cols in propose_mapping(headers, options.kind).items()
             if options.auto_map and f not in options.mapping and not set(cols) & explicit_columns}
-    mapping = {**auto, **options.mapping}
-    mapping = _one_period_time(mapping, options.mapping) if options.kind == "aggregated" else \
-        _one_contact_time(mapping, options.mapping)
+    mapping = {**auto, **explicit}
+    mapping = _one_period_time(mapping, explicit) if options.kind == "aggregated" else \
+        _one_contact_time(mapping, explicit)
     _refuse_duplicate_headers(headers, mapping, display)
     return {f: mapping[f] for f in known_fields if f in mapping}
 
@@ -68,6 +70,8 @@ def _check_explicit_mapping(headers: list[str], options: ImportOptions, display:
             raise UsageError(Message("{name!r} is not a field of {kind} (mapped {map}); fields are {fields}",
                                      name=name, kind=options.kind, map=ControlRef("map", field=name),
                                      fields=", ".join(known_fields)))
+        if columns == [""]:  # left unmapped on purpose
+            continue
         for column in columns:
             if column not in headers:
                 problems.append(RowProblem(display, None, column, None, Message(
