@@ -481,3 +481,17 @@ def test_a_monthly_report_with_a_total_row_reads_its_months(store, tmp_path, mon
     got = values(store, metrics=["volume", "abandon_rate"])
     assert got == {("2026-02", "chat", "volume"): (250, 250), ("2026-02", "chat", "abandon_rate"): (100 * 10 / 250, 250),
                    ("2026-03", "chat", "volume"): (200, 200), ("2026-03", "chat", "abandon_rate"): (100 * 10 / 200, 200)}
+
+
+def test_a_report_imported_as_contacts_is_refused_with_the_kind_to_give(store, tmp_path):
+    """Without --kind the CLI reads contacts; a per-month report then has no contact time, and the refusal says the
+    file looks like an aggregated report and which flag (or page control) imports it as one."""
+    text = "Месяц;Канал;Поступило;Принято;Потеряно\nфевраль 2026;Чат;250;240;10\nмарт 2026;Чат;200;190;10\n"
+    path = write(tmp_path / "r.csv", text)
+    with pytest.raises(ImportRefused) as refused:
+        import_file(store, path)
+    assert refused.value.text_for("cli").endswith(
+        "The file looks like an aggregated report (counts per period, no contact id): import it as one with --kind "
+        "contacts|customers|aggregated")
+    assert "with 'Kind'" in refused.value.text_for(PAGE)
+    assert import_file(store, path, ImportOptions(kind="aggregated")).rows_imported == 2

@@ -13,6 +13,7 @@ from ..messages import ControlRef, Message
 from ..schema import CHANNELS, SUMMARY_WORDS
 from ..storage import quote_ident
 from . import read
+from .mapping import detect_kind
 from .parse import TRIM_CHARS, trim_sql
 from .plan import EMPTY, NO_CHANNEL, FieldPlan
 from .stage import ImportJob
@@ -44,6 +45,9 @@ def require_contact_time_and_channel(job: ImportJob) -> None:
             "with a time column {map_time}. Columns: {headers}", file=job.display,
             map_at=ControlRef("map", field="queued_at"), map_date=ControlRef("map", field="queued_date"),
             map_time=ControlRef("map", field="queued_time"), headers=", ".join(map(repr, job.info.headers)))
+        if detect_kind(job.info.headers) == "aggregated":
+            summary = Message("{summary}. The file looks like an aggregated report (counts per period, no contact "
+                              "id): import it as one {kind}", summary=summary, kind=ControlRef("kind"))
         raise ImportRefused(with_other_sheets(summary, job.info))
     if "channel" not in job.mapping and not job.options.channel:
         raise ImportRefused(Message(
