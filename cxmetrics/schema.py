@@ -535,6 +535,8 @@ PLATFORM_HEADER_ALIASES = {
                         "assignee": "agent"},
     "Freshdesk tickets": {"ticket id": "contact_id", "created time": "queued_at", "resolved time": "ended_at",
                           "agent": "agent", "group": "team", "source": "channel"},
+    "Jira Service Management issues": {"issue key": "contact_id", "reporter": "customer_id",
+                                       "custom field (satisfaction)": "csat"},
     "Talkdesk calls": {"interaction id": "contact_id", "start time": "queued_at", "end time": "ended_at",
                        "wait time": "wait_seconds", "talk time": "talk_seconds", "hold time": "hold_seconds",
                        "agent name": "agent", "customer phone number": "customer_id", "rating": "csat"},

@@ -455,3 +455,16 @@ def test_help_desk_word_ratings_and_a_field_left_unmapped(store, tmp_path):
                                                     force=True))
     assert "csat" not in report.mapping and "Customer satisfaction" in report.ignored_columns
     assert store.scalar("SELECT count(csat) FROM contacts") == 0
+
+
+def test_jira_dates_and_an_offset_after_a_space(store, tmp_path):
+    """Jira writes "02/Mar/26 9:05 AM"; some exports put the offset after a space ("… 23:30:00 +0300"), which
+    DuckDB reads only right after the time: both are read, the offset honoured."""
+    path = write(tmp_path / "j.csv", "Issue key,Created,Resolved,Channel,Answered at\n"
+                 "SD-1,02/Mar/26 9:05 AM,02/Mar/26 11:00 AM,email,2026-03-02 09:30:00 +0300\n"
+                 "SD-2,31/Mar/26 11:30 PM,01/Apr/26 2:00 AM,email,2026-03-31 23:30:10 +03:00\n")
+    import_file(store, path, ImportOptions(timezone="Europe/Moscow", mapping={"ended_at": ["Resolved"]}))
+    assert store.fetchall("SELECT contact_id, strftime(queued_local, '%Y-%m-%d %H:%M'), "
+                          "strftime(timezone('UTC', answered_at), '%Y-%m-%d %H:%M:%S'), wait_seconds FROM contacts "
+                          "ORDER BY 1") == [("SD-1", "2026-03-02 09:05", "2026-03-02 06:30:00", 1500.0),
+                                            ("SD-2", "2026-03-31 23:30", "2026-03-31 20:30:10", 10.0)]

@@ -42,18 +42,18 @@ _YMD_SLASH_RE = r"^\d{4}/\d{1,2}/\d{1,2}([ T]\d{1,2}:\d{2}(:\d{2}([.,]\d+)?)?(\s
 # A time of day may carry AM/PM (US exports: 3/14/2026 2:05:33 PM).
 _DAY_FIRST_RE = r"^(\d{1,2})([./-])(\d{1,2})[./-](\d{2}|\d{4})([ T]\d{1,2}:\d{2}(:\d{2}([.,]\d+)?)?(\s?[AaPp][Mm])?)?$"
 _SERIAL_RE = r"^\d+([.,]\d+)?$"
-# English month names (US and Oracle-style exports): "Mar 2, 2026 9:07 AM", "March 2 2026", "02-Mar-2026 14:05",
-# "2 Mar 26"; DuckDB's strptime reads the names in any case
+# English month names (US, Oracle-style and Jira exports): "Mar 2, 2026 9:07 AM", "March 2 2026", "02-Mar-2026 14:05",
+# "2 Mar 26", "02/Mar/26 9:05 AM"; DuckDB's strptime reads the names in any case
 _MONTH_NAME = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*"
 _TIME_OF_DAY = r"([ T]\d{1,2}:\d{2}(:\d{2}([.,]\d+)?)?(\s?[AaPp][Mm])?)?"
 _MONTH_FIRST_RE = r"(?i)^" + _MONTH_NAME + r" \d{1,2},? \d{4}" + _TIME_OF_DAY + "$"
-_DAY_MONTH_RE = r"(?i)^\d{1,2}[ -]" + _MONTH_NAME + r"[ -]\d{4}" + _TIME_OF_DAY + "$"
-_DAY_MONTH_YY_RE = r"(?i)^\d{1,2}[ -]" + _MONTH_NAME + r"[ -]\d{2}" + _TIME_OF_DAY + "$"
+_DAY_MONTH_RE = r"(?i)^\d{1,2}[ /-]" + _MONTH_NAME + r"[ /-]\d{4}" + _TIME_OF_DAY + "$"
+_DAY_MONTH_YY_RE = r"(?i)^\d{1,2}[ /-]" + _MONTH_NAME + r"[ /-]\d{2}" + _TIME_OF_DAY + "$"
 # Each month-name kind: its strptime date formats (with every time of day) and the label messages show
 _MONTH_NAME_FORMATS = {
     "month_first": ([f"{m} %d{comma} %Y" for m in ("%b", "%B") for comma in (",", "")], "Mon D, YYYY"),
-    "day_month": ([f"%d{sep}{m}{sep}%Y" for m in ("%b", "%B") for sep in ("-", " ")], "DD-Mon-YYYY"),
-    "day_month_yy": ([f"%d{sep}{m}{sep}%y" for m in ("%b", "%B") for sep in ("-", " ")], "DD-Mon-YY"),
+    "day_month": ([f"%d{sep}{m}{sep}%Y" for m in ("%b", "%B") for sep in ("-", " ", "/")], "DD-Mon-YYYY"),
+    "day_month_yy": ([f"%d{sep}{m}{sep}%y" for m in ("%b", "%B") for sep in ("-", " ", "/")], "DD-Mon-YY"),
 }
 _TIME_SUFFIXES = ("%H:%M:%S.%f", "%H:%M:%S", "%H:%M", "%I:%M:%S %p", "%I:%M %p", "%I:%M:%S%p", "%I:%M%p")
 # Compact dates written as digits only, by length: every reading a column of them may have.
@@ -282,7 +282,8 @@ def timestamp_sql(q: SqlParams, raw: str, fmt: DateFormat, tz: str) -> str:
     local = f"timezone({zone}, {naive})"
     if fmt.kind in ("iso", "iso_serial"):
         return (f"(CASE WHEN regexp_matches({raw}, '{_OFFSET_RE}') AND regexp_matches({raw}, '\\d:\\d') "
-                f"THEN TRY_CAST(replace({raw}, ',', '.') AS TIMESTAMPTZ) ELSE {local} END)")
+                f"THEN TRY_CAST(regexp_replace(replace({raw}, ',', '.'), '\\s+{_OFFSET_RE}', '\\1') AS TIMESTAMPTZ) "
+                f"ELSE {local} END)")  # DuckDB reads "+0300" only right after the time, as ISO writes it
     return local
 
 
