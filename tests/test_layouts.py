@@ -468,3 +468,23 @@ def test_jira_dates_and_an_offset_after_a_space(store, tmp_path):
                           "strftime(timezone('UTC', answered_at), '%Y-%m-%d %H:%M:%S'), wait_seconds FROM contacts "
                           "ORDER BY 1") == [("SD-1", "2026-03-02 09:05", "2026-03-02 06:30:00", 1500.0),
                                             ("SD-2", "2026-03-31 23:30", "2026-03-31 20:30:10", 10.0)]
+
+
+def test_a_direction_column_holding_outcomes_is_refused_with_the_status_remedy(store, tmp_path):
+    """Talkdesk's "Call Type" (inbound, outbound, abandoned, missed, voicemail) is taken for the direction; the
+    refusal says to map it as the status, because setting the outcome rows aside would drop the abandoned calls.
+    Following it gives the figures worked out by hand."""
+    path = write(tmp_path / "t.csv", "Interaction ID,Call Type,Start Time,Wait Time,Talk Time\n"
+                 "1,inbound,2026-03-02 09:00:00,10,100\n2,abandoned,2026-03-02 09:01:00,40,\n"
+                 "3,missed,2026-03-02 09:02:00,30,\n4,outbound,2026-03-02 09:03:00,0,50\n"
+                 "5,voicemail,2026-03-02 09:04:00,60,\n6,inbound,2026-03-02 09:05:00,20,200\n")
+    with pytest.raises(ImportRefused) as refused:
+        import_file(store, path, ImportOptions(channel="voice"))
+    assert ("Column 'Call Type' gives outcomes ('abandoned', 'missed', 'voicemail') as well as the direction: map it "
+            "as the status with --map status=Call Type and say how each value counts with --status-map "
+            "VALUE=answered|abandoned|skip (an outbound call: skip).") in refused.value.text_for("cli")
+    import_file(store, path, ImportOptions(channel="voice", mapping={"status": ["Call Type"]}, status_map={
+        "inbound": "answered", "missed": "abandoned", "voicemail": "abandoned", "outbound": "skip"}))
+    values = {r.metric: (r.value, r.n) for r in kpis(store, metrics=["volume", "abandon_rate", "asa"])}
+    # 5 inbound offered (the outbound one skipped), 3 abandoned; ASA over the 2 answered: (10 + 20) / 2
+    assert values == {"volume": (5, 5), "abandon_rate": (60.0, 5), "asa": (15.0, 2)}

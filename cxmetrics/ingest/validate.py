@@ -10,12 +10,12 @@ from dataclasses import dataclass
 from ..errors import ImportRefused, RowProblem, UsageError, row_reason
 from ..i18n import N_, _
 from ..messages import ControlRef, Message
-from ..schema import CHANNELS, SUMMARY_WORDS
+from ..schema import CHANNELS, STATUS_WORDS, SUMMARY_WORDS
 from ..storage import quote_ident
 from . import read
 from .mapping import detect_kind
 from .parse import TRIM_CHARS, trim_sql
-from .plan import EMPTY, NO_CHANNEL, FieldPlan
+from .plan import EMPTY, NO_CHANNEL, NOT_A_DIRECTION, FieldPlan
 from .stage import ImportJob
 
 MAX_PROBLEMS_KEPT = 10_000
@@ -217,6 +217,16 @@ def refuse_invalid_rows(job: ImportJob, findings: Findings, fix: str, hint: Mess
         advice = Message(fix, quarantine=ControlRef("on_error"))
         if hint is not None:
             advice = Message("{hint} {fix}", hint=hint, fix=advice)
+        outcomes = sorted({p.value for p in findings.problems if str(p.reason) == NOT_A_DIRECTION and p.value
+                           and p.value.strip().lower() in _OUTCOME_WORDS})
+        if outcomes:  # Talkdesk's "Call Type": inbound, outbound, abandoned, missed, voicemail
+            column = next(p.column for p in findings.problems if str(p.reason) == NOT_A_DIRECTION)
+            advice = Message("Column {column!r} gives outcomes ({values}) as well as the direction: map it as the "
+                             "status {map} and say how each value counts {status_map} (an outbound call: skip). "
+                             "Setting these rows aside would leave them out of the volume and the abandonment. {fix}",
+                             column=column, values=", ".join(map(repr, outcomes)),
+                             map=ControlRef("map", field="status", column=column), status_map=ControlRef("status_map"),
+                             fix=advice)
         summary = _summary_line_among(job, findings.problems)
         if summary is not None:
             row, column, cell = summary
@@ -230,6 +240,10 @@ def refuse_invalid_rows(job: ImportJob, findings: Findings, fix: str, hint: Mess
             "{file}: {rejected} of {read} rows are invalid ({total} problems), so nothing was imported. {fix}",
             file=job.display, rejected=findings.rejected, read=job.rows_read, total=findings.total, fix=advice),
             findings.problems, total=findings.total)
+
+
+# Values of a direction column that are outcomes, not directions
+_OUTCOME_WORDS = {w for words in STATUS_WORDS.values() for w in words} | {"voicemail", "voice mail", "голосовая почта"}
 
 
 def _summary_line_among(job: ImportJob, problems: list[RowProblem]) -> tuple[int, str, str] | None:
