@@ -418,7 +418,7 @@ _HEADER_ALIASES = {
 
 # A trailing row whose cell says one of these is the export's summary line, not a contact (issue 14).
 SUMMARY_WORDS = ("total", "totals", "grand total", "sum", "summary", "overall", "итого", "итог", "всего",
-                 "общий итог", "итого:", "total:", "всего:")
+                 "общий итог", "итого:", "total:", "всего:", "average", "avg", "mean", "среднее", "в среднем")
 
 # Headers that name a whole timestamp when alone, but the time of day beside a date column ("Дата;Время;…"):
 # with a date column mapped, such a column is queued_time.

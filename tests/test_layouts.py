@@ -488,3 +488,21 @@ def test_a_direction_column_holding_outcomes_is_refused_with_the_status_remedy(s
     values = {r.metric: (r.value, r.n) for r in kpis(store, metrics=["volume", "abandon_rate", "asa"])}
     # 5 inbound offered (the outbound one skipped), 3 abandoned; ASA over the 2 answered: (10 + 20) / 2
     assert values == {"volume": (5, 5), "abandon_rate": (60.0, 5), "asa": (15.0, 2)}
+
+
+def test_an_average_line_and_a_closing_note_after_the_total_are_left_out(store, tmp_path):
+    """A Russian PBX export ends with "Итого", "Среднее" and a note "Сформировано … пользователем admin" alone in its
+    row: all three are left out and named; the contacts import with their figures."""
+    path = write(tmp_path / "z.csv", "Номер обращения;Дата;Время;Канал;Оператор;Статус;Ожидание;Разговор\n"
+                 "5001;02.03.2026;09:00:00;Телефон;Иванова;Отвечен;10;200\n"
+                 "5002;02.03.2026;09:05:00;Телефон;;Пропущен;30;\n"
+                 "Итого;;;;;2;40;200\nСреднее;;;;;;20;200\n"
+                 "Сформировано 01.04.2026 10:00 пользователем admin;;;;;;;\n", encoding="cp1251")
+    report = import_file(store, path)
+    assert (report.rows_imported, report.rows_skipped) == (2, 3)
+    assert [w.text_for("cli") for w in report.warnings if "end of the export" in str(w)] == [
+        "z.csv, row 6: a note at the end of the export ('Сформировано 01.04.2026 10:00 пользователем admin'); left "
+        "out and counted as skipped",
+        "z.csv, row 5: a summary row ('Среднее') at the end of the export; left out and counted as skipped",
+        "z.csv, row 4: a summary row ('Итого') at the end of the export; left out and counted as skipped"]
+    assert {r.metric: r.value for r in kpis(store, metrics=["volume", "asa"])} == {"volume": 2, "asa": 10.0}

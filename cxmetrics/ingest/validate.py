@@ -108,7 +108,9 @@ def _skip_rows_conditions(job: ImportJob) -> tuple[list[str], list[str]]:
 _SUMMARY_SPACING = re.compile(r"[\s:.\-–—_]+")
 # The first word of a summary line that goes on ("Total calls: 2", "Subtotal Ann", "Итого по оператору")
 SUMMARY_LEADS = ("total", "totals", "subtotal", "subtotals", "sum", "summary", "overall", "grand", "итого", "итог",
-                 "всего", "подытог", "промежуточный", "общий")
+                 "всего", "подытог", "промежуточный", "общий", "average", "среднее")
+# A note at the very end of an export, alone in its row: "Сформировано 01.04.2026 пользователем admin", "Page 1 of 1"
+_NOTE = re.compile(r"[^\W\d_]+\.?\s+\S.*")
 
 
 def summary_words(text: str) -> tuple[bool, bool]:
@@ -142,9 +144,15 @@ def trailing_summary_rows(job: ImportJob, warnings: list) -> list[int]:
                 break
         # no id and no time, and only sums (numbers, durations, percentages) in the other cells
         keyless = no_key and any(texts) and all(_SUM_RE.fullmatch(t) for t in texts if t)
-        if word is None and not keyless:
+        filled = [c.strip() for c in cells if c and c.strip(TRIM_CHARS)]
+        note = word is None and len(filled) == 1 and _NOTE.fullmatch(filled[0]) is not None
+        if word is None and not keyless and not note:
             break
         rows.append(file_row)
+        if note:
+            warnings.append(Message("{file}, row {row}: a note at the end of the export ({text!r}); left out and "
+                                    "counted as skipped", file=job.display, row=file_row, text=filled[0]))
+            continue
         warnings.append(Message("{file}, row {row}: a summary row ({what}) at the end of the export; left out and "
                                 "counted as skipped", file=job.display, row=file_row,
                                 what=repr(word) if word else Message("no id and no time")))
