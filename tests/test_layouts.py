@@ -506,3 +506,24 @@ def test_an_average_line_and_a_closing_note_after_the_total_are_left_out(store, 
         "z.csv, row 5: a summary row ('Среднее') at the end of the export; left out and counted as skipped",
         "z.csv, row 4: a summary row ('Итого') at the end of the export; left out and counted as skipped"]
     assert {r.metric: r.value for r in kpis(store, metrics=["volume", "asa"])} == {"volume": 2, "asa": 10.0}
+
+
+def test_excel_date_cells_beside_dates_typed_as_text(store, tmp_path):
+    """In a workbook some dates are date cells (read as ISO) and some were typed as text "15.03.2026 10:00": in Excel
+    they all look alike, and each form reads one way only, so both are read (not the text ones refused)."""
+    import datetime as dt
+
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["Номер обращения", "Канал", "Дата обращения", "Время ожидания"])
+    sheet.append([1, "Чат", dt.datetime(2026, 3, 2, 10, 0), 10])
+    sheet.append([2, "Чат", "15.03.2026 10:00", 20])
+    sheet.append([3, "Чат", dt.datetime(2026, 3, 31, 23, 0), 30])
+    sheet.append([4, "Чат", "01.04.2026", 40])
+    workbook.save(tmp_path / "d.xlsx")
+    report = import_file(store, tmp_path / "d.xlsx")
+    assert report.rows_imported == 4
+    assert store.fetchall("SELECT contact_id, strftime(queued_local, '%Y-%m-%d %H:%M') FROM contacts ORDER BY 1") == [
+        ("1", "2026-03-02 10:00"), ("2", "2026-03-15 10:00"), ("3", "2026-03-31 23:00"), ("4", "2026-04-01 00:00")]

@@ -64,6 +64,7 @@ _SERIAL_MIN, _SERIAL_MAX = 20000, 80000
 # Names of date formats a reason or message shows (marked N_(): translated where shown)
 ISO_DATE = N_("ISO 8601 (YYYY-MM-DD)")
 ISO_OR_SERIAL = N_("ISO 8601 or Excel serial day number")
+ISO_OR_DOTTED = N_("ISO 8601 or DD.MM.YYYY")
 EXCEL_SERIAL = N_("Excel serial day number")
 
 
@@ -124,7 +125,7 @@ def bad_hms_sql(raw: str) -> str:
 @dataclass
 class DateFormat:
     """How one date/timestamp column is parsed."""
-    kind: str  # iso | strptime | serial | empty
+    kind: str  # iso | iso_serial | iso_dotted | strptime | serial | empty
     formats: list[str] = field(default_factory=list)
     label: str = ""
 
@@ -178,6 +179,11 @@ def detect_date_format(store: Store, raw: str, stage: TempTable, column: str, us
     if set(classes) == {"iso", "serial"}:
         # Excel date cells (read as ISO) beside unformatted serial numbers: both are Excel dates.
         return DateFormat("iso_serial", label=ISO_OR_SERIAL)
+    if set(classes) == {"iso", "dotted"}:
+        # Excel date cells (read as ISO) beside dates typed as text in the sheet's own DD.MM.YYYY: each form reads
+        # one way only (a dotted date is always day-first), so both are read.
+        year = "%Y" if (c["year_digits"] or 4) == 4 else "%y"
+        return DateFormat("iso_dotted", _with_times(f"%d.%m.{year}"), label=ISO_OR_DOTTED)
     if len(classes) > 1:
         most, count = max(classes.items(), key=lambda item: item[1])
         if count * 2 <= c["filled"]:  # no format holds most of the values: which one is meant is not for us to say
@@ -272,6 +278,10 @@ def naive_timestamp_sql(q: SqlParams, raw: str, fmt: DateFormat) -> str:
                 f"ELSE TRY_CAST(replace({raw}, ',', '.') AS TIMESTAMP) END)")
     if fmt.kind == "empty":
         return "CAST(NULL AS TIMESTAMP)"
+    if fmt.kind == "iso_dotted":
+        return (f"(CASE WHEN regexp_full_match({raw}, '^\\d{{1,2}}\\.\\d{{1,2}}\\.\\d.*') "
+                f"THEN try_strptime({raw}, {q.p(fmt.formats)}::VARCHAR[]) "
+                f"ELSE TRY_CAST(replace({raw}, ',', '.') AS TIMESTAMP) END)")
     return f"TRY_CAST(replace({raw}, ',', '.') AS TIMESTAMP)"
 
 
@@ -280,7 +290,7 @@ def timestamp_sql(q: SqlParams, raw: str, fmt: DateFormat, tz: str) -> str:
     zone = q.p(tz)  # placeholders must be taken in the order they appear in the text
     naive = naive_timestamp_sql(q, raw, fmt)
     local = f"timezone({zone}, {naive})"
-    if fmt.kind in ("iso", "iso_serial"):
+    if fmt.kind in ("iso", "iso_serial", "iso_dotted"):
         return (f"(CASE WHEN regexp_matches({raw}, '{_OFFSET_RE}') AND regexp_matches({raw}, '\\d:\\d') "
                 f"THEN TRY_CAST(regexp_replace(replace({raw}, ',', '.'), '\\s+{_OFFSET_RE}', '\\1') AS TIMESTAMPTZ) "
                 f"ELSE {local} END)")  # DuckDB reads "+0300" only right after the time, as ISO writes it
