@@ -53,6 +53,14 @@ def test_windows1251_semicolon_russian_headers_decimal_comma(store, tmp_path):
     assert any("no contact id column" in w for w in report.warnings)
 
 
+
+def test_a_new_channel_given_for_the_whole_file_is_reported(store, tmp_path):
+    """--channel "Service desk" (none of the standard channels) is reported as a new channel, as a column's value
+    would be (spec §2); a standard one given that way, or its alias, is not."""
+    path = write(tmp_path / "j.csv", "id,queued_at\n1,2024-05-02 09:00\n2,2024-05-02 09:05\n")
+    assert import_file(store, path, ImportOptions(channel="Service desk")).new_channels == {"service_desk": 2}
+    assert import_file(store, path, ImportOptions(channel="Phone", force=True)).new_channels == {}
+
 def test_utf16_tab_separated_month_first_dates_and_channel_aliases(store, tmp_path):
     text = ("Contact ID\tChannel\tStart Time\tAnswered\tWait Time\tHandle Time\tCSAT\n"
             "A1\tPhone\t01/13/2024 08:00\tYes\t20\t300\t4\n"

@@ -81,6 +81,8 @@ def derive_contact_values(job: ImportJob, plan: FieldPlan, constant_channel: str
     customer, made in one pass over the staged rows."""
     mapping, ch = job.mapping, SqlParams()
     channel_raw = "p.channel" if "channel" in mapping else "CAST(NULL AS VARCHAR)"
+    # a channel given for the whole file (--channel) that is none of the known ones is reported like a column's
+    constant_is_new = constant_channel is not None and constant_channel not in {s for _w, s in channel_alias_rows()}
     # Placeholders are taken in the order they appear in the text: channel, then time zone, then customer.
     channel_expr = (f"coalesce(cw.slug, regexp_replace(lower({channel_raw}), '\\s+', '_', 'g'), "
                     f"{ch.p(constant_channel)})")
@@ -112,7 +114,8 @@ def derive_contact_values(job: ImportJob, plan: FieldPlan, constant_channel: str
                        {queued} AS queued_d, {customer} AS customer_d,
                        coalesce({', '.join(_answered_chain(mapping, status_expr, handle))}) AS answered_d,
                        {nps} AS nps_d,
-                       (cw.slug IS NULL AND {channel_raw} IS NOT NULL) AS channel_is_new
+                       ((cw.slug IS NULL AND {channel_raw} IS NOT NULL)
+                        OR ({channel_raw} IS NULL AND {'TRUE' if constant_is_new else 'FALSE'})) AS channel_is_new
                 FROM ({parsed}) p
                 LEFT JOIN channel_words cw ON lower({channel_raw}) = cw.word
                 LEFT JOIN status_words sw ON {'lower(p.status)' if 'status' in mapping else 'NULL'} = sw.word
