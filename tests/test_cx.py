@@ -3,7 +3,7 @@ import datetime as dt
 
 import pytest
 
-from cxmetrics import ImportOptions, import_file
+from cxmetrics import ImportOptions, Store, import_file
 from cxmetrics.early_warning import alerts, paces, required_value
 from cxmetrics.followup import cases, export_csv, overdue_count, set_case
 from cxmetrics.errors import UsageError
@@ -236,5 +236,6 @@ def test_check_exit_code_when_the_check_itself_fails(tmp_path):
     failed = run_cli("check", db=broken)
     assert failed.returncode == 3, (failed.returncode, failed.stderr)
     assert failed.stderr.startswith("error: ") and "Traceback" not in failed.stderr
+    Store(tmp_path / "fresh.duckdb").close()  # a store there: a read command refuses a --db with none
     usage = run_cli("check", "--as-of", "2024-13-40", db=tmp_path / "fresh.duckdb")
     assert usage.returncode == 2 and "--as-of '2024-13-40': write a day as YYYY-MM-DD" in usage.stderr
