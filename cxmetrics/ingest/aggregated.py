@@ -196,7 +196,7 @@ def _plan_period(job: ImportJob, plan: FieldPlan, skipped: str) -> bool:
         plan.select.append(f"TRY({month_sql(q)}) AS period_d")
         return True
     fmt = detect_date_format(job.store, raw_inline, job.stage, "+".join(job.mapping["period_start"]),
-                             job.options.date_format, job.display)
+                             job.options.date_format, job.display, workbook=job.info.file_format == "excel")
     plan.select.append(f"{naive_timestamp_sql(q, raw, fmt)} AS period_d")
     plan.rule("period_start", f"{raw} IS NOT NULL AND period_d IS NULL",
               NOT_A_PERIOD.format(format=fmt.label or "ISO 8601"))

@@ -162,8 +162,9 @@ def _classify_dates(store: Store, raw: str, stage: TempTable) -> dict:
 
 
 def detect_date_format(store: Store, raw: str, stage: TempTable, column: str, user_format: str | None,
-                       display: str) -> DateFormat:
-    """Decide one format for a whole date/timestamp column from all its values."""
+                       display: str, workbook: bool = False) -> DateFormat:
+    """Decide one format for a whole date/timestamp column from all its values (`workbook`: read from a sheet, whose
+    date cells arrive as ISO text)."""
     if user_format:
         return DateFormat("strptime", _with_times(user_format), label=user_format)
     # Most columns are plain ISO: one pattern over the values settles it before the full classification.
@@ -179,9 +180,10 @@ def detect_date_format(store: Store, raw: str, stage: TempTable, column: str, us
     if set(classes) == {"iso", "serial"}:
         # Excel date cells (read as ISO) beside unformatted serial numbers: both are Excel dates.
         return DateFormat("iso_serial", label=ISO_OR_SERIAL)
-    if set(classes) == {"iso", "dotted"}:
-        # Excel date cells (read as ISO) beside dates typed as text in the sheet's own DD.MM.YYYY: each form reads
-        # one way only (a dotted date is always day-first), so both are read.
+    if workbook and set(classes) == {"iso", "dotted"}:
+        # Excel date cells (read as ISO) beside dates typed as text in the sheet's own DD.MM.YYYY: in the sheet they
+        # look alike, and each form reads one way only (a dotted date is always day-first), so both are read. In a
+        # text file the two forms are visible, and a mix is refused as any other (README "Values").
         year = "%Y" if (c["year_digits"] or 4) == 4 else "%y"
         return DateFormat("iso_dotted", _with_times(f"%d.%m.{year}"), label=ISO_OR_DOTTED)
     if len(classes) > 1:

@@ -128,7 +128,7 @@ def _other_sheets_not_read(info: read.FileInfo) -> Message:
     """Nothing is left out unsaid: a workbook's sheets besides the one read (months on sheets of their own)."""
     return Message("{file}: sheet {sheet!r} was read; the workbook also has {sheets}, not read. To import one of them, "
                    "choose it {control}.", file=info.file_name, sheet=info.sheet,
-                   sheets=", ".join(map(repr, [n for n in info.other_sheets])), control=ControlRef("sheet"))
+                   sheets=", ".join(map(repr, info.other_sheets)), control=ControlRef("sheet"))
 
 
 def _import_contacts(job: ImportJob) -> ImportReport:

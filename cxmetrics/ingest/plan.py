@@ -193,7 +193,8 @@ def _plan_duration(plan: FieldPlan, job: ImportJob, f: Field, raw_inline: str, l
 
 def _plan_date(plan: FieldPlan, job: ImportJob, f: Field, raw_inline: str, label: str) -> None:
     name, raw = f.name, quote_ident("raw_" + f.name)
-    fmt = detect_date_format(job.store, raw_inline, job.stage, label, job.options.date_format, job.display)
+    fmt = detect_date_format(job.store, raw_inline, job.stage, label, job.options.date_format, job.display,
+                             workbook=job.info.file_format == "excel")
     if f.kind == "timestamp":
         value = timestamp_sql(plan.q, raw, fmt, job.tz)
     else:
