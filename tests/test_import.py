@@ -425,3 +425,14 @@ def test_first_non_empty_sheet_or_the_named_one(store, tmp_path):
     with pytest.raises(ImportRefused) as err:
         import_file(store, path, ImportOptions(sheet="Missing", force=True))
     assert "there is no sheet named 'Missing'; the sheets are 'Cover', 'Data', 'Other'" in str(err.value)
+
+
+def test_a_row_with_too_many_fields_after_a_quoted_line_break_is_named_by_its_spreadsheet_row(store, tmp_path):
+    """A quoted value spanning two lines is one row (as a spreadsheet shows it), so the malformed row after it is
+    row 3, not the file's line 4; value errors already counted rows that way."""
+    path = write(tmp_path / "q.csv", 'Ticket ID,Subject,Created at,Channel,Wait Time\n'
+                 '1,"Hello, world\nsecond line",2026-03-02 10:00,chat,20\n'
+                 '2,Refund, please,2026-03-02 11:00,chat,30\n3,ok,2026-03-03 11:00,chat,40\n')
+    with pytest.raises(ImportRefused) as refused:
+        import_file(store, path)
+    assert [(p.row, p.value) for p in refused.value.problems] == [(3, "2,Refund, please,2026-03-02 11:00,chat,30")]

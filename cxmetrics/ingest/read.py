@@ -289,19 +289,31 @@ def iter_csv_batches(path: Path, info: FileInfo, problems: list[RowProblem]) -> 
         yield pa.RecordBatch.from_arrays(list(batch.columns) + [rows], names=names + ["file_row"])
     for bad in invalid:
         problems.append(RowProblem(
-            info.file_name, _locate_line(path, info.encoding, bad.text), None, bad.text[:200],
+            info.file_name, _locate_row(path, info, bad.text), None, bad.text[:200],
             Message("the row has {actual} fields but the header has {expected}; fix the quoting or delimiter of "
                     "that row", actual=bad.actual_columns, expected=bad.expected_columns)))
 
 
-def _locate_line(path: Path, encoding: str, text: str) -> int | None:
-    """Line number of a malformed row, for the message (only on the error path)."""
+def _locate_row(path: Path, info: FileInfo, text: str) -> int | None:
+    """The row number, as a spreadsheet shows it, of a malformed row (only on the error path): its first line is
+    found, then the records before it are counted, so a quoted value spanning lines above it counts once."""
     first = text.splitlines()[0] if text else ""
-    with open(path, encoding=encoding, errors="replace", newline="") as fh:
-        for number, line in enumerate(fh, start=1):
-            if line.rstrip("\r\n").lstrip("\ufeff") == first:
-                return number
-    return None
+    line = None
+    with open(path, encoding=info.encoding, errors="replace", newline="") as fh:
+        for number, physical in enumerate(fh, start=1):
+            if physical.rstrip("\r\n").lstrip("\ufeff") == first:
+                line = number
+                break
+    if line is None:
+        return None
+    with open(path, encoding=info.encoding, errors="replace", newline="") as fh:
+        reader = csv.reader(fh, delimiter=info.delimiter or ",")
+        ended = 0  # the physical line the previous record ended on
+        for record, _fields in enumerate(reader, start=1):
+            if ended < line <= reader.line_num:
+                return record
+            ended = reader.line_num
+    return line
 
 
 # -- Excel ------------------------------------------------------------------------------
