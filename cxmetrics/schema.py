@@ -305,7 +305,7 @@ _SECONDS_SUFFIX = re.compile(r"\s*(\(|\[|,)\s*(s|sec|secs|second|seconds|с|се
 # A header naming its duration's unit as minutes or hours ("First reply time in minutes", "Время ответа, мин",
 # "First response time (in hrs)"): a duration mapped to it reads its plain numbers in that unit (README "Mapping")
 _MINUTES_OR_HOURS = re.compile(r"(?:\(|\[|,|\bin\b|\bв\b)\s*(?:in\s+)?(minutes|minute|mins|min|мин|минут|минутах|"
-                               r"минуты|hours|hour|hrs|hr|h|часах|часов|часа|часы|час|ч)\.?\s*(?:\)|\])?\s*$")
+                               r"минуты|hours|hour|hrs|hr|h|часах|часов|часа|часы|час|ч)(?=[.)\]\s]|$)")
 
 
 def header_unit_seconds(header: str) -> int:
@@ -418,7 +418,10 @@ _HEADER_ALIASES = {
 
 # A trailing row whose cell says one of these is the export's summary line, not a contact (issue 14).
 SUMMARY_WORDS = ("total", "totals", "grand total", "sum", "summary", "overall", "итого", "итог", "всего",
-                 "общий итог", "итого:", "total:", "всего:", "average", "avg", "mean", "среднее", "в среднем")
+                 "общий итог", "итого:", "total:", "всего:")
+# An export's average line: a summary only in the id or time column or on a row with neither (a "Call quality" column
+# may say "Average" on a contact's row)
+AVERAGE_WORDS = ("average", "avg", "mean", "среднее", "в среднем")
 
 # Headers that name a whole timestamp when alone, but the time of day beside a date column ("Дата;Время;…"):
 # with a date column mapped, such a column is queued_time.
@@ -534,7 +537,7 @@ PLATFORM_HEADER_ALIASES = {
                         "solved at": "ended_at", "requester id": "customer_id", "group": "team",
                         "assignee": "agent"},
     "Freshdesk tickets": {"ticket id": "contact_id", "created time": "queued_at", "resolved time": "ended_at",
-                          "agent": "agent", "group": "team", "source": "channel"},
+                          "agent": "agent", "group": "team"},
     "Jira Service Management issues": {"issue key": "contact_id", "reporter": "customer_id",
                                        "custom field (satisfaction)": "csat"},
     "Talkdesk calls": {"interaction id": "contact_id", "start time": "queued_at", "end time": "ended_at",

@@ -447,12 +447,12 @@ def test_help_desk_word_ratings_and_a_field_left_unmapped(store, tmp_path):
                  "3,Chat,2026-03-02 09:07,Closed,Not Good\n4,Chat,2026-03-02 09:08,Closed,хорошо\n"
                  "5,Chat,2026-03-02 09:09,Closed,Нормально\n6,Chat,2026-03-02 09:10,Closed,ПЛОХО\n"
                  "7,Chat,2026-03-02 09:11,Closed,\n")
-    import_file(store, path, ImportOptions(status_map={"Closed": "answered"}))
+    import_file(store, path, ImportOptions(status_map={"Closed": "answered"}, mapping={"channel": ["Source"]}))
     assert store.fetchall("SELECT contact_id, csat FROM contacts ORDER BY 1") == [
         ("1", 5.0), ("2", 3.0), ("3", 1.0), ("4", 5.0), ("5", 3.0), ("6", 1.0), ("7", None)]
     assert {r.channel: (r.value, r.n) for r in kpis(store, metrics=["csat"])} == {"chat": (100 * 2 / 6, 6)}
-    report = import_file(store, path, ImportOptions(status_map={"Closed": "answered"}, mapping={"csat": [""]},
-                                                    force=True))
+    report = import_file(store, path, ImportOptions(status_map={"Closed": "answered"},
+                                                    mapping={"csat": [""], "channel": ["Source"]}, force=True))
     assert "csat" not in report.mapping and "Customer satisfaction" in report.ignored_columns
     assert store.scalar("SELECT count(csat) FROM contacts") == 0
 
@@ -527,3 +527,22 @@ def test_excel_date_cells_beside_dates_typed_as_text(store, tmp_path):
     assert report.rows_imported == 4
     assert store.fetchall("SELECT contact_id, strftime(queued_local, '%Y-%m-%d %H:%M') FROM contacts ORDER BY 1") == [
         ("1", "2026-03-02 10:00"), ("2", "2026-03-15 10:00"), ("3", "2026-03-31 23:00"), ("4", "2026-04-01 00:00")]
+
+
+
+def test_review_cases_an_average_cell_a_lone_time_a_business_hours_header_and_a_two_digit_year(store, tmp_path):
+    """A contact's "Average" call quality and a last missed call with only its time are contacts, not summary or
+    note lines; "… in minutes within business hours" is in minutes; "05-Mar-26" among DD-Mon-YYYY dates is refused,
+    not stored as the year 26."""
+    path = write(tmp_path / "a.csv", "contact_id,queued_at,channel,Call quality,Wait in minutes within business hours\n"
+                 "1,2026-03-02 09:00,voice,Good,1\n2,2026-03-02 09:05,voice,Average,2\n")
+    import_file(store, path, ImportOptions(mapping={"wait_seconds": ["Wait in minutes within business hours"]}))
+    assert store.fetchall("SELECT contact_id, wait_seconds FROM contacts ORDER BY 1") == [("1", 60.0), ("2", 120.0)]
+    lone = write(tmp_path / "n.csv", 'queued_at,agent,talk_seconds\n"Mar 2, 2026 9:00 AM",Ann,30\n'
+                 '"Mar 2, 2026 9:05 AM",Bob,40\n"Mar 2, 2026 9:07 AM",,\n')
+    assert import_file(store, lone, ImportOptions(channel="voice")).rows_imported == 3
+    years = write(tmp_path / "y.csv", "id,channel,queued_at\n1,voice,02-Mar-2026 09:00\n2,voice,03-Mar-2026 09:00\n"
+                  "3,voice,04-Mar-2026 09:00\n4,voice,05-Mar-26 09:00\n")
+    with pytest.raises(ImportRefused) as refused:
+        import_file(store, years)
+    assert [(p.row, p.value) for p in refused.value.problems] == [(5, "05-Mar-26 09:00")]

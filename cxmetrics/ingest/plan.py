@@ -200,8 +200,8 @@ def _plan_date(plan: FieldPlan, job: ImportJob, f: Field, raw_inline: str, label
     else:
         value = f"CAST({naive_timestamp_sql(plan.q, raw, fmt)} AS DATE)"
     plan.select.append(f"{value} AS {quote_ident(name)}")
-    plan.rule(name, f"{raw} IS NOT NULL AND {quote_ident(name)} IS NULL",
-              NOT_A_DATE.format(format=fmt.label or "ISO 8601"))
+    plan.rule(name, f"{raw} IS NOT NULL AND ({quote_ident(name)} IS NULL OR year({quote_ident(name)}) < 1900)",
+              NOT_A_DATE.format(format=fmt.label or "ISO 8601"))  # %Y reads "26" as the year 26
 
 
 def _plan_bool(plan: FieldPlan, job: ImportJob, f: Field, raw_inline: str, label: str) -> None:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from ..errors import ImportRefused, RowProblem, UsageError, row_reason
 from ..i18n import N_, _
 from ..messages import ControlRef, Message
-from ..schema import CHANNELS, STATUS_WORDS, SUMMARY_WORDS
+from ..schema import AVERAGE_WORDS, CHANNELS, STATUS_WORDS, SUMMARY_WORDS
 from ..storage import quote_ident
 from . import read
 from .mapping import detect_kind
@@ -108,7 +108,7 @@ def _skip_rows_conditions(job: ImportJob) -> tuple[list[str], list[str]]:
 _SUMMARY_SPACING = re.compile(r"[\s:.\-–—_]+")
 # The first word of a summary line that goes on ("Total calls: 2", "Subtotal Ann", "Итого по оператору")
 SUMMARY_LEADS = ("total", "totals", "subtotal", "subtotals", "sum", "summary", "overall", "grand", "итого", "итог",
-                 "всего", "подытог", "промежуточный", "общий", "average", "среднее")
+                 "всего", "подытог", "промежуточный", "общий")
 # A note at the very end of an export, alone in its row: "Сформировано 01.04.2026 пользователем admin", "Page 1 of 1"
 _NOTE = re.compile(r"[^\W\d_]+\.?\s+\S.*")
 
@@ -117,7 +117,7 @@ def summary_words(text: str) -> tuple[bool, bool]:
     """(the cell says a summary word, e.g. "Grand total:"; the cell begins with one, e.g. "Subtotal Ann")."""
     plain = _SUMMARY_SPACING.sub(" ", text.strip(TRIM_CHARS).lower()).strip()
     whole = plain in SUMMARY_WORDS or plain.replace(" ", "") in SUMMARY_WORDS
-    return whole, bool(plain) and plain.split(" ")[0] in SUMMARY_LEADS
+    return whole, bool(plain) and (plain.split(" ")[0] in SUMMARY_LEADS or plain in AVERAGE_WORDS)
 
 
 def trailing_summary_rows(job: ImportJob, warnings: list) -> list[int]:
@@ -130,6 +130,8 @@ def trailing_summary_rows(job: ImportJob, warnings: list) -> list[int]:
                for f, cols in job.mapping.items()}
     keys = [c for f in ("contact_id", "queued_at", "queued_date", "period_start", "period_date")
             for c in columns.get(f, [])]
+    times = {c for f in ("queued_at", "queued_date", "queued_time", "period_start", "period_date", "period_time")
+             for c in columns.get(f, [])}
     tail = job.store.fetchall(f"SELECT file_row, {', '.join(quote_ident(n) for n in names)} FROM {job.stage} "
                               "ORDER BY file_row DESC LIMIT 3")
     rows = []
@@ -144,14 +146,16 @@ def trailing_summary_rows(job: ImportJob, warnings: list) -> list[int]:
                 break
         # no id and no time, and only sums (numbers, durations, percentages) in the other cells
         keyless = no_key and any(texts) and all(_SUM_RE.fullmatch(t) for t in texts if t)
-        filled = [c.strip() for c in cells if c and c.strip(TRIM_CHARS)]
-        note = word is None and len(filled) == 1 and _NOTE.fullmatch(filled[0]) is not None
+        filled = [(names[i], c.strip()) for i, c in enumerate(cells) if c and c.strip(TRIM_CHARS)]
+        # a note: words alone in the row, and not in a time column (a last missed call may give only its time)
+        note = (word is None and len(filled) == 1 and filled[0][0] not in times
+                and _NOTE.fullmatch(filled[0][1]) is not None)
         if word is None and not keyless and not note:
             break
         rows.append(file_row)
         if note:
             warnings.append(Message("{file}, row {row}: a note at the end of the export ({text!r}); left out and "
-                                    "counted as skipped", file=job.display, row=file_row, text=filled[0]))
+                                    "counted as skipped", file=job.display, row=file_row, text=filled[0][1]))
             continue
         warnings.append(Message("{file}, row {row}: a summary row ({what}) at the end of the export; left out and "
                                 "counted as skipped", file=job.display, row=file_row,
