@@ -439,6 +439,41 @@ def test_a_duration_column_whose_header_says_minutes_or_hours_is_read_in_that_un
     assert {r.channel: r.value for r in kpis(store, metrics=["asa"])} == {"chat": 45.0}
 
 
+@pytest.mark.parametrize("cells", ["cell_by_cell", "column"])
+def test_duration_cells_in_a_column_headed_in_minutes_are_clock_values(store, tmp_path, cells):
+    """A "(min)" column holding Excel duration cells ([h]:mm:ss) beside plain minutes: the cells are clock values
+    (they were staged as seconds and then multiplied by 60); both readers stage them as H:MM:SS."""
+    import datetime as dt
+
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["Ticket ID", "Channel", "Created", "Status", "Wait (min)"])
+    waits = [dt.timedelta(minutes=1, seconds=5), dt.timedelta(hours=25, seconds=1), dt.timedelta(seconds=30)]
+    if cells == "cell_by_cell":  # a plain number among the duration cells: the cell-by-cell reader
+        waits[2] = 0.5
+    for i, wait in enumerate(waits, start=1):
+        sheet.append([str(i), "chat", dt.datetime(2026, 3, 2, 9, i), "answered", wait])
+        if isinstance(wait, dt.timedelta):
+            sheet.cell(row=i + 1, column=5).number_format = "[h]:mm:ss"
+    workbook.save(tmp_path / "d.xlsx")
+    import_file(store, tmp_path / "d.xlsx", ImportOptions(mapping={"wait_seconds": ["Wait (min)"]}))
+    assert store.fetchall("SELECT contact_id, wait_seconds FROM contacts ORDER BY 1") == [
+        ("1", 65.0), ("2", 90001.0), ("3", 30.0)]
+
+
+def test_excel_duration_cells_are_written_as_clock_text():
+    import datetime as dt
+
+    from cxmetrics.ingest.read import excel_cell_text
+
+    assert [excel_cell_text(v) for v in (dt.timedelta(seconds=65), dt.timedelta(hours=100, minutes=2, seconds=3),
+                                         dt.timedelta(seconds=-90), dt.timedelta(seconds=1, microseconds=250000),
+                                         dt.timedelta(0))] == ["0:01:05", "100:02:03", "-0:01:30", "0:00:01.25",
+                                                               "0:00:00"]
+
+
 def test_help_desk_word_ratings_and_a_field_left_unmapped(store, tmp_path):
     """Freshdesk's faces (Awesome / Just Okay / Not Good = 5 / 3 / 1) and the Russian desks' Хорошо / Нормально /
     Плохо are CSAT on the 1–5 scale; `--map csat=` leaves the column unmapped, as the page's "not mapped" does."""

@@ -334,8 +334,19 @@ def excel_cell_text(value) -> str:
     if isinstance(value, dt.time):
         return value.isoformat()
     if isinstance(value, dt.timedelta):
-        return repr(value.total_seconds())
+        return duration_cell_text(value)
     return str(value)
+
+
+def duration_cell_text(value: dt.timedelta) -> str:
+    """An Excel duration cell ([h]:mm:ss) as H:MM:SS text: a clock value, so a column headed "(min)" or ", ч"
+    does not multiply it as it does the plain numbers in it."""
+    micro = value // dt.timedelta(microseconds=1)
+    sign, micro = ("-", -micro) if micro < 0 else ("", micro)
+    seconds, fraction = divmod(micro, 1_000_000)
+    hours, rest = divmod(seconds, 3600)
+    text = f"{sign}{hours}:{rest // 60:02d}:{rest % 60:02d}"
+    return text + f".{fraction:06d}".rstrip("0") if fraction else text
 
 
 def read_excel(path: Path, display: str, sheet: str | None):
