@@ -24,6 +24,16 @@ DAILY = ("Date,Queue,Offered,Answered,Abandoned,ASA,Avg Handle,Service Level 30 
          "Total,,350,325,25,,,\n")
 
 
+def test_a_new_channel_given_for_a_whole_report_is_reported(store, tmp_path):
+    """--channel "Service desk" on a report without a channel column is a new channel (spec §2), rows counted;
+    a standard channel given that way is not."""
+    path = write(tmp_path / "daily.csv", DAILY)
+    options = dict(kind="aggregated", percent_of="offered", skip_rows=[("Date", "Total")])
+    report = import_file(store, path, ImportOptions(channel="Service desk", **options))
+    assert report.new_channels == {"service_desk": 3}
+    assert import_file(store, path, ImportOptions(channel="Phone", force=True, **options)).new_channels == {}
+
+
 def test_daily_report_pools_counts_and_means_never_averaging_percentages(store, tmp_path):
     path = write(tmp_path / "daily.csv", DAILY)
     report = import_file(store, path, ImportOptions(kind="aggregated", channel="voice", percent_of="offered",

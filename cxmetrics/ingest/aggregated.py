@@ -17,7 +17,7 @@ from ..messages import ControlRef, FieldRef, Message
 from ..schema import MONTH_WORDS, fields_for, header_threshold
 from ..storage import quote_ident
 from . import read
-from .derive import load_channel_words, load_status_words
+from .derive import channel_is_new_sql, load_channel_words, load_status_words
 from .load import crash_point, finish_import, start_import
 from .parse import SqlParams, detect_date_format, naive_timestamp_sql
 from .plan import EMPTY, NO_CHANNEL, FieldPlan, create_parsed_rows, plan_fields, raw_text_sql
@@ -281,7 +281,7 @@ def _derive(job: ImportJob, constant_channel: str | None, grain: str, threshold:
                        {answered} AS answered_d, {abandoned} AS abandoned_given,
                        coalesce({col('sl_threshold_s')}, {threshold_sql}) AS threshold_d,
                        period_d + {step} AS period_end_d, '{grain}' AS grain_d,
-                       (cw.slug IS NULL AND {channel_raw} IS NOT NULL) AS channel_is_new,
+                       {channel_is_new_sql(channel_raw, constant_channel)} AS channel_is_new,
                        min(p.file_row) FILTER (WHERE NOT p.skipped_by_rule) OVER (PARTITION BY p.row_hash) AS first_row
                 FROM parsed_rows p
                 LEFT JOIN channel_words cw ON lower({channel_raw}) = cw.word

@@ -76,13 +76,19 @@ def load_channel_words(job: ImportJob) -> str | None:
         "WHERE word = lower(trim(?))", [job.options.channel, job.options.channel])
 
 
+def channel_is_new_sql(channel_raw: str, constant_channel: str | None) -> str:
+    """Whether a row's channel is none of the known ones: its channel cell matched no alias, or it has none and the
+    channel given for the whole file (--channel) is new. Reads the join `cw` on channel_words."""
+    constant_is_new = constant_channel is not None and constant_channel not in {s for _w, s in channel_alias_rows()}
+    return (f"((cw.slug IS NULL AND {channel_raw} IS NOT NULL) "
+            f"OR ({channel_raw} IS NULL AND {'TRUE' if constant_is_new else 'FALSE'}))")
+
+
 def derive_contact_values(job: ImportJob, plan: FieldPlan, constant_channel: str | None) -> None:
     """parsed_rows: every staged row typed by the plan, plus the derived channel, outcome, times, flags and
     customer, made in one pass over the staged rows."""
     mapping, ch = job.mapping, SqlParams()
     channel_raw = "p.channel" if "channel" in mapping else "CAST(NULL AS VARCHAR)"
-    # a channel given for the whole file (--channel) that is none of the known ones is reported like a column's
-    constant_is_new = constant_channel is not None and constant_channel not in {s for _w, s in channel_alias_rows()}
     # Placeholders are taken in the order they appear in the text: channel, then time zone, then customer.
     channel_expr = (f"coalesce(cw.slug, regexp_replace(lower({channel_raw}), '\\s+', '_', 'g'), "
                     f"{ch.p(constant_channel)})")
@@ -114,8 +120,7 @@ def derive_contact_values(job: ImportJob, plan: FieldPlan, constant_channel: str
                        {queued} AS queued_d, {customer} AS customer_d,
                        coalesce({', '.join(_answered_chain(mapping, status_expr, handle))}) AS answered_d,
                        {nps} AS nps_d,
-                       ((cw.slug IS NULL AND {channel_raw} IS NOT NULL)
-                        OR ({channel_raw} IS NULL AND {'TRUE' if constant_is_new else 'FALSE'})) AS channel_is_new
+                       {channel_is_new_sql(channel_raw, constant_channel)} AS channel_is_new
                 FROM ({parsed}) p
                 LEFT JOIN channel_words cw ON lower({channel_raw}) = cw.word
                 LEFT JOIN status_words sw ON {'lower(p.status)' if 'status' in mapping else 'NULL'} = sw.word
