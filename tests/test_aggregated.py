@@ -502,6 +502,26 @@ def test_a_report_imported_as_contacts_is_refused_with_the_kind_to_give(store, t
         import_file(store, path)
     assert refused.value.text_for("cli").endswith(
         "The file looks like an aggregated report (counts per period, no contact id): import it as one with --kind "
-        "contacts|customers|aggregated")
+        "aggregated")
     assert "with 'Kind'" in refused.value.text_for(PAGE)
     assert import_file(store, path, ImportOptions(kind="aggregated")).rows_imported == 2
+
+
+def test_a_daily_report_imported_as_contacts_is_refused_with_the_kind_to_give(store, tmp_path):
+    """A daily report's "Date" gives a contact time, so it fails later: on its missing channel, then on its counts
+    read as yes/no flags. Both refusals say it looks like an aggregated report and name the flag; a real contact
+    log's refusal does not."""
+    path = write(tmp_path / "d.csv", DAILY)
+    hint = "The file looks like an aggregated report (counts per period, no contact id): import it as one with " \
+           "--kind aggregated."
+    with pytest.raises(ImportRefused) as refused:
+        import_file(store, path)
+    assert refused.value.text_for("cli").endswith(hint)
+    with pytest.raises(ImportRefused) as refused:
+        import_file(store, path, ImportOptions(channel="voice"))
+    assert hint in refused.value.text_for("cli") and "with 'Kind'" in refused.value.text_for(PAGE)
+    assert {(p.row, p.column) for p in refused.value.problems} >= {(2, "Answered"), (2, "Abandoned")}
+    contacts = write(tmp_path / "c.csv", "id,queued_at,answered\n1,2026-03-02 09:00,maybe\n")
+    with pytest.raises(ImportRefused) as refused:
+        import_file(store, contacts, ImportOptions(channel="voice"))
+    assert "aggregated" not in refused.value.text_for("cli")

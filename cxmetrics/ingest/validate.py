@@ -45,15 +45,28 @@ def require_contact_time_and_channel(job: ImportJob) -> None:
             "with a time column {map_time}. Columns: {headers}", file=job.display,
             map_at=ControlRef("map", field="queued_at"), map_date=ControlRef("map", field="queued_date"),
             map_time=ControlRef("map", field="queued_time"), headers=", ".join(map(repr, job.info.headers)))
-        if detect_kind(job.info.headers) == "aggregated":
+        if _looks_aggregated(job):
             summary = Message("{summary}. The file looks like an aggregated report (counts per period, no contact "
-                              "id): import it as one {kind}", summary=summary, kind=ControlRef("kind"))
+                              "id): import it as one {kind}", summary=summary, kind=_AS_AGGREGATED)
         raise ImportRefused(with_other_sheets(summary, job.info))
     if "channel" not in job.mapping and not job.options.channel:
-        raise ImportRefused(Message(
+        summary = Message(
             "{file}: no column gives the channel. Give one channel for the whole file {channel} ({channels}), "
             "or map the channel column {map}.", file=job.display, channel=ControlRef("channel"),
-            channels=", ".join(CHANNELS), map=ControlRef("map", field="channel")))
+            channels=", ".join(CHANNELS), map=ControlRef("map", field="channel"))
+        raise ImportRefused(Message("{summary} {hint}", summary=summary, hint=_AGGREGATED_HINT)
+                            if _looks_aggregated(job) else summary)
+
+
+_AS_AGGREGATED = ControlRef("kind", value="aggregated")
+_AGGREGATED_HINT = Message("The file looks like an aggregated report (counts per period, no contact id): import it "
+                           "as one {kind}.", kind=_AS_AGGREGATED)
+
+
+def _looks_aggregated(job: ImportJob) -> bool:
+    """A contacts import of a per-period report's headers (counts, no contact id): the CLI reads contacts unless
+    told, and such a report then fails on its times, its channel or its counts, which the refusal should explain."""
+    return job.options.kind == "contacts" and detect_kind(job.info.headers) == "aggregated"
 
 
 def with_other_sheets(summary: Message, info: read.FileInfo) -> Message:
@@ -245,6 +258,8 @@ def refuse_invalid_rows(job: ImportJob, findings: Findings, fix: str, hint: Mess
             advice = Message("Row {row} looks like a summary line ({column} = {value!r}): leave such rows out "
                              "{skip_rows}. {fix}", row=row, column=column, value=cell,
                              skip_rows=ControlRef("skip_rows"), fix=advice)
+        if _looks_aggregated(job):  # its counts refused as yes/no flags, its queue as the contact id…
+            advice = Message("{hint} {fix}", hint=_AGGREGATED_HINT, fix=advice)
         if any(str(p.reason) == DUPLICATE_ID for p in findings.problems):
             advice = Message("The contact id repeats: if one column is not unique, compose the id from two "
                              "{compose}. {fix}", compose=ControlRef("compose_id"), fix=advice)
