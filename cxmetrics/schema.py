@@ -262,7 +262,8 @@ def _widget_label(widget: str) -> str:
 
 # Every import control a message may name; the CLI says the flag, the Upload page its own widget.
 IMPORT_CONTROLS = {
-    "kind": Control(N_("with --kind contacts|customers|aggregated"), N_("with '{widget}'"), widget="kind"),
+    "kind": Control(N_("with --kind {value}"), N_("with '{widget}'"), widget="kind",
+                    defaults=(("value", "contacts|customers|aggregated"),)),
     "map": Control(N_("with --map {field}={column}"), N_("in the '{label}' box of the mapping"),
                    defaults=(("column", "COLUMN"),)),
     "channel": Control(N_("with --channel SLUG"), N_("in '{widget}'"), widget="channel"),
@@ -657,7 +658,8 @@ CSAT_WORDS = {"good": 5, "bad": 1, "offered": None, "unoffered": None, "awesome"
 NO_VALUE_WORDS = ("-", "–", "—", "n/a", "na", "#n/a", "null", "none", "nan", "н/д", "н/а", "нет данных")
 NO_VALUE_TEXTS = tuple(sorted({v for w in NO_VALUE_WORDS for v in (w, w.upper(), w.capitalize())} | {"NaN"}))
 # The field kinds whose columns read those cells as empty
-NO_VALUE_KINDS = frozenset({"number", "integer", "duration", "time", "timestamp", "date", "bool", "count", "percent"})
+NO_VALUE_KINDS = frozenset({"number", "integer", "duration", "time", "timestamp", "date", "bool", "count", "percent",
+                            "direction"})  # a direction left empty is inbound (spec §1)
 
 # customer_id values that mean "caller not identified" (the Technion file writes 0).
 UNKNOWN_CUSTOMER_PATTERN = r"^(0+|-|n/?a|none|null|unknown|anonymous|аноним|неизвестно)$"

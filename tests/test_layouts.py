@@ -369,6 +369,17 @@ def test_cells_saying_there_is_no_value_are_empty_in_typed_columns_and_kept_in_t
     assert values == {("voice", "volume"): 3, ("voice", "asa"): 21.0, ("chat", "volume"): 1, ("chat", "asa"): None}
 
 
+def test_a_direction_saying_there_is_no_value_is_inbound(store, tmp_path):
+    """"-" in a direction column is empty, and an empty direction is inbound (spec §1); it was refused."""
+    path = write(tmp_path / "dir.csv", "id,channel,queued_at,direction\n1,voice,2026-03-02 09:00,-\n"
+                 "2,voice,2026-03-02 09:05,outbound\n3,voice,2026-03-02 09:06,n/a\n")
+    report = import_file(store, path)
+    assert [w.text_for("cli") for w in report.warnings if "no value" in str(w)] == [
+        "dir.csv: column 'direction' has 2 cells saying there is no value ('-', 'n/a'): read as empty"]
+    assert store.fetchall("SELECT contact_id, direction FROM contacts ORDER BY 1") == [
+        ("1", "inbound"), ("2", "outbound"), ("3", "inbound")]
+
+
 def test_every_no_value_text_is_empty_in_a_duration_and_a_number(store, tmp_path):
     from cxmetrics.schema import NO_VALUE_TEXTS
 
