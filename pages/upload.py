@@ -283,9 +283,8 @@ for index, upload in enumerate(files or []):
             if report.kind == "aggregated":
                 if report.file.get(GRAIN) in GRAIN_CAPTIONS:
                     st.caption(_(GRAIN_CAPTIONS[report.file[GRAIN]]))
-            if report.kind == "aggregated" or info.file_format in PLATFORM_FORMATS:
-                for note in report.warnings:
-                    st.caption("• " + text_for(note, PAGE))
+            for note in report.warnings:  # e.g. no column says a contact was answered: seen before importing
+                st.caption("• " + text_for(note, PAGE))
             st.markdown(_("**First rows as they will be imported** ({n} previewed)").format(n=report.rows_read))
             st.dataframe(_labelled(_preview(report.preview)), hide_index=True, placeholder=ui.MISSING, width="stretch")
             if report.problems:

@@ -268,6 +268,18 @@ def test_a_workbook_of_several_sheets_reads_the_one_with_contacts_and_offers_the
         [w.value for w in again.warning]
     assert next(s for s in again.selectbox if s.label == "Sheet").value == "March"
 
+def test_the_preview_of_a_contact_file_shows_its_warnings_before_the_import(tmp_path, monkeypatch):
+    """No column says a contact was answered: the page says so under the preview, with the mapping box that fixes
+    it, before the import would show 100 % abandonment."""
+    data = (b"Conversation ID,Created at,Channel,State,Time to first response (seconds)\n"
+            b"1,2026-03-02T07:00:00Z,Chat,closed,40\n2,2026-03-02T07:05:00Z,Chat,closed,75\n")
+    at = _open(_app(tmp_path / "w.duckdb", monkeypatch), "pages/upload.py")
+    at.file_uploader[0].set_value(("ic.csv", data, "text/csv")).run()
+    assert not at.exception and not at.error
+    notes = [c.value for c in at.caption if "not answered" in c.value]
+    assert len(notes) == 1 and "in the 'Status' box of the mapping" in notes[0] and "--map" not in notes[0]
+
+
 def test_a_refused_upload_is_a_readable_error(tmp_path, monkeypatch):
     at = _open(_app(tmp_path / "r.duckdb", monkeypatch), "pages/upload.py")
     ambiguous = b"id,channel,queued_at\n1,voice,03/04/2024 10:00\n2,voice,05/06/2024 10:00\n"

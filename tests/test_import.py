@@ -436,3 +436,22 @@ def test_a_row_with_too_many_fields_after_a_quoted_line_break_is_named_by_its_sp
     with pytest.raises(ImportRefused) as refused:
         import_file(store, path)
     assert [(p.row, p.value) for p in refused.value.problems] == [(3, "2,Refund, please,2026-03-02 11:00,chat,30")]
+
+
+def test_a_file_that_never_says_a_contact_was_answered_is_warned_with_the_remedy(store, tmp_path):
+    """Intercom's export with only "Time to first response" mapped: every conversation counts as not answered
+    (spec §1), so abandonment is 100 %; the warning says so and names the mappings that fix it, per interface."""
+    from cxmetrics.errors import PAGE
+
+    path = write(tmp_path / "ic.csv", "Conversation ID,Created at,Channel,State,Time to first response (seconds)\n"
+                 "1,2026-03-02T07:00:00Z,Chat,closed,40\n2,2026-03-02T07:05:00Z,Chat,closed,75\n")
+    report = import_file(store, path, ImportOptions(mapping={"wait_seconds": ["Time to first response (seconds)"]}))
+    warning = next(w for w in report.warnings if "answered" in str(w))
+    assert warning.text_for("cli").endswith(
+        "every contact counts as not answered, so abandonment shows 100 %. Map the column that says it: a status "
+        "with --map status=COLUMN (say how each value counts with --status-map VALUE=answered|abandoned|skip), a "
+        "yes/no column with --map answered=COLUMN or the time answered with --map answered_at=COLUMN.")
+    assert "in the 'Status' box of the mapping" in warning.text_for(PAGE)
+    report = import_file(store, path, ImportOptions(mapping={"status": ["State"]}, status_map={"closed": "answered"},
+                                                    force=True))
+    assert not [w for w in report.warnings if "not answered" in str(w)]

@@ -186,8 +186,12 @@ def _contact_report(job: ImportJob, findings: Findings, warnings: list) -> Impor
     if not any(f in mapping for f in ("answered", "status", "answered_at", "handle_seconds", *HANDLE_PARTS)):
         report.warnings.append(Message(
             "no column says whether a contact was answered ({answered}, {status}, {answered_at} or a handle time): "
-            "every contact counts as not answered.", answered=FieldRef("answered"), status=FieldRef("status"),
-            answered_at=FieldRef("answered_at")))
+            "every contact counts as not answered, so abandonment shows 100 %. Map the column that says it: a status "
+            "{map_status} (say how each value counts {status_map}), a yes/no column {map_answered} or the time "
+            "answered {map_answered_at}.", answered=FieldRef("answered"), status=FieldRef("status"),
+            answered_at=FieldRef("answered_at"), map_status=ControlRef("map", field="status"),
+            status_map=ControlRef("status_map"), map_answered=ControlRef("map", field="answered"),
+            map_answered_at=ControlRef("map", field="answered_at")))
     return report
 
 
