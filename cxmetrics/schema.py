@@ -342,7 +342,7 @@ _HEADER_ALIASES = {
         "enqueuetimestamp", "queue.enqueuetimestamp", "start time", "starttime", "created at", "created",
         "date/time", "datetime", "timestamp", "contact time", "call time (start)", "call start",
         "время", "дата и время", "время звонка", "дата звонка", "начало", "время начала", "дата обращения",
-        "received at", "received",
+        "received at", "received", "дата создания", "date created", "created date", "creation date",
     ],
     "queued_date": ["date", "call date", "дата", "день"],
     "queued_time": ["time", "call time of day", "время суток"],

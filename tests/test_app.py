@@ -280,6 +280,20 @@ def test_the_preview_of_a_contact_file_shows_its_warnings_before_the_import(tmp_
     assert len(notes) == 1 and "in the 'Status' box of the mapping" in notes[0] and "--map" not in notes[0]
 
 
+def test_a_web_page_saved_as_xls_uploads_like_a_workbook(tmp_path, monkeypatch):
+    """Bitrix24's HTML "Excel" export: mapped from its headers, its status values offered in the table, the page
+    saying it is a web page, and imported."""
+    from .test_layouts import BITRIX_HTML_XLS
+
+    at = _open(_app(tmp_path / "h.duckdb", monkeypatch), "pages/upload.py")
+    at.file_uploader[0].set_value(("openlines.xls", BITRIX_HTML_XLS.encode("cp1251"), "application/vnd.ms-excel"))
+    at.run()
+    assert not at.exception and not at.error
+    assert any("is a web page (an HTML table)" in c.value for c in at.caption)
+    status = next(d.value for d in at.data_editor if d.key and d.key.endswith("-status"))
+    assert sorted(status["value"]) == ["Закрыт", "Пропущен"]
+
+
 def test_a_refused_upload_is_a_readable_error(tmp_path, monkeypatch):
     at = _open(_app(tmp_path / "r.duckdb", monkeypatch), "pages/upload.py")
     ambiguous = b"id,channel,queued_at\n1,voice,03/04/2024 10:00\n2,voice,05/06/2024 10:00\n"

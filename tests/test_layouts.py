@@ -592,3 +592,48 @@ def test_review_cases_an_average_cell_a_lone_time_a_business_hours_header_and_a_
     with pytest.raises(ImportRefused) as refused:
         import_file(store, years)
     assert [(p.row, p.value) for p in refused.value.problems] == [(5, "05-Mar-26 09:00")]
+
+
+BITRIX_HTML_XLS = (
+    '<html><head><meta http-equiv="Content-Type" content="text/html; charset=windows-1251"></head><body>\n'
+    '<table border="1">\n'
+    '<tr><td colspan="7"><b>Открытые линии: сессии за март&nbsp;2026</b></td></tr>\n'
+    '<thead><tr><th>ID</th><th>Дата создания</th><th>Канал</th><th>Оператор</th><th>Время ожидания</th>'
+    '<th>Оценка</th><th>Статус</th></tr></thead>\n<tbody>\n'
+    '<tr><td>101</td><td>02.03.2026 10:00:00</td><td>Онлайн-чат</td><td>Иванов&nbsp;И.</td><td>30</td><td>5</td>'
+    '<td>Закрыт</td></tr>\n'
+    '<tr><td>102</td><td>03.03.2026 11:00:00</td><td>Telegram</td><td>Петрова<br>А.</td><td>120</td><td>4</td>'
+    '<td>Закрыт</td></tr>\n'
+    '<tr><td>103</td><td>03.03.2026 12:00:00</td><td>Онлайн-чат</td><td></td><td>600</td><td></td>'
+    '<td>Пропущен</td></tr>\n'
+    '<tr><td>104</td><td>04.03.2026 09:30:00</td><td>Онлайн-чат</td><td>R&amp;D desk</td><td>0:00:45</td>'
+    '<td>3</td><td>Закрыт</td>\n'   # Bitrix leaves some rows unclosed
+    '</tbody></table></body></html>\n')
+
+
+def test_a_web_page_saved_as_xls_is_read_as_its_table(store, tmp_path):
+    """Bitrix24's "Excel" export is an HTML table in a .xls (here in Windows-1251, as its meta tag says): read
+    with its title row above the header, entities, line breaks in cells and an unclosed last row; figures by hand."""
+    path = tmp_path / "openlines.xls"
+    path.write_bytes(BITRIX_HTML_XLS.encode("cp1251"))
+    report = import_file(store, path, ImportOptions(status_map={"Закрыт": "answered", "Пропущен": "abandoned"}))
+    assert (report.file["format"], report.file["encoding"], report.file["header_row"]) == ("html", "cp1251", 2)
+    assert "openlines.xls is a web page (an HTML table) saved under a workbook's name, as some CRMs export: its " \
+           "table was read as text." in [w.text_for("cli") for w in report.warnings]
+    assert store.fetchall("SELECT contact_id, channel, agent, wait_seconds, csat, answered FROM contacts "
+                          "ORDER BY 1") == [
+        ("101", "chat", "Иванов И.", 30.0, 5.0, True), ("102", "messaging", "Петрова А.", 120.0, 4.0, True),
+        ("103", "chat", None, 600.0, None, False), ("104", "chat", "R&D desk", 45.0, 3.0, True)]
+    # chat: ASA of the answered (30 + 45) / 2; abandonment 1 of 3; CSAT the share of 4–5 among 5 and 3: 1 of 2
+    values = {(r.channel, r.metric): r.value for r in kpis(store, metrics=["asa", "abandon_rate", "csat"])}
+    assert values[("chat", "asa")] == 37.5 and values[("chat", "abandon_rate")] == pytest.approx(100 / 3)
+    assert values[("chat", "csat")] == 50.0
+
+
+def test_a_web_page_saved_as_xls_with_no_table_rows_is_refused(store, tmp_path):
+    path = tmp_path / "empty.xls"
+    path.write_text('<html><body><table><tr><td></td></tr></table></body></html>', encoding="utf-8")
+    with pytest.raises(ImportRefused) as refused:
+        import_file(store, path, ImportOptions(channel="chat"))
+    assert refused.value.text_for("cli").splitlines()[0] == (
+        "empty.xls: a web page saved as a workbook, with no table holding anything. Export the data again.")

@@ -28,6 +28,7 @@ if TYPE_CHECKING:  # annotations only: pyarrow is imported where used (README "A
 
 from ..errors import ImportRefused, RowProblem
 from ..messages import ControlRef, Message
+from . import webtable
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".xlsb"}
 TEXT_SUFFIXES = {".csv", ".tsv", ".txt", ".tab", ".dat", ""}
@@ -355,13 +356,39 @@ def read_excel(path: Path, display: str, sheet: str | None):
     The usual export (.xlsx, header in the first filled row, each column one kind of cell) goes straight into
     Arrow through fastexcel; anything else is read cell by cell through python-calamine. Both give the same text
     (a hypothesis test holds them equal)."""
+    if webtable.is_html_table(path):  # Bitrix24 and many CRMs: a web page saved as .xls
+        return read_html_table(path, display)
     fast = read_excel_arrow(path, display, sheet)
     return fast if fast is not None else read_excel_cells(path, display, sheet)
 
 
+def read_html_table(path: Path, display: str):
+    """read_excel of an HTML page under an Excel name: its largest <table>, every cell text (as a CSV's are)."""
+    encoding = webtable.html_encoding(path, detect_encoding(path, display))
+    try:
+        text = path.read_text(encoding)
+    except UnicodeDecodeError as exc:
+        raise ImportRefused(Message("{file}: the web page saved as a workbook is not {encoding} text as it says "
+                                    "(byte {at}). Export it again, or as CSV.", file=display, encoding=encoding,
+                                    at=exc.start + 1),
+                            [RowProblem(display, None, None, None, Message("undecodable text"))]) from exc
+    tables = [t for t in webtable.html_tables(text) if any(any(cell for cell in row) for row in t)]
+    if not tables:
+        raise ImportRefused(Message("{file}: a web page saved as a workbook, with no table holding anything. Export "
+                                    "the data again.", file=display),
+                            [RowProblem(display, None, None, None, Message("empty workbook"))])
+    rows = max(tables, key=len)
+    info = FileInfo(display, "html", encoding=encoding)
+    info.warnings.append(Message("{file} is a web page (an HTML table) saved under a workbook's name, as some CRMs "
+                                 "export: its table was read as text.", file=display))
+    if len(tables) > 1:
+        info.warnings.append(Message("{file}: the page holds {n} tables; the largest ({rows} rows) was read.",
+                                     file=display, n=len(tables), rows=len(rows)))
+    return info, [_rows_batch(info, rows, display)]
+
+
 def read_excel_cells(path: Path, display: str, sheet: str | None):
     """read_excel through python-calamine's Python cells: any workbook, title rows, mixed columns, any format."""
-    import pyarrow as pa
     from python_calamine import CalamineWorkbook  # loaded on demand: CSV imports never need it
 
     try:
@@ -371,9 +398,16 @@ def read_excel_cells(path: Path, display: str, sheet: str | None):
                                     "spreadsheet program as .xlsx, or export CSV.", file=display, error=str(exc)),
                             [RowProblem(display, None, None, None, Message("unreadable workbook"))]) from exc
     chosen, rows = _calamine_sheet_rows(workbook, display, sheet)
+    info = FileInfo(display, "excel", sheet=chosen, other_sheets=[n for n in workbook.sheet_names if n != chosen])
+    return info, [_rows_batch(info, rows, display)]
+
+
+def _rows_batch(info: FileInfo, rows: list[list], display: str) -> pa.RecordBatch:
+    """A sheet's or a table's rows as one batch of text columns under the header row it finds (set in `info`)."""
+    import pyarrow as pa
+
     header_index = detect_header_row([[excel_cell_text(c) for c in r] for r in rows[:40]])
-    info = FileInfo(display, "excel", sheet=chosen, header_row=header_index + 1,
-                    other_sheets=[n for n in workbook.sheet_names if n != chosen])
+    info.header_row = header_index + 1
     header_cells = [excel_cell_text(c) for c in rows[header_index]] if rows else []
     while header_cells and not header_cells[-1].strip():
         header_cells.pop()
@@ -381,8 +415,7 @@ def read_excel_cells(path: Path, display: str, sheet: str | None):
     width = len(info.headers)
     data = rows[header_index + 1:]
     arrays, file_rows = _excel_columns(data, width, header_index + 2, display, info.warnings)
-    batch = pa.RecordBatch.from_arrays(arrays + [file_rows], names=column_names(width) + ["file_row"])
-    return info, [batch]
+    return pa.RecordBatch.from_arrays(arrays + [file_rows], names=column_names(width) + ["file_row"])
 
 
 def _calamine_sheet_rows(workbook, display: str, sheet: str | None) -> tuple[str, list[list]]:
