@@ -637,3 +637,49 @@ def test_a_web_page_saved_as_xls_with_no_table_rows_is_refused(store, tmp_path):
         import_file(store, path, ImportOptions(channel="chat"))
     assert refused.value.text_for("cli").splitlines()[0] == (
         "empty.xls: a web page saved as a workbook, with no table holding anything. Export the data again.")
+
+
+ASTERISK_MASTER = (
+    '"","1001","500","from-internal","""Ivan"" <1001>","PJSIP/1001-00000001","PJSIP/500-00000002","Queue","support",'
+    '"2026-03-02 09:00:00","2026-03-02 09:00:12","2026-03-02 09:05:12",312,300,"ANSWERED","DOCUMENTATION",'
+    '"1772442000.1",""\n'
+    '"","1002","500","from-internal","""Anna"" <1002>","PJSIP/1002-00000003","","Queue","support",'
+    '"2026-03-02 09:10:00",,"2026-03-02 09:10:40",40,0,"NO ANSWER","DOCUMENTATION","1772442600.3",""\n'
+    '"","1003","500","from-internal","""Oleg"" <1003>","PJSIP/1003-00000004","PJSIP/501-00000005","Queue","support",'
+    '"2026-03-02 09:20:00","2026-03-02 09:20:05","2026-03-02 09:22:05",125,120,"ANSWERED","DOCUMENTATION",'
+    '"1772443200.4",""\n')
+
+
+def test_asterisk_master_csv_without_its_header_is_refused_with_the_header_to_add(store, tmp_path):
+    """cdr_csv writes Master.csv with no header: its first call was read as the header. The refusal says what the
+    file is, that queue_log is what gives queue figures, and the header line to add; with it, the CDR imports, its
+    "channel" (PJSIP/1001-…) not taken for the contact's channel; figures by hand."""
+    from cxmetrics.ingest.validate import ASTERISK_MASTER_CSV
+
+    path = write(tmp_path / "Master.csv", ASTERISK_MASTER)
+    with pytest.raises(ImportRefused) as refused:
+        import_file(store, path, ImportOptions(channel="voice"))
+    assert refused.value.text_for("cli").splitlines()[0].endswith(
+        "The file looks like Asterisk's CDR file Master.csv, which is written without a header row, one line per call "
+        "leg (internal and outbound calls too, transfers as several). For the contact centre's figures import the "
+        "queue's queue_log instead (read as it is, with waits and abandons); to import the CDR, add this line above "
+        "the first: accountcode,src,dst,dcontext,clid,channel,dstchannel,lastapp,lastdata,start,answer,end,duration,"
+        "billsec,disposition,amaflags,uniqueid,userfield")
+    with_header = write(tmp_path / "cdr.csv", ",".join(ASTERISK_MASTER_CSV) + "\n" + ASTERISK_MASTER)
+    report = import_file(store, with_header, ImportOptions(channel="voice"))
+    assert "channel" not in report.mapping and report.new_channels == {}
+    values = {r.metric: r.value for r in kpis(store, metrics=["asa", "aht", "abandon_rate"])}
+    assert values == {"asa": (12 + 5) / 2, "aht": (300 + 120) / 2, "abandon_rate": pytest.approx(100 / 3)}
+
+
+def test_a_file_without_a_header_row_is_told_to_add_one(store, tmp_path):
+    path = write(tmp_path / "nohead.csv", "1,voice,02.03.2026 09:00,answered\n2,voice,02.03.2026 09:05,answered\n")
+    with pytest.raises(ImportRefused) as refused:
+        import_file(store, path)
+    assert refused.value.text_for("cli").splitlines()[0].endswith(
+        "The first row read holds data ('02.03.2026 09:00' is a date), not column names: add a row of column names "
+        "above the data.")
+    plain = write(tmp_path / "plain.csv", "id,channel,when\n1,voice,02.03.2026 09:00\n")
+    with pytest.raises(ImportRefused) as refused:
+        import_file(store, plain)
+    assert "column names" not in refused.value.text_for("cli")

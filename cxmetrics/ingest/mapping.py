@@ -11,9 +11,13 @@ from .options import ImportOptions
 def propose_mapping(headers: list[str], kind: str = "contacts") -> dict[str, list[str]]:
     """Automatic mapping from the alias table: field -> [header]."""
     mapping: dict[str, list[str]] = {}
+    # Asterisk's CDR: its "channel" (PJSIP/1001-00000001) is the call leg's line, not the contact's channel
+    asterisk_cdr = {"dstchannel", "lastapp"} <= {normalise_header(h) for h in headers}
     for header in headers:
         key = header_threshold(header)[0] if kind == "aggregated" else header
         target = _field_of(key, kind)
+        if asterisk_cdr and target == "channel" and normalise_header(header) == "channel":
+            continue
         if target and target not in mapping:
             mapping[target] = [header]
     return mapping

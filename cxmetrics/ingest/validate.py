@@ -48,6 +48,9 @@ def require_contact_time_and_channel(job: ImportJob) -> None:
         if _looks_aggregated(job):
             summary = Message("{summary}. The file looks like an aggregated report (counts per period, no contact "
                               "id): import it as one {kind}", summary=summary, kind=_AS_AGGREGATED)
+        headerless = _headerless_hint(job.info.headers)
+        if headerless is not None:
+            summary = Message("{summary}. {hint}", summary=summary, hint=headerless)
         raise ImportRefused(with_other_sheets(summary, job.info))
     if "channel" not in job.mapping and not job.options.channel:
         summary = Message(
@@ -56,6 +59,30 @@ def require_contact_time_and_channel(job: ImportJob) -> None:
             channels=", ".join(CHANNELS), map=ControlRef("map", field="channel"))
         raise ImportRefused(Message("{summary} {hint}", summary=summary, hint=_AGGREGATED_HINT)
                             if _looks_aggregated(job) else summary)
+
+
+# Asterisk's cdr_csv writes Master.csv with no header row, in this order (uniqueid and userfield when logged)
+ASTERISK_MASTER_CSV = ("accountcode", "src", "dst", "dcontext", "clid", "channel", "dstchannel", "lastapp", "lastdata",
+                       "start", "answer", "end", "duration", "billsec", "disposition", "amaflags", "uniqueid",
+                       "userfield")
+_ASTERISK_DISPOSITIONS = {"ANSWERED", "NO ANSWER", "BUSY", "FAILED", "CONGESTION"}
+_DATA_LIKE_HEADER = re.compile(r"\d{4}-\d{1,2}-\d{1,2}([ T]\d{1,2}:\d{2}.*)?|\d{1,2}[./]\d{1,2}[./]\d{2,4}( .*)?")
+
+
+def _headerless_hint(headers: list[str]) -> Message | None:
+    """When the first row read is data (a date where a column name should be): the file has no header row. Asterisk's
+    Master.csv is such a file, and its legs are not contacts: the queue's queue_log is what to import."""
+    dates = [h for h in headers if _DATA_LIKE_HEADER.fullmatch(h.strip())]
+    if not dates:
+        return None
+    if 16 <= len(headers) <= 21 and _ASTERISK_DISPOSITIONS & {h.strip() for h in headers}:
+        return Message("The file looks like Asterisk's CDR file Master.csv, which is written without a header row, "
+                       "one line per call leg (internal and outbound calls too, transfers as several). For the "
+                       "contact centre's figures import the queue's queue_log instead (read as it is, with waits and "
+                       "abandons); to import the CDR, add this line above the first: {header}",
+                       header=",".join(ASTERISK_MASTER_CSV[:len(headers)]))
+    return Message("The first row read holds data ({value!r} is a date), not column names: add a row of column "
+                   "names above the data.", value=dates[0])
 
 
 _AS_AGGREGATED = ControlRef("kind", value="aggregated")
