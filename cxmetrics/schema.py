@@ -148,7 +148,11 @@ AGGREGATED_FIELDS = (
     Field("ces_total", "number", label=N_("CES (sum)"), description=N_("sum of CES responses")),
 )
 
-FIELDS_BY_KIND = {"contacts": CONTACT_FIELDS, "customers": CUSTOMER_FIELDS, "aggregated": AGGREGATED_FIELDS}
+# A survey export: scores for contacts already stored, matched on their id (the contact's other values are kept)
+SCORE_FIELDS = tuple(f for f in CONTACT_FIELDS if f.name in ("contact_id", "resolved", "csat", "nps", "ces"))
+SCORE_FIELD_NAMES = tuple(f.name for f in SCORE_FIELDS if f.name != "contact_id")
+FIELDS_BY_KIND = {"contacts": CONTACT_FIELDS, "customers": CUSTOMER_FIELDS, "aggregated": AGGREGATED_FIELDS,
+                  "scores": SCORE_FIELDS}
 GRAINS = ("interval", "day", "week", "month")
 PERCENT_OF = ("offered", "answered")
 
@@ -317,10 +321,14 @@ def header_unit_seconds(header: str) -> int:
     return 60 if found.group(1).startswith(("min", "мин")) else 3600
 
 
+# A score's scale after its name: "Rating (1-5)", "How likely to recommend [0–10]"
+_SCALE_SUFFIX = re.compile(r"\s*[(\[]\s*\d+\s*[-–—]\s*\d+\s*[)\]]\s*$")
+
+
 def normalise_header(text: str) -> str:
     """Header key for alias look-up: lower case, ё→е, a unit in seconds dropped, % kept as "pct" (a percentage is
     not the count of the same name: "Abandoned %"), letters and digits only."""
-    text = _SECONDS_SUFFIX.sub("", str(text).lower().replace("ё", "е")).replace("%", " pct ")
+    text = _SECONDS_SUFFIX.sub("", _SCALE_SUFFIX.sub("", str(text).lower().replace("ё", "е"))).replace("%", " pct ")
     return re.sub(r"[\W_]+", "", text)
 
 
@@ -331,10 +339,10 @@ _HEADER_ALIASES = {
         "contact_id", "contact id", "id", "call id", "call_id", "callid", "interaction id", "ticket id",
         "ticket_id", "conversation id", "session id", "record id", "contactid", "ticketid",
         "ид", "id звонка", "ид звонка", "номер звонка", "номер обращения", "id обращения", "идентификатор",
-        "call id (five9)", "session id",
+        "call id (five9)", "session id", "chat id", "chat_id", "id чата", "id диалога",
     ],
     "channel": [
-        "channel", "media type", "mediatype", "media", "via", "канал", "тип канала", "канал обращения",
+        "channel", "media type", "mediatype", "media", "via", "канал", "тип канала", "канал обращения", "case origin",
         "ticketchannel", "ticket channel", "contact channel",
     ],
     "queued_at": [
@@ -342,7 +350,8 @@ _HEADER_ALIASES = {
         "enqueuetimestamp", "queue.enqueuetimestamp", "start time", "starttime", "created at", "created",
         "date/time", "datetime", "timestamp", "contact time", "call time (start)", "call start",
         "время", "дата и время", "время звонка", "дата звонка", "начало", "время начала", "дата обращения",
-        "received at", "received", "дата создания", "date created", "created date", "creation date",
+        "received at", "received", "дата создания", "date created", "created date", "creation date", "started",
+        "chat start", "начало чата",
     ],
     "queued_date": ["date", "call date", "дата", "день"],
     "queued_time": ["time", "call time of day", "время суток"],
@@ -356,7 +365,8 @@ _HEADER_ALIASES = {
         "solved at", "время окончания", "окончание",
     ],
     "answered": ["answered", "answered (y/n)", "answered y/n", "is answered", "отвечен", "принят"],
-    "abandoned": ["abandoned", "abandon", "is abandoned", "abandoned (y/n)", "брошен", "потерян"],
+    "abandoned": ["abandoned", "abandon", "is abandoned", "abandoned (y/n)", "брошен", "потерян", "missed",
+                  "missed chat", "пропущен"],
     "wait_seconds": [
         "wait_seconds", "wait seconds", "wait time", "wait", "speed of answer", "speed of answer in seconds",
         "speed of answer (s)", "asa", "queue wait time", "queue time", "queue.duration", "queue duration",
@@ -381,7 +391,8 @@ _HEADER_ALIASES = {
     ],
     "handle_seconds": [
         "handle_seconds", "handle seconds", "handle time", "handle", "handling time", "total handle time", "aht",
-        "thandle", "время обработки", "длительность обработки",
+        "thandle", "время обработки", "длительность обработки", "chat duration", "длительность чата",
+        "длительность диалога",
     ],
     "direction": [
         "direction", "call direction", "тип", "направление", "тип звонка",
@@ -400,7 +411,8 @@ _HEADER_ALIASES = {
         "customersatisfactionrating", "customer satisfaction rating", "rating", "оценка",
         "удовлетворенность", "оценка клиента",
     ],
-    "nps": ["nps", "nps score", "likelihood to recommend", "recommend", "оценка nps", "готовность рекомендовать"],
+    "nps": ["nps", "nps score", "likelihood to recommend", "recommend", "оценка nps", "готовность рекомендовать",
+            "how likely to recommend", "how likely are you to recommend us"],
     "ces": ["ces", "customer effort", "customer effort score", "effort", "ces score", "усилия клиента"],
     "queue": [
         "queue", "queue name", "queue.name", "skill", "topic", "service", "service line", "очередь",
@@ -573,7 +585,8 @@ for _names in PLATFORM_HEADER_ALIASES.values():
             _HEADER_ALIASES[_field].append(_header)
 
 HEADER_INDEX = {"contacts": _index(_HEADER_ALIASES), "customers": _index(_CUSTOMER_HEADER_ALIASES),
-                "aggregated": _index(_AGGREGATED_HEADER_ALIASES)}
+                "aggregated": _index(_AGGREGATED_HEADER_ALIASES),
+                "scores": _index({f: _HEADER_ALIASES[f] for f in ("contact_id", *SCORE_FIELD_NAMES)})}
 
 _THRESHOLD_IN_HEADER = re.compile(
     r"(\d+(?:[.,]\d+)?)\s*(seconds|second|secs|sec|s|segundos|seg|секунд[аы]?|сек\.?|с)\b", re.IGNORECASE)
@@ -627,10 +640,12 @@ def channel_alias_rows() -> list[tuple[str, str]]:
 STATUS_WORDS = {
     "answered": ["answered", "answer", "handled", "completed", "complete", "connected", "agent", "served",
                  "accepted", "отвечен", "отвечено", "отвеченный", "принят", "принятый", "обработан", "обработанный",
-                 "успешно", "answered call"],
+                 "успешно", "answered call", "обработано", "обработана", "принято", "принята", "успешный звонок",
+                 "входящий успешный"],
     "abandoned": ["abandoned", "abandon", "hang", "hangup", "hung up", "missed", "lost", "unanswered",
                   "no answer", "noanswer", "пропущен", "пропущенный", "потерян", "потерянный", "не отвечен",
-                  "неотвечен", "неотвеченный", "брошен", "брошенный", "сброшен", "сброшенный"],
+                  "неотвечен", "неотвеченный", "брошен", "брошенный", "сброшен", "сброшенный", "пропущенный звонок",
+                  "пропущено", "пропущена", "потеряно", "потеряна", "missed call"],
     "skip": ["phantom"],  # the Technion log's virtual calls, "to be ignored" by its documentation
 }
 STATUS_OUTCOMES = ("answered", "abandoned", "skip")

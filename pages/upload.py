@@ -27,7 +27,8 @@ CHOICE_WORDS = {NOT_MAPPED: N_("— not mapped —"), FROM_FILE: N_("(from the f
                 # a dry run's outcome of each row
                 "ok": N_("ok"), "skipped": N_("skipped"), "rejected": N_("rejected"), "duplicate": N_("duplicate")}
 KIND_LABELS = {"contacts": N_("Contacts (one row per contact)"), "customers": N_("Customers (churn dates)"),
-               "aggregated": N_("Aggregated report (one row per interval, day, week or month)")}
+               "aggregated": N_("Aggregated report (one row per interval, day, week or month)"),
+               "scores": N_("Survey scores (for contacts already imported)")}
 # What detection found (FileInfo.describe keys), as the caption names it
 DETAIL_LABELS = {"format": N_("format"), "encoding": N_("encoding"), "delimiter": N_("delimiter"),
                  "sheet": N_("sheet"), "header_row": N_("header row")}
@@ -113,19 +114,29 @@ def _options_for(key: str, headers: list[str], proposed: dict, preset: dict | No
                                   key=f"{key}-map-{kind}-{name}", help=_(field.description), format_func=_choice)
             if picked != NOT_MAPPED:
                 mapping[name] = [picked]
-    a, b, c, d = st.columns(4)
-    channel_choices = [FROM_FILE] + list(CHANNELS)
-    channel = a.selectbox(_widget("channel"), channel_choices, key=f"{key}-channel",
-                          index=channel_choices.index(base.channel) if base.channel in CHANNELS else 0,
-                          help=_("Used where the file has no channel column, or the cell is empty."),
-                          format_func=_channel_choice)
-    date_format = b.text_input(_widget("date_format"), base.date_format or "", key=f"{key}-datefmt",
-                               help=_("strftime codes, e.g. %d/%m/%Y or %y%m%d; empty = detect"))
-    on_error = c.radio(_widget("on_error"), ["refuse", "quarantine"], key=f"{key}-onerror", horizontal=True,
-                       index=0 if base.on_error == "refuse" else 1, format_func=lambda m: _(ON_ERROR_LABELS[m]),
-                       help=_("refuse: import nothing if any row is invalid; quarantine: import the valid rows"))
-    source = d.text_input(_widget("source"), base.source or "", key=f"{key}-source",
-                          help=_("Contact ids are unique per source; empty = default"))
+    # Only the controls the kind reads: customers have no channel or source, survey scores no channel or dates
+    shown = [w for w in ("channel", "date_format", "on_error", "source")
+             if not (kind in ("customers", "scores") and w == "channel") and not (kind == "customers" and w == "source")
+             and not (kind == "scores" and w == "date_format")]
+    boxes = dict(zip(shown, st.columns(len(shown))))
+    channel, date_format, source = FROM_FILE, "", ""
+    if "channel" in boxes:
+        channel_choices = [FROM_FILE] + list(CHANNELS)
+        channel = boxes["channel"].selectbox(
+            _widget("channel"), channel_choices, key=f"{key}-channel",
+            index=channel_choices.index(base.channel) if base.channel in CHANNELS else 0,
+            help=_("Used where the file has no channel column, or the cell is empty."), format_func=_channel_choice)
+    if "date_format" in boxes:
+        date_format = boxes["date_format"].text_input(_widget("date_format"), base.date_format or "",
+                                                      key=f"{key}-datefmt",
+                                                      help=_("strftime codes, e.g. %d/%m/%Y or %y%m%d; empty = detect"))
+    on_error = boxes["on_error"].radio(
+        _widget("on_error"), ["refuse", "quarantine"], key=f"{key}-onerror", horizontal=True,
+        index=0 if base.on_error == "refuse" else 1, format_func=lambda m: _(ON_ERROR_LABELS[m]),
+        help=_("refuse: import nothing if any row is invalid; quarantine: import the valid rows"))
+    if "source" in boxes:
+        source = boxes["source"].text_input(_widget("source"), base.source or "", key=f"{key}-source",
+                                            help=_("Contact ids are unique per source; empty = default"))
     status_map = dict(base.status_map)
     skip_text = st.text_input(_widget("skip_rows"), "; ".join(f"{c} = {v}" for c, v in base.skip_rows),
                               key=f"{key}-skip", help=_("Column = value, several separated by ';' (e.g. Date = "
@@ -247,6 +258,10 @@ for index, upload in enumerate(files or []):
             if detected == "aggregated" and not preset:
                 st.info(_("This looks like an aggregated report: count and average columns, and no contact id. "
                           "Each row is pooled into the period it covers."))
+            if kind == "scores":
+                st.info(_("Survey scores are added to the contacts already imported with the same contact id (and "
+                          "source); each keeps its other values. A row whose id matches no stored contact is "
+                          "refused, or set aside in quarantine."))
             info, proposed = ui.upload_view("inspect", upload, kind=kind, sheet=sheet)
             st.caption(_("Detected: {details}").format(details=", ".join(
                 f"{_(DETAIL_LABELS[k]) if k in DETAIL_LABELS else k.replace('_', ' ')} {v}"

@@ -294,6 +294,30 @@ def test_a_web_page_saved_as_xls_uploads_like_a_workbook(tmp_path, monkeypatch):
     assert sorted(status["value"]) == ["Закрыт", "Пропущен"]
 
 
+def test_a_survey_export_uploads_as_scores_for_the_stored_contacts(tmp_path, monkeypatch):
+    """The page detects a survey export (ids and scores only), offers only the controls that kind reads, and adds
+    the scores to the stored chats: their waits and outcomes stay."""
+    from cxmetrics import ImportOptions, import_file
+    from cxmetrics.kpis import kpis
+
+    from .conftest import write
+    from .test_scores import CHATS, SURVEY
+
+    db = tmp_path / "v.duckdb"
+    import_file(Store(db), write(tmp_path / "chats.csv", CHATS), ImportOptions(channel="chat"))
+    at = _open(_app(db, monkeypatch), "pages/upload.py")
+    at.file_uploader[0].set_value(("survey.csv", SURVEY.encode(), "text/csv")).run()
+    assert not at.exception and not at.error
+    assert next(r for r in at.radio if r.label == "Kind").value == "scores"
+    assert not [s for s in at.selectbox if s.label == "Channel for every row"]
+    assert not [t for t in at.text_input if t.label == "Date format"]
+    next(b for b in at.button if b.label == "Import survey.csv").click().run()
+    assert not at.exception
+    assert {m.label: m.value for m in at.metric}["Imported"] == "3"
+    values = {r.metric: r.value for r in kpis(Store(db), metrics=["csat", "asa"])}
+    assert values["csat"] == pytest.approx(200 / 3) and values["asa"] == (20 + 45 + 70 + 15) / 4
+
+
 def test_a_refused_upload_is_a_readable_error(tmp_path, monkeypatch):
     at = _open(_app(tmp_path / "r.duckdb", monkeypatch), "pages/upload.py")
     ambiguous = b"id,channel,queued_at\n1,voice,03/04/2024 10:00\n2,voice,05/06/2024 10:00\n"

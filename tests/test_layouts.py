@@ -156,6 +156,27 @@ def test_russian_one_word_duration_headers_map_to_their_fields():
         "wrap_seconds": ["Постобработка"]}
 
 
+@pytest.mark.parametrize("header, field", [
+    ("Chat ID", "contact_id"), ("ID диалога", "contact_id"), ("Started", "queued_at"), ("Date created", "queued_at"),
+    ("Дата создания", "queued_at"), ("Chat duration", "handle_seconds"), ("Длительность чата", "handle_seconds"),
+    ("Missed", "abandoned"), ("Case Origin", "channel"), ("Rating (1-5)", "csat"), ("Оценка [1–5]", "csat"),
+    ("How likely to recommend (0-10)", "nps"), ("CES (1-7)", "ces")])
+def test_chat_and_survey_headers_map_to_their_fields(header, field):
+    """LiveChat-style chats, Salesforce cases, Bitrix24 open lines and survey tools: the scale after a score's name
+    ("(1-5)") is dropped like a unit."""
+    assert propose_mapping([header]) == {field: [header]}
+
+
+@pytest.mark.parametrize("word, outcome", [("Обработано", "answered"), ("Успешный звонок", "answered"),
+                                           ("Пропущенный звонок", "abandoned"), ("Потеряно", "abandoned"),
+                                           ("Missed call", "abandoned")])
+def test_everyday_status_words_are_built_in(store, tmp_path, word, outcome):
+    path = write(tmp_path / "s.csv", f"id,channel,queued_at,status\n1,voice,2026-03-02 09:00,{word}\n")
+    import_file(store, path)
+    assert store.fetchone("SELECT answered, abandoned FROM contacts") == (outcome == "answered",
+                                                                         outcome == "abandoned")
+
+
 def test_a_column_in_minutes_is_not_taken_for_seconds():
     assert propose_mapping(["Wait (min)"]) == {}
 

@@ -35,6 +35,8 @@ def delete_import(store: Store, import_id: int) -> dict:
     ensure_built(store)
     if kind == "aggregated":
         return _delete_report(store, import_id, row[1])
+    if kind == "scores":
+        return _delete_scores(store, import_id, row[1])
     table, history = (quote_ident(kind), quote_ident(f"{kind}_replaced"))  # kind is contacts or customers
     with store.temp_tables() as temps, store.transaction():
         customers = customers_of_import(store, temps, import_id) if kind == "contacts" else None
@@ -61,6 +63,30 @@ def delete_import(store: Store, import_id: int) -> dict:
         else:
             rebuild(store, churn_only=True)
     return {"import_id": import_id, "file_name": row[1], "removed": removed, "restored": restored}
+
+
+def _delete_scores(store: Store, import_id: int, file_name: str) -> dict:
+    """Take survey scores out again: each scored contact still in place (same key, same import as the copy set
+    aside) gets its copy from before the scores back; one a newer import has replaced since is left to that import."""
+    with store.temp_tables() as temps, store.transaction():
+        touched = TouchedDays(store, temps)
+        touched.add_contacts("replaced_by = ?", [import_id], table="contacts_replaced", contacts_changed=False)
+        scored = temps.create("scored_in_place", """
+            SELECT h.source, h.contact_id FROM contacts_replaced h
+            WHERE h.replaced_by = ? AND EXISTS (SELECT 1 FROM contacts c WHERE c.source = h.source AND
+                                                c.contact_id = h.contact_id AND c.import_id = h.import_id)""",
+                              [import_id])
+        restored = int(store.scalar(f"SELECT count(*) FROM {scored}"))
+        store.execute(f"DELETE FROM contacts c USING {scored} s WHERE c.source = s.source AND "
+                      f"c.contact_id = s.contact_id")
+        store.execute(f"INSERT INTO contacts SELECT h.* EXCLUDE (replaced_by) FROM contacts_replaced h "
+                      f"SEMI JOIN {scored} s ON h.source = s.source AND h.contact_id = s.contact_id "
+                      f"WHERE h.replaced_by = ?", [import_id])
+        store.execute("DELETE FROM contacts_replaced WHERE replaced_by = ?", [import_id])
+        store.execute("DELETE FROM quarantine WHERE import_id = ?", [import_id])
+        store.execute("DELETE FROM imports WHERE import_id = ?", [import_id])
+        refresh_days(store, touched)
+    return {"import_id": import_id, "file_name": file_name, "removed": 0, "restored": restored}
 
 
 def _delete_report(store: Store, import_id: int, file_name: str) -> dict:

@@ -13,6 +13,7 @@ from ..measures import TouchedDays, count_customers_of_import, latest_contact, r
 from ..errors import CLI, text_for
 from ..i18n import DEFAULT_LANGUAGE, use_language
 from ..messages import Message
+from ..schema import SCORE_FIELD_NAMES
 from ..storage import Store, TempTable, quote_ident
 from . import read
 from .fcr import customers_of_import, refresh_next_contacts
@@ -117,6 +118,44 @@ def load_customers(job: ImportJob, report: ImportReport) -> None:
         report.rows_replaced = _set_aside_replaced(store, "customers", new, ("customer_id",), import_id)
         store.execute(f"INSERT INTO customers BY NAME SELECT * FROM {new}")
         rebuild(store, churn_only=True)
+        report.rows_imported = int(store.scalar(f"SELECT count(*) FROM {new}"))
+        finish_import(job, report)
+
+
+def _scored_values(mapping: dict[str, list[str]]) -> str:
+    """The REPLACE list of a stored contact c given the file's scores p: a score the file gives wins, an empty cell
+    or a score the file has no column for keeps the stored one."""
+    typed = {"nps": "CAST(p.nps AS INTEGER)"}
+    return ", ".join(f"coalesce({typed.get(f, f'p.{f}')}, c.{f}) AS {f}" for f in SCORE_FIELD_NAMES if f in mapping)
+
+
+def preview_scores(job: ImportJob):
+    """The dry run's rows: each score row with the stored contact it is for (channel, time), its scores as they will
+    be written, and its outcome (rejected when no stored contact has its id)."""
+    scores = ", ".join(f"p.{f}" if f in job.mapping else f"c.{f}" for f in SCORE_FIELD_NAMES)
+    return job.store.df(f"""
+        SELECT p.file_row AS row, p.contact_id, c.channel, timezone(?, c.queued_at) AS queued_at, {scores},
+               CASE WHEN NOT p.live THEN 'skipped' WHEN p.file_row IN (SELECT file_row FROM row_problems)
+                    THEN 'rejected' ELSE 'ok' END AS outcome
+        FROM parsed_rows p LEFT JOIN contacts c ON c.source = ? AND c.contact_id = p.contact_id
+        ORDER BY p.file_row""", [job.tz, job.source])
+
+
+def load_scores(job: ImportJob, report: ImportReport) -> None:
+    """Write the survey scores into the stored contacts they are for. Each scored contact is set aside whole (for
+    undo) and written again with its scores: it keeps its import, file row and every other value."""
+    store = job.store
+    with store.transaction():
+        import_id = start_import(job, report)
+        touched = TouchedDays(store, job.temps)
+        new = job.temps.create("scored_contacts", f"""
+            SELECT c.* REPLACE ({_scored_values(job.mapping)})
+            FROM contacts c JOIN parsed_rows p ON c.source = ? AND c.contact_id = p.contact_id
+            WHERE p.live AND p.file_row NOT IN (SELECT file_row FROM row_problems)""", [job.source])
+        report.rows_replaced = _set_aside_replaced(store, "contacts", new, ("source", "contact_id"), import_id)
+        store.execute(f"INSERT INTO contacts BY NAME SELECT * FROM {new}")
+        touched.add_contacts("replaced_by = ?", [import_id], table="contacts_replaced", contacts_changed=False)
+        refresh_days(store, touched)
         report.rows_imported = int(store.scalar(f"SELECT count(*) FROM {new}"))
         finish_import(job, report)
 

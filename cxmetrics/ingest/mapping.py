@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from ..errors import ImportRefused, RowProblem, UsageError
 from ..messages import ControlRef, Message
-from ..schema import (HEADER_INDEX, TIME_OF_DAY_BESIDE_A_DATE, fields_for, header_threshold, normalise_header,
-                      status_word_rows)
+from ..schema import (HEADER_INDEX, SCORE_FIELD_NAMES, TIME_OF_DAY_BESIDE_A_DATE, fields_for, header_threshold,
+                      normalise_header, status_word_rows)
 from .options import ImportOptions
 
 
@@ -41,13 +41,22 @@ _REPORT_FIELDS = ("offered", "answered", "abandoned", "answered_within", "asa", 
 
 
 def detect_kind(headers: list[str]) -> str:
-    """"aggregated" for a report (count and average columns, no contact id), else "contacts"."""
+    """"aggregated" for a report (count and average columns, no contact id), "scores" for a survey export (contact
+    ids and scores only), else "contacts"."""
     contact = propose_mapping(headers, "contacts")
     report = propose_mapping(headers, "aggregated")
     counted = [f for f in _REPORT_FIELDS if f in report]
     if "contact_id" not in contact and len(counted) >= 2 and ("answered" in report or "offered" in report):
         return "aggregated"
+    if ("contact_id" in contact and any(f in contact for f in SCORE_FIELD_NAMES)
+            and not any(f in contact for f in _CONTACT_EVENT_FIELDS)):
+        return "scores"  # ids and scores, and nothing of the contact itself: a survey export
     return "contacts"
+
+
+# What a contact-level row has and a survey export has not: when, how long, how it ended
+_CONTACT_EVENT_FIELDS = ("queued_at", "queued_date", "answered_at", "ended_at", "answered", "abandoned",
+                         "wait_seconds", "talk_seconds", "hold_seconds", "wrap_seconds", "handle_seconds", "status")
 
 
 def resolve_mapping(headers: list[str], options: ImportOptions, display: str) -> dict[str, list[str]]:

@@ -12,7 +12,7 @@ from ..schema import GRAINS, PERCENT_OF, STATUS_OUTCOMES
 ProgressFn = Callable[[float, str], None]
 
 ON_ERROR_MODES = ("refuse", "quarantine")
-KINDS = ("contacts", "customers", "aggregated")
+KINDS = ("contacts", "customers", "aggregated", "scores")
 DEFAULT_SOURCE = "default"
 
 

@@ -18,7 +18,8 @@ from . import read
 from .aggregated import import_aggregated
 from .derive import HANDLE_PARTS, derive_contact_values, load_channel_words, load_status_words, parse_contact_rows
 from .history import refuse_if_imported
-from .load import VALID_ROWS, crash_point, load_contacts, load_customers, preview_contacts, preview_customers
+from .load import (VALID_ROWS, crash_point, load_contacts, load_customers, load_scores, preview_contacts,
+                   preview_customers, preview_scores)
 from .mapping import resolve_mapping
 from .platforms import platform_info, recognise
 from .options import DEFAULT_SOURCE, ImportOptions, ProgressFn, check_options
@@ -26,9 +27,9 @@ from .plan import create_parsed_rows, plan_fields
 from .presets import merge_preset, save_preset
 from .report import ImportReport, ignored_columns
 from .stage import ImportJob, stage_file, upload_file
-from .validate import (Findings, add_contact_rules, add_customer_rules, collect_problems, mark_live_and_duplicates,
-                       refuse_invalid_rows, require_contact_time_and_channel, require_customer_id, skipped_rows_sql,
-                       with_other_sheets)
+from .validate import (Findings, add_contact_rules, add_customer_rules, add_score_rules, collect_problems,
+                       mark_live_and_duplicates, refuse_invalid_rows, refuse_replacing_outcomes, require_contact_time_and_channel,
+                       require_customer_id, require_scores, skipped_rows_sql, with_other_sheets)
 
 
 def import_file(store: Store, path: str | os.PathLike, options: ImportOptions | None = None,
@@ -54,7 +55,8 @@ def import_file(store: Store, path: str | os.PathLike, options: ImportOptions | 
     progress(0.05, _("reading the file"))
     with store.temp_tables() as temps:
         job = _staged_job(store, temps, path, display, options, tz, sha, progress)
-        importers = {"contacts": _import_contacts, "customers": _import_customers, "aggregated": import_aggregated}
+        importers = {"contacts": _import_contacts, "customers": _import_customers, "aggregated": import_aggregated,
+                     "scores": _import_scores}
         report = importers[options.kind](job)
     if options.save_preset and not options.preview_rows:
         save_preset(store, options.save_preset, options)
@@ -147,6 +149,7 @@ def _import_contacts(job: ImportJob) -> ImportReport:
     findings = collect_problems(job, plan)
     refuse_invalid_rows(job, findings, N_("Fix them in the file, or import the valid rows {quarantine} (the "
                                           "invalid rows are kept in quarantine with their reasons)."))
+    refuse_replacing_outcomes(job)
     crash_point("parsed")
     job.progress(0.65, _("writing to the store"))
     report = _contact_report(job, findings, warnings)
@@ -215,6 +218,32 @@ def _import_customers(job: ImportJob) -> ImportReport:
         report.preview = preview_customers(job)
     else:
         load_customers(job, report)
+    return report
+
+
+def _import_scores(job: ImportJob) -> ImportReport:
+    """Survey scores for stored contacts: matched on (source, contact id), each stored contact keeps every other
+    value and takes the file's scores where the file gives one; an id matching no stored contact is a problem."""
+    require_scores(job)
+    plan = plan_fields(job, fields_for("scores"))
+    warnings = list(job.info.warnings)
+    plan.raw.append(f"{skipped_rows_sql(job, warnings)} AS skipped_by_rule")
+    plan.select.append("NOT skipped_by_rule AS live")
+    create_parsed_rows(job, plan)
+    add_score_rules(job, plan)
+    findings = collect_problems(job, plan)
+    refuse_invalid_rows(job, findings, N_("Fix them in the file, or import the valid rows {quarantine} (the "
+                                          "invalid rows are kept in quarantine with their reasons)."))
+    report = ImportReport(None, job.display, "scores", job.source, job.info.describe(), job.mapping,
+                          rows_read=job.rows_read,
+                          rows_skipped=int(job.store.scalar("SELECT count(*) FROM parsed_rows WHERE NOT live")),
+                          rows_rejected=findings.rejected, problems=findings.problems, problem_count=findings.total,
+                          warnings=warnings, ignored_columns=ignored_columns(job.info.headers, job.mapping),
+                          headers=list(job.info.headers))
+    if job.preview:
+        report.preview = preview_scores(job)
+    else:
+        load_scores(job, report)
     return report
 
 

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 from ..errors import ImportRefused, RowProblem, UsageError, row_reason
 from ..i18n import N_, _
-from ..messages import ControlRef, Message
-from ..schema import AVERAGE_WORDS, CHANNELS, STATUS_WORDS, SUMMARY_WORDS
+from ..messages import ControlRef, Message, PluralMessage
+from ..schema import AVERAGE_WORDS, CHANNELS, SCORE_FIELD_NAMES, STATUS_WORDS, SUMMARY_WORDS
 from ..storage import quote_ident
 from . import read
 from .mapping import detect_kind
@@ -26,6 +26,8 @@ IN_FUTURE = row_reason(N_("the contact time is in the future"))
 REPEATS_HEADER = row_reason(N_("the row repeats the header (were two exports joined into one file?)"))
 ANSWERED_AND_ABANDONED = row_reason(N_("the contact is marked both answered and abandoned"))
 NEGATIVE_WAIT = row_reason(N_("derived wait is negative (answered or ended before it was queued)"))
+NO_STORED_CONTACT = row_reason(N_("no stored contact has this contact_id (import the contacts first, or check the "
+                                  "source)"))
 _SUM_RE = re.compile(r"[\d\s.,:%+-]+")  # a cell of a summary row: a number, duration or percentage
 
 
@@ -223,6 +225,57 @@ def mark_live_and_duplicates(job: ImportJob) -> None:
     """Duplicate ids among the live rows (skipped rows, by status or --skip-rows, are not live: derive marks them)."""
     job.temps.create("duplicate_ids", "SELECT contact_id FROM parsed_rows WHERE live AND contact_id IS NOT NULL "
                      "GROUP BY contact_id HAVING count(*) > 1")
+
+
+def require_scores(job: ImportJob) -> None:
+    """A survey export must give the contact id its scores are for, and at least one score."""
+    if "contact_id" not in job.mapping or not any(f in job.mapping for f in SCORE_FIELD_NAMES):
+        raise ImportRefused(Message(
+            "{file}: survey scores need the id of the contact each is for {map_id} and at least one score "
+            "({scores}) {map_score}. Columns: {headers}", file=job.display,
+            map_id=ControlRef("map", field="contact_id"), scores=", ".join(SCORE_FIELD_NAMES),
+            map_score=ControlRef("map", field="csat"), headers=", ".join(map(repr, job.info.headers))))
+
+
+def add_score_rules(job: ImportJob, plan: FieldPlan) -> None:
+    """Every score row names a stored contact of the import's source, once per file."""
+    job.temps.create("duplicate_ids", "SELECT contact_id FROM parsed_rows WHERE live AND contact_id IS NOT NULL "
+                     "GROUP BY contact_id HAVING count(*) > 1")
+    job.temps.create("unmatched_ids", "SELECT DISTINCT p.contact_id FROM parsed_rows p WHERE p.live AND "
+                     "p.contact_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM contacts c WHERE c.source = ? AND "
+                     "c.contact_id = p.contact_id)", [job.source])
+    plan.rule("contact_id", "contact_id IS NULL", EMPTY.format(field="contact_id"))
+    plan.rule("contact_id", "contact_id IN (SELECT contact_id FROM duplicate_ids)", DUPLICATE_ID)
+    plan.rule("contact_id", "contact_id IN (SELECT contact_id FROM unmatched_ids)", NO_STORED_CONTACT)
+
+
+# The fields that say whether a contact was answered (derive: the answered and abandoned chains)
+_OUTCOME_FIELDS = ("answered", "abandoned", "status", "answered_at", "handle_seconds", "talk_seconds", "hold_seconds",
+                   "wrap_seconds")
+
+
+def refuse_replacing_outcomes(job: ImportJob) -> None:
+    """A file that never says whether a contact was answered must not replace stored contacts that say it: that is
+    a survey export imported as contacts, and would turn every contact it names into an abandoned one."""
+    if any(f in job.mapping for f in _OUTCOME_FIELDS):
+        return
+    stored = int(job.store.scalar(
+        "SELECT count(*) FROM parsed_rows p WHERE live AND file_row NOT IN (SELECT file_row FROM row_problems) AND "
+        "EXISTS (SELECT 1 FROM contacts c WHERE c.source = ? AND c.contact_id = p.contact_id AND "
+        "(c.answered OR c.status IS NOT NULL OR c.answered_at IS NOT NULL OR c.handle_seconds IS NOT NULL))",
+        [job.source]))  # stored contacts that know their outcome (answered is never derived from nothing)
+    if stored:
+        raise ImportRefused(PluralMessage(
+            "{file}: {n} stored contact has the id of a row here, and this file does not say whether a contact was "
+            "answered: importing it would replace that contact and lose its outcome and times. If the file holds "
+            "survey scores for contacts already imported, import it as survey scores {kind}: they are added to the "
+            "stored contacts. Otherwise map the column that says whether a contact was answered {map_status}.",
+            "{file}: {n} stored contacts have the id of a row here, and this file does not say whether a contact was "
+            "answered: importing it would replace those contacts and lose their outcomes and times. If the file holds "
+            "survey scores for contacts already imported, import it as survey scores {kind}: they are added to the "
+            "stored contacts. Otherwise map the column that says whether a contact was answered {map_status}.",
+            stored, file=job.display, kind=ControlRef("kind", value="scores"),
+            map_status=ControlRef("map", field="status")))
 
 
 def add_customer_rules(job: ImportJob, plan: FieldPlan) -> None:
