@@ -100,7 +100,21 @@ def _rebuild_plural(singular: str, plural: str, n: int, values: dict) -> PluralM
     return PluralMessage(singular, plural, n, **values)
 
 
-_PER_INTERFACE = (Message, ControlRef, FieldRef)
+class ChoiceList:
+    """The values a control accepts, named in a message: as the command line takes them (slugs) or as the page's
+    box lists them (labels: English, marked N_(), translated when shown)."""
+
+    def __init__(self, choices: dict[str, str]):
+        self.choices = choices
+
+    def text_for(self, interface: str) -> str:
+        return ", ".join(self.choices if interface == CLI else (_(label) for label in self.choices.values()))
+
+    def __str__(self) -> str:
+        return self.text_for(CLI)
+
+
+_PER_INTERFACE = (Message, ControlRef, FieldRef, ChoiceList)
 
 
 def _fill(template: str, values: dict, interface: str) -> str:

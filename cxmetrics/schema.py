@@ -400,7 +400,8 @@ _HEADER_ALIASES = {
     "customer_id": [
         "customer_id", "customer id", "customer", "client id", "client", "caller id", "ani",
         "requester id", "customerid", "id клиента", "клиент", "номер клиента", "абонент",
-        "customer endpoint address", "customerendpoint.address",
+        "customer endpoint address", "customerendpoint.address", "телефон", "номер телефона", "phone",
+        "phone number", "caller number", "номер абонента", "телефон клиента",
     ],
     "resolved": [
         "resolved", "fcr", "first contact resolution", "resolved (y/n)", "решен", "решено", "решён",
@@ -439,6 +440,12 @@ AVERAGE_WORDS = ("average", "avg", "mean", "среднее", "в среднем"
 # Headers that name a whole timestamp when alone, but the time of day beside a date column ("Дата;Время;…"):
 # with a date column mapped, such a column is queued_time.
 TIME_OF_DAY_BESIDE_A_DATE = ("время", "time", "начало", "время начала", "start time", "время звонка")
+
+# customer_id headers that may hold a name ("Клиент": ООО Ромашка), and those that hold a phone number: when a file
+# has both, the phone is the id contact logs (PBX, Bitrix24) know the caller by
+CUSTOMER_NAME_HEADERS = ("customer", "client", "клиент", "абонент")
+CUSTOMER_PHONE_HEADERS = ("телефон", "номер телефона", "phone", "phone number", "caller number", "номер абонента",
+                          "телефон клиента", "caller id", "ani")
 
 _CUSTOMER_HEADER_ALIASES = {
     "customer_id": _HEADER_ALIASES["customer_id"] + ["id"],

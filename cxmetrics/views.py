@@ -19,7 +19,8 @@ from .charts import (NPS_GROUPS, channel_detail_specs, coverage_chart, nps_group
 from .compliance import compliance
 from .config import channel_settings, get_settings
 from .display import (STATE_WORDS, STATUS_LOOKS, STATUS_WORDS, channel_name, day_label, format_delta, format_number,
-                      format_value, month_label, ordered_channels, quarter_label, state_text, weekday_names)
+                      format_value, month_label, ordered_channels, quarter_label, safe_csv_text, state_text,
+                      weekday_names)
 from .errors import ImportRefused, RowProblem, UsageError
 from .followup import overdue_count
 from .i18n import DEFAULT_LANGUAGE, N_, _, current_language
@@ -30,7 +31,7 @@ from .metrics import METRICS
 from .months import add_months, last_complete_month, month_name, month_range, shift_quarter
 from .quality import detect_missing_days, latest_month
 from .review import quarterly_review
-from .schema import SL_FORMULA_TEXT
+from .schema import QUARANTINE_COLUMNS, SL_FORMULA_TEXT, with_field_labels
 from .storage import Store
 from .targets import list_targets, replace_targets, validate_target
 from .workbook import review_workbook_bytes
@@ -464,6 +465,14 @@ def data_quality(store: Store) -> DataQuality:
     contacted, unknown = int(contacted), int(unknown) if have else 0
     return DataQuality(coverage, missing, imports, quarantine, unknown, contacted, have, warnings,
                        spec(coverage_chart(coverage)))
+
+
+def quarantine_download(store: Store, import_id: int) -> str:
+    """The rows an import set aside, as the Upload page's CSV download: safe to open in Excel, the reasons in the
+    page's language with field labels (the CLI's `quarantine --out` keeps the stored English and ids)."""
+    header = list(QUARANTINE_COLUMNS)
+    return safe_csv_text(header, ([with_field_labels(r[h]) if h == "reason" else r[h] for h in header]
+                                  for r in quarantined_rows(store, import_id)))
 
 
 def quarters(store: Store) -> list[str]:

@@ -1,13 +1,13 @@
 """Upload: detect, map, preview and import exports; import history with undo."""
 import streamlit as st
 
-from cxmetrics import CxError, ImportOptions, ui
-from cxmetrics.display import channel_name, format_number, safe_csv_text
+from cxmetrics import CxError, ImportOptions, ui, views
+from cxmetrics.display import channel_name, format_number
 from cxmetrics.errors import PAGE, text_for
 from cxmetrics.i18n import DEFAULT_LANGUAGE, N_, _, current_language
 from cxmetrics.ingest import (KINDS, PLATFORM_FORMATS, delete_import, detect_kind, import_bytes, list_imports,
-                              list_presets, quarantined_rows, save_preset, status_outcome)
-from cxmetrics.schema import (CHANNELS, GRAINS, ON_ERROR_LABELS, PERCENT_OF, QUARANTINE_COLUMNS, STATUS_OUTCOMES,
+                              list_presets, save_preset, status_outcome)
+from cxmetrics.schema import (CHANNELS, GRAINS, ON_ERROR_LABELS, PERCENT_OF, STATUS_OUTCOMES,
                               UPLOAD_LABELS, column_label, field_label, fields_for)
 
 ui.apply_language()
@@ -217,10 +217,7 @@ def _report(report) -> None:
     if report.problems:
         _problems_table(report.problems)
     if report.rows_rejected:
-        rows = quarantined_rows(store, report.import_id)
-        header = list(QUARANTINE_COLUMNS)
-        st.download_button(_("Download the quarantined rows (CSV)"),
-                           safe_csv_text(header, ([r[h] for h in header] for r in rows)),
+        st.download_button(_("Download the quarantined rows (CSV)"), views.quarantine_download(store, report.import_id),
                            file_name=f"quarantine_{report.import_id}.csv", mime="text/csv",
                            key=f"dl-{report.import_id}")
 

@@ -455,3 +455,43 @@ def test_a_file_that_never_says_a_contact_was_answered_is_warned_with_the_remedy
     report = import_file(store, path, ImportOptions(mapping={"status": ["State"]}, status_map={"closed": "answered"},
                                                     force=True))
     assert not [w for w in report.warnings if "not answered" in str(w)]
+
+
+def test_a_phone_number_is_one_customer_however_it_is_written(store, tmp_path):
+    """The PBX writes "+7 916 000-00-01", the CRM "79160000001" or "8 (916) 000-00-02": matched on their digits (the
+    trunk prefix 8 read as 7), so churn counts them; ids that are not phone numbers stay as written. Figures by
+    hand: 4 voice customers in April, 2 churned within 30 days of their call = 50 %."""
+    from cxmetrics.kpis import kpis
+
+    write(tmp_path / "calls.csv", "id,channel,queued_at,status,customer\n"
+          "1,voice,2026-04-06 10:00,answered,+7 916 000-00-01\n2,voice,2026-04-06 10:15,answered,8 (916) 000-00-02\n"
+          "3,voice,2026-04-07 09:00,answered,CUST-0042\n4,voice,2026-04-07 09:30,abandoned,12345\n"
+          "5,voice,2026-04-07 09:40,abandoned,0\n")
+    import_file(store, tmp_path / "calls.csv")
+    assert store.fetchall("SELECT contact_id, customer_id FROM contacts ORDER BY 1") == [
+        ("1", "79160000001"), ("2", "79160000002"), ("3", "CUST-0042"), ("4", "12345"), ("5", None)]
+    write(tmp_path / "customers.csv", "Клиент;Телефон;Дата ухода\nООО Ромашка;79160000001;20.04.2026\n"
+          "ИП Петров;+7 (916) 000-00-02;01.05.2026\nАО Лютик;89160000009;\n")
+    report = import_file(store, tmp_path / "customers.csv", ImportOptions(kind="customers"))
+    assert report.mapping["customer_id"] == ["Телефон"] and not report.warnings
+    assert {r.metric: r.value for r in kpis(store, metrics=["churn_rate"])} == {"churn_rate": 50.0}
+
+
+def test_a_customers_export_matching_none_of_the_contacts_is_warned(store, tmp_path):
+    write(tmp_path / "calls.csv", "id,channel,queued_at,status,customer\n1,voice,2026-04-06 10:00,answered,+7 916 000-00-01\n")
+    import_file(store, tmp_path / "calls.csv")
+    write(tmp_path / "c.csv", "Клиент;Дата ухода\nООО Ромашка;20.04.2026\n")
+    report = import_file(store, tmp_path / "c.csv", ImportOptions(kind="customers"))
+    assert [w.text_for("cli") for w in report.warnings] == [
+        "c.csv: none of its customer ids is a customer of the stored contacts (this file writes 'ООО Ромашка', the "
+        "contacts '79160000001'), so churn would count none of them. Map the column holding the id the contacts know "
+        "the customer by with --map customer_id=COLUMN."]
+
+
+def test_the_no_channel_refusal_lists_the_channels_as_each_interface_names_them(store, tmp_path):
+    from cxmetrics.errors import PAGE
+
+    with pytest.raises(ImportRefused) as refused:
+        import_file(store, write(tmp_path / "n.csv", "id,queued_at\n1,2026-03-02 09:00\n"))
+    assert "(voice, chat, messaging, email, social, video, back_office)" in refused.value.text_for("cli")
+    assert "(Voice, Chat, Messaging, Email, Social, Video, Back office)" in refused.value.text_for(PAGE)

@@ -128,3 +128,17 @@ def test_the_cli_imports_scores_and_lists_their_fields(tmp_path):
     assert "Imported survey.csv as import #2 (scores, source 'default')" in done.stdout
     shown = run_cli("import", "--help").stdout
     assert "--kind scores" in shown
+
+
+def test_the_pages_quarantine_download_gives_reasons_in_the_pages_language(chats, tmp_path):
+    """A Russian manager's download of the rows set aside reads in Russian, with field labels; the store keeps the
+    English reason (the CLI's export)."""
+    from cxmetrics.i18n import use_language
+    from cxmetrics.views import quarantine_download
+
+    report = import_file(chats, write(tmp_path / "q.csv", "Chat ID,Rating\nC1,5\nC9,4\n"),
+                         ImportOptions(kind="scores", on_error="quarantine"))
+    with use_language("ru"):
+        text = quarantine_download(chats, report.import_id)
+    assert "нет сохранённого обращения с таким" in text and "no stored contact" not in text
+    assert chats.scalar("SELECT reason FROM quarantine").startswith("no stored contact")

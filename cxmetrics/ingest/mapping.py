@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from ..errors import ImportRefused, RowProblem, UsageError
 from ..messages import ControlRef, Message
-from ..schema import (HEADER_INDEX, SCORE_FIELD_NAMES, TIME_OF_DAY_BESIDE_A_DATE, fields_for, header_threshold,
-                      normalise_header, status_word_rows)
+from ..schema import (CUSTOMER_NAME_HEADERS, CUSTOMER_PHONE_HEADERS, HEADER_INDEX, SCORE_FIELD_NAMES,
+                      TIME_OF_DAY_BESIDE_A_DATE, fields_for, header_threshold, normalise_header, status_word_rows)
 from .options import ImportOptions
 
 
@@ -20,7 +20,14 @@ def propose_mapping(headers: list[str], kind: str = "contacts") -> dict[str, lis
             continue
         if target and target not in mapping:
             mapping[target] = [header]
+        elif (target == "customer_id" and normalise_header(header) in _PHONE_KEYS
+              and normalise_header(mapping[target][0]) in _NAME_KEYS):
+            mapping[target] = [header]  # "Клиент" may be a company's name; its phone is what a call log holds
     return mapping
+
+
+_PHONE_KEYS = {normalise_header(h) for h in CUSTOMER_PHONE_HEADERS}
+_NAME_KEYS = {normalise_header(h) for h in CUSTOMER_NAME_HEADERS}
 
 
 def _field_of(header: str, kind: str) -> str | None:

@@ -214,6 +214,7 @@ def _import_customers(job: ImportJob) -> ImportReport:
                           problem_count=findings.total, warnings=list(job.info.warnings),
                           ignored_columns=ignored_columns(job.info.headers, job.mapping),
                           headers=list(job.info.headers))
+    _warn_no_customer_matches(job, report)
     if job.preview:
         report.preview = preview_customers(job)
     else:
@@ -245,6 +246,23 @@ def _import_scores(job: ImportJob) -> ImportReport:
     else:
         load_scores(job, report)
     return report
+
+
+def _warn_no_customer_matches(job: ImportJob, report: ImportReport) -> None:
+    """Churn counts the customers of the stored contacts: a customers export none of whose ids is among them
+    (another id, written another way) would show 0 % churn as met. Said with an example of each side's ids."""
+    theirs = job.store.fetchone("SELECT min(customer_id) FROM contacts WHERE customer_id IS NOT NULL")[0]
+    if theirs is None:
+        return
+    mine = job.store.fetchone(
+        "SELECT count(*) FILTER (WHERE customer_id IN (SELECT customer_id FROM contacts)), min(customer_id) "
+        "FROM parsed_rows WHERE live AND customer_id IS NOT NULL")
+    if mine[0] == 0 and mine[1] is not None:
+        report.warnings.append(Message(
+            "{file}: none of its customer ids is a customer of the stored contacts (this file writes {mine!r}, the "
+            "contacts {theirs!r}), so churn would count none of them. Map the column holding the id the contacts "
+            "know the customer by {map}.", file=job.display, mine=mine[1], theirs=theirs,
+            map=ControlRef("map", field="customer_id")))
 
 
 # -- uploads -----------------------------------------------------------------------------------------

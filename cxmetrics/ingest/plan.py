@@ -11,8 +11,8 @@ from ..schema import (CSAT_WORDS, INBOUND_WORDS, NO_VALUE_KINDS, NO_VALUE_TEXTS,
                       header_unit_seconds)
 from ..storage import quote_ident
 from . import read
-from .parse import (SqlParams, trim_sql, bad_hms_sql, bool_sql, detect_date_format, detect_day_fraction,
-                    duration_sql, naive_timestamp_sql, number_sql, timestamp_sql)
+from .parse import (SqlParams, trim_sql, bad_hms_sql, bool_sql, customer_key_sql, detect_date_format,
+                    detect_day_fraction, duration_sql, naive_timestamp_sql, number_sql, timestamp_sql)
 from .stage import ImportJob
 
 MAX_TEXT_CHARS = 1_000  # ids, queue, team and agent names; longer values are rejected, not truncated
@@ -114,7 +114,9 @@ def create_parsed_rows(job: ImportJob, plan: FieldPlan) -> None:
 
 def _plan_text(plan: FieldPlan, job: ImportJob, f: Field, raw_inline: str, label: str) -> None:
     raw = quote_ident("raw_" + f.name)
-    plan.select.append(f"{raw} AS {quote_ident(f.name)}")
+    # contacts and customers meet on the customer id: a phone number is matched however it is written
+    value = customer_key_sql(raw) if f.name == "customer_id" else raw
+    plan.select.append(f"{value} AS {quote_ident(f.name)}")
     plan.rule(f.name, f"length({raw}) > {MAX_TEXT_CHARS}",
               TOO_LONG.format(limit=MAX_TEXT_CHARS, what=f.name.replace("_", " ")))
 

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 from ..errors import ImportRefused, RowProblem, UsageError, row_reason
 from ..i18n import N_, _
-from ..messages import ControlRef, Message, PluralMessage
+from ..display import CHANNEL_NAMES
+from ..messages import ChoiceList, ControlRef, Message, PluralMessage
 from ..schema import AVERAGE_WORDS, CHANNELS, SCORE_FIELD_NAMES, STATUS_WORDS, SUMMARY_WORDS
 from ..storage import quote_ident
 from . import read
@@ -58,7 +59,7 @@ def require_contact_time_and_channel(job: ImportJob) -> None:
         summary = Message(
             "{file}: no column gives the channel. Give one channel for the whole file {channel} ({channels}), "
             "or map the channel column {map}.", file=job.display, channel=ControlRef("channel"),
-            channels=", ".join(CHANNELS), map=ControlRef("map", field="channel"))
+            channels=ChoiceList({c: CHANNEL_NAMES[c] for c in CHANNELS}), map=ControlRef("map", field="channel"))
         raise ImportRefused(Message("{summary} {hint}", summary=summary, hint=_AGGREGATED_HINT)
                             if _looks_aggregated(job) else summary)
 
