@@ -16,11 +16,12 @@ if TYPE_CHECKING:  # annotations only
     import pandas as pd
 
 from .benchmarks import BenchmarkBook, benchmark_label
-from .display import (STATE_LOOKS, channel_colour, channel_name, chart_locale, format_value, metric_format,
+from .display import (STATE_LOOKS, channel_colour, channel_name, chart_locale, duration_ticks, format_value,
+                      log_duration_ticks, metric_format,
                       month_label, ordered_channels, weekday_names)
 from .i18n import _
 from .metrics import METRICS
-from .months import month_days, month_name
+from .months import month_days, month_name, month_range
 
 def _inline_records(data, **_options) -> dict:
     """Altair's data step for our frames: inline JSON records written by pandas in C (NaN → null).
@@ -128,6 +129,30 @@ def _plain(value):
     return value
 
 
+def _far_apart(data: list[dict]) -> bool:
+    """Whether the channels' typical values differ by more than 20×: on one linear axis the small ones would lie
+    flat on its floor (calls answered in seconds under e-mails answered in hours)."""
+    typical = []
+    for channel in {r["channel"] for r in data}:
+        values = sorted(r["value"] for r in data if r["channel"] == channel)
+        typical.append(values[len(values) // 2])
+    if len(typical) < 2 or max(typical) <= 0:
+        return False
+    return min(typical) <= 0 or max(typical) / min(typical) > 20
+
+
+def _gap_rows(data: list[dict], months: list[str]) -> list[dict]:
+    """A row without a value for each month a channel has none of between its first and last: its line breaks
+    there instead of joining the months on either side as if the gap had data."""
+    gaps = []
+    for channel in {r["channel"] for r in data}:
+        mine = {r["period"]: r for r in data if r["channel"] == channel}
+        first, last = min(mine), max(mine)
+        gaps += [{**mine[first], "period": m, "month": month_label(m), "value": None, "n": None, "target": None,
+                  "state": None, "State": None} for m in months if first < m < last and m not in mine]
+    return gaps
+
+
 def trend_chart(rows, metric_id: str, benchmarks=()) -> dict | None:
     """Monthly values per channel, the target as a dashed line with a tick per month, missed months marked.
 
@@ -155,7 +180,8 @@ def trend_chart(rows, metric_id: str, benchmarks=()) -> dict | None:
                      "state": state, "State": STATE_LOOKS[state].word})
     if not data:
         return None
-    months = sorted({r["period"] for r in data})
+    # every month from the first to the last on the axis: a month without a value shows as a gap in its line
+    months = month_range(min(r["period"] for r in data), max(r["period"] for r in data))
     channels = ordered_channels(r["channel"] for r in data)
     colour = {"field": "Channel", "type": "nominal",
               "scale": {"domain": [channel_name(c) for c in channels], "range": [channel_colour(c) for c in channels]},
@@ -167,6 +193,18 @@ def trend_chart(rows, metric_id: str, benchmarks=()) -> dict | None:
     fmt = metric_format(metric_id)
     axis = {"title": _unit(metric_id), **({"labelExpr": fmt.axis_labels} if fmt.axis_labels
                                           else {"format": fmt.axis, "tickMinStep": 1})}
+    y_scale = {}
+    if fmt.axis_labels:  # a duration: ticks at clock steps, titled h:mm:ss once they pass an hour
+        highest = max([r["value"] for r in data] + [r["target"] for r in data if r["target"] is not None])
+        axis["values"] = duration_ticks(highest)
+        if _far_apart(data):  # e-mail answered in hours beside calls in seconds: a log scale shows both
+            y_scale = {"type": "symlog", "constant": 10}
+            axis["values"] = log_duration_ticks(highest)
+            axis["labelOverlap"] = False  # Vega thins a log axis's labels to every few decades otherwise
+        if axis["values"][-1] >= 3600:
+            axis["title"] = _("h:mm:ss")
+        if y_scale:
+            axis["title"] = _("{unit}, log scale").format(unit=axis["title"])
     tooltip = [{"field": "Channel", "type": "nominal", "title": _("Channel")},
                {"field": "month", "type": "nominal", "title": _("Month")},
                {"field": "value", "type": "quantitative", "title": _("Value"), "format": ",.2f"},
@@ -179,9 +217,10 @@ def trend_chart(rows, metric_id: str, benchmarks=()) -> dict | None:
         # data and named data sets go through pandas and Arrow)
         return {"data": {"values": [dict(r) for r in rows]}, "mark": mark, "encoding": {"x": x, **encoding}}
 
-    layers = [layer(data, {"type": "line", "point": True},
-                    {"y": {"field": "value", "type": "quantitative", "axis": axis}, "color": colour,
-                     "tooltip": tooltip})]
+    gaps = _gap_rows(data, months)
+    layers = [layer(data + gaps, {"type": "line", "point": True, "invalid": "break-paths-show-domains"},
+                    {"y": {"field": "value", "type": "quantitative", "axis": axis,
+                           **({"scale": y_scale} if y_scale else {})}, "color": colour, "tooltip": tooltip})]
     targets = [r for r in data if r["target"] is not None]
     if targets:
         target_y = {"y": {"field": "target", "type": "quantitative"}, "color": colour}
@@ -217,6 +256,10 @@ def trend_chart(rows, metric_id: str, benchmarks=()) -> dict | None:
         layers.append(layer(missed, {"type": "point", "shape": "cross", "size": 140, "filled": True,
                                      "color": STATE_LOOKS["missed"].colour},
                             {"y": {"field": "value", "type": "quantitative"}, "tooltip": tooltip}))
+    if y_scale:  # every layer's y says the same axis and scale: a layer that says none would merge in defaults
+        for each in layers:
+            if "y" in each["encoding"]:
+                each["encoding"]["y"] = {**each["encoding"]["y"], "axis": axis, "scale": y_scale}
     return {"$schema": "https://vega.github.io/schema/vega-lite/v6.json", "layer": layers, "height": 200}
 
 

@@ -41,6 +41,31 @@ def format_duration(seconds: float | None) -> str:
     return f"{sign}{minutes:02d}:{secs:02d}" if _english() else f"{sign}{minutes}:{secs:02d}"
 
 
+# Tick steps of a duration axis: whole seconds, minutes and hours a clock reads (d3 would tick at 10,000 s: 2:46:40)
+_DURATION_STEPS = (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200)
+DURATION_TICKS = 6
+
+
+def duration_ticks(highest: float) -> list[int]:
+    """The ticks of a duration axis from 0 to at least `highest` seconds: at most DURATION_TICKS steps of a clock
+    unit (15 s, 5 min, 1 h…), never below 0:00:01 apart."""
+    if _missing(highest) or highest <= 0:
+        return [0, 1]
+    step = next((s for s in _DURATION_STEPS if highest / s <= DURATION_TICKS),
+                86400 * max(1, math.ceil(highest / 86400 / DURATION_TICKS)))
+    return list(range(0, int(math.ceil(highest / step)) * step + 1, step))
+
+
+# The ticks of a duration axis on a log scale: a clock's landmarks from ten seconds to days
+_LOG_DURATION_TICKS = (0, 10, 60, 600, 3600, 36000, 86400, 864000)
+
+
+def log_duration_ticks(highest: float) -> list[int]:
+    """Ticks of a symlog duration axis up to the first landmark at or above `highest` seconds."""
+    last = next((i for i, t in enumerate(_LOG_DURATION_TICKS) if t >= highest), len(_LOG_DURATION_TICKS) - 1)
+    return list(_LOG_DURATION_TICKS[:max(last, 1) + 1])
+
+
 def _percent(value: float) -> str:
     return f"{value:.1f}%" if _english() else format_number(value, 1) + "\u00a0%"
 
@@ -75,8 +100,9 @@ class Format:
         return self.excel_delta_text.replace('" pts"', '" ' + _("pts") + '"').replace('" s"', '" ' + _("s") + '"')
 
 
-_MINUTES_SECONDS = ("datum.value >= 3600 ? timeFormat(datum.value * 1000, '%-H:%M:%S') "
-                    ": timeFormat(datum.value * 1000, '%-M:%S')")
+# In UTC (a browser's own zone would shift the minutes where it is not a whole hour from UTC), hours past a day kept
+_MINUTES_SECONDS = ("datum.value >= 3600 ? floor(datum.value / 3600) + utcFormat(datum.value * 1000, ':%M:%S') "
+                    ": utcFormat(datum.value * 1000, '%-M:%S')")
 
 
 def _score_change(d: float) -> str:

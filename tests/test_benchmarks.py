@@ -11,6 +11,7 @@ from cxmetrics.benchmarks import (BENCHMARK_HEADER, Benchmark, BenchmarkBook, be
                                   import_benchmarks_csv, import_benchmarks_text, list_benchmarks, replace_benchmarks,
                                   shipped_benchmarks)
 from cxmetrics.charts import BENCHMARK_COLOUR, BENCHMARK_DASH, TARGET_DASH, trend_chart
+from cxmetrics.display import duration_ticks
 from cxmetrics.errors import ImportRefused
 from cxmetrics.review import quarterly_review
 from cxmetrics.storage import SHIPPED_BENCHMARKS
@@ -243,3 +244,43 @@ def test_the_targets_page_shows_the_benchmarks_read_only_with_export(sample_db, 
         ("Chat", "00:35", "Comm100", "2021"), ("Voice", "02:00", "ContactBabel", "2023"),
         ("Voice", "70.0%", "SQM Group", "2022"), ("Voice", "9.1%", "ContactBabel", "2023")]
     assert len(at.get("file_uploader")) == 2 and len(at.get("download_button")) == 2  # targets' and benchmarks'
+
+
+def test_a_month_without_a_value_is_a_gap_on_the_axis_and_in_the_line():
+    """Voice has January, February and April: March is on the axis and the line breaks there instead of joining
+    February to April as if March had data."""
+    rows = [r for r in _trend_frame() if r["period"] != "2026-03"] + [
+        {"period": "2026-04", "channel": "voice", "metric": "fcr", "value": 65.0, "n": 100, "target": 70.0,
+         "state": "missed", "group": None, "tolerance_pct": 0.0}]
+    spec = trend_chart(rows, "fcr")
+    line = spec["layer"][0]
+    assert line["encoding"]["x"]["scale"]["domain"] == ["2026-01", "2026-02", "2026-03", "2026-04"]
+    assert [(r["period"], r["value"]) for r in line["data"]["values"] if r["value"] is None] == [("2026-03", None)]
+    assert line["mark"]["invalid"] == "break-paths-show-domains"
+
+
+@pytest.mark.parametrize("highest, ticks", [(45, [0, 10, 20, 30, 40, 50]), (290, [0, 60, 120, 180, 240, 300]),
+                                            (63300, [0, 10800, 21600, 32400, 43200, 54000, 64800]), (0, [0, 1])])
+def test_a_duration_axis_ticks_at_clock_steps(highest, ticks):
+    """An e-mail month at 17:35:00 beside calls at 0:20 ticked at 10,000 s (2:46:40, 5:33:20…)."""
+    assert duration_ticks(highest) == ticks
+
+
+def test_a_trend_past_an_hour_is_titled_h_mm_ss():
+    rows = [{"period": "2026-02", "channel": c, "metric": "asa", "value": v, "n": 10, "target": None, "state": None,
+             "group": None, "tolerance_pct": 0.0} for c, v in (("voice", 4000.0), ("email", 63300.0))]
+    axis = trend_chart(rows, "asa")["layer"][0]["encoding"]["y"]["axis"]
+    assert axis["title"] == "h:mm:ss" and axis["values"][-1] == 64800
+
+
+def test_durations_far_apart_share_a_log_axis_with_clock_landmarks():
+    """Calls answered in 20 s and e-mails in 17:35:00 on one linear axis put the calls flat on the floor."""
+    rows = [{"period": p, "channel": c, "metric": "asa", "value": v, "n": 10, "target": None, "state": None,
+             "group": None, "tolerance_pct": 0.0} for p in ("2026-01", "2026-02") for c, v in (("voice", 20.0),
+                                                                                             ("email", 63300.0))]
+    y = trend_chart(rows, "asa")["layer"][0]["encoding"]["y"]
+    assert y["scale"] == {"type": "symlog", "constant": 10}
+    assert y["axis"]["values"] == [0, 10, 60, 600, 3600, 36000, 86400]
+    assert y["axis"]["title"] == "h:mm:ss, log scale"
+    near = [dict(r, value=r["value"] if r["channel"] == "voice" else 300.0) for r in rows]
+    assert "scale" not in trend_chart(near, "asa")["layer"][0]["encoding"]["y"]
