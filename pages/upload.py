@@ -330,9 +330,14 @@ if not history:
 else:
     st.dataframe(_labelled(history), hide_index=True, placeholder=ui.MISSING, width="stretch")
     left, right = st.columns([2, 1])
-    chosen = left.selectbox(_("Import to delete"), [r["import_id"] for r in history],
+    # the newest first: the import one usually takes back is the one just made
+    chosen = left.selectbox(_("Import to delete"), [r["import_id"] for r in reversed(history)],
                             format_func=lambda i: next(f"#{r['import_id']} {r['file_name']}" for r in history
                                                        if r["import_id"] == i), key="delete_choice")
+    if "delete_done" in st.session_state:
+        done, removed, restored = st.session_state.pop("delete_done")
+        st.success(_("Deleted import #{import_id}: {removed} rows removed, {restored} restored.")
+                   .format(import_id=done, removed=format_number(removed), restored=format_number(restored)))
     if right.button(_("Remove import…"), key="delete_ask"):
         st.session_state["delete_pending"] = chosen
     pending = st.session_state.get("delete_pending")
@@ -343,9 +348,8 @@ else:
         if yes.button(_("Yes, remove it"), type="primary", key="delete_yes"):
             result = delete_import(store, pending)
             st.session_state.pop("delete_pending")
-            st.success(_("Deleted import #{import_id}: {removed} rows removed, {restored} restored.")
-                       .format(import_id=pending, removed=format_number(result["removed"]),
-                               restored=format_number(result["restored"])))
+            # said after the rerun that redraws the history without it (a message before it would vanish at once)
+            st.session_state["delete_done"] = (pending, result["removed"], result["restored"])
             st.rerun()
         if no.button(_("Cancel"), key="delete_no"):
             st.session_state.pop("delete_pending")

@@ -339,6 +339,8 @@ def test_import_history_delete_asks_for_confirmation(sample_copy, monkeypatch):
     at.button(key="delete_yes").click().run()
     assert not at.exception
     assert Store(sample_copy).scalar("SELECT count(*) FROM imports") == 2
+    assert [m.value for m in at.success if m.value.startswith("Deleted import #2:")]  # still said after the rerun
+    assert at.selectbox(key="delete_choice").value == 3  # the newest import first
 
 
 def test_data_quality_names_the_missing_technion_days(tmp_path, monkeypatch):
