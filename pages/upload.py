@@ -25,7 +25,12 @@ CHOICE_WORDS = {NOT_MAPPED: N_("— not mapped —"), FROM_FILE: N_("(from the f
                 "offered": N_("offered"), "answered": N_("answered"), "abandoned": N_("abandoned"),
                 "skip": N_("skip"),
                 # a dry run's outcome of each row
-                "ok": N_("ok"), "skipped": N_("skipped"), "rejected": N_("rejected"), "duplicate": N_("duplicate")}
+                "ok": N_("ok"), "skipped": N_("skipped"), "rejected": N_("rejected"), "duplicate": N_("duplicate"),
+                # a contact's direction in the preview
+                "inbound": N_("inbound"), "outbound": N_("outbound")}
+# The import history's kind of each import, as the page words it
+KIND_WORDS = {"contacts": N_("contacts"), "customers": N_("customers"), "aggregated": N_("aggregated report"),
+              "scores": N_("survey scores")}
 KIND_LABELS = {"contacts": N_("Contacts (one row per contact)"), "customers": N_("Customers (churn dates)"),
                "aggregated": N_("Aggregated report (one row per interval, day, week or month)"),
                "scores": N_("Survey scores (for contacts already imported)")}
@@ -67,9 +72,11 @@ def _preview(frame):
     if frame is None:
         return frame
     frame = frame.copy()
-    for column in ("grain", "outcome"):
+    for column in ("grain", "outcome", "direction"):
         if column in frame.columns:
             frame[column] = frame[column].map(lambda v: _choice(v) if isinstance(v, str) else v)
+    if "channel" in frame.columns:  # the channel's name, not its slug (a new channel as written)
+        frame["channel"] = frame["channel"].map(lambda v: channel_name(v) if isinstance(v, str) else v)
     return frame
 
 
@@ -328,7 +335,8 @@ history = list_imports(store)
 if not history:
     st.caption(_("Nothing imported yet."))
 else:
-    st.dataframe(_labelled(history), hide_index=True, placeholder=ui.MISSING, width="stretch")
+    shown = [{**r, "kind": _(KIND_WORDS.get(r["kind"], r["kind"]))} for r in history]
+    st.dataframe(_labelled(shown), hide_index=True, placeholder=ui.MISSING, width="stretch")
     left, right = st.columns([2, 1])
     # the newest first: the import one usually takes back is the one just made
     chosen = left.selectbox(_("Import to delete"), [r["import_id"] for r in reversed(history)],

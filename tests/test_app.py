@@ -216,6 +216,7 @@ def test_upload_through_the_file_uploader_shows_the_exact_report(tmp_path, monke
     assert status.values.tolist() == [["answered", 3, "answered"], ["abandoned", 1, "abandoned"]]
     preview = next(d.value for d in at.dataframe if "Outcome" in d.value.columns)   # labels, not field ids
     assert list(preview["Outcome"]) == ["ok", "ok", "rejected", "ok"]
+    assert list(preview["Channel"]) == ["Voice", "Voice", "Chat", "Chat"]  # names, not slugs
     assert "contact_id" not in preview.columns and "Contact id" in preview.columns
     next(r for r in at.radio if r.label == "Invalid rows").set_value("quarantine").run()
     next(b for b in at.button if b.label == "Import may.csv").click().run()
@@ -314,6 +315,8 @@ def test_a_survey_export_uploads_as_scores_for_the_stored_contacts(tmp_path, mon
     next(b for b in at.button if b.label == "Import survey.csv").click().run()
     assert not at.exception
     assert {m.label: m.value for m in at.metric}["Imported"] == "3"
+    history = next(d.value for d in at.dataframe if "Kind" in d.value.columns)
+    assert list(history["Kind"]) == ["contacts", "survey scores"]  # words, not the kind's code
     values = {r.metric: r.value for r in kpis(Store(db), metrics=["csat", "asa"])}
     assert values["csat"] == pytest.approx(200 / 3) and values["asa"] == (20 + 45 + 70 + 15) / 4
 
@@ -341,6 +344,7 @@ def test_import_history_delete_asks_for_confirmation(sample_copy, monkeypatch):
     assert Store(sample_copy).scalar("SELECT count(*) FROM imports") == 2
     assert [m.value for m in at.success if m.value.startswith("Deleted import #2:")]  # still said after the rerun
     assert at.selectbox(key="delete_choice").value == 3  # the newest import first
+
 
 
 def test_data_quality_names_the_missing_technion_days(tmp_path, monkeypatch):
