@@ -401,7 +401,7 @@ def test_technion_upload_with_a_mapping_saved_as_a_preset(tmp_path, monkeypatch)
     assert not again.error
     preview = next(d.value for d in again.dataframe if "Outcome" in d.value.columns)
     assert list(preview["Contact id"][:2]) == ["AA0101:33116", "AA0101:33117"]
-    assert set(preview["Channel"]) == {"voice"}
+    assert set(preview["Channel"]) == {"Voice"}  # the channel's name, not its slug
 
 
 def test_quarterly_review_page_shows_findings_and_a_workbook(sample_copy, monkeypatch):
