@@ -219,8 +219,8 @@ def trend_chart(rows, metric_id: str, benchmarks=()) -> dict | None:
 
     gaps = _gap_rows(data, months)
     layers = [layer(data + gaps, {"type": "line", "point": True, "invalid": "break-paths-show-domains"},
-                    {"y": {"field": "value", "type": "quantitative", "axis": axis,
-                           **({"scale": y_scale} if y_scale else {})}, "color": colour, "tooltip": tooltip})]
+                    {"y": {"field": "value", "type": "quantitative", "axis": axis}, "color": colour,
+                     "tooltip": tooltip})]
     targets = [r for r in data if r["target"] is not None]
     if targets:
         target_y = {"y": {"field": "target", "type": "quantitative"}, "color": colour}

@@ -129,6 +129,8 @@ def derive_contact_values(job: ImportJob, plan: FieldPlan, constant_channel: str
 
 
 HANDLE_PARTS = ("talk_seconds", "hold_seconds", "wrap_seconds")
+# The fields from which _answered_chain can tell that a contact was answered (with none, none is)
+ANSWER_FIELDS = ("answered", "status", "answered_at", "handle_seconds", *HANDLE_PARTS)
 
 
 def handle_sql(mapping: dict[str, list[str]]) -> str:

@@ -16,7 +16,7 @@ from ..schema import fields_for
 from ..storage import Store, TempTables, quote_ident, sha256_of
 from . import read
 from .aggregated import import_aggregated
-from .derive import HANDLE_PARTS, derive_contact_values, load_channel_words, load_status_words, parse_contact_rows
+from .derive import ANSWER_FIELDS, derive_contact_values, load_channel_words, load_status_words, parse_contact_rows
 from .history import refuse_if_imported
 from .load import (VALID_ROWS, crash_point, load_contacts, load_customers, load_scores, preview_contacts,
                    preview_customers, preview_scores)
@@ -186,7 +186,7 @@ def _contact_report(job: ImportJob, findings: Findings, warnings: list) -> Impor
                           warnings=warnings, new_channels=new_channels,
                           ignored_columns=ignored_columns(job.info.headers, mapping),
                           unknown_customer_ids=unknown_customers, headers=list(job.info.headers))
-    if not any(f in mapping for f in ("answered", "status", "answered_at", "handle_seconds", *HANDLE_PARTS)):
+    if not any(f in mapping for f in ANSWER_FIELDS):
         report.warnings.append(Message(
             "no column says whether a contact was answered ({answered}, {status}, {answered_at} or a handle time): "
             "every contact counts as not answered, so abandonment shows 100 %. Map the column that says it: a status "

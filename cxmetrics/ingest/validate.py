@@ -14,6 +14,7 @@ from ..messages import ChoiceList, ControlRef, Message, PluralMessage
 from ..schema import AVERAGE_WORDS, CHANNELS, SCORE_FIELD_NAMES, STATUS_WORDS, SUMMARY_WORDS
 from ..storage import quote_ident
 from . import read
+from .derive import ANSWER_FIELDS
 from .mapping import detect_kind
 from .parse import TRIM_CHARS, trim_sql
 from .plan import EMPTY, NO_CHANNEL, NOT_A_DIRECTION, FieldPlan
@@ -250,15 +251,10 @@ def add_score_rules(job: ImportJob, plan: FieldPlan) -> None:
     plan.rule("contact_id", "contact_id IN (SELECT contact_id FROM unmatched_ids)", NO_STORED_CONTACT)
 
 
-# The fields that say whether a contact was answered (derive: the answered and abandoned chains)
-_OUTCOME_FIELDS = ("answered", "abandoned", "status", "answered_at", "handle_seconds", "talk_seconds", "hold_seconds",
-                   "wrap_seconds")
-
-
 def refuse_replacing_outcomes(job: ImportJob) -> None:
     """A file that never says whether a contact was answered must not replace stored contacts that say it: that is
     a survey export imported as contacts, and would turn every contact it names into an abandoned one."""
-    if any(f in job.mapping for f in _OUTCOME_FIELDS):
+    if any(f in job.mapping for f in (*ANSWER_FIELDS, "abandoned")):
         return
     stored = int(job.store.scalar(
         "SELECT count(*) FROM parsed_rows p WHERE live AND file_row NOT IN (SELECT file_row FROM row_problems) AND "
