@@ -447,6 +447,21 @@ CUSTOMER_NAME_HEADERS = ("customer", "client", "клиент", "абонент")
 CUSTOMER_PHONE_HEADERS = ("телефон", "номер телефона", "phone", "phone number", "caller number", "номер абонента",
                           "телефон клиента", "caller id", "ani")
 
+# A customer id written as a phone number: digits with +, spaces, dashes, dots or brackets, 7–15 digits. Read by the
+# import and by the store's migration of ids stored before the rule.
+_PHONE_RE = r"\+?[0-9][0-9 ().\-]{5,22}[0-9]"
+
+
+def customer_key_sql(raw: str) -> str:
+    """The customer id as contacts and customers are matched on: a phone number by its digits alone, and an
+    11-digit Russian or Kazakh number written with the trunk prefix 8 as with the country code 7 ("+7 916 000-00-01",
+    "8 (916) 000-00-01" and "79160000001" are one customer); any other id as written."""
+    digits = f"regexp_replace({raw}, '[^0-9]', '', 'g')"
+    return (f"(CASE WHEN regexp_full_match({raw}, '{_PHONE_RE}') AND length({digits}) BETWEEN 7 AND 15 THEN "
+            f"(CASE WHEN regexp_full_match({digits}, '8[0-9]{{10}}') THEN '7' || substr({digits}, 2) ELSE {digits} END)"
+            f" ELSE {raw} END)")
+
+
 _CUSTOMER_HEADER_ALIASES = {
     "customer_id": _HEADER_ALIASES["customer_id"] + ["id"],
     "churned_on": [

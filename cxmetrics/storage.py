@@ -24,7 +24,7 @@ from typing import Any, Iterator, Sequence
 import duckdb
 
 from .errors import CxError, StoreBusyError
-from .schema import CHANNEL_DEFAULTS, DEFAULT_TARGETS
+from .schema import CHANNEL_DEFAULTS, DEFAULT_TARGETS, customer_key_sql
 from .i18n import _
 from .settings import DEFAULT_SETTINGS
 
@@ -73,6 +73,37 @@ def _seed_benchmarks(con: duckdb.DuckDBPyConnection) -> None:
                 for r in csv.DictReader(fh)]
     if rows:
         con.executemany("INSERT INTO benchmarks VALUES (?, ?, ?, ?, ?, ?)", rows)
+
+
+# Marks a store whose stored customer ids the migration below rewrote: its next contacts and measures are
+# recomputed when it is next opened writable (cxmetrics.ingest.fcr), then the table is dropped.
+CUSTOMER_KEYS_CHANGED = "customer_keys_changed"
+
+
+def _normalise_customer_ids(con: duckdb.DuckDBPyConnection) -> None:
+    """Customer ids stored before phone numbers were matched by their digits ("+7 916 000-00-01" and
+    "8 (916) 000-00-01" as 79160000001, schema.customer_key_sql) are rewritten the way an import now writes them,
+    so that a store does not see one caller as two customers across the day of the upgrade. Two stored customers
+    rows that become one id keep the newer import's (as a re-import would); the older is set aside as replaced."""
+    key = customer_key_sql("customer_id")
+    changed = 0
+    for table in ("contacts", "contacts_replaced", "customers", "customers_replaced"):
+        changed += con.execute(f"UPDATE {table} SET customer_id = {key} "
+                               f"WHERE customer_id IS DISTINCT FROM {key}").fetchone()[0]
+    if not changed:
+        return
+    con.execute("""CREATE TEMP TABLE merged_customers AS SELECT * FROM (
+                       SELECT rowid AS rid, first_value(import_id) OVER newest AS kept_import,
+                              row_number() OVER newest AS rank
+                       FROM customers
+                       WINDOW newest AS (PARTITION BY customer_id ORDER BY import_id DESC, file_row DESC NULLS LAST))
+                   WHERE rank > 1""")
+    con.execute("INSERT INTO customers_replaced SELECT c.*, m.kept_import FROM customers c "
+                "JOIN merged_customers m ON c.rowid = m.rid")
+    con.execute("DELETE FROM customers WHERE rowid IN (SELECT rid FROM merged_customers)")
+    con.execute("DROP TABLE merged_customers")
+    con.execute(f"CREATE TABLE {CUSTOMER_KEYS_CHANGED} (marked_at TIMESTAMPTZ)")
+    con.execute(f"INSERT INTO {CUSTOMER_KEYS_CHANGED} VALUES (now())")
 
 
 # Each entry is one schema version; a store is brought up to the last one at connect. A step is SQL, or a function
@@ -211,6 +242,9 @@ MIGRATIONS: list[list] = [
             PRIMARY KEY (channel, metric)
         )""",
         _seed_benchmarks,
+    ],
+    [
+        _normalise_customer_ids,
     ],
 ]
 
@@ -549,7 +583,7 @@ class Store:
         return {n: int(self.scalar(f"SELECT count(*) FROM {quote_ident(n)}")) for n in names}
 
 
-_NOT_BACKED_UP = ("schema_version", "data_version")
+_NOT_BACKED_UP = ("schema_version", "data_version", CUSTOMER_KEYS_CHANGED)
 DERIVED_PREFIX = "measures_"  # derived tables (cxmetrics.measures): rebuilt from the rest, so not backed up
 
 

@@ -350,7 +350,7 @@ def test_db_path_resolution(monkeypatch, tmp_path):
 
 
 def test_schema_is_versioned_and_seeded(store):
-    assert store.schema_version() == 4
+    assert store.schema_version() == 5
     assert store.fetchall("SELECT channel, sl_threshold_s, short_abandon_s, sl_formula FROM channel_settings "
                           "ORDER BY channel") == [
         ("back_office", 172800.0, 0.0, "abandons_against"), ("chat", 60.0, 5.0, "abandons_against"),
@@ -475,6 +475,62 @@ def test_a_phone_number_is_one_customer_however_it_is_written(store, tmp_path):
     report = import_file(store, tmp_path / "customers.csv", ImportOptions(kind="customers"))
     assert report.mapping["customer_id"] == ["Телефон"] and not report.warnings
     assert {r.metric: r.value for r in kpis(store, metrics=["churn_rate"])} == {"churn_rate": 50.0}
+
+
+def test_a_store_from_before_phone_matching_is_migrated_once(tmp_path):
+    """A store whose ids were stored as written ("+7 916 000-00-01" and "8 (916) 000-00-01": two customers) is
+    rewritten when opened by this version, and its repeat-contact FCR and measures recomputed. Figures by hand,
+    FCR window 7 days: April's answered calls with a customer are 1, 2 and 3; as two callers none repeats (3 of 3 =
+    100 %); as one, call 1 is followed by call 2 the next day (2 of 3 = 66.7 %). The customers rows that become one
+    id keep the newer import's, and the older comes back when that import is undone."""
+    from cxmetrics.ingest.fcr import refresh_all_next_contacts
+    from cxmetrics.kpis import kpis
+    from cxmetrics.measures import rebuild
+    from cxmetrics.storage import CUSTOMER_KEYS_CHANGED, MIGRATIONS, Store
+
+    db = tmp_path / "old.duckdb"
+    store = Store(db)
+    write(tmp_path / "calls.csv", "id,channel,queued_at,status,customer\n"
+          "1,voice,2026-04-06 10:00,answered,+7 916 000-00-01\n2,voice,2026-04-07 10:00,answered,8 (916) 000-00-01\n"
+          "3,voice,2026-04-20 09:00,answered,CUST-9\n4,voice,2026-05-30 09:00,answered,CUST-10\n")
+    import_file(store, tmp_path / "calls.csv")
+    write(tmp_path / "churn1.csv", "customer;churned_on\n+7 (916) 000-00-01;20.04.2026\n")
+    import_file(store, tmp_path / "churn1.csv", ImportOptions(kind="customers"))
+    write(tmp_path / "churn2.csv", "customer;churned_on\nCUST-9;\n79160000001;\n")
+    newer = import_file(store, tmp_path / "churn2.csv", ImportOptions(kind="customers")).import_id
+    # as a store of the previous version wrote it: ids as the files gave them, its measures built from them
+    for contact_id, customer in {"1": "+7 916 000-00-01", "2": "8 (916) 000-00-01"}.items():
+        store.execute("UPDATE contacts SET customer_id = ? WHERE contact_id = ?", [customer, contact_id])
+    store.execute("INSERT INTO customers SELECT * EXCLUDE (replaced_by) FROM customers_replaced")  # not replaced
+    store.execute("DELETE FROM customers_replaced")
+    store.execute("UPDATE customers SET customer_id = '+7 (916) 000-00-01' WHERE import_id < ?", [newer])
+    with store.transaction():
+        refresh_all_next_contacts(store)
+        rebuild(store)
+    store.execute("DELETE FROM schema_version WHERE version = ?", [len(MIGRATIONS)])
+
+    def april_fcr(s):
+        return next(r.value for r in kpis(s, metrics=["fcr"]) if r.period == "2026-04")
+
+    assert april_fcr(store) == 100.0
+    assert store.scalar("SELECT count(*) FROM customers") == 3
+    store.close()
+
+    store = Store(db)
+    assert store.schema_version() == len(MIGRATIONS)
+    assert store.fetchall("SELECT contact_id, customer_id FROM contacts ORDER BY 1") == [
+        ("1", "79160000001"), ("2", "79160000001"), ("3", "CUST-9"), ("4", "CUST-10")]
+    assert april_fcr(store) == pytest.approx(200 / 3)
+    assert store.fetchall("SELECT customer_id, contacts FROM measures_customers ORDER BY 1") == [
+        ("79160000001", 2), ("CUST-10", 1), ("CUST-9", 1)]
+    assert store.fetchall("SELECT customer_id, churned_on, import_id FROM customers ORDER BY 1") == [
+        ("79160000001", None, newer), ("CUST-9", None, newer)]
+    assert store.fetchall("SELECT customer_id, churned_on, replaced_by FROM customers_replaced") == [
+        ("79160000001", dt.date(2026, 4, 20), newer)]
+    assert not store.scalar("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [CUSTOMER_KEYS_CHANGED])
+    delete_import(store, newer)
+    assert store.fetchall("SELECT customer_id, churned_on FROM customers") == [("79160000001", dt.date(2026, 4, 20))]
+    store.close()
 
 
 def test_a_customers_export_matching_none_of_the_contacts_is_warned(store, tmp_path):

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..measures import TouchedDays
-from ..storage import Store, TempTable, TempTables
+from ..i18n import _
+from ..measures import TouchedDays, lake_served, rebuild
+from ..storage import CUSTOMER_KEYS_CHANGED, OPEN_HOOKS, Store, TempTable, TempTables
 
 REFRESH_BUCKET_ROWS = 1_500_000  # contacts per pass of the next-contact refresh (bounds its memory)
 
@@ -95,3 +96,20 @@ def _refresh_from(store: Store, starts: TempTable, touched: TouchedDays, bucket_
                           f"{repeated.format(next='c.old_next')} IS DISTINCT FROM {repeated.format(next='c.next_at')}",
                           [window_s, window_s])
             store.execute(f"UPDATE contacts SET next_contact_at = n.next_at FROM {changed} n WHERE contacts.rowid = n.rid")
+
+
+def refresh_after_customer_keys_changed(store: Store, progress=None) -> None:
+    """A store whose customer ids the schema migration rewrote (storage._normalise_customer_ids): every next contact
+    and the measures are recomputed once, since callers it saw as two customers may now be one."""
+    if not store.scalar("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [CUSTOMER_KEYS_CHANGED]):
+        return
+    with store.write_lock, store.transaction():
+        if progress:
+            progress(_("Matching customers by phone number across the stored contacts (once, after an upgrade) …"))
+        refresh_all_next_contacts(store)
+        if not lake_served(store):
+            rebuild(store)
+        store.execute(f"DROP TABLE {CUSTOMER_KEYS_CHANGED}")
+
+
+OPEN_HOOKS.append(refresh_after_customer_keys_changed)  # after measures.ensure_built (imported above)

@@ -88,20 +88,6 @@ def number_sql(raw: str) -> str:
             f"THEN TRY_CAST(replace({raw}, ',', '.') AS DOUBLE) END)")
 
 
-# A customer id written as a phone number: digits with +, spaces, dashes, dots or brackets, 7–15 digits
-_PHONE_RE = r"\+?[0-9][0-9 ().\-]{5,22}[0-9]"
-
-
-def customer_key_sql(raw: str) -> str:
-    """The customer id as contacts and customers are matched on: a phone number by its digits alone, and an
-    11-digit Russian or Kazakh number written with the trunk prefix 8 as with the country code 7 ("+7 916 000-00-01",
-    "8 (916) 000-00-01" and "79160000001" are one customer); any other id as written."""
-    digits = f"regexp_replace({raw}, '[^0-9]', '', 'g')"
-    return (f"(CASE WHEN regexp_full_match({raw}, '{_PHONE_RE}') AND length({digits}) BETWEEN 7 AND 15 THEN "
-            f"(CASE WHEN regexp_full_match({digits}, '8[0-9]{{10}}') THEN '7' || substr({digits}, 2) ELSE {digits} END)"
-            f" ELSE {raw} END)")
-
-
 def duration_sql(raw: str, day_fraction: bool, unit_seconds: int = 1) -> str:
     """Seconds from seconds, HH:MM:SS, MM:SS or units ("1 min 5 s", "5 мин 3 сек"); `day_fraction` reads plain
     numbers as Excel day fractions, `unit_seconds` as minutes (60) or hours (3600)."""

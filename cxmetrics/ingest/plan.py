@@ -8,10 +8,10 @@ from ..errors import row_reason
 from ..i18n import N_
 from ..messages import Message, PluralMessage
 from ..schema import (CSAT_WORDS, INBOUND_WORDS, NO_VALUE_KINDS, NO_VALUE_TEXTS, OUTBOUND_WORDS, Field,
-                      header_unit_seconds)
+                      customer_key_sql, header_unit_seconds)
 from ..storage import quote_ident
 from . import read
-from .parse import (SqlParams, trim_sql, bad_hms_sql, bool_sql, customer_key_sql, detect_date_format,
+from .parse import (SqlParams, trim_sql, bad_hms_sql, bool_sql, detect_date_format,
                     detect_day_fraction, duration_sql, naive_timestamp_sql, number_sql, timestamp_sql)
 from .stage import ImportJob
 
