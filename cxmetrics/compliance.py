@@ -20,6 +20,7 @@ class MonthCell:
     tolerance_pct: float | None
     state: str | None
     n: int = 0
+    rebuilt: bool = False  # the value was rebuilt from an aggregated report's percentages (spec §1b)
 
 
 @dataclass
@@ -87,7 +88,8 @@ def compliance(store: Store, as_of: str, channels: list[str] | None = None,
                 else:
                     state = month_state(mid, value, t) if month in counted else None
                 cells.append(MonthCell(month, value, None if t is None else t.target,
-                                       None if t is None else t.tolerance_pct, state, row.n if row else 0))
+                                       None if t is None else t.tolerance_pct, state, row.n if row else 0,
+                                       bool(row and row.rebuilt)))
             judged = [c for c in cells if c.month in counted and c.state is not None]
             if not any(c.month in counted for c in cells):
                 continue

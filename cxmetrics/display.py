@@ -214,7 +214,7 @@ class Look:
 # Month states (spec §4); None is "no target in force".
 STATE_LOOKS: dict[str | None, Look] = {
     "met": Look(N_("Met"), "✔", "#0072B2", "white", "blue", "DCE9F5"),
-    "met_within_tolerance": Look(N_("Met within tolerance"), "≈", "#E69F00", "black", "orange", "FDE9C8"),
+    "met_within_tolerance": Look(N_("Met within tolerance"), "±", "#E69F00", "black", "orange", "FDE9C8"),
     "missed": Look(N_("Missed"), "✖", "#D55E00", "white", "red", "F8D0C0"),
     "no_data": Look(N_("No data"), "–", "#BBBBBB", "black", "gray", "E7E7E7"),
     "not_measured": Look(N_("Not measured"), "○", "#F0F0F0", "#555555", "violet", "F4F4F4"),

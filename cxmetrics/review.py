@@ -66,6 +66,7 @@ class ReviewCell:
     n: int
     target: float | None
     state: str | None
+    rebuilt: bool = False  # rebuilt from an aggregated report's percentages (spec §1b): shown with ≈
 
 
 @dataclass
@@ -82,6 +83,7 @@ class ReviewRow:
     previous_value: float | None
     last_year_value: float | None
     benchmark: Benchmark | None = None  # the industry reference beside it (never a target: no state reads it)
+    quarter_rebuilt: bool = False  # the quarter's value rebuilt from a report's percentages: shown with ≈
 
     @property
     def previous_delta(self):
@@ -180,7 +182,8 @@ def quarterly_review(store, quarter: str, channels: list[str] | None = None) -> 
                     state = "not_loaded"
                 elif not_measured and state is not None:
                     state = "not_measured"
-                cells.append(ReviewCell(month, value, r.n if r else 0, None if t is None else t.target, state))
+                cells.append(ReviewCell(month, value, r.n if r else 0, None if t is None else t.target, state,
+                                        bool(r and r.rebuilt)))
             q = pooled.get((channel, metric_id))
             end_target = book.in_force(channel, metric_id, last)
             quarter_state = month_state(metric_id, q.value if q else None, end_target)
@@ -192,7 +195,7 @@ def quarterly_review(store, quarter: str, channels: list[str] | None = None) -> 
                 c.status if c else None, len(c.flagged_months) if c else None,
                 previous.get((channel, metric_id)).value if (channel, metric_id) in previous else None,
                 last_year.get((channel, metric_id)).value if (channel, metric_id) in last_year else None,
-                references.lookup(channel, metric_id)))
+                references.lookup(channel, metric_id), bool(q and q.rebuilt)))
     rows.sort(key=lambda r: (present.index(r.channel), order[r.metric]))
     trend_months = month_range(add_months(last, -11), last)
     trend_rows = kpis(store, "month", channels=channels, date_from=trend_months[0], date_to=last,

@@ -338,6 +338,8 @@ def compliance_body(data: views.ComplianceView) -> None:
     st.dataframe(styled_states(data.grid, data.states, data.months), hide_index=True, placeholder=MISSING,
                  width="stretch", height=min(800, 40 + 35 * len(data.grid)), column_config=column_config)
     st.markdown(" ".join(f"{status_badge(status)} {count}" for status, count in data.status_counts))
+    if data.marks_note:
+        st.caption(data.marks_note)
 
     st.subheader(_("Flagged months"))
     if data.flagged.empty:

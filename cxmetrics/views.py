@@ -129,10 +129,15 @@ def _month_in_text(month: str) -> str:
     return month_name(month) if _english() else month_label(month)
 
 
+def _marked(metric: str, value, rebuilt: bool) -> str:
+    """A value as text, marked ≈ when it was rebuilt from a report's percentages (spec §1b)."""
+    text = format_value(metric, value)
+    return f"≈ {text}" if rebuilt and value is not None else text
+
+
 def marked_value(r) -> str:
     """A KPI value as text, marked ≈ when it was rebuilt from a report's percentages (spec §1b)."""
-    text = format_value(r.metric, r.value)
-    return f"≈ {text}" if r.rebuilt and r.value is not None else text
+    return _marked(r.metric, r.value, r.rebuilt)
 
 
 def threshold_note(r) -> str:
@@ -342,6 +347,7 @@ class ComplianceView:
     flagged: pd.DataFrame    # Channel, Metric, Month, Value, Target, Gap, State
     rows: list               # the ComplianceRow objects
     status_counts: list[tuple[str, int]] = field(default_factory=list)  # (status, rows) in rule order
+    marks_note: str = ""     # what ≈ means, when a month shown was rebuilt from a report's percentages
 
 
 def compliance_view(store: Store, as_of: str, channels: list[str] | None = None) -> ComplianceView:
@@ -357,6 +363,7 @@ def compliance_view(store: Store, as_of: str, channels: list[str] | None = None)
     used = [m for m in window if any(c.month == m and c.state is not None for r in rows for c in r.cells)]
     months = window[window.index(used[0]):] if used else window
     grid, states, flagged = [], [], []
+    rebuilt_shown = False
     for r in rows:
         m = METRICS[r.metric]
         line = {_("Channel"): channel_name(r.channel), _("Metric"): m.short or m.label,
@@ -366,20 +373,22 @@ def compliance_view(store: Store, as_of: str, channels: list[str] | None = None)
         for cell in r.cells:
             if cell.month not in months:
                 continue
-            line[cell.month] = "" if cell.state is None else \
-                state_text(cell.state, format_value(r.metric, cell.value), compact=True)
+            value_text = _marked(r.metric, cell.value, cell.rebuilt)
+            rebuilt_shown = rebuilt_shown or (cell.rebuilt and cell.value is not None)
+            line[cell.month] = "" if cell.state is None else state_text(cell.state, value_text, compact=True)
             state_line[cell.month] = cell.state
             if cell.state in ("missed", "no_data"):
                 gap = None if cell.value is None or cell.target is None else cell.value - cell.target
                 flagged.append({_("Channel"): channel_name(r.channel), _("Metric"): METRICS[r.metric].label,
-                                _("Month"): month_label(cell.month), _("Value"): format_value(r.metric, cell.value),
+                                _("Month"): month_label(cell.month), _("Value"): value_text,
                                 _("Target"): format_value(r.metric, cell.target),
                                 _("Gap"): format_delta(r.metric, gap) or "–", _("State"): STATE_WORDS[cell.state]})
         grid.append(line)
         states.append(state_line)
     counts = [(status, sum(r.status == status for r in rows)) for status in STATUS_LOOKS]
     return ComplianceView(as_of, months, pd.DataFrame(grid), pd.DataFrame(states, dtype=object),
-                          pd.DataFrame(flagged), rows, [(s, n) for s, n in counts if n])
+                          pd.DataFrame(flagged), rows, [(s, n) for s, n in counts if n],
+                          marks_note=_(REBUILT_NOTE) if rebuilt_shown else "")
 
 
 # -- targets and settings -------------------------------------------------------------------------------------------
@@ -502,9 +511,9 @@ def review_page(store: Store, quarter: str, channels: list[str] | None = None) -
         state = {}
         for cell in r.months:
             column = month_name(cell.month).capitalize()  # a heading: "March" (Russian «Март»)
-            line[column] = state_text(cell.state, format_value(r.metric, cell.value))
+            line[column] = state_text(cell.state, _marked(r.metric, cell.value, cell.rebuilt))
             state[column] = cell.state
-        line[_("Quarter")] = state_text(r.quarter_state, format_value(r.metric, r.quarter_value))
+        line[_("Quarter")] = state_text(r.quarter_state, _marked(r.metric, r.quarter_value, r.quarter_rebuilt))
         state[_("Quarter")] = r.quarter_state
         line[_("Target")] = format_value(r.metric, r.quarter_target)
         line[_("Rolling rule")] = STATUS_WORDS.get(r.rolling_status, "–")

@@ -98,7 +98,7 @@ def test_state_fills_and_number_formats(review_book):
             # The state's symbol is part of the number format, so the cell reads without colour, and stays a number.
             expected = formats[METRICS[r.metric].fmt]
             if state:
-                icon = {"met": "✔", "met_within_tolerance": "≈", "missed": "✖", "no_data": "–"}[state]
+                icon = {"met": "✔", "met_within_tolerance": "±", "missed": "✖", "no_data": "–"}[state]
                 expected = ";".join(f'"{icon} "{part}' for part in expected.split(";"))
             if state == "no_data":
                 assert cell.value == "– No data"
