@@ -71,8 +71,8 @@ def _percent(value: float) -> str:
 
 
 def _points(delta: float, sign: bool = True) -> str:
-    number = f"{delta:+.1f}" if sign else f"{delta:.1f}"
     if _english():
+        number = format_number(delta, 1, sign=sign)
         return f"{number} pts" if sign else f"{number} points"
     return format_number(delta, 1, sign=sign) + "\u00a0" + _("pts")
 
@@ -105,6 +105,12 @@ _MINUTES_SECONDS = ("datum.value >= 3600 ? floor(datum.value / 3600) + utcFormat
                     ": utcFormat(datum.value * 1000, '%-M:%S')")
 
 
+def _signed_duration(delta: float) -> str:
+    """A change of a time: +0:29 or -0:29; one under half a second, 0:00 with no sign."""
+    seconds = round(delta)
+    return ("+" if seconds > 0 else "-" if seconds < 0 else "") + format_duration(abs(seconds))
+
+
 def _score_change(d: float) -> str:
     return f"{d:.2f} points" if _english() else format_number(d, 2) + "\u00a0" + _("points")
 
@@ -116,7 +122,7 @@ def _nps_change(d: float) -> str:
 FORMATS = {
     "pct": Format(_percent, _points, ".0f", N_("%"), "0.0%",
                   '+0.0" pts";-0.0" pts";0.0" pts"', lambda d: _points(d, sign=False), 100.0),
-    "duration": Format(format_duration, lambda d: ("+" if d >= 0 else "-") + format_duration(abs(d)), ",.0f",
+    "duration": Format(format_duration, lambda d: _signed_duration(d), ",.0f",
                        N_("m:ss"), "[h]:mm:ss", '+#,##0" s";-#,##0" s";0" s"', format_duration, 86400.0,
                        axis_labels=_MINUTES_SECONDS),
     "count": Format(lambda v: format_number(v), lambda d: format_number(d, sign=True), ",.0f", N_("contacts"),
@@ -413,7 +419,7 @@ def tiles_html(tiles: Iterable) -> str:
     for t in tiles:
         delta = ""
         if t.delta_text:
-            arrow = "↓" if t.delta_text.startswith("-") else "↑"
+            arrow = {"-": "↓", "+": "↑"}.get(t.delta_text[:1], "")  # a change that rounds to nothing: none
             tone = "off" if t.delta_good is None else ("good" if t.delta_good else "bad")
             delta = f'<span class="cx-tile-delta cx-delta-{tone}">{arrow} {escape(t.delta_text)}</span>'
         if t.state:

@@ -131,7 +131,9 @@ def format_number(value: float, decimals: int = 0, sign: bool = False) -> str:
 
     English keeps Python's own formatting (1,234,567); another language takes its separators from Babel's data
     for its locale (Russian: 1 234 567 with a no-break space, a decimal comma), read once per language."""
-    text = f"{value:+,.{decimals}f}" if sign else f"{value:,.{decimals}f}"
+    if round(value, decimals) == 0:  # no "-0.0"; a change that rounds to nothing carries no sign
+        value = 0.0
+    text = f"{value:+,.{decimals}f}" if sign and value else f"{value:,.{decimals}f}"
     code = current_language()
     if code == DEFAULT_LANGUAGE:
         return text

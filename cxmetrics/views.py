@@ -511,7 +511,9 @@ def review_page(store: Store, quarter: str, channels: list[str] | None = None) -
         state = {}
         for cell in r.months:
             column = month_name(cell.month).capitalize()  # a heading: "March" (Russian «Март»)
-            line[column] = state_text(cell.state, _marked(r.metric, cell.value, cell.rebuilt))
+            # only the symbol for a month with nothing to show: the legend is above the table, and the words
+            # ("… Not loaded yet") widened three columns until the changes at the right were cut off
+            line[column] = state_text(cell.state, _marked(r.metric, cell.value, cell.rebuilt), compact=True)
             state[column] = cell.state
         line[_("Quarter")] = state_text(r.quarter_state, _marked(r.metric, r.quarter_value, r.quarter_rebuilt))
         state[_("Quarter")] = r.quarter_state

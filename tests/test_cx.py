@@ -32,7 +32,7 @@ def test_nps_structure_response_rate_and_csat_distribution(store, tmp_path):
     label = {m: METRICS[m].label for m in ("handled", "responses", "response_rate", "csat", "nps", "ces")}
     assert (chat[label["handled"]], chat[label["responses"]], chat[label["response_rate"]]) == (
         "8", "6", "75.0%")  # 6 of 8 handled
-    assert (chat[label["csat"]], chat[label["nps"]], chat[label["ces"]]) == ("75.0%", "+0.0", "6.50")
+    assert (chat[label["csat"]], chat[label["nps"]], chat[label["ces"]]) == ("75.0%", "0.0", "6.50")
     dist = data.csat_distribution
     assert dist[["score", "responses"]].values.tolist() == [[2, 1], [4, 1], [5, 2]]
     assert list(dist["share"]) == [25.0, 25.0, 50.0]
