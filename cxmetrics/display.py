@@ -56,8 +56,9 @@ def duration_ticks(highest: float) -> list[int]:
     return list(range(0, int(math.ceil(highest / step)) * step + 1, step))
 
 
-# The ticks of a duration axis on a log scale: a clock's landmarks from ten seconds to days
-_LOG_DURATION_TICKS = (0, 10, 60, 600, 3600, 36000, 86400, 864000)
+# The ticks of a duration axis on a log scale: a clock's landmarks from ten seconds to days (no 0: on the symlog
+# axis it lies about 17 px under 0:10 and the two labels overprinted)
+_LOG_DURATION_TICKS = (10, 60, 600, 3600, 36000, 86400, 864000)
 
 
 def log_duration_ticks(highest: float) -> list[int]:
@@ -419,8 +420,9 @@ def tiles_html(tiles: Iterable) -> str:
     for t in tiles:
         delta = ""
         if t.delta_text:
-            arrow = {"-": "↓", "+": "↑"}.get(t.delta_text[:1], "")  # a change that rounds to nothing: none
-            tone = "off" if t.delta_good is None else ("good" if t.delta_good else "bad")
+            arrow = {"-": "↓", "+": "↑"}.get(t.delta_text[:1], "")
+            # a change that rounds to nothing ("0.0 pts") has no arrow and is neither good nor bad
+            tone = "off" if t.delta_good is None or not arrow else ("good" if t.delta_good else "bad")
             delta = f'<span class="cx-tile-delta cx-delta-{tone}">{arrow} {escape(t.delta_text)}</span>'
         if t.state:
             look = STATE_LOOKS[t.state]

@@ -580,13 +580,14 @@ def test_tiles_are_one_escaped_html_grid_with_the_change_coloured_by_whether_it_
                     "Answered within <threshold> & more")
     grid = tiles_html([tile("service_level", "+0.3 pts", True), tile("abandon_rate", "+1.3 pts", False),
                        tile("asa", "-00:01", True), tile("volume", "-65", None, state=None),
-                       tile("nps", None, None, label="<script>alert(1)</script>")])
-    assert grid.count('class="cx-tile"') == 5 and "<script>" not in grid and "&lt;script&gt;" in grid
+                       tile("nps", None, None, label="<script>alert(1)</script>"),
+                       tile("abandon_rate", "0.0 pts", False)])  # a change that rounds to nothing
+    assert grid.count('class="cx-tile"') == 6 and "<script>" not in grid and "&lt;script&gt;" in grid
     assert 'title="Answered within &lt;threshold&gt; &amp; more"' in grid
     drawn = [t for t in _parse_tiles(grid)]
-    assert [t["delta"] for t in drawn] == ["↑ +0.3 pts", "↑ +1.3 pts", "↓ -00:01", "↓ -65", ""]
+    assert [t["delta"] for t in drawn] == ["↑ +0.3 pts", "↑ +1.3 pts", "↓ -00:01", "↓ -65", "", "0.0 pts"]
     assert grid.count("cx-delta-good") == 2 + 1 and grid.count("cx-delta-bad") == 1 + 1  # and once each in the CSS
-    assert grid.count("cx-delta-off") == 1 + 1
+    assert grid.count("cx-delta-off") == 2 + 1
     assert drawn[0]["state"] == "✔ Met · target 80.0%" and drawn[3]["state"] == "No target"
 
 
