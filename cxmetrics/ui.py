@@ -231,6 +231,12 @@ def labelled(table):
     return frame.rename(columns=column_label)
 
 
+# The Overview's link to the overdue follow-up cases: ?cases=overdue opens the Follow-up page on every month's
+# overdue cases
+FOLLOWUP_QUERY = "cases"
+FOLLOWUP_OVERDUE = "overdue"
+
+
 def language_key(key: str) -> str:
     """A widget key for this language (English keeps the key itself).
 

@@ -35,6 +35,10 @@ st.caption(ngettext("A case is a contact with NPS ≤ {nps}, CSAT ≤ {csat} or 
                     "Open cases older than {days} days are overdue.", days).format(
     nps=_limit(limits["nps"]), csat=_limit(limits["csat"]), ces=_limit(limits["ces"]), days=days))
 months = list(reversed(ui.view("choices").months))
+if st.query_params.get(ui.FOLLOWUP_QUERY) == ui.FOLLOWUP_OVERDUE:  # the Overview's link to the overdue cases
+    st.session_state[ui.language_key("followup_month")] = ALL
+    st.session_state["followup_overdue"] = True
+    del st.query_params[ui.FOLLOWUP_QUERY]
 a, b, c = st.columns(3)
 month = a.selectbox(_("Month"), [ALL] + months, index=1 if months else 0,
                     format_func=ui.in_language(_all_or(month_label)), key=ui.language_key("followup_month"))
@@ -61,6 +65,9 @@ labels.update({
                                                format_func=status_word),
     "note": st.column_config.TextColumn(headings["note"]),
     "overdue": st.column_config.CheckboxColumn(headings["overdue"], help=_("Open and older than the limit"))})
+if frame.empty:  # an empty editor would say so in Streamlit's own English
+    st.info(_("No cases in this selection: no low score in these months, or none with this status."))
+    st.stop()
 edited = st.data_editor(
     frame, hide_index=True, placeholder=ui.MISSING, width="stretch", key="followup_editor", disabled=ui.read_only() or [
         col for col in frame.columns if col not in ("status", "note")], column_config=labels)

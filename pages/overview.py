@@ -29,5 +29,8 @@ elif early["alerts"] or early["overdue"]:
 if early["overdue"]:
     st.warning(_("{n} open follow-up cases of low scorers are overdue — see Follow-up.").format(
         n=format_number(early["overdue"])), icon=":material/schedule:")
+    # the overdue cases of every month: the Follow-up page opens on the latest month alone otherwise
+    st.page_link("pages/followup.py", label=_("Show the overdue cases"), icon=":material/arrow_forward:",
+                 query_params={ui.FOLLOWUP_QUERY: ui.FOLLOWUP_OVERDUE})
 ui.drawn(ui.overview_body, "overview", month=month, channels=channels or None, queues=queues or None,
          teams=teams or None)

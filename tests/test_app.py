@@ -617,3 +617,26 @@ def _parse_tables(html: str) -> list[dict]:
 
 def _parse_tiles(grid: str) -> list[dict]:
     return tiles(_drawn(grid))
+
+
+def test_the_overviews_overdue_link_opens_every_months_overdue_cases(sample_copy, monkeypatch):
+    """The Overview counts overdue cases of every month; the Follow-up page opens on the latest month alone, so the
+    banner's link asks it for all months' overdue cases: the same number. An empty selection says so in words."""
+    from cxmetrics.followup import overdue_count
+
+    at = _open(_app(sample_copy, monkeypatch), "pages/overview.py")
+    overdue = overdue_count(Store(sample_copy))
+    assert overdue > 0
+    link = next(e for e in at.get("page_link") if e.proto.label == "Show the overdue cases")
+    assert (link.proto.page, link.proto.query_string) == ("followup", "cases=overdue")
+    at.query_params["cases"] = "overdue"  # as the browser opens the link
+    at.switch_page("pages/followup.py")
+    at.run()
+    assert not at.exception
+    assert next(s for s in at.selectbox if s.label == "Month").value == "all"
+    assert next(c for c in at.checkbox if c.label == "Only overdue").value is True
+    shown = next(d for d in at.data_editor if d.key == "followup_editor").value
+    assert len(shown) == overdue and shown["overdue"].all()
+    assert "cases" not in at.query_params
+    next(s for s in at.selectbox if s.label == "Status").set_value("resolved").run()  # none yet, so none overdue
+    assert not at.data_editor and any(i.value.startswith("No cases in this selection") for i in at.info)
