@@ -28,6 +28,25 @@ def detect_missing_days(store: Store) -> dict[str, list[str]]:
     return out
 
 
+SPARSE_SHARE = 0.35  # of the days in a channel's span: fewer than about 2½ days a week with contacts
+SPARSE_MIN_SPAN_DAYS = 14
+
+
+def sparse_channels(store: Store) -> dict[str, tuple[int, int, str, str]]:
+    """Channels with contacts on fewer than SPARSE_SHARE of the days between their first and last day (at least
+    SPARSE_MIN_SPAN_DAYS), as {channel: (days with contacts, days in the span, first day, last day)}.
+
+    The missing-days rule cannot judge them: no weekday has contacts on half its occurrences, so none is "usual"
+    and nothing would be reported although most days are empty (an export of a few sample days, or a channel open
+    twice a week). The page says so instead of "no missing days"."""
+    rows = store.fetchall("""
+        SELECT channel, count(DISTINCT day) AS worked, date_diff('day', min(day), max(day)) + 1 AS days,
+               strftime(min(day), '%Y-%m-%d'), strftime(max(day), '%Y-%m-%d')
+        FROM measures_coverage WHERE span = 'day' AND contacts > 0 GROUP BY channel
+        HAVING days >= ? AND worked < ? * days ORDER BY channel""", [SPARSE_MIN_SPAN_DAYS, SPARSE_SHARE])
+    return {channel: (int(worked), int(days), first, last) for channel, worked, days, first, last in rows}
+
+
 def latest_month(store: Store) -> str | None:
     """The newest month with data (YYYY-MM), None on an empty store; a report's row counts to its period's end."""
     return store.scalar("SELECT strftime(max(last_day), '%Y-%m') FROM measures_coverage")

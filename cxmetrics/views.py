@@ -29,7 +29,7 @@ from .kpis import coarser_data, kpis
 from .maturity import assessments, proposed_scores
 from .metrics import METRICS
 from .months import add_months, last_complete_month, month_name, month_range, shift_quarter
-from .quality import detect_missing_days, latest_month
+from .quality import detect_missing_days, latest_month, sparse_channels
 from .review import quarterly_review
 from .schema import QUARANTINE_COLUMNS, SL_FORMULA_TEXT, with_field_labels
 from .storage import Store
@@ -462,6 +462,12 @@ def data_quality(store: Store) -> DataQuality:
             shown = _("{days} and {n} more").format(days=shown, n=format_number(len(days) - 10))
         warnings.append(_("{channel}: no contacts on {days} — a day the centre usually works. Check that the export "
                           "covers it.").format(channel=channel_name(channel), days=shown))
+    for channel, (worked, span, first, last) in sparse_channels(store).items():
+        warnings.append(_("{channel}: contacts on only {worked} of the {span} days from {first} to {last}, so the "
+                          "data cannot tell days the centre was closed from days missing from the export. Check the "
+                          "calendar below against the days the channel works.").format(
+            channel=channel_name(channel), worked=format_number(worked), span=format_number(span),
+            first=day_label(first), last=day_label(last)))
     imports = pd.DataFrame(list_imports(store))
     if not imports.empty:
         imports = imports.drop(columns=["mapping_json", "sha256"])

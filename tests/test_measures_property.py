@@ -333,3 +333,21 @@ def test_data_quality_counts_contacted_customers_missing_from_the_export(store, 
     quality = data_quality(store)
     assert (quality.contacted_customers, quality.unknown_customers) == (0, 0)
     assert store.scalar("SELECT count(*) FROM measures_customers") == 0
+
+
+def test_data_quality_says_when_a_channel_is_too_sparse_for_the_missing_days_rule(store, tmp_path):
+    """Chat has contacts on 5 of the 30 days from 2 to 31 March: no weekday has contacts on half its occurrences,
+    so the usual-weekday rule reports nothing; the page must not say "no missing days". Voice on each of 14 days
+    is not sparse."""
+    from cxmetrics.quality import sparse_channels
+    from cxmetrics.views import data_quality
+
+    chat_days = ["2026-03-02", "2026-03-05", "2026-03-13", "2026-03-20", "2026-03-31"]
+    voice_days = [f"2026-03-{d:02d}" for d in range(1, 15)]
+    lines = [f"c{i},chat,{d} 10:00,answered" for i, d in enumerate(chat_days)]
+    lines += [f"v{i},voice,{d} 10:00,answered" for i, d in enumerate(voice_days)]
+    (tmp_path / "s.csv").write_text("id,channel,queued_at,status\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    import_file(store, tmp_path / "s.csv")
+    assert sparse_channels(store) == {"chat": (5, 30, "2026-03-02", "2026-03-31")}
+    warnings = data_quality(store).warnings
+    assert len(warnings) == 1 and warnings[0].startswith("Chat: contacts on only 5 of the 30 days from ")
