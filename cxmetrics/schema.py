@@ -401,7 +401,8 @@ _HEADER_ALIASES = {
         "customer_id", "customer id", "customer", "client id", "client", "caller id", "ani",
         "requester id", "customerid", "id клиента", "клиент", "номер клиента", "абонент",
         "customer endpoint address", "customerendpoint.address", "телефон", "номер телефона", "phone",
-        "phone number", "caller number", "номер абонента", "телефон клиента",
+        "phone number", "caller number", "номер абонента", "телефон клиента", "account id", "лицевой счёт",
+        "лицевой счет",
     ],
     "resolved": [
         "resolved", "fcr", "first contact resolution", "resolved (y/n)", "решен", "решено", "решён",

@@ -1,4 +1,5 @@
 """Every dashboard page under streamlit.testing.v1.AppTest."""
+import datetime as dt
 import shutil
 from pathlib import Path
 
@@ -319,6 +320,21 @@ def test_a_survey_export_uploads_as_scores_for_the_stored_contacts(tmp_path, mon
     assert list(history["Kind"]) == ["contacts", "survey scores"]  # words, not the kind's code
     values = {r.metric: r.value for r in kpis(Store(db), metrics=["csat", "asa"])}
     assert values["csat"] == pytest.approx(200 / 3) and values["asa"] == (20 + 45 + 70 + 15) / 4
+
+
+def test_a_customers_export_uploads_as_customers_from_its_headers(tmp_path, monkeypatch):
+    """A CRM's churn list (a name, a phone, the date the customer left) is proposed as customers, not contacts,
+    and imported as such with no choice made: the phone is the id, written as its digits."""
+    data = "Клиент;Телефон;Дата ухода\nООО Ромашка;+7 916 000-00-01;20.04.2026\nИП Петров;8 916 000-00-02;\n"
+    db = tmp_path / "c.duckdb"
+    at = _open(_app(db, monkeypatch), "pages/upload.py")
+    at.file_uploader[0].set_value(("churn.csv", data.encode(), "text/csv")).run()
+    assert not at.exception and not at.error
+    assert next(r for r in at.radio if r.label == "Kind").value == "customers"
+    next(b for b in at.button if b.label == "Import churn.csv").click().run()
+    assert not at.exception
+    assert Store(db).fetchall("SELECT customer_id, churned_on FROM customers ORDER BY 1") == [
+        ("79160000001", dt.date(2026, 4, 20)), ("79160000002", None)]
 
 
 def test_a_refused_upload_is_a_readable_error(tmp_path, monkeypatch):

@@ -533,6 +533,20 @@ def test_a_store_from_before_phone_matching_is_migrated_once(tmp_path):
     store.close()
 
 
+@pytest.mark.parametrize("headers, kind", [
+    (["Клиент", "Телефон", "Дата ухода"], "customers"),
+    (["customer_id", "churned_on"], "customers"),
+    (["Account ID", "Cancellation date", "Plan"], "customers"),
+    (["Телефон", "Дата звонка", "Дата ухода"], "contacts"),       # a call log that also says when the caller left
+    (["Customer", "Churned", "Wait time"], "contacts"),
+    (["Клиент", "Телефон"], "contacts"),                           # no churn column: not a customers export
+])
+def test_a_customers_export_is_recognised_from_its_headers(headers, kind):
+    from cxmetrics.ingest import detect_kind
+
+    assert detect_kind(headers) == kind
+
+
 def test_a_customers_export_matching_none_of_the_contacts_is_warned(store, tmp_path):
     write(tmp_path / "calls.csv", "id,channel,queued_at,status,customer\n1,voice,2026-04-06 10:00,answered,+7 916 000-00-01\n")
     import_file(store, tmp_path / "calls.csv")

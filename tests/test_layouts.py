@@ -160,7 +160,8 @@ def test_russian_one_word_duration_headers_map_to_their_fields():
     ("Chat ID", "contact_id"), ("ID диалога", "contact_id"), ("Started", "queued_at"), ("Date created", "queued_at"),
     ("Дата создания", "queued_at"), ("Chat duration", "handle_seconds"), ("Длительность чата", "handle_seconds"),
     ("Missed", "abandoned"), ("Case Origin", "channel"), ("Rating (1-5)", "csat"), ("Оценка [1–5]", "csat"),
-    ("How likely to recommend (0-10)", "nps"), ("CES (1-7)", "ces")])
+    ("How likely to recommend (0-10)", "nps"), ("CES (1-7)", "ces"), ("Account ID", "customer_id"),
+    ("Лицевой счёт", "customer_id")])
 def test_chat_and_survey_headers_map_to_their_fields(header, field):
     """LiveChat-style chats, Salesforce cases, Bitrix24 open lines and survey tools: the scale after a score's name
     ("(1-5)") is dropped like a unit."""

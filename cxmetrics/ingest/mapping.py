@@ -49,7 +49,8 @@ _REPORT_FIELDS = ("offered", "answered", "abandoned", "answered_within", "asa", 
 
 def detect_kind(headers: list[str]) -> str:
     """"aggregated" for a report (count and average columns, no contact id), "scores" for a survey export (contact
-    ids and scores only), else "contacts"."""
+    ids and scores only), "customers" for a customers export (a customer id and a churn date, nothing of a
+    contact), else "contacts"."""
     contact = propose_mapping(headers, "contacts")
     report = propose_mapping(headers, "aggregated")
     counted = [f for f in _REPORT_FIELDS if f in report]
@@ -58,6 +59,10 @@ def detect_kind(headers: list[str]) -> str:
     if ("contact_id" in contact and any(f in contact for f in SCORE_FIELD_NAMES)
             and not any(f in contact for f in _CONTACT_EVENT_FIELDS)):
         return "scores"  # ids and scores, and nothing of the contact itself: a survey export
+    customers = propose_mapping(headers, "customers")
+    if ({"customer_id", "churned_on"} <= set(customers) and "contact_id" not in contact
+            and not any(f in contact for f in _CONTACT_EVENT_FIELDS)):
+        return "customers"
     return "contacts"
 
 
