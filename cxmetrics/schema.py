@@ -358,7 +358,7 @@ _HEADER_ALIASES = {
     "answered_at": [
         "answered_at", "answered at", "answer time", "connectedtoagenttimestamp",
         "agent.connectedtoagenttimestamp", "connected to agent timestamp", "first reply at",
-        "first response at", "время ответа оператора",
+        "first response at", "время ответа оператора", "дата ответа", "дата первого ответа",
     ],
     "ended_at": [
         "ended_at", "ended at", "end time", "endtime", "disconnecttimestamp", "disconnect timestamp",

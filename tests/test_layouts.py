@@ -456,6 +456,27 @@ def test_dates_with_english_month_names(store, tmp_path):
     assert "Mon D, YYYY" in refused.value.text_for("cli")
 
 
+def test_dates_with_russian_month_names(store, tmp_path):
+    """1C and CRM reports: "2 марта 2026 г. 10:05", "02 мар. 2026 10:05:30", "15 Мая 2026, 9:30", "3 сент. 2026";
+    a month name that is not one is refused by its row, with the format the column was read in."""
+    path = write(tmp_path / "r.csv", "ID;Канал;Дата обращения;Статус;Дата ответа\n"
+                 "1;Голос;2 марта 2026 г. 10:05;Отвечен;02 мар. 2026 10:05:30\n"
+                 "2;Голос;15 Мая 2026, 9:30;Отвечен;15-мая-2026 09:31\n"
+                 "3;Голос;3 сент. 2026 12:00;Отвечен;3 сентября 2026 12:00:45\n"
+                 "4;Голос;31 декабря 2025 23:59:59;Отвечен;\n")
+    import_file(store, path, ImportOptions(timezone="UTC"))
+    assert store.fetchall("SELECT contact_id, strftime(queued_local, '%Y-%m-%d %H:%M:%S'), wait_seconds "
+                          "FROM contacts ORDER BY 1") == [
+        ("1", "2026-03-02 10:05:00", 30.0), ("2", "2026-05-15 09:30:00", 60.0), ("3", "2026-09-03 12:00:00", 45.0),
+        ("4", "2025-12-31 23:59:59", None)]
+    bad = write(tmp_path / "b.csv", "id;channel;queued_at\n1;voice;2 марта 2026\n2;voice;30 февраля 2026\n"
+                "3;voice;1 мартобря 2026\n4;voice;4 марта 2026\n")
+    with pytest.raises(ImportRefused) as refused:
+        import_file(store, bad)
+    assert [(p.row, p.value) for p in refused.value.problems] == [(3, "30 февраля 2026"), (4, "1 мартобря 2026")]
+    assert "D месяца YYYY" in refused.value.text_for("cli")
+
+
 def test_a_duration_column_whose_header_says_minutes_or_hours_is_read_in_that_unit(store, tmp_path):
     """Mapped by hand, "First reply time in minutes" holds minutes and "Время ответа, ч" hours: read as seconds they
     made ASA 60 or 3600 times too small. Fractions of them are not Excel day fractions; a clock value stays a clock."""

@@ -49,6 +49,15 @@ _TIME_OF_DAY = r"([ T]\d{1,2}:\d{2}(:\d{2}([.,]\d+)?)?(\s?[AaPp][Mm])?)?"
 _MONTH_FIRST_RE = r"(?i)^" + _MONTH_NAME + r" \d{1,2},? \d{4}" + _TIME_OF_DAY + "$"
 _DAY_MONTH_RE = r"(?i)^\d{1,2}[ /-]" + _MONTH_NAME + r"[ /-]\d{4}" + _TIME_OF_DAY + "$"
 _DAY_MONTH_YY_RE = r"(?i)^\d{1,2}[ /-]" + _MONTH_NAME + r"[ /-]\d{2}" + _TIME_OF_DAY + "$"
+# Russian month names, as 1C and CRM reports write dates: "2 марта 2026", "02 мар. 2026 10:05", "2 марта 2026 г.
+# 10:05:00", "02-мар-2026". strptime knows English names only: the name becomes its number, then DD.MM.YYYY is read.
+_RU_MONTH = (r"(?:январ[ья]|янв|феврал[ья]|фев|марта?|мар|апрел[ья]|апр|ма[йя]|июн[ья]|июн|июл[ья]|июл|августа?|авг|"
+             r"сентябр[ья]|сент|сен|октябр[ья]|окт|ноябр[ья]|нояб|ноя|декабр[ья]|дек)")
+_RU_MONTH_RE = (r"(?i)^(\d{1,2})[ ./-](" + _RU_MONTH + r")\.?[ ./-](\d{4})(?:\s*г\.?)?,?"
+                r"([ T]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)?$")
+# the first three letters of each month's name, by its number ("мая" is read as "май")
+_RU_MONTH_KEYS = ["янв", "фев", "мар", "апр", "май", "июн", "июл", "авг", "сен", "окт", "ноя", "дек"]
+RU_MONTH_LABEL = "D месяца YYYY"
 # Each month-name kind: its strptime date formats (with every time of day) and the label messages show
 _MONTH_NAME_FORMATS = {
     "month_first": ([f"{m} %d{comma} %Y" for m in ("%b", "%B") for comma in (",", "")], "Mon D, YYYY"),
@@ -139,7 +148,8 @@ def _date_kind_tests(raw: str) -> dict[str, str]:
             "dotted": f"{day_first} = '.'", "slashed": f"{day_first} = '/'", "dashed": f"{day_first} = '-'",
             "month_first": f"regexp_full_match({raw}, '{_MONTH_FIRST_RE}')",
             "day_month": f"regexp_full_match({raw}, '{_DAY_MONTH_RE}')",
-            "day_month_yy": f"regexp_full_match({raw}, '{_DAY_MONTH_YY_RE}')"}
+            "day_month_yy": f"regexp_full_match({raw}, '{_DAY_MONTH_YY_RE}')",
+            "ru_month": f"regexp_full_match({raw}, '{_RU_MONTH_RE}')"}
 
 
 def _classify_dates(store: Store, raw: str, stage: TempTable) -> dict:
@@ -175,8 +185,8 @@ def detect_date_format(store: Store, raw: str, stage: TempTable, column: str, us
     c = _classify_dates(store, raw, stage)
     if not c["filled"]:
         return DateFormat("empty")
-    classes = {k: c[k] for k in ("iso", "ymd_slash", "serial", "dotted", "slashed", "dashed", *_MONTH_NAME_FORMATS)
-               if c[k]}
+    classes = {k: c[k] for k in ("iso", "ymd_slash", "serial", "dotted", "slashed", "dashed", *_MONTH_NAME_FORMATS,
+                                 "ru_month") if c[k]}
     if set(classes) == {"iso", "serial"}:
         # Excel date cells (read as ISO) beside unformatted serial numbers: both are Excel dates.
         return DateFormat("iso_serial", label=ISO_OR_SERIAL)
@@ -210,6 +220,8 @@ def detect_date_format(store: Store, raw: str, stage: TempTable, column: str, us
         return _serial_or_compact(store, raw, stage, column, display)
     if kind == "ymd_slash":
         return DateFormat("strptime", _with_times("%Y/%m/%d"), "YYYY/MM/DD")
+    if kind == "ru_month":
+        return DateFormat("ru_month", _with_times("%d.%m.%Y"), RU_MONTH_LABEL)
     if kind in _MONTH_NAME_FORMATS:
         formats, label = _MONTH_NAME_FORMATS[kind]
         return DateFormat("strptime", [f for date in formats for f in _with_times(date)], label)
@@ -278,6 +290,11 @@ def naive_timestamp_sql(q: SqlParams, raw: str, fmt: DateFormat) -> str:
             return serial
         return (f"(CASE WHEN regexp_full_match({raw}, '{_SERIAL_RE}') THEN {serial} "
                 f"ELSE TRY_CAST(replace({raw}, ',', '.') AS TIMESTAMP) END)")
+    if fmt.kind == "ru_month":
+        parts = f"regexp_extract({raw}, '{_RU_MONTH_RE}', ['d', 'month', 'y', 't'])"
+        month = f"list_position({q.p(_RU_MONTH_KEYS)}::VARCHAR[], replace(left(lower({parts}.month), 3), 'мая', 'май'))"
+        dotted = f"{parts}.d || '.' || {month} || '.' || {parts}.y || replace({parts}.t, 'T', ' ')"
+        return f"try_strptime({dotted}, {q.p(fmt.formats)}::VARCHAR[])"
     if fmt.kind == "empty":
         return "CAST(NULL AS TIMESTAMP)"
     if fmt.kind == "iso_dotted":
