@@ -50,6 +50,28 @@ def apply_language() -> str:
     return current_language()
 
 
+def _css_text(text: str) -> str:
+    """A CSS string literal of `text` (translations may hold quotes)."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+
+
+def file_uploader(label: str, container=st, **kwargs):
+    """st.file_uploader, with its button and size limit in the session's language: Streamlit writes them in
+    English only ("Upload", "200MB per file"), so in another language they are replaced by CSS content. The
+    selectors are the test ids of Streamlit's uploader (pinned in requirements.txt; tests/test_browser.py reads
+    the words back in a browser)."""
+    if current_language() != DEFAULT_LANGUAGE:
+        button = _css_text(_("Choose files") if kwargs.get("accept_multiple_files") else _("Choose a file"))
+        limit = _css_text(_("up to {size} MB per file").format(size=format_number(st.get_option("server.maxUploadSize"))))
+        st.html(f"""<style>
+[data-testid="stFileUploaderDropzone"] button > * {{display: none}}
+[data-testid="stFileUploaderDropzone"] button::after {{content: {button}}}
+[data-testid="stFileUploaderDropzoneInstructions"] > * {{display: none}}
+[data-testid="stFileUploaderDropzoneInstructions"]::after {{content: {limit}; font-size: 0.875rem; opacity: 0.6}}
+</style>""")
+    return container.file_uploader(label, **kwargs)
+
+
 def language_switch() -> None:
     """The sidebar's language switch: changes this session only, at once (the store's default stays until it is
     saved on Targets & settings; a read-only store switches too)."""

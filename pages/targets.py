@@ -48,7 +48,8 @@ if not locked and st.button(_("Save targets"), type="primary"):
 left, right = st.columns(2)
 right.download_button(_("Export targets CSV"), export_targets(store), file_name="targets.csv", mime="text/csv")
 if not locked:
-    upload = left.file_uploader(_("Import targets CSV (replaces all targets)"), type=["csv"], key="targets_csv")
+    upload = ui.file_uploader(_("Import targets CSV (replaces all targets)"), container=left, type=["csv"],
+                              key="targets_csv")
     if upload is not None and left.button(_("Import these targets")):
         try:
             targets = parse_targets_csv(upload.getvalue().decode("utf-8-sig"), upload.name)
@@ -71,8 +72,8 @@ left, right = st.columns(2)
 right.download_button(_("Export benchmarks CSV"), export_benchmarks_csv(store), file_name="benchmarks.csv",
                       mime="text/csv")
 if not locked:
-    upload = left.file_uploader(_("Import benchmarks CSV (replaces all benchmarks)"), type=["csv"],
-                                key="benchmarks_csv")
+    upload = ui.file_uploader(_("Import benchmarks CSV (replaces all benchmarks)"), container=left, type=["csv"],
+                              key="benchmarks_csv")
     if upload is not None and left.button(_("Import these benchmarks")):
         try:
             count = import_benchmarks_text(store, upload.getvalue().decode("utf-8-sig"), upload.name)

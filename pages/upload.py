@@ -90,7 +90,7 @@ st.title(_("Upload"))
 store = ui.get_store()
 presets = {p["name"]: p for p in list_presets(store)}
 # Any name is accepted: files are recognised by their content (a queue_log has no extension at all).
-files = st.file_uploader(_("Export files: CSV, TSV or TXT; Excel (XLSX, XLS, ODS); Asterisk queue_log; Amazon "
+files = ui.file_uploader(_("Export files: CSV, TSV or TXT; Excel (XLSX, XLS, ODS); Asterisk queue_log; Amazon "
                            "Connect contact records (JSON)"), accept_multiple_files=True, key="uploads")
 
 
@@ -335,8 +335,13 @@ history = list_imports(store)
 if not history:
     st.caption(_("Nothing imported yet."))
 else:
-    shown = [{**r, "kind": _(KIND_WORDS.get(r["kind"], r["kind"]))} for r in history]
-    st.dataframe(_labelled(shown), hide_index=True, placeholder=ui.MISSING, width="stretch")
+    # to the minute, and the counts narrow: every column fits beside the file's name (the last one was cut off)
+    shown = [{**r, "kind": _(KIND_WORDS.get(r["kind"], r["kind"])), "imported_at": r["imported_at"][:16]}
+             for r in history]
+    counts = {column_label(c): st.column_config.NumberColumn(column_label(c), width=88)
+              for c in ("rows_read", "rows_imported", "rows_replaced", "rows_skipped", "rows_rejected")}
+    counts[column_label("import_id")] = st.column_config.NumberColumn(column_label("import_id"), width="small")
+    st.dataframe(_labelled(shown), hide_index=True, placeholder=ui.MISSING, width="stretch", column_config=counts)
     left, right = st.columns([2, 1])
     # the newest first: the import one usually takes back is the one just made
     chosen = left.selectbox(_("Import to delete"), [r["import_id"] for r in reversed(history)],

@@ -299,6 +299,13 @@ def test_every_page_in_russian_through_the_sidebar_switch(tmp_path):
                 headings.append(heading)
                 full_page(page, shots / f"{len(headings):02d}.png")
                 assert not page.locator('[data-testid="stException"]').count(), f"{link}: an exception on the page"
+                if link == "Загрузка":  # Streamlit writes its uploader in English: the page puts it in Russian
+                    words = page.evaluate("""() => ['[data-testid="stFileUploaderDropzone"] button',
+                        '[data-testid="stFileUploaderDropzoneInstructions"]'].map(
+                        s => getComputedStyle(document.querySelector(s), '::after').content)""")
+                    assert words == ['"Выбрать файлы"', '"до 200 МБ на файл"'], words
+                    assert page.get_by_text("Upload", exact=True).is_hidden()
+            assert not page.get_by_text("Deploy", exact=True).count()  # toolbarMode: minimal
             browser.close()
     finally:
         next(server, None)
