@@ -105,7 +105,7 @@ class QuarterlyReview:
     targets: list[dict]          # every target row in force during the quarter
     findings: list[str]
     monthly: list                # KpiRow for every metric × month of the quarter
-    compliance: list             # ComplianceRow at quarter end
+    compliance: list             # ComplianceRow at quarter end (or its latest month loaded)
     trends: dict[str, dict]      # metric -> {month: {channel: value}} over the 12 months to quarter end
     by_queue: list               # KpiRow for the quarter by queue
     coverage: dict
@@ -114,6 +114,7 @@ class QuarterlyReview:
     settings: dict
     generated_at: str = field(default_factory=lambda: dt.datetime.now().strftime("%Y-%m-%d %H:%M"))
     not_loaded: list[str] = field(default_factory=list)  # months of the quarter after the store's last data day
+    rule_month: str = ""  # the rolling rule's as-of month: the quarter's last, or its latest loaded
     data_notes: list[str] = field(default_factory=list)  # figures rebuilt from percentages, reported thresholds
 
     @property
@@ -151,8 +152,12 @@ def quarterly_review(store, quarter: str, channels: list[str] | None = None) -> 
     last_year = {(r.channel, r.metric): r for r in kpis(
         store, "quarter", channels=channels, date_from=quarter_months(shift_quarter(quarter, -4))[0],
         date_to=quarter_months(shift_quarter(quarter, -4))[-1], metrics=list(TARGETED))}
-    rule = {(c.channel, c.metric): c for c in compliance(store, last, channels)}
     loaded = latest_month(store) or last
+    # The rolling rule at quarter end; of a quarter still under way, as of its latest month loaded: months not yet
+    # loaded would be left out of a window reaching past them, and the status would count fewer months than the
+    # Compliance page's (a breach there read as "compliant" here)
+    rule_month = min(last, loaded)
+    rule = {(c.channel, c.metric): c for c in compliance(store, rule_month, channels)}
     book = TargetBook(list_targets(store))
     references = BenchmarkBook(list_benchmarks(store))
     by_month = {(r.channel, r.metric, r.period): r for r in monthly}
@@ -213,6 +218,7 @@ def quarterly_review(store, quarter: str, channels: list[str] | None = None) -> 
          for m in REGISTRY],
         [s for s in channel_settings(store) if s["channel"] in present], get_settings(store))
     review.not_loaded = [m for m in months if m > loaded]
+    review.rule_month = rule_month
     review.data_notes = _data_notes(pooled.values())
     review.findings = findings(review)
     return review

@@ -2,7 +2,7 @@
 import streamlit as st
 
 from cxmetrics import ui
-from cxmetrics.display import channel_name, quarter_label, state_legend
+from cxmetrics.display import channel_name, month_label, quarter_label, state_legend
 from cxmetrics.i18n import _, current_language
 
 ui.apply_language()
@@ -26,8 +26,10 @@ if not review.has_data:
     st.stop()
 
 st.subheader(_("Scorecard"))
+rule_note = _("Rolling rule at quarter end.") if review.rule_month == review.months[-1] else \
+    _("Rolling rule as of {month}, the latest month loaded.").format(month=month_label(review.rule_month))
 st.caption(_("Months and the quarter are pooled from contact counts; the quarter is held against the target in "
-             "force at quarter end. Rolling rule at quarter end.") + " " + state_legend())
+             "force at quarter end.") + " " + rule_note + " " + state_legend())
 st.dataframe(ui.styled_states(page.table, page.states, list(page.states.columns)), hide_index=True,
              placeholder=ui.MISSING, width="stretch", height=min(900, 40 + 35 * len(page.table)),
              column_config=ui.metric_column_help())

@@ -126,6 +126,23 @@ def test_compliance_grid_with_a_channel_starting_mid_window(store, tmp_path):
     assert view.grid.loc[chat_row.index[0], "2025-05"] == ""
 
 
+def test_a_quarter_under_way_holds_the_rolling_rule_as_of_its_latest_loaded_month(history):
+    """Service level 90 % every month against 95 % in force May–July 2025 (missed) and 80 % before and after.
+    As of April 2026 the window (May 2025 – April 2026) holds 3 misses: at risk, as the Compliance page says. At
+    the end of 2026Q2 (window July 2025 – June 2026, May and June not loaded) only July would be left: the review
+    read "compliant" while the Compliance page said "at risk"."""
+    replace_targets(history, [Target("*", "service_level", 80.0), Target("*", "service_level", 95.0, 0, "2025-05"),
+                              Target("*", "service_level", 80.0, 0, "2025-08")])
+    on_the_page = next(r for r in compliance(history, "2026-04") if r.metric == "service_level")
+    assert (on_the_page.status, len(on_the_page.flagged_months)) == ("at_risk", 3)
+    review = quarterly_review(history, "2026Q2")
+    assert review.rule_month == "2026-04"
+    row = next(r for r in review.rows if r.metric == "service_level")
+    assert (row.rolling_status, row.rolling_misses) == ("at_risk", 3)
+    assert next(r for r in review.compliance if r.metric == "service_level").as_of == "2026-04"
+    assert quarterly_review(history, "2026Q1").rule_month == "2026-03"  # a whole quarter: its end
+
+
 def test_quarterly_review_marks_not_loaded_and_not_measured_months(history):
     review = quarterly_review(history, "2026Q2")
     assert review.not_loaded == ["2026-05", "2026-06"]
