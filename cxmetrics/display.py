@@ -107,8 +107,11 @@ _MINUTES_SECONDS = ("datum.value >= 3600 ? floor(datum.value / 3600) + utcFormat
 
 
 def _signed_duration(delta: float) -> str:
-    """A change of a time: +0:29 or -0:29; one under half a second, 0:00 with no sign."""
+    """A change of a time: +0:29 or -0:29. One under half a second in tenths ("+0.4 s"): ASA 30.4 s misses a
+    30 s target, and "0:30 against 0:30, gap 0:00, missed" read as a mistake. Under 0.05 s: 0:00, no sign."""
     seconds = round(delta)
+    if seconds == 0 and round(delta, 1) != 0:
+        return format_number(delta, 1, sign=True) + "\u00a0" + _("s")
     return ("+" if seconds > 0 else "-" if seconds < 0 else "") + format_duration(abs(seconds))
 
 

@@ -90,13 +90,14 @@ def test_a_change_that_rounds_to_nothing_has_no_sign_in_either_language():
     """The scorecard showed "-0:00" and "-0,0 п.п." for changes under half a second or 0.05 points."""
     from cxmetrics.display import format_delta
 
-    changes = [("service_level", -0.02), ("service_level", -1.44), ("asa", -0.3), ("asa", 29.6), ("nps", -0.04),
-               ("csat_mean", -0.004), ("volume", -0.2), ("volume", 1234)]
-    assert [format_delta(m, d) for m, d in changes] == [
-        "0.0 pts", "-1.4 pts", "00:00", "+00:30", "0.0", "0.00", "0", "+1,234"]
+    changes = [("service_level", -0.02), ("service_level", -1.44), ("asa", -0.03), ("asa", 29.6), ("nps", -0.04),
+               ("csat_mean", -0.004), ("volume", -0.2), ("volume", 1234), ("asa", 0.4), ("aht", -0.3)]
+    # a time's change under half a second is said in tenths: ASA 30.4 s against 30 s is missed by "+0.4 s"
+    assert [format_delta(m, d).replace("\u00a0", " ") for m, d in changes] == [
+        "0.0 pts", "-1.4 pts", "00:00", "+00:30", "0.0", "0.00", "0", "+1,234", "+0.4 s", "-0.3 s"]
     with use_language("ru"):
         assert [format_delta(m, d).replace("\u00a0", " ") for m, d in changes] == [
-            "0,0 п.п.", "-1,4 п.п.", "0:00", "+0:30", "0,0", "0,00", "0", "+1 234"]
+            "0,0 п.п.", "-1,4 п.п.", "0:00", "+0:30", "0,0", "0,00", "0", "+1 234", "+0,4 с", "-0,3 с"]
         assert format_value("nps", -0.04) == "0,0"
 
 
