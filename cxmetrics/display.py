@@ -156,6 +156,20 @@ def format_value(metric_id: str, value: float | None) -> str:
     return MISSING if _missing(value) else metric_format(metric_id).value(value)
 
 
+def target_text(metric_id: str, target: float, tolerance_pct: float | None = None) -> str:
+    """A target as the state reads it: "≤ 6:00" for a time, "≥ 80.0%" for a rate that should be high, with the
+    tolerance on the side it widens ("≤ 6:00 (+10% tolerance)"); a band (volume against plan) "1,000 ± 10%". Each
+    part joined by no-break spaces, so a tile never leaves "10 %" alone on a line."""
+    direction = METRICS[metric_id].direction
+    text = {"higher": "≥\u00a0", "lower": "≤\u00a0"}.get(direction, "") + format_value(metric_id, target)
+    if tolerance_pct:
+        pct = (f"{tolerance_pct:g}%" if _english() else f"{tolerance_pct:g}".replace(".", ",") + "\u00a0%")
+        allowance = {"higher": "−", "lower": "+"}.get(direction, "±") + pct
+        text = (f"{text}\u00a0±\u00a0{pct}" if direction == "band" else
+                _("{target} ({allowance} tolerance)").format(target=text, allowance=allowance).replace(" ", "\u00a0"))
+    return text
+
+
 def format_delta(metric_id: str, delta: float | None) -> str | None:
     """A change of the metric as display text (None when unknown)."""
     return None if _missing(delta) else metric_format(metric_id).delta(delta)

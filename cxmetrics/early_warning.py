@@ -12,8 +12,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from .compliance import compliance
-from .display import channel_name, format_number, format_value, month_label
-from .i18n import _, current_language
+from .display import channel_name, format_number, format_value, month_label, target_text
+from .i18n import _
 from .kpis import kpis
 from .metrics import METRICS, TARGETED
 from .months import add_months, day_bound, month_end
@@ -134,12 +134,6 @@ def staleness(store: Store, as_of: dt.date) -> str | None:
                                                                     latest=month_label(latest))
 
 
-def _tolerance(pct: float) -> str:
-    """A tolerance as set (5, 2.5), with the session's decimal mark."""
-    text = f"{pct:g}"
-    return text if current_language() == "en" else text.replace(".", ",")
-
-
 def alerts(store: Store, as_of: dt.date | None = None, channels: list[str] | None = None) -> list[Alert]:
     """What needs acting on now: impossible months, metrics behind target, rolling rules one miss from breach.
 
@@ -155,8 +149,8 @@ def alerts(store: Store, as_of: dt.date | None = None, channels: list[str] | Non
                  "value": format_value(p.metric, p.value), "contacts": format_number(p.remaining_contacts)}
         target = format_value(p.metric, p.target)
         if p.tolerance_pct:  # say which line counts: the target widened by its tolerance
-            target = _("{line} (target {target} ± {tolerance}%)").format(
-                line=target, target=format_value(p.metric, p.stated_target), tolerance=_tolerance(p.tolerance_pct))
+            target = _("{line} (target {target})").format(
+                line=target, target=target_text(p.metric, p.stated_target, p.tolerance_pct))
         sign = "≥" if METRICS[p.metric].direction == "higher" else "≤"
         if p.impossible:
             # The arithmetic's requirement is out of the metric's range here (above 100 %, below 0 s): say so

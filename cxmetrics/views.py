@@ -19,7 +19,7 @@ from .charts import (NPS_GROUPS, channel_detail_specs, coverage_chart, nps_group
 from .compliance import compliance
 from .config import channel_settings, get_settings
 from .display import (STATE_WORDS, STATUS_LOOKS, STATUS_WORDS, channel_name, day_label, format_delta, format_number,
-                      format_value, month_label, ordered_channels, quarter_label, safe_csv_text, state_text,
+                      format_value, month_label, ordered_channels, quarter_label, safe_csv_text, state_text, target_text,
                       weekday_names)
 from .errors import ImportRefused, RowProblem, UsageError
 from .followup import overdue_count
@@ -189,8 +189,8 @@ def overview(store: Store, month: str, channels: list[str] | None = None, queues
             good = None if delta is None or m.direction == "band" else (delta >= 0) == (m.direction == "higher")
             tiles[channel].append(Tile(
                 channel, mid, m.short or m.label, r.value, marked_value(r),
-                (_("no target") if r.target is None else _("target {value}").format(value=format_value(mid, r.target))
-                 + (f" ± {_percent_text(r.tolerance_pct)}" if r.tolerance_pct else "")) + threshold_note(r),
+                (_("no target") if r.target is None else
+                 _("target {value}").format(value=target_text(mid, r.target, r.tolerance_pct))) + threshold_note(r),
                 r.state, STATE_WORDS[r.state], format_delta(mid, delta), good, r.n,
                 f"{m.label}: {m.description} (n = {format_number(r.n)})"
                 + (f" {_(REBUILT_NOTE)}" if r.rebuilt else "")))

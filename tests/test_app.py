@@ -189,7 +189,7 @@ def test_target_edited_in_the_editor_persists_and_changes_the_state(sample_copy,
     at.switch_page("pages/overview.py").run()
     tile = next(t for t in tiles(at) if t["label"] == "Service level")  # voice comes first
     assert tile["value"].endswith("%")
-    assert "Missed" in tile["state"] and "target 99.0%" in tile["state"]
+    assert "Missed" in tile["state"] and "target ≥\u00a099.0%" in tile["state"]  # the side the target holds
 
 
 def test_invalid_target_is_refused_with_a_message(sample_copy, monkeypatch):
