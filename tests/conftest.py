@@ -71,14 +71,16 @@ def sample_store(sample_db, tmp_path):
 
 
 def open_page(db_source: Path, page: str, tmp_path: Path, monkeypatch):
-    """A page file run alone under AppTest on a copy of the store `db_source`: (AppTest, the copy's path)."""
+    """A page opened through the app's navigation under AppTest on a copy of the store `db_source`: (AppTest, the
+    copy's path). Through the navigation, as a browser opens it: a page may link to another (st.page_link)."""
     from streamlit.testing.v1 import AppTest
 
     db = tmp_path / "page.duckdb"
     shutil.copy(db_source, db)
     monkeypatch.setenv("CXMETRICS_DB", str(db))
     monkeypatch.chdir(ROOT)
-    return AppTest.from_file(str(ROOT / page), default_timeout=120).run(), db
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    return at.switch_page(page).run(), db
 
 
 class _TileParser(HTMLParser):
