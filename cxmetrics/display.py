@@ -156,6 +156,16 @@ def format_value(metric_id: str, value: float | None) -> str:
     return MISSING if _missing(value) else metric_format(metric_id).value(value)
 
 
+# An import's kind as the pages word it (the import history, Data quality's import log)
+IMPORT_KIND_WORDS = {"contacts": N_("contacts"), "customers": N_("customers"), "aggregated": N_("aggregated report"),
+                     "scores": N_("survey scores")}
+
+
+def import_kind_word(kind: str) -> str:
+    """"contacts", "aggregated report" … in the session's language (an unknown code as it is)."""
+    return _(IMPORT_KIND_WORDS[kind]) if kind in IMPORT_KIND_WORDS else kind
+
+
 def target_text(metric_id: str, target: float, tolerance_pct: float | None = None) -> str:
     """A target as the state reads it: "≤ 6:00" for a time, "≥ 80.0%" for a rate that should be high, with the
     tolerance on the side it widens ("≤ 6:00 (+10% tolerance)"); a band (volume against plan) "1,000 ± 10%". Each

@@ -335,8 +335,8 @@ def findings(review: QuarterlyReview) -> list[str]:
                    _("Every targeted metric met its target in every month loaded so far ({months}).")
                    .format(months=", ".join(month_name(m) for m in loaded)))
     out += review.data_notes
-    if review.not_loaded:
-        out.append(_sentence(ngettext(
+    if review.not_loaded:  # first: every comparison below is of a partial quarter
+        out.insert(0, _sentence(ngettext(
             "{months} is not loaded yet: the store's data end before it, so {quarter} is reviewed on the months "
             "loaded so far.",
             "{months} are not loaded yet: the store's data end before them, so {quarter} is reviewed on the months "

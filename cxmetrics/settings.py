@@ -66,7 +66,7 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("language", "en", "language", N_("Language"),
+    Setting("language", "en", "language", N_("Default language (new sessions)"),
             N_("language of the pages, the quarterly workbook and the command line's messages (en = English, "
                "ru = Russian); each person can switch it for their own session in the sidebar. Codes and the "
                "command line's CSV and JSON stay English.")),

@@ -19,8 +19,8 @@ from .charts import (NPS_GROUPS, channel_detail_specs, coverage_chart, nps_group
 from .compliance import compliance
 from .config import channel_settings, get_settings
 from .display import (STATE_WORDS, STATUS_LOOKS, STATUS_WORDS, channel_name, day_label, format_delta, format_number,
-                      format_value, month_label, ordered_channels, quarter_label, safe_csv_text, state_text, target_text,
-                      weekday_names)
+                      format_value, import_kind_word, month_label, ordered_channels, quarter_label, safe_csv_text,
+                      state_text, target_text, weekday_names)
 from .errors import ImportRefused, RowProblem, UsageError
 from .followup import overdue_count
 from .i18n import DEFAULT_LANGUAGE, N_, _, current_language
@@ -471,6 +471,7 @@ def data_quality(store: Store) -> DataQuality:
     imports = pd.DataFrame(list_imports(store))
     if not imports.empty:
         imports = imports.drop(columns=["mapping_json", "sha256"])
+        imports["kind"] = imports["kind"].map(import_kind_word)
     quarantine = pd.DataFrame(quarantined_rows(store))
     have = bool(store.scalar("SELECT count(*) FROM customers"))
     # the customers who contacted, kept at import (measures_customers), against the customers export

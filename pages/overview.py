@@ -27,7 +27,7 @@ elif early["alerts"] or early["overdue"]:
                      expanded=True, icon=":material/notifications_active:"):
         st.markdown("\n".join(f"- {a}" for a in early["alerts"]) or _("No metric is behind its target this month."))
 if early["overdue"]:
-    st.warning(_("{n} open follow-up cases of low scorers are overdue — see Follow-up.").format(
+    st.warning(_("{n} open follow-up cases of low scorers are overdue, in all months.").format(
         n=format_number(early["overdue"])), icon=":material/schedule:")
     # the overdue cases of every month: the Follow-up page opens on the latest month alone otherwise
     st.page_link("pages/followup.py", label=_("Show the overdue cases"), icon=":material/arrow_forward:",

@@ -2,7 +2,7 @@
 import streamlit as st
 
 from cxmetrics import CxError, ImportOptions, ui, views
-from cxmetrics.display import channel_name, format_number
+from cxmetrics.display import channel_name, format_number, import_kind_word
 from cxmetrics.errors import PAGE, text_for
 from cxmetrics.i18n import DEFAULT_LANGUAGE, N_, _, current_language
 from cxmetrics.ingest import (KINDS, PLATFORM_FORMATS, delete_import, detect_kind, import_bytes, list_imports,
@@ -29,8 +29,6 @@ CHOICE_WORDS = {NOT_MAPPED: N_("— not mapped —"), FROM_FILE: N_("(from the f
                 # a contact's direction in the preview
                 "inbound": N_("inbound"), "outbound": N_("outbound")}
 # The import history's kind of each import, as the page words it
-KIND_WORDS = {"contacts": N_("contacts"), "customers": N_("customers"), "aggregated": N_("aggregated report"),
-              "scores": N_("survey scores")}
 KIND_LABELS = {"contacts": N_("Contacts (one row per contact)"), "customers": N_("Customers (churn dates)"),
                "aggregated": N_("Aggregated report (one row per interval, day, week or month)"),
                "scores": N_("Survey scores (for contacts already imported)")}
@@ -336,7 +334,7 @@ if not history:
     st.caption(_("Nothing imported yet."))
 else:
     # to the minute, and the counts narrow: every column fits beside the file's name (the last one was cut off)
-    shown = [{**r, "kind": _(KIND_WORDS.get(r["kind"], r["kind"])), "imported_at": r["imported_at"][:16]}
+    shown = [{**r, "kind": import_kind_word(r["kind"]), "imported_at": r["imported_at"][:16]}
              for r in history]
     counts = {column_label(c): st.column_config.NumberColumn(column_label(c), width=88)
               for c in ("rows_read", "rows_imported", "rows_replaced", "rows_skipped", "rows_rejected")}
