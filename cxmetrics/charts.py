@@ -91,10 +91,11 @@ def _month_axis() -> alt.Axis:
     return alt.Axis(title=None, labelExpr=_MONTH_LABEL, labelAngle=0, labelOverlap="parity")
 
 
-# The benchmark line: a grey dotted rule across the chart with its label, distinct from the targets' dashed lines in
-# the channels' colours (no channel is drawn in this grey), so a reference is never read as a target.
+# The benchmark line: a grey dotted rule across the chart, named under the plot, distinct from the targets' dashed
+# lines in the channels' colours (no channel is drawn in this grey), so a reference is never read as a target.
 BENCHMARK_COLOUR = "#666666"
 BENCHMARK_DASH = [2, 3]
+MISSED_MARK_COLOUR = "#222222"  # a missed month's cross on a trend
 TARGET_DASH = [6, 4]
 
 
@@ -113,12 +114,10 @@ def _benchmark_rows(channels: list[str], metric_id: str, benchmarks, last_month:
         label = benchmark_label(b)
         if len(channels) > 1 and len(mine) < len(channels):  # say whose it is when others have none or another
             label = f"{label} · {', '.join(channel_name(c) for c in mine)}"
-        rows.append({"period": last_month, "value": b.value, "Benchmark": label, "below": False,
+        rows.append({"period": last_month, "value": b.value, "Benchmark": label,
                      "Channels": ", ".join(channel_name(c) for c in mine),
                      "value_text": format_value(metric_id, b.value), "source": b.source, "year": str(b.year),
                      "scope": b.scope})
-    if len(rows) > 1:  # two labels near each other would overprint: the lowest benchmark's goes under its line
-        min(rows, key=lambda r: r["value"])["below"] = True
     return rows
 
 
@@ -157,7 +156,8 @@ def trend_chart(rows, metric_id: str, benchmarks=()) -> dict | None:
     """Monthly values per channel, the target as a dashed line with a tick per month, missed months marked.
 
     `benchmarks` (cxmetrics.benchmarks.Benchmark rows) adds each one that applies to a channel on the chart as a
-    grey dotted line with its label ("Benchmark: SQM Group 2022"); none applies, nothing is drawn.
+    grey dotted line, named with its value under the plot ("┈ Benchmark: SQM Group 2022: 70.0%"); none applies,
+    nothing is drawn.
 
     `rows`: KPI rows as mappings (period, channel, metric, value, n, target, state), of any metric.
 
@@ -194,8 +194,11 @@ def trend_chart(rows, metric_id: str, benchmarks=()) -> dict | None:
     axis = {"title": _unit(metric_id), **({"labelExpr": fmt.axis_labels} if fmt.axis_labels
                                           else {"format": fmt.axis, "tickMinStep": 1})}
     y_scale = {}
+    reference = _benchmark_rows(channels, metric_id, benchmarks, months[-1])
     if fmt.axis_labels:  # a duration: ticks at clock steps, titled h:mm:ss once they pass an hour
-        highest = max([r["value"] for r in data] + [r["target"] for r in data if r["target"] is not None])
+        # the ticks reach every line drawn: a benchmark above the last tick floated over an unlabelled band
+        highest = max([r["value"] for r in data] + [r["target"] for r in data if r["target"] is not None]
+                      + [r["value"] for r in reference])
         axis["values"] = duration_ticks(highest)
         if _far_apart(data):  # e-mail answered in hours beside calls in seconds: a log scale shows both
             y_scale = {"type": "symlog", "constant": 10}
@@ -230,7 +233,7 @@ def trend_chart(rows, metric_id: str, benchmarks=()) -> dict | None:
         single = [r for r in targets if months_with_target[r["channel"]] == 1]
         if single:
             layers.append(layer(single, {"type": "tick", "opacity": 0.7, "thickness": 2}, target_y))
-    reference = _benchmark_rows(channels, metric_id, benchmarks, months[-1])
+    footnote = []
     if reference:
         benchmark_tooltip = [{"field": "Benchmark", "type": "nominal", "title": _("Benchmark")},
                              {"field": "value_text", "type": "nominal", "title": _("Value")},
@@ -242,25 +245,25 @@ def trend_chart(rows, metric_id: str, benchmarks=()) -> dict | None:
                                  "strokeWidth": 1.5}, {"y": {"field": "value", "type": "quantitative"},
                                                        "tooltip": benchmark_tooltip})
         del rule["encoding"]["x"]  # a rule without x spans the whole chart: the reference holds for every month
-        labels = [{"name": name, "data": rule["data"], "transform": [{"filter": test}],
-                   "mark": {"type": "text", "color": BENCHMARK_COLOUR, "align": "right", "baseline": baseline,
-                            "dy": dy, "fontSize": 11},
-                   "encoding": {"x": x, "y": {"field": "value", "type": "quantitative"},
-                                "text": {"field": "Benchmark", "type": "nominal"}, "tooltip": benchmark_tooltip}}
-                  for name, test, baseline, dy in (("benchmark_label", "!datum.below", "bottom", -3),
-                                                   ("benchmark_label_below", "datum.below", "top", 3))
-                  if name == "benchmark_label" or any(r["below"] for r in reference)]
-        layers += [{"name": "benchmark", **rule}, *labels]
+        layers.append({"name": "benchmark", **rule})
+        # Named under the plot, not on it: a label on the line lay over the channels' lines and over another
+        # benchmark's label
+        footnote = [f"┈ {r['Benchmark']}: {r['value_text']}" for r in sorted(reference, key=lambda r: -r["value"])]
     missed = [r for r in data if r["state"] == "missed"]
     if missed:
+        # dark, outlined in white: the missed state's vermillion is also a channel's colour on these charts
         layers.append(layer(missed, {"type": "point", "shape": "cross", "size": 140, "filled": True,
-                                     "color": STATE_LOOKS["missed"].colour},
+                                     "color": MISSED_MARK_COLOUR, "stroke": "white", "strokeWidth": 1},
                             {"y": {"field": "value", "type": "quantitative"}, "tooltip": tooltip}))
     if y_scale:  # every layer's y says the same axis and scale: a layer that says none would merge in defaults
         for each in layers:
             if "y" in each["encoding"]:
                 each["encoding"]["y"] = {**each["encoding"]["y"], "axis": axis, "scale": y_scale}
-    return {"$schema": "https://vega.github.io/schema/vega-lite/v6.json", "layer": layers, "height": 200}
+    spec = {"$schema": "https://vega.github.io/schema/vega-lite/v6.json", "layer": layers, "height": 200}
+    if footnote:
+        spec["title"] = {"text": footnote, "orient": "bottom", "anchor": "start", "fontSize": 11,
+                         "fontWeight": "normal", "color": BENCHMARK_COLOUR, "offset": 8}
+    return spec
 
 
 def heatmap(frame: pd.DataFrame, metric_id: str) -> alt.Chart | None:

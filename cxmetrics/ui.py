@@ -13,7 +13,7 @@ if TYPE_CHECKING:  # annotations only: pyarrow is imported where used (README "A
     import pyarrow as pa
 
 from . import views
-from .i18n import DEFAULT_LANGUAGE, LANGUAGES, _, current_language, set_language, use_language
+from .i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, _, current_language, set_language, use_language
 from .display import (MISSING, STATUS_LOOKS, cell_style, channel_name, format_number, month_label, state_legend,
                       table_html, tiles_html)
 from .ingest import ImportOptions, column_values_bytes, inspect_bytes, preview_bytes, repeated_values_bytes
@@ -53,6 +53,11 @@ def apply_language() -> str:
 def _css_text(text: str) -> str:
     """A CSS string literal of `text` (translations may hold quotes)."""
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+
+
+# What a trend chart's marks mean, said once above the charts (their legends name only the channels)
+TREND_MARKS = N_("Dashed lines: each channel's target, in its colour · dotted grey line: an industry benchmark, "
+                 "named under the chart · ✚: a month that missed its target.")
 
 
 def file_uploader(label: str, container=st, **kwargs):
@@ -319,6 +324,7 @@ def overview_body(data: views.Overview) -> None:
     st.html(table_html(data.scorecard, data.scorecard_states, metric_column_titles()))
 
     st.subheader(_("Trends (last 13 months)"))
+    st.caption(_(TREND_MARKS))
     charted = [m for m in views.KEY_METRICS if data.trend_specs[m] is not None]
     trend_columns = st.columns(2)
     for i, metric_id in enumerate(charted):

@@ -26,6 +26,7 @@ if detail.marks:
             st.caption(mark)
 
 st.subheader(_("Monthly trends"))
+st.caption(_(ui.TREND_MARKS))
 targeted = [m for m in REGISTRY if m.targeted]
 drawn = [m for m in targeted if specs[f"trend:{m.id}"] is not None]
 columns = st.columns(3)

@@ -150,7 +150,7 @@ def _layers(spec, name):
 def test_a_trend_draws_the_benchmark_as_a_labelled_second_line():
     sqm = Benchmark("voice", "fcr", 70.0, "SQM Group", 2022, "North American call centres")
     spec = trend_chart(_trend_frame(), "fcr", [sqm])
-    (rule,), (label,) = _layers(spec, "benchmark"), _layers(spec, "benchmark_label")
+    (rule,) = _layers(spec, "benchmark")
     data = rule["data"]["values"]
     assert [row["value"] for row in data] == [70.0]
     assert data[0]["Benchmark"] == "Benchmark: SQM Group 2022"
@@ -160,9 +160,9 @@ def test_a_trend_draws_the_benchmark_as_a_labelled_second_line():
     target = next(layer for layer in spec["layer"] if layer["encoding"].get("y", {}).get("field") == "target")
     assert target["mark"]["strokeDash"] == TARGET_DASH and "color" in target["encoding"]  # the channel's colour
     assert {t["title"] for t in rule["encoding"]["tooltip"]} >= {"Benchmark", "Source", "Year", "Scope"}
-    assert label["mark"]["type"] == "text" and label["encoding"]["text"]["field"] == "Benchmark"
-    # the missed months stay on top, the target layers first
-    assert [layer["mark"]["type"] for layer in spec["layer"]] == ["line", "line", "rule", "text", "point"]
+    # named with its value under the plot, not over the lines; the missed months stay on top
+    assert spec["title"]["text"] == ["┈ Benchmark: SQM Group 2022: 70.0%"] and spec["title"]["orient"] == "bottom"
+    assert [layer["mark"]["type"] for layer in spec["layer"]] == ["line", "line", "rule", "point"]
 
 
 def test_no_benchmark_draws_nothing_and_leaves_the_chart_as_it_was():
@@ -183,6 +183,16 @@ def test_a_benchmark_of_one_channel_names_it_on_a_chart_of_several():
     data = _layers(spec, "benchmark")[0]["data"]["values"]
     assert [(r["value"], r["Benchmark"]) for r in data] == [(68.0, "Benchmark: Peers 2025 · Voice"),
                                                            (72.0, "Benchmark: Peers 2025 · Chat")]
+    assert spec["title"]["text"] == ["┈ Benchmark: Peers 2025 · Chat: 72.0%", "┈ Benchmark: Peers 2025 · Voice: 68.0%"]
+
+
+def test_a_duration_axis_reaches_the_benchmark_above_every_value():
+    """Voice ASA 0:20–0:22 under a 2:00 benchmark: the ticks stopped at 0:25 and the benchmark's line floated
+    above the last one."""
+    rows = [{"period": f"2026-0{i}", "channel": "voice", "metric": "asa", "value": 20.0 + i, "n": 100,
+             "target": None, "state": None} for i in (1, 2)]
+    spec = trend_chart(rows, "asa", [Benchmark("voice", "asa", 120.0, "ContactBabel", 2023, "calls")])
+    assert spec["layer"][0]["encoding"]["y"]["axis"]["values"][-1] >= 120
 
 
 def test_overview_and_channel_detail_draw_the_stored_benchmarks(sample_store, tmp_path):
