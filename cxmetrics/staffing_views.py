@@ -130,10 +130,12 @@ def summary(p: StaffingPlan) -> list[tuple[str, str]]:
            (_("Agent-hours on the queue"), format_number(p.agent_hours, 1))]
     peak = p.peak
     if peak is not None:
-        out.append((_("Busiest half-hour"), ngettext("{weekday} {time}: {agents} agent", "{weekday} {time}: {agents} agents",
-                                                     peak.agents).format(weekday=weekday_names()[peak.weekday - 1],
-                                                                         time=peak.interval,
-                                                                         agents=format_number(peak.agents))))
+        # both counts: the heatmap below shows agents to schedule, which is more than those on the queue
+        out.append((_("Busiest half-hour"), ngettext(
+            "{weekday} {time}: {agents} agent on the queue, {scheduled} to schedule",
+            "{weekday} {time}: {agents} agents on the queue, {scheduled} to schedule", peak.agents).format(
+            weekday=weekday_names()[peak.weekday - 1], time=peak.interval, agents=format_number(peak.agents),
+            scheduled=format_number(peak.agents_scheduled))))
     return out
 
 

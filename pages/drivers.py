@@ -7,7 +7,7 @@ from cxmetrics import ui
 from cxmetrics.display import channel_name
 from cxmetrics.drivers import MIN_RESPONSES, OUTCOMES, outcome_label
 from cxmetrics.drivers_views import drivers_page, styled_table
-from cxmetrics.i18n import _
+from cxmetrics.i18n import _, current_language
 from cxmetrics.months import add_months, month_start, next_month_start
 
 _MARKDOWN_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>$#|~"})
@@ -35,7 +35,7 @@ left, middle, right = st.columns([3, 2, 2])
 channels = left.multiselect(_("Channels"), choices.channels, format_func=ui.in_language(channel_name),
                             placeholder=_("Every channel"), key=ui.language_key("drivers_channels"))
 dates = middle.date_input(_("Dates"), value=(default_from, last), min_value=first, max_value=last,
-                          key="drivers_dates")
+                          key="drivers_dates", format="YYYY/MM/DD" if current_language() == "en" else "DD.MM.YYYY")
 outcome = right.radio(_("Satisfaction measure"), list(OUTCOMES), format_func=ui.in_language(outcome_label), horizontal=True,
                       key=ui.language_key("drivers_outcome"))
 dates = tuple(dates) if isinstance(dates, (tuple, list)) else (dates,)

@@ -18,18 +18,22 @@ channel = left.selectbox(_("Channel"), choices.channels, format_func=ui.in_langu
 month = right.selectbox(_("Month"), choices.months, index=choices.months.index(choices.default_month),
                         format_func=ui.in_language(month_label), key=ui.language_key("staffing_month"))
 shrink_col, occupancy_col, total_col = st.columns(3)
+# Whole numbers (Streamlit would write "30.00" with a point in every language); an empty box is "none given",
+# with its meaning in the box, rather than a 0 that reads as a real figure
 shrinkage = shrink_col.number_input(
-    _("Shrinkage (%)"), min_value=0.0, max_value=95.0, value=float(choices.shrinkage_pct), step=1.0,
+    _("Shrinkage (%)"), min_value=0.0, max_value=95.0, value=float(choices.shrinkage_pct), step=1.0, format="%.0f",
     help=_("Share of paid time agents are not available for contacts: breaks, training, meetings, absence."))
 max_occupancy = occupancy_col.number_input(
-    _("Maximum occupancy (%)"), min_value=0.0, max_value=100.0, value=0.0, step=1.0,
-    help=_("The highest share of their time agents may spend handling contacts; 0 sets no limit."))
+    _("Maximum occupancy (%)"), min_value=1.0, max_value=100.0, value=None, step=1.0, format="%.0f",
+    placeholder=_("no limit"),
+    help=_("The highest share of their time agents may spend handling contacts; empty sets no limit."))
 total = total_col.number_input(
-    _("Contacts in the month"), min_value=0, value=0, step=100,
-    help=_("Your own forecast of the month's contacts, spread like the history; 0 uses the forecast."))
+    _("Contacts in the month"), min_value=0, value=None, step=100, placeholder=_("the forecast"),
+    help=_("Your own forecast of the month's contacts, spread like the history; empty uses the forecast."))
 
 page = ui.cached(staffing_views.staffing_page, channel=channel, month=month, shrinkage_pct=float(shrinkage),
-                 max_occupancy_pct=float(max_occupancy) or None, total_override=float(total) or None)
+                 max_occupancy_pct=float(max_occupancy) if max_occupancy else None,
+                 total_override=float(total) if total else None)
 if page.message:
     st.info(page.message)
     st.stop()
