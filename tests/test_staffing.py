@@ -168,11 +168,14 @@ def test_the_page_view_in_both_languages(year_store):
                                         "Service level", "ASA", "Occupancy", "Agents to schedule"]
     assert page.table.iloc[0].tolist() == ["Mon", "10:00", "3.0", "04:00", "2", "94.2%", "00:10", "20.0%", "3"]
     assert dict(page.summary)["Agent-hours to schedule"] == "7.5"
+    # both counts of the busiest half-hour: the heatmap shows agents to schedule (2 on the queue ÷ 0.7 → 3)
+    assert dict(page.summary)["Busiest half-hour"] == "Mon 10:00: 2 agents on the queue, 3 to schedule"
     assert page.heatmap["encoding"]["color"]["field"] == "scheduled"
     assert page.csv.splitlines()[0] == ",".join(CSV_HEADER)
     with use_language("ru"):
         ru = staffing_page(year_store, "voice", "2025-03")
     assert ru.table.iloc[0, 0] == "пн" and ru.table.iloc[0, 5] == "94,2\u00a0%"
+    assert dict(ru.summary)["Пиковый интервал"] == "пн 10:00: 2 оператора на линии, 3 в графике"
     assert ru.heatmap["config"]["locale"]["number"]["decimal"] == ","
     choices = staffing_choices(year_store)
     assert choices.channels == ["voice"] and choices.default_month == "2025-03"
