@@ -394,8 +394,9 @@ def compliance_view(store: Store, as_of: str, channels: list[str] | None = None)
 # -- targets and settings -------------------------------------------------------------------------------------------
 def targets_frame(store: Store) -> pd.DataFrame:
     import pandas as pd
-    rows = [t.__dict__ for t in list_targets(store)]
-    frame = pd.DataFrame(rows, columns=["channel", "metric", "target", "tolerance_pct", "effective_from"])
+    rows = [{**t.__dict__, "shown": target_text(t.metric, t.target, t.tolerance_pct)} for t in list_targets(store)]
+    # "shown": the target as the pages write it (seconds typed as 1200 read 20:00), beside the number typed
+    frame = pd.DataFrame(rows, columns=["channel", "metric", "target", "tolerance_pct", "effective_from", "shown"])
     frame["effective_from"] = frame["effective_from"].fillna("")
     return frame
 

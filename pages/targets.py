@@ -27,7 +27,8 @@ targets = ui.view("targets_frame")
 channel_options = ["*"] + list(dict.fromkeys(list(ui.view("channel_settings_frame")["channel"])
                                              + [c for c in targets["channel"] if c != "*"]))
 edited = st.data_editor(
-    targets, num_rows="fixed" if locked else "dynamic", disabled=locked, hide_index=True, placeholder=ui.MISSING,
+    targets, num_rows="fixed" if locked else "dynamic", disabled=locked or ["shown"], hide_index=True,
+    placeholder=ui.MISSING,
     key="targets_editor", width="stretch",
     column_config={
         "channel": st.column_config.SelectboxColumn(_("Channel"), options=channel_options, required=True,
@@ -37,7 +38,8 @@ edited = st.data_editor(
         "target": st.column_config.NumberColumn(_("Target"), min_value=0.0, required=True,
                                                 help=_("Percent for rates, seconds for times, contacts for volume")),
         "tolerance_pct": st.column_config.NumberColumn(_("Tolerance (%)"), min_value=0.0, default=0.0),
-        "effective_from": st.column_config.TextColumn(_("Effective from"), help=_("YYYY-MM, empty = always"))})
+        "effective_from": st.column_config.TextColumn(_("Effective from"), help=_("YYYY-MM, empty = always")),
+        "shown": st.column_config.TextColumn(_("Reads as"), help=_("The target as the pages show it, once saved"))})
 if not locked and st.button(_("Save targets"), type="primary"):
     try:
         count = save_targets_frame(store, edited)

@@ -180,6 +180,8 @@ def test_target_edited_in_the_editor_persists_and_changes_the_state(sample_copy,
     store = Store(sample_copy)
     frame = targets_frame(store)
     row = int(frame.index[(frame["channel"] == "voice") & (frame["metric"] == "service_level")][0])
+    aht = frame[(frame["channel"] == "voice") & (frame["metric"] == "aht")].iloc[0]
+    assert (aht["target"], aht["shown"].replace("\u00a0", " ")) == (360.0, "≤ 06:00 (+10% tolerance)")  # seconds typed
     at.session_state["targets_editor"] = {"edited_rows": {row: {"target": 99.0}}, "added_rows": [],
                                           "deleted_rows": []}
     at.run()
