@@ -14,12 +14,7 @@ from cxmetrics.display import format_number, format_value, month_label
 
 ui.apply_language()
 
-NOT_SCORED = 0   # the sliders' first option: a statement starts unscored
-OPTIONS = [NOT_SCORED, 1, 2, 3, 4, 5]
-
-
-def _option_text(value: int) -> str:
-    return _("Not scored") if value == NOT_SCORED else str(value)
+SCORES = [1, 2, 3, 4, 5]  # a statement starts with none picked: not scored
 
 
 def _metric_label(metric_id: str) -> str:
@@ -72,12 +67,11 @@ for section, items in SECTIONS.items():
     st.subheader(_(section))
     for number, title, text in items:
         evidence = context.evidence.get(number)
-        default = evidence.score if evidence is not None and evidence.score else NOT_SCORED
-        key = ui.language_key(f"maturity_{number}")  # the option words follow a language switch, the score stays
-        start = {} if key in st.session_state else {"value": default}
-        value = st.select_slider(f"{number}. {_(title)}", options=OPTIONS, format_func=ui.in_language(_option_text),
-                                 help=_(text), key=key, **start)
-        scores[number] = None if value == NOT_SCORED else value
+        default = evidence.score if evidence is not None and evidence.score else None
+        key = f"maturity_{number}"
+        start = {} if key in st.session_state else {"default": default}
+        # five buttons, none pressed until scored: a slider's "not scored" end read as a score of 1
+        scores[number] = st.segmented_control(f"{number}. {_(title)}", SCORES, help=_(text), key=key, **start)
         if evidence is not None:
             label = (_("Proposed from the data: {score} — {qualifying} of {cases} qualify ({share}%)").format(
                 score=evidence.score, qualifying=evidence.qualifying, cases=evidence.cases,

@@ -481,7 +481,7 @@ def test_maturity_page_shows_no_stage_until_all_twenty_are_scored(sample_copy, m
     assert evidence[15].score is not None and evidence[16].score is not None   # the sample has the evidence
     proposed = {15: evidence[15].score, 16: evidence[16].score}
     for n in range(1, 21):
-        assert at.select_slider(key=f"maturity_{n}").value == proposed.get(n, 0), n   # 0 is "not scored"
+        assert at.button_group(key=f"maturity_{n}").value == proposed.get(n), n   # none pressed: not scored
     assert not any(m.label == "Total" for m in at.metric)
     assert not any("Stage:" in m.value for m in at.markdown)
     assert not any(s.value.startswith("Steps to") or s.value.startswith("Key metrics") for s in at.subheader)
@@ -500,12 +500,12 @@ def test_maturity_page_shows_no_stage_until_all_twenty_are_scored(sample_copy, m
 
     for n in range(1, 20):
         if n not in proposed:
-            at.select_slider(key=f"maturity_{n}").set_value(3)
+            at.button_group(key=f"maturity_{n}").set_value(3)
     at.run()
     assert not any(m.label == "Total" for m in at.metric)   # 19 of 20: still no total
     assert any(i.value.startswith("19 of 20 statements scored.") and i.value.endswith("Still to score: 20.")
                for i in at.info)
-    at.select_slider(key="maturity_20").set_value(3).run()
+    at.button_group(key="maturity_20").set_value(3).run()
     assert not at.exception
     total = 3 * 18 + proposed[15] + proposed[16]
     assert next(m for m in at.metric if m.label == "Total").value == f"{total} of 100"
@@ -534,7 +534,7 @@ def test_maturity_page_says_too_little_evidence(tmp_path, monkeypatch):
     import_file(store, tmp_path / "thin.csv")
     store.close()
     at = _open(_app(db, monkeypatch), "pages/maturity.py")
-    assert at.select_slider(key="maturity_15").value == 0 and at.select_slider(key="maturity_16").value == 0
+    assert at.button_group(key="maturity_15").value is None and at.button_group(key="maturity_16").value is None
     captions = [c.value for c in at.caption]
     assert ("Too little evidence to propose a score: 3 channel-months with a service-level target and data, "
             "in 3 of the 12 months; at least 6 months needed.") in captions

@@ -326,7 +326,7 @@ def test_a_choice_survives_a_language_switch(sample_db, tmp_path, monkeypatch):
     assert box.value == earlier and CYRILLIC.search(box.options[0]), (box.value, box.options[:2])
     at.session_state["language"] = "ru"  # AppTest drops the sidebar switch's state on a page switch; a browser keeps it
     at.switch_page("pages/maturity.py").run()
-    at.select_slider(key="maturity_3_ru").set_value(4).run()
+    at.button_group(key="maturity_3").set_value(4).run()
     at.session_state["language"] = "en"
     at.run()
-    assert at.select_slider(key="maturity_3").value == 4
+    assert at.button_group(key="maturity_3").value == 4

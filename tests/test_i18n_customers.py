@@ -139,7 +139,7 @@ def test_the_customer_pages_open_in_russian(page, title, sample_copy, monkeypatc
     assert not at.exception, [e.message for e in at.exception]
     assert at.title[0].value == title
     if page == "pages/maturity.py":
-        assert at.select_slider(key="maturity_1_ru").label == "1. Согласованность действий"
+        assert at.button_group(key="maturity_1").label == "1. Согласованность действий"
         assert any(i.value.startswith("Оценено утверждений: 2 из 20.") for i in at.info)
         assert at.subheader[0].value == "А. Взаимодействие с организацией"
     if page == "pages/followup.py":
