@@ -203,7 +203,8 @@ def test_editors_show_labels_not_ids(shape_dbs, tmp_path, monkeypatch):
     at = _open(_copy(shape_dbs, "sample", tmp_path), "pages/targets.py", monkeypatch)
     targets = next(d for d in at.data_editor if d.key == "targets_editor")
     assert _column_labels(targets) == {"channel": "Channel", "metric": "Metric", "target": "Target",
-                                       "tolerance_pct": "Tolerance (%)", "effective_from": "Effective from"}
+                                       "tolerance_pct": "Tolerance (%)", "effective_from": "Effective from",
+                                       "shown": "Reads as"}
     options = json.loads(targets.proto.columns)["metric"]["type_config"]["options"]
     assert [(o["value"], o["label"]) for o in options] == [(m, METRICS[m].label) for m in TARGETED]
     settings = json.loads(next(d for d in at.data_editor if d.key == "channel_editor").proto.columns)
