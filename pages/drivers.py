@@ -33,7 +33,7 @@ default_from = max(first, month_start(add_months(choices.months[-1], -2)).date()
 
 left, middle, right = st.columns([3, 2, 2])
 channels = left.multiselect(_("Channels"), choices.channels, format_func=ui.in_language(channel_name),
-                            placeholder=_("Every channel"), key=ui.language_key("drivers_channels"))
+                            placeholder=_("All channels"), key=ui.language_key("drivers_channels"))
 dates = middle.date_input(_("Dates"), value=(default_from, last), min_value=first, max_value=last,
                           key="drivers_dates", format="YYYY/MM/DD" if current_language() == "en" else "DD.MM.YYYY")
 outcome = right.radio(_("Satisfaction measure"), list(OUTCOMES), format_func=ui.in_language(outcome_label), horizontal=True,

@@ -68,9 +68,12 @@ labels.update({
 if frame.empty:  # an empty editor would say so in Streamlit's own English
     st.info(_("No cases in this selection: no low score in these months, or none with this status."))
     st.stop()
+# the columns one edits (status, note) before queue, agent and source: at the right end they were cut off
 edited = st.data_editor(
     frame, hide_index=True, placeholder=ui.MISSING, width="stretch", key="followup_editor", disabled=ui.read_only() or [
-        col for col in frame.columns if col not in ("status", "note")], column_config=labels)
+        col for col in frame.columns if col not in ("status", "note")], column_config=labels,
+    column_order=("contact_id", "customer_id", "channel", "contact_date", "nps", "csat", "ces", "status", "note",
+                  "overdue", "age_days", "queue", "agent", "source"))
 left, right = st.columns(2)
 if not ui.read_only() and left.button(_("Save follow-up changes"), type="primary"):
     try:

@@ -12,9 +12,12 @@ if ui.empty_store_notice():
     st.stop()
 months = list(reversed(ui.view("choices").months))
 left, right = st.columns(2)
-month_to = left.selectbox(_("To month"), months, format_func=ui.in_language(month_label), key=ui.language_key("sat_to"))
-month_from = right.selectbox(_("From month"), [m for m in months if m <= month_to], index=min(5, len(months) - 1),
-                             format_func=ui.in_language(month_label), key=ui.language_key("sat_from"))
+# "From" on the left, as a range reads, but drawn after "To": its choices are the months up to it
+month_to = right.selectbox(_("To month"), months, format_func=ui.in_language(month_label),
+                           key=ui.language_key("sat_to"))
+from_choices = [m for m in months if m <= month_to]
+month_from = left.selectbox(_("From month"), from_choices, index=min(5, len(from_choices) - 1),
+                            format_func=ui.in_language(month_label), key=ui.language_key("sat_from"))
 data = ui.view("satisfaction", month_from=month_from, month_to=month_to)
 specs = data.specs
 for channel in data.not_measured:
