@@ -166,6 +166,16 @@ def import_kind_word(kind: str) -> str:
     return _(IMPORT_KIND_WORDS[kind]) if kind in IMPORT_KIND_WORDS else kind
 
 
+def short_number(value: float) -> str:
+    """A setting's number as written ("30", "20.5"; Russian with a decimal comma)."""
+    return f"{value:g}" if _english() else f"{value:g}".replace(".", ",")
+
+
+def tolerance_text(value: float) -> str:
+    """A tolerance as "5%" (Russian «5 %»)."""
+    return f"{value:g}%" if _english() else short_number(value) + "\u00a0%"
+
+
 def target_text(metric_id: str, target: float, tolerance_pct: float | None = None) -> str:
     """A target as the state reads it: "≤ 6:00" for a time, "≥ 80.0%" for a rate that should be high, with the
     tolerance on the side it widens ("≤ 6:00 (+10% tolerance)"); a band (volume against plan) "1,000 ± 10%". Each
@@ -173,7 +183,7 @@ def target_text(metric_id: str, target: float, tolerance_pct: float | None = Non
     direction = METRICS[metric_id].direction
     text = {"higher": "≥\u00a0", "lower": "≤\u00a0"}.get(direction, "") + format_value(metric_id, target)
     if tolerance_pct:
-        pct = (f"{tolerance_pct:g}%" if _english() else f"{tolerance_pct:g}".replace(".", ",") + "\u00a0%")
+        pct = tolerance_text(tolerance_pct)
         allowance = {"higher": "−", "lower": "+"}.get(direction, "±") + pct
         text = (f"{text}\u00a0±\u00a0{pct}" if direction == "band" else
                 _("{target} ({allowance} tolerance)").format(target=text, allowance=allowance).replace(" ", "\u00a0"))

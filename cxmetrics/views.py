@@ -20,7 +20,7 @@ from .compliance import compliance
 from .config import channel_settings, get_settings
 from .display import (STATE_WORDS, STATUS_LOOKS, STATUS_WORDS, channel_name, day_label, format_delta, format_number,
                       format_value, import_kind_word, month_label, ordered_channels, quarter_label, safe_csv_text,
-                      state_text, target_text, weekday_names)
+                      short_number, state_text, target_text, tolerance_text, weekday_names)
 from .errors import ImportRefused, RowProblem, UsageError
 from .followup import overdue_count
 from .i18n import DEFAULT_LANGUAGE, N_, _, current_language
@@ -114,14 +114,6 @@ def _english() -> bool:
     return current_language() == DEFAULT_LANGUAGE
 
 
-def _short_number(value: float) -> str:
-    """A setting's number as written ("30", "20.5"; Russian with a decimal comma)."""
-    return f"{value:g}" if _english() else f"{value:g}".replace(".", ",")
-
-
-def _percent_text(value: float) -> str:
-    """A tolerance as "5%" (Russian «5 %»)."""
-    return f"{value:g}%" if _english() else _short_number(value) + "\u00a0%"
 
 
 def _month_in_text(month: str) -> str:
@@ -147,8 +139,8 @@ def threshold_note(r) -> str:
         return ""
     low, high = r.reported_threshold
     if low == high:
-        return " · " + _("within {seconds} s (as reported)").format(seconds=_short_number(low))
-    return " · " + _("within {low}–{high} s (as reported)").format(low=_short_number(low), high=_short_number(high))
+        return " · " + _("within {seconds} s (as reported)").format(seconds=short_number(low))
+    return " · " + _("within {low}–{high} s (as reported)").format(low=short_number(low), high=short_number(high))
 
 
 def measured_metrics(rows) -> set[tuple[str, str]]:
@@ -535,7 +527,7 @@ def review_page(store: Store, quarter: str, channels: list[str] | None = None) -
         states.append(state)
     targets = pd.DataFrame([{
         _("Channel"): channel_name(t["channel"]), _("Metric"): METRICS[t["metric"]].label,
-        _("Target"): format_value(t["metric"], t["target"]), _("Tolerance"): _percent_text(t["tolerance_pct"]),
+        _("Target"): format_value(t["metric"], t["target"]), _("Tolerance"): tolerance_text(t["tolerance_pct"]),
         _("Effective from"): month_label(t["effective_from"]) if t["effective_from"] else _("always"),
         _("Row for"): channel_name(t["scope"]),
         _("In force in"): ", ".join(month_name(m) for m in t["months"])} for t in review.targets])

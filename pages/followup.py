@@ -4,7 +4,7 @@ import datetime as dt
 import streamlit as st
 
 from cxmetrics import CxError, ui
-from cxmetrics.display import channel_name, format_number, month_label
+from cxmetrics.display import channel_name, format_number, month_label, short_number
 from cxmetrics.followup import STATUSES, cases, column_labels, export_csv, save_cases, status_word, thresholds
 from cxmetrics.i18n import _, current_language, ngettext
 
@@ -17,12 +17,6 @@ def _all_or(word):
     return lambda value: _("all") if value == ALL else word(value)
 
 
-def _limit(value: float) -> str:
-    """A threshold as written in the settings (6, 2.5), with the session's decimal mark."""
-    text = f"{value:g}"
-    return text if current_language() == "en" else text.replace(".", ",")
-
-
 st.title(_("Follow-up of low scores"))
 if ui.empty_store_notice():
     st.stop()
@@ -33,7 +27,7 @@ st.caption(ngettext("A case is a contact with NPS ≤ {nps}, CSAT ≤ {csat} or 
                     "Open cases older than {days} days are overdue.",
                     "A case is a contact with NPS ≤ {nps}, CSAT ≤ {csat} or CES ≤ {ces} (Targets & settings). "
                     "Open cases older than {days} days are overdue.", days).format(
-    nps=_limit(limits["nps"]), csat=_limit(limits["csat"]), ces=_limit(limits["ces"]), days=days))
+    nps=short_number(limits["nps"]), csat=short_number(limits["csat"]), ces=short_number(limits["ces"]), days=days))
 months = list(reversed(ui.view("choices").months))
 if st.query_params.get(ui.FOLLOWUP_QUERY) == ui.FOLLOWUP_OVERDUE:  # the Overview's link to the overdue cases
     st.session_state[ui.language_key("followup_month")] = ALL

@@ -157,7 +157,7 @@ def _page_texts(at: AppTest) -> list[str]:
                 except ValueError:
                     pass
             elif field.name in ("data", "id", "form_id", "key", "arrow_data", "icon", "datasets", "url", "src",
-                                "css", "page_script_hash"):
+                                "css", "page_script_hash", "column_order"):  # column_order: ids, not headings
                 continue
             elif field.type == field.TYPE_STRING:
                 texts.extend(value if field.is_repeated else [value])
