@@ -16,9 +16,8 @@ if TYPE_CHECKING:  # annotations only
     import pandas as pd
 
 from .benchmarks import BenchmarkBook, benchmark_label
-from .display import (STATE_LOOKS, channel_colour, channel_name, chart_locale, duration_ticks, format_value,
-                      log_duration_ticks, metric_format,
-                      month_label, ordered_channels, weekday_names)
+from .display import (FORMATS, STATE_LOOKS, channel_colour, channel_name, chart_locale, duration_ticks,
+                      format_value, log_duration_ticks, metric_format, month_label, ordered_channels, weekday_names)
 from .i18n import _
 from .metrics import METRICS
 from .months import month_days, month_name, month_range
@@ -195,7 +194,7 @@ def trend_chart(rows, metric_id: str, benchmarks=()) -> dict | None:
                                           else {"format": fmt.axis, "tickMinStep": 1})}
     y_scale = {}
     reference = _benchmark_rows(channels, metric_id, benchmarks, months[-1])
-    if fmt.axis_labels:  # a duration: ticks at clock steps, titled h:mm:ss once they pass an hour
+    if fmt is FORMATS["duration"]:  # a duration: ticks at clock steps, titled h:mm:ss once they pass an hour
         # the ticks reach every line drawn: a benchmark above the last tick floated over an unlabelled band
         highest = max([r["value"] for r in data] + [r["target"] for r in data if r["target"] is not None]
                       + [r["value"] for r in reference])

@@ -106,6 +106,10 @@ _MINUTES_SECONDS = ("datum.value >= 3600 ? floor(datum.value / 3600) + utcFormat
                     ": utcFormat(datum.value * 1000, '%-M:%S')")
 
 
+# An NPS axis as the values read: +50, 0, −50 (d3's "+" format writes "+0")
+_SIGNED_EXCEPT_ZERO = "(datum.value > 0 ? '+' : '') + format(datum.value, ',.0f')"
+
+
 def _signed_duration(delta: float) -> str:
     """A change of a time: +0:29 or -0:29. One under half a second in tenths ("+0.4 s"): ASA 30.4 s misses a
     30 s target, and "0:30 against 0:30, gap 0:00, missed" read as a mistake. Under 0.05 s: 0:00, no sign."""
@@ -134,7 +138,7 @@ FORMATS = {
     "score": Format(lambda v: format_number(v, 2), lambda d: format_number(d, 2, sign=True), ".1f", N_("score"),
                     "0.00", "+0.00;-0.00;0.00", _score_change),
     "nps": Format(lambda v: format_number(v, 1, sign=True), lambda d: format_number(d, 1, sign=True), "+.0f",
-                  N_("NPS"), "+0.0;-0.0;0.0", "+0.0;-0.0;0.0", _nps_change),
+                  N_("NPS"), "+0.0;-0.0;0.0", "+0.0;-0.0;0.0", _nps_change, axis_labels=_SIGNED_EXCEPT_ZERO),
 }
 
 

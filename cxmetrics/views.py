@@ -18,9 +18,9 @@ from .charts import (NPS_GROUPS, channel_detail_specs, coverage_chart, nps_group
                      satisfaction_specs, spec)
 from .compliance import compliance
 from .config import channel_settings, get_settings
-from .display import (STATE_WORDS, STATUS_LOOKS, STATUS_WORDS, channel_name, day_label, format_delta, format_number,
-                      format_value, import_kind_word, month_label, ordered_channels, quarter_label, safe_csv_text,
-                      short_number, state_text, target_text, tolerance_text, weekday_names)
+from .display import (STATE_WORDS, STATUS_LOOKS, STATUS_WORDS, channel_name, day_label, format_delta, format_duration,
+                      format_number, format_value, import_kind_word, month_label, ordered_channels, quarter_label,
+                      safe_csv_text, short_number, state_text, target_text, tolerance_text, weekday_names)
 from .errors import ImportRefused, RowProblem, UsageError
 from .followup import overdue_count
 from .i18n import DEFAULT_LANGUAGE, N_, _, current_language
@@ -422,8 +422,12 @@ def benchmarks_frame(store: Store) -> pd.DataFrame:
 
 
 def channel_settings_frame(store: Store) -> pd.DataFrame:
+    """The channel settings for their editor, with each SL threshold as a time beside the seconds typed (86400
+    reads 24:00:00)."""
     import pandas as pd
-    return pd.DataFrame(channel_settings(store))
+    frame = pd.DataFrame(channel_settings(store))
+    frame["sl_threshold_shown"] = frame["sl_threshold_s"].map(format_duration)
+    return frame
 
 
 # -- data quality ---------------------------------------------------------------------------------------------------

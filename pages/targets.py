@@ -86,18 +86,22 @@ if not locked:
 
 st.subheader(_("Channel settings"))
 channels = st.data_editor(
-    ui.view("channel_settings_frame"), disabled=locked or ["channel"], hide_index=True, placeholder=ui.MISSING,
+    ui.view("channel_settings_frame"), disabled=locked or ["channel", "sl_threshold_shown"], hide_index=True,
+    placeholder=ui.MISSING,
     key="channel_editor", width="stretch",
     column_config={"channel": st.column_config.SelectboxColumn(_("Channel"), format_func=channel_name,
                                                                options=list(ui.view("channel_settings_frame")["channel"])),
                    "sl_threshold_s": st.column_config.NumberColumn(_("SL threshold (s)"), min_value=0.0),
+                   "sl_threshold_shown": st.column_config.TextColumn(
+                       _("Reads as"), help=_("The threshold as a time (h:mm:ss past an hour), once saved")),
                    "short_abandon_s": st.column_config.NumberColumn(_("Short abandon below (s)"), min_value=0.0),
                    "sl_formula": st.column_config.SelectboxColumn(_("SL formula"), options=list(SL_FORMULAS),
                                                                   format_func=lambda f: _(SL_FORMULA_TEXT[f]),
                                                                   width="large")})
 if not locked and st.button(_("Save channel settings")):
     try:
-        set_channels(store, channels.to_dict("records"))  # one transaction: a bad row saves nothing
+        # one transaction: a bad row saves nothing; the time shown is only read
+        set_channels(store, channels.drop(columns=["sl_threshold_shown"]).to_dict("records"))
         st.success(_("Channel settings saved."))
     except CxError as exc:
         st.error(str(exc))

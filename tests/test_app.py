@@ -194,6 +194,23 @@ def test_target_edited_in_the_editor_persists_and_changes_the_state(sample_copy,
     assert "Missed" in tile["state"] and "target ≥\u00a099.0%" in tile["state"]  # the side the target holds
 
 
+def test_channel_threshold_edited_on_the_page_is_saved(sample_copy, monkeypatch):
+    """The editor shows each threshold as a time beside the seconds; saving passes only the settings."""
+    from cxmetrics.config import channel_settings
+
+    at = _open(_app(sample_copy, monkeypatch), "pages/targets.py")
+    frame = next(d for d in at.data_editor if d.key == "channel_editor").value
+    row = int(frame.index[frame["channel"] == "voice"][0])
+    assert frame.loc[row, "sl_threshold_shown"] == "00:20"
+    at.session_state["channel_editor"] = {"edited_rows": {row: {"sl_threshold_s": 30.0}}, "added_rows": [],
+                                          "deleted_rows": []}
+    at.run()
+    next(b for b in at.button if b.label == "Save channel settings").click().run()
+    assert not at.exception and "Channel settings saved." in [s.value for s in at.success]
+    voice = next(s for s in channel_settings(Store(sample_copy)) if s["channel"] == "voice")
+    assert voice["sl_threshold_s"] == 30.0
+
+
 def test_invalid_target_is_refused_with_a_message(sample_copy, monkeypatch):
     at = _open(_app(sample_copy, monkeypatch), "pages/targets.py")
     at.session_state["targets_editor"] = {"edited_rows": {0: {"target": -5.0}}, "added_rows": [],

@@ -207,7 +207,11 @@ def test_editors_show_labels_not_ids(shape_dbs, tmp_path, monkeypatch):
                                        "shown": "Reads as"}
     options = json.loads(targets.proto.columns)["metric"]["type_config"]["options"]
     assert [(o["value"], o["label"]) for o in options] == [(m, METRICS[m].label) for m in TARGETED]
-    settings = json.loads(next(d for d in at.data_editor if d.key == "channel_editor").proto.columns)
+    editor = next(d for d in at.data_editor if d.key == "channel_editor")
+    settings = json.loads(editor.proto.columns)
+    assert settings["sl_threshold_shown"]["label"] == "Reads as"
+    email = editor.value[editor.value["channel"] == "email"].iloc[0]
+    assert (email["sl_threshold_s"], email["sl_threshold_shown"]) == (86400.0, "24:00:00")  # seconds, as a time
     assert {o["label"] for o in settings["sl_formula"]["type_config"]["options"]} == {
         "answered within ÷ (offered − short abandons)", "answered within ÷ answered",
         "(answered within + abandoned within) ÷ offered"}
