@@ -91,9 +91,14 @@ def settle(page, quiet_checks: int = 4) -> None:
 def full_page(page, path: Path) -> None:
     """A screenshot of the whole page: Streamlit scrolls inside its main block, so grow the window to fit it."""
     settle(page)
-    height = page.evaluate("document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
-    page.set_viewport_size({"width": 1400, "height": max(1000, min(height + 40, 16000))})
-    page.wait_for_timeout(800)  # let Vega lay the charts out at the new size
+    height = 0
+    for _ in range(4):  # charts laid out at the new size may make the page taller: grow again until it holds
+        grown = page.evaluate("document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+        if grown <= height:
+            break
+        height = grown
+        page.set_viewport_size({"width": 1400, "height": max(1000, min(height + 40, 16000))})
+        page.wait_for_timeout(800)  # let Vega lay the charts out at the new size
     page.screenshot(path=str(path), full_page=True)
     page.set_viewport_size({"width": 1400, "height": 1000})
 
